@@ -1,0 +1,201 @@
+//! Everything a community's workspace holds, as one value: what a backup
+//! carries and what the storage layer writes in one transaction.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::model::*;
+
+/// The names of the object stores, in the order they are written and counted.
+///
+/// The IndexedDB schema (`src/db/`) creates exactly these stores; the backup
+/// format carries one array per name.
+pub const STORE_NAMES: [&str; 16] = [
+    "settings",
+    "grids",
+    "buildings",
+    "households",
+    "resources",
+    "allocation_runs",
+    "proposals",
+    "ballots",
+    "activities",
+    "points_ledger",
+    "timebank_ledger",
+    "requests",
+    "plans",
+    "spending",
+    "snapshots",
+    "audit_log",
+];
+
+/// All records of one community.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    pub settings: Vec<Setting>,
+    pub grids: Vec<Grid>,
+    pub buildings: Vec<Building>,
+    pub households: Vec<Household>,
+    pub resources: Vec<Resource>,
+    pub allocation_runs: Vec<AllocationRun>,
+    pub proposals: Vec<Proposal>,
+    pub ballots: Vec<Ballot>,
+    pub activities: Vec<Activity>,
+    pub points_ledger: Vec<PointsEntry>,
+    pub timebank_ledger: Vec<TimeBankEntry>,
+    pub requests: Vec<Request>,
+    pub plans: Vec<Plan>,
+    pub spending: Vec<Spending>,
+    pub snapshots: Vec<SnapshotRecord>,
+    pub audit_log: Vec<AuditEntry>,
+}
+
+/// A reason a dataset is inconsistent.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum IntegrityError {
+    /// Two records of one store share a key.
+    #[error("{store}: duplicate key {key}")]
+    DuplicateKey { store: &'static str, key: String },
+    /// A record refers to a record that is not there.
+    #[error("{store} {id}: {field} refers to missing {target} {target_id}")]
+    DanglingReference {
+        store: &'static str,
+        id: u32,
+        field: &'static str,
+        target: &'static str,
+        target_id: u32,
+    },
+}
+
+impl Dataset {
+    /// Number of records per store, keyed by store name, in [`STORE_NAMES`] order.
+    pub fn counts(&self) -> BTreeMap<String, u64> {
+        let lens = [
+            self.settings.len(),
+            self.grids.len(),
+            self.buildings.len(),
+            self.households.len(),
+            self.resources.len(),
+            self.allocation_runs.len(),
+            self.proposals.len(),
+            self.ballots.len(),
+            self.activities.len(),
+            self.points_ledger.len(),
+            self.timebank_ledger.len(),
+            self.requests.len(),
+            self.plans.len(),
+            self.spending.len(),
+            self.snapshots.len(),
+            self.audit_log.len(),
+        ];
+        STORE_NAMES
+            .iter()
+            .zip(lens)
+            .map(|(n, l)| ((*n).to_owned(), l as u64))
+            .collect()
+    }
+
+    /// Total number of residents (members of all households).
+    pub fn resident_count(&self) -> usize {
+        self.households.iter().map(|h| h.members.len()).sum()
+    }
+
+    /// Sorts every store by its key, the order IndexedDB returns records in.
+    ///
+    /// Two datasets with the same records compare equal after `normalize`.
+    pub fn normalize(&mut self) {
+        self.settings.sort_by(|a, b| a.key.cmp(&b.key));
+        self.grids.sort_by_key(|r| r.id);
+        self.buildings.sort_by_key(|r| r.id);
+        self.households.sort_by_key(|r| r.id);
+        self.resources.sort_by_key(|r| r.id);
+        self.allocation_runs.sort_by_key(|r| r.id);
+        self.proposals.sort_by_key(|r| r.id);
+        self.ballots.sort_by_key(|r| r.id);
+        self.activities.sort_by_key(|r| r.id);
+        self.points_ledger.sort_by_key(|r| r.id);
+        self.timebank_ledger.sort_by_key(|r| r.id);
+        self.requests.sort_by_key(|r| r.id);
+        self.plans.sort_by_key(|r| r.id);
+        self.spending.sort_by_key(|r| r.id);
+        self.snapshots.sort_by_key(|r| r.id);
+        self.audit_log.sort_by_key(|r| r.id);
+    }
+
+    /// Checks keys are unique and references point at existing records.
+    ///
+    /// # Errors
+    ///
+    /// The first [`IntegrityError`] found, stores checked in [`STORE_NAMES`] order.
+    pub fn check_integrity(&self) -> Result<(), IntegrityError> {
+        fn unique<'a, K: std::fmt::Display + Eq + std::hash::Hash + 'a>(
+            store: &'static str,
+            keys: impl Iterator<Item = K>,
+        ) -> Result<HashSet<K>, IntegrityError> {
+            let mut seen = HashSet::new();
+            for k in keys {
+                if seen.contains(&k) {
+                    return Err(IntegrityError::DuplicateKey {
+                        store,
+                        key: k.to_string(),
+                    });
+                }
+                seen.insert(k);
+            }
+            Ok(seen)
+        }
+        unique("settings", self.settings.iter().map(|r| r.key.as_str()))?;
+        let grids = unique("grids", self.grids.iter().map(|r| r.id))?;
+        let buildings = unique("buildings", self.buildings.iter().map(|r| r.id))?;
+        let households = unique("households", self.households.iter().map(|r| r.id))?;
+        unique("resources", self.resources.iter().map(|r| r.id))?;
+        unique("allocation_runs", self.allocation_runs.iter().map(|r| r.id))?;
+        unique("proposals", self.proposals.iter().map(|r| r.id))?;
+        unique("ballots", self.ballots.iter().map(|r| r.id))?;
+        unique("activities", self.activities.iter().map(|r| r.id))?;
+        unique("points_ledger", self.points_ledger.iter().map(|r| r.id))?;
+        unique("timebank_ledger", self.timebank_ledger.iter().map(|r| r.id))?;
+        unique("requests", self.requests.iter().map(|r| r.id))?;
+        let plans = unique("plans", self.plans.iter().map(|r| r.id))?;
+        unique("spending", self.spending.iter().map(|r| r.id))?;
+        unique("snapshots", self.snapshots.iter().map(|r| r.id))?;
+        unique("audit_log", self.audit_log.iter().map(|r| r.id))?;
+
+        let dangling = |store, id, field, target, target_id| IntegrityError::DanglingReference {
+            store,
+            id,
+            field,
+            target,
+            target_id,
+        };
+        for b in &self.buildings {
+            if !grids.contains(&b.grid_id) {
+                return Err(dangling("buildings", b.id, "grid_id", "grid", b.grid_id));
+            }
+        }
+        for h in &self.households {
+            if !buildings.contains(&h.building_id) {
+                return Err(dangling("households", h.id, "building_id", "building", h.building_id));
+            }
+        }
+        for a in &self.activities {
+            if let Some(&missing) = a.attendance.iter().find(|h| !households.contains(h)) {
+                return Err(dangling("activities", a.id, "attendance", "household", missing));
+            }
+        }
+        for p in &self.points_ledger {
+            if !households.contains(&p.household_id) {
+                return Err(dangling("points_ledger", p.id, "household_id", "household", p.household_id));
+            }
+        }
+        for s in &self.spending {
+            if !plans.contains(&s.plan_id) {
+                return Err(dangling("spending", s.id, "plan_id", "plan", s.plan_id));
+            }
+        }
+        Ok(())
+    }
+}

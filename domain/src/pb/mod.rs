@@ -1,0 +1,1 @@
+//! Participatory budgeting (SPEC §2.5). Work in progress.
