@@ -144,9 +144,8 @@ pub fn encode(dataset: &Dataset, app_version: &str, created_at: i64) -> String {
         counts: dataset.counts(),
         payload_sha256: sha256_hex(payload.as_bytes()),
     };
-    let raw = RawValue::from_string(payload).unwrap_or_else(|_| {
-        RawValue::from_string("{}".to_owned()).expect("literal JSON")
-    });
+    let raw = RawValue::from_string(payload)
+        .unwrap_or_else(|_| RawValue::from_string("{}".to_owned()).expect("literal JSON"));
     serde_json::to_string(&FileOut {
         header: &header,
         payload: &raw,
@@ -176,9 +175,9 @@ pub fn decode(bytes: &[u8]) -> Result<(BackupHeader, Dataset), BackupError> {
     if file.format.as_deref() != Some(FORMAT) {
         return Err(BackupError::Foreign { field: "format" });
     }
-    let format_version = file
-        .format_version
-        .ok_or(BackupError::Foreign { field: "format_version" })?;
+    let format_version = file.format_version.ok_or(BackupError::Foreign {
+        field: "format_version",
+    })?;
     if format_version > FORMAT_VERSION {
         return Err(BackupError::TooNew {
             what: "format_version",
@@ -186,9 +185,9 @@ pub fn decode(bytes: &[u8]) -> Result<(BackupHeader, Dataset), BackupError> {
             supported: FORMAT_VERSION,
         });
     }
-    let schema_version = file
-        .schema_version
-        .ok_or(BackupError::Foreign { field: "schema_version" })?;
+    let schema_version = file.schema_version.ok_or(BackupError::Foreign {
+        field: "schema_version",
+    })?;
     if schema_version > SCHEMA_VERSION {
         return Err(BackupError::TooNew {
             what: "schema_version",
@@ -197,18 +196,24 @@ pub fn decode(bytes: &[u8]) -> Result<(BackupHeader, Dataset), BackupError> {
         });
     }
     if schema_version == 0 || format_version == 0 {
-        return Err(BackupError::Foreign { field: "schema_version" });
+        return Err(BackupError::Foreign {
+            field: "schema_version",
+        });
     }
     let header = BackupHeader {
         format: FORMAT.to_owned(),
         format_version,
         schema_version,
-        app_version: file.app_version.ok_or(BackupError::Foreign { field: "app_version" })?,
-        created_at: file.created_at.ok_or(BackupError::Foreign { field: "created_at" })?,
+        app_version: file
+            .app_version
+            .ok_or(BackupError::Foreign { field: "app_version" })?,
+        created_at: file
+            .created_at
+            .ok_or(BackupError::Foreign { field: "created_at" })?,
         counts: file.counts.ok_or(BackupError::Foreign { field: "counts" })?,
-        payload_sha256: file
-            .payload_sha256
-            .ok_or(BackupError::Foreign { field: "payload_sha256" })?,
+        payload_sha256: file.payload_sha256.ok_or(BackupError::Foreign {
+            field: "payload_sha256",
+        })?,
     };
     let payload = file.payload.ok_or(BackupError::Foreign { field: "payload" })?;
     let found = sha256_hex(payload.get().as_bytes());
@@ -294,7 +299,11 @@ mod tests {
         let text = encode(&small(), "0.1.0", 0).replacen("\"schema_version\":1", "\"schema_version\":99", 1);
         assert!(matches!(
             decode(text.as_bytes()),
-            Err(BackupError::TooNew { what: "schema_version", found: 99, .. })
+            Err(BackupError::TooNew {
+                what: "schema_version",
+                found: 99,
+                ..
+            })
         ));
         let text = encode(&small(), "0.1.0", 0).replacen("\"format_version\":1", "\"format_version\":2", 1);
         assert!(matches!(decode(text.as_bytes()), Err(BackupError::TooNew { .. })));
@@ -303,7 +312,10 @@ mod tests {
     #[test]
     fn wrong_counts_and_dangling_references_are_refused() {
         let text = encode(&small(), "0.1.0", 0).replacen("\"households\":60", "\"households\":61", 1);
-        assert!(matches!(decode(text.as_bytes()), Err(BackupError::CountMismatch { .. })));
+        assert!(matches!(
+            decode(text.as_bytes()),
+            Err(BackupError::CountMismatch { .. })
+        ));
 
         let mut d = small();
         d.households[0].building_id = 999_999;

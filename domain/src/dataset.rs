@@ -178,7 +178,13 @@ impl Dataset {
         }
         for h in &self.households {
             if !buildings.contains(&h.building_id) {
-                return Err(dangling("households", h.id, "building_id", "building", h.building_id));
+                return Err(dangling(
+                    "households",
+                    h.id,
+                    "building_id",
+                    "building",
+                    h.building_id,
+                ));
             }
         }
         for a in &self.activities {
@@ -188,7 +194,13 @@ impl Dataset {
         }
         for p in &self.points_ledger {
             if !households.contains(&p.household_id) {
-                return Err(dangling("points_ledger", p.id, "household_id", "household", p.household_id));
+                return Err(dangling(
+                    "points_ledger",
+                    p.id,
+                    "household_id",
+                    "household",
+                    p.household_id,
+                ));
             }
         }
         for s in &self.spending {
@@ -197,5 +209,89 @@ impl Dataset {
             }
         }
         Ok(())
+    }
+}
+
+/// Headline figures of a community, for overviews. Totals only: nothing
+/// personal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub households: u32,
+    pub residents: u32,
+    /// Residents aged 60 or over in `year`.
+    pub aged_60_plus: u32,
+    /// Households renting (tenants and public rental).
+    pub renting: u32,
+}
+
+impl Summary {
+    /// Computes the summary of `households` with ages counted in `year`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use linli_domain::{dataset::Summary, demo};
+    /// let d = demo::generate(&demo::DemoConfig { households: 50, ..Default::default() });
+    /// let s = Summary::of(&d.households, 2026);
+    /// assert_eq!(s.households, 50);
+    /// assert!(s.aged_60_plus <= s.residents);
+    /// ```
+    pub fn of(households: &[Household], year: i64) -> Self {
+        let mut s = Self {
+            households: households.len() as u32,
+            ..Self::default()
+        };
+        for h in households {
+            s.residents += h.members.len() as u32;
+            s.aged_60_plus += h
+                .members
+                .iter()
+                .filter(|m| year - i64::from(m.birth_year) >= 60)
+                .count() as u32;
+            if h.tenure != Tenure::Owner {
+                s.renting += 1;
+            }
+        }
+        s
+    }
+
+    /// `part / whole` in tenths of a percent, rounded half up (`225` = 22.5 %).
+    pub fn permille(part: u32, whole: u32) -> u32 {
+        if whole == 0 {
+            0
+        } else {
+            ((u64::from(part) * 2000 + u64::from(whole)) / (2 * u64::from(whole))) as u32
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permille_rounds_half_up() {
+        assert_eq!(Summary::permille(1, 8), 125);
+        assert_eq!(Summary::permille(1, 3), 333);
+        assert_eq!(Summary::permille(2, 3), 667);
+        assert_eq!(Summary::permille(0, 0), 0);
+        assert_eq!(Summary::permille(5, 5), 1000);
+    }
+
+    #[test]
+    fn integrity_finds_dangling_building() {
+        let mut d = crate::demo::generate(&crate::demo::DemoConfig {
+            households: 20,
+            ..Default::default()
+        });
+        assert!(d.check_integrity().is_ok());
+        d.buildings[0].grid_id = 99;
+        assert!(matches!(
+            d.check_integrity(),
+            Err(IntegrityError::DanglingReference {
+                store: "buildings",
+                ..
+            })
+        ));
     }
 }

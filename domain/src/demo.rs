@@ -48,7 +48,12 @@ pub fn default_categories() -> Vec<NeedCategory> {
         ("employment", "就业帮扶", "Employment support", NeedClass::Basic),
         ("culture", "文化活动", "Culture", NeedClass::Improvement),
         ("sport", "体育健身", "Sport", NeedClass::Improvement),
-        ("housing_repair", "居住改善", "Housing repair", NeedClass::Improvement),
+        (
+            "housing_repair",
+            "居住改善",
+            "Housing repair",
+            NeedClass::Improvement,
+        ),
         ("disability", "助残服务", "Disability support", NeedClass::Special),
     ]
     .into_iter()
@@ -72,17 +77,28 @@ pub const GROUPS: [&str; 6] = [
 ];
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
-    "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "沈", "蒋", "蔡", "余", "杜", "叶",
-    "程", "潘", "俞", "施", "姚", "钱", "陆",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何",
+    "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "沈", "蒋",
+    "蔡", "余", "杜", "叶", "程", "潘", "俞", "施", "姚", "钱", "陆",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞",
-    "平", "刚", "桂", "英", "华", "文", "玉", "兰", "建", "国", "志", "海", "燕", "红", "婷", "宇", "浩", "欣", "怡",
-    "晨", "琳", "子", "涵", "睿", "佳",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀", "霞", "平", "刚", "桂", "英", "华", "文", "玉", "兰", "建", "国", "志", "海", "燕", "红", "婷",
+    "宇", "浩", "欣", "怡", "晨", "琳", "子", "涵", "睿", "佳",
 ];
 const SKILLS: &[&str] = &[
-    "维修", "理发", "书法", "烹饪", "电脑", "法律咨询", "医疗护理", "心理疏导", "教育辅导", "摄影", "园艺", "驾驶",
+    "维修",
+    "理发",
+    "书法",
+    "烹饪",
+    "电脑",
+    "法律咨询",
+    "医疗护理",
+    "心理疏导",
+    "教育辅导",
+    "摄影",
+    "园艺",
+    "驾驶",
 ];
 const GUIDES: [&str; 5] = ["陈晓梅", "王建国", "李思远", "周丽华", "孙浩然"];
 
@@ -220,7 +236,11 @@ pub fn generate(cfg: &DemoConfig) -> Dataset {
         } else {
             (g.range(2, 4) as u8, 6u8, 2u32)
         };
-        let year_built = if high_rise { g.range(2005, 2018) } else { g.range(1985, 2002) } as u16;
+        let year_built = if high_rise {
+            g.range(2005, 2018)
+        } else {
+            g.range(1985, 2002)
+        } as u16;
         let b_index = next_building - 1;
         let building = Building {
             id: next_building,
@@ -267,7 +287,10 @@ pub fn generate(cfg: &DemoConfig) -> Dataset {
         entity: "community".to_owned(),
         entity_id: 0,
         action: "demo".to_owned(),
-        summary: format!("demo community generated (seed {}, {} households)", cfg.seed, cfg.households),
+        summary: format!(
+            "demo community generated (seed {}, {} households)",
+            cfg.seed, cfg.households
+        ),
     });
     d
 }
@@ -359,7 +382,11 @@ fn household(g: &mut Gen, id: u32, b: &Building, unit: u8, room: String, year_st
             }
         }
     };
-    let subsistence = if g.chance(if tenure == Tenure::PublicRental { 0.25 } else { 0.02 }) {
+    let subsistence = if g.chance(if tenure == Tenure::PublicRental {
+        0.25
+    } else {
+        0.02
+    }) {
         Subsistence::Dibao
     } else if g.chance(0.03) {
         Subsistence::Dibian
@@ -423,33 +450,57 @@ fn household(g: &mut Gen, id: u32, b: &Building, unit: u8, room: String, year_st
     };
     if elders > 0 && g.chance(0.35 + 0.2 * old_old as f64 + if members.len() == 1 { 0.2 } else { 0.0 }) {
         let u = urgency(g, if old_old > 0 { 0.4 } else { 0.15 });
-        needs.push(Need { category: "elderly_care".to_owned(), urgency: u });
+        needs.push(Need {
+            category: "elderly_care".to_owned(),
+            urgency: u,
+        });
     }
     if kids_young > 0 && g.chance(0.7) {
         let u = urgency(g, 0.3);
-        needs.push(Need { category: "childcare".to_owned(), urgency: u });
+        needs.push(Need {
+            category: "childcare".to_owned(),
+            urgency: u,
+        });
     }
     if chronic > 0 && g.chance(0.35) {
         let u = urgency(g, 0.2);
-        needs.push(Need { category: "health".to_owned(), urgency: u });
+        needs.push(Need {
+            category: "health".to_owned(),
+            urgency: u,
+        });
     }
     if unemployed && g.chance(0.6) {
         let u = urgency(g, 0.25);
-        needs.push(Need { category: "employment".to_owned(), urgency: u });
+        needs.push(Need {
+            category: "employment".to_owned(),
+            urgency: u,
+        });
     }
     if disabled && g.chance(0.8) {
         let u = urgency(g, 0.45);
-        needs.push(Need { category: "disability".to_owned(), urgency: u });
+        needs.push(Need {
+            category: "disability".to_owned(),
+            urgency: u,
+        });
     }
     if housing == HousingCondition::Poor && g.chance(0.6) {
         let u = urgency(g, 0.3);
-        needs.push(Need { category: "housing_repair".to_owned(), urgency: u });
+        needs.push(Need {
+            category: "housing_repair".to_owned(),
+            urgency: u,
+        });
     }
     if g.chance(if kids > 0 { 0.3 } else { 0.15 }) {
-        needs.push(Need { category: "sport".to_owned(), urgency: Urgency::Low });
+        needs.push(Need {
+            category: "sport".to_owned(),
+            urgency: Urgency::Low,
+        });
     }
     if g.chance(if elders > 0 { 0.3 } else { 0.12 }) {
-        needs.push(Need { category: "culture".to_owned(), urgency: Urgency::Low });
+        needs.push(Need {
+            category: "culture".to_owned(),
+            urgency: Urgency::Low,
+        });
     }
     let mut skills = Vec::new();
     if g.chance(0.18) {
@@ -500,9 +551,18 @@ fn settings(d: &mut Dataset, cfg: &DemoConfig) {
     });
     let categories = serde_json::to_string(&default_categories()).unwrap_or_default();
     d.settings = vec![
-        Setting { key: "community".to_owned(), value: community.to_string() },
-        Setting { key: "need_categories".to_owned(), value: categories },
-        Setting { key: "groups".to_owned(), value: serde_json::to_string(&GROUPS).unwrap_or_default() },
+        Setting {
+            key: "community".to_owned(),
+            value: community.to_string(),
+        },
+        Setting {
+            key: "need_categories".to_owned(),
+            value: categories,
+        },
+        Setting {
+            key: "groups".to_owned(),
+            value: serde_json::to_string(&GROUPS).unwrap_or_default(),
+        },
     ];
 }
 
@@ -552,9 +612,21 @@ fn resources_and_plans(g: &mut Gen, d: &mut Dataset, year: i64, year_start: i64)
         rid += 1;
     }
     let plans = [
-        ("老年食堂扩建", "elderly_care", 320_000i64, PlanStage::Executing, 60u8),
+        (
+            "老年食堂扩建",
+            "elderly_care",
+            320_000i64,
+            PlanStage::Executing,
+            60u8,
+        ),
         ("四点半课堂", "childcare", 120_000, PlanStage::Executing, 75),
-        ("楼道适老化改造", "housing_repair", 260_000, PlanStage::Approved, 10),
+        (
+            "楼道适老化改造",
+            "housing_repair",
+            260_000,
+            PlanStage::Approved,
+            10,
+        ),
         ("社区健身角", "sport", 80_000, PlanStage::FinalAccounts, 100),
         ("助残康复站", "disability", 150_000, PlanStage::Executing, 40),
         ("邻里文化节", "culture", 45_000, PlanStage::Evaluated, 100),
@@ -583,7 +655,11 @@ fn resources_and_plans(g: &mut Gen, d: &mut Dataset, year: i64, year_start: i64)
         let n = if spent_total > 0 { g.range(2, 8) } else { 0 };
         let mut left = spent_total;
         for k in 0..n {
-            let amount = if k + 1 == n { left } else { left / i64::from(n - k) * i64::from(g.range(70, 130)) / 100 };
+            let amount = if k + 1 == n {
+                left
+            } else {
+                left / i64::from(n - k) * i64::from(g.range(70, 130)) / 100
+            };
             let amount = amount.min(left);
             left -= amount;
             d.spending.push(Spending {
@@ -752,10 +828,27 @@ fn activities_and_ledgers(g: &mut Gen, d: &mut Dataset, year_start: i64) {
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64) {
-    let cats = ["elderly_care", "housing_repair", "health", "childcare", "sport", "culture", "employment", "disability"];
+    let cats = [
+        "elderly_care",
+        "housing_repair",
+        "health",
+        "childcare",
+        "sport",
+        "culture",
+        "employment",
+        "disability",
+    ];
     let descs = [
-        "楼道灯坏了", "家中老人需要助餐", "小区健身器材损坏", "希望增加托育名额", "下水道堵塞", "噪音扰民",
-        "申请助残器具", "咨询就业培训", "电梯故障", "希望组织书画活动",
+        "楼道灯坏了",
+        "家中老人需要助餐",
+        "小区健身器材损坏",
+        "希望增加托育名额",
+        "下水道堵塞",
+        "噪音扰民",
+        "申请助残器具",
+        "咨询就业培训",
+        "电梯故障",
+        "希望组织书画活动",
     ];
     let n = (d.households.len() / 8).max(1) as u32;
     for i in 0..n {
@@ -772,9 +865,17 @@ fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64) {
                 RequestColour::Yellow => 3 * 86_400_000 + 2 * 86_400_000,
                 RequestColour::Blue => 7 * 86_400_000 + 4 * 86_400_000,
             };
-        let mut history = vec![StatusChange { status: RequestStatus::Received, at: received_at }];
+        let mut history = vec![StatusChange {
+            status: RequestStatus::Received,
+            at: received_at,
+        }];
         let progress = if day < year_start + 250 { 5 } else { g.range(0, 4) };
-        let path = [RequestStatus::Assigned, RequestStatus::InProgress, RequestStatus::Resolved, RequestStatus::Closed];
+        let path = [
+            RequestStatus::Assigned,
+            RequestStatus::InProgress,
+            RequestStatus::Resolved,
+            RequestStatus::Closed,
+        ];
         let mut t = received_at;
         let mut status = RequestStatus::Received;
         if g.chance(0.03) {
@@ -838,13 +939,26 @@ fn proposals_and_ballots(g: &mut Gen, d: &mut Dataset, year: i64) {
             category: (*cat).to_owned(),
             cost_fen: yuan * 100,
             proposer_group: (*group).to_owned(),
-            status: if i == 6 { ProposalStatus::Infeasible } else { ProposalStatus::Feasible },
-            review_note: if i == 6 { "场地不足".to_owned() } else { String::new() },
+            status: if i == 6 {
+                ProposalStatus::Infeasible
+            } else {
+                ProposalStatus::Feasible
+            },
+            review_note: if i == 6 {
+                "场地不足".to_owned()
+            } else {
+                String::new()
+            },
             period: period.clone(),
             created_at: day_start_millis(days_from_civil(year, 9, 1) + i as i64),
         });
     }
-    let feasible: Vec<u32> = d.proposals.iter().filter(|p| p.status == ProposalStatus::Feasible).map(|p| p.id).collect();
+    let feasible: Vec<u32> = d
+        .proposals
+        .iter()
+        .filter(|p| p.status == ProposalStatus::Feasible)
+        .map(|p| p.id)
+        .collect();
     let n_ballots = (d.households.len() / 15).max(1) as u32;
     for b in 0..n_ballots {
         let hh = &d.households[g.range(0, d.households.len() as u32 - 1) as usize];
@@ -895,15 +1009,24 @@ mod tests {
 
     #[test]
     fn deterministic_and_seed_sensitive() {
-        let cfg = DemoConfig { households: 300, ..DemoConfig::default() };
+        let cfg = DemoConfig {
+            households: 300,
+            ..DemoConfig::default()
+        };
         assert_eq!(generate(&cfg), generate(&cfg));
-        let other = generate(&DemoConfig { seed: 1, ..cfg.clone() });
+        let other = generate(&DemoConfig {
+            seed: 1,
+            ..cfg.clone()
+        });
         assert_ne!(generate(&cfg), other);
     }
 
     #[test]
     fn points_balances_never_negative() {
-        let d = generate(&DemoConfig { households: 800, ..DemoConfig::default() });
+        let d = generate(&DemoConfig {
+            households: 800,
+            ..DemoConfig::default()
+        });
         let mut bal = std::collections::HashMap::<u32, i64>::new();
         let mut entries = d.points_ledger.clone();
         entries.sort_by_key(|e| (e.at, e.id));
@@ -918,8 +1041,18 @@ mod tests {
     fn spending_never_exceeds_plan_budget() {
         let d = generate(&DemoConfig::default());
         for p in &d.plans {
-            let spent: i64 = d.spending.iter().filter(|s| s.plan_id == p.id).map(|s| s.amount_fen).sum();
-            assert!(spent <= p.budget_fen && spent >= 0, "{}: {spent} > {}", p.title, p.budget_fen);
+            let spent: i64 = d
+                .spending
+                .iter()
+                .filter(|s| s.plan_id == p.id)
+                .map(|s| s.amount_fen)
+                .sum();
+            assert!(
+                spent <= p.budget_fen && spent >= 0,
+                "{}: {spent} > {}",
+                p.title,
+                p.budget_fen
+            );
         }
     }
 

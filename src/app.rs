@@ -1,0 +1,102 @@
+//! The shell: translation context, header with navigation and language
+//! switch, storage status banner, and the routed view.
+
+use leptos::prelude::*;
+
+use crate::components::status::StatusBanner;
+use crate::i18n::*;
+use crate::pages;
+use crate::state::{provide_route, provide_storage, Route};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <I18nContextProvider>
+            <Shell/>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
+    let route = provide_route();
+    provide_storage();
+
+    // The static "loading" line in index.html is no longer needed.
+    if let Some(boot) = document().get_element_by_id("boot") {
+        boot.remove();
+    }
+
+    // Keep <html lang> in step with the chosen language (screen readers, fonts).
+    Effect::new(move |_| {
+        let lang = match i18n.get_locale() {
+            Locale::zh => "zh-CN",
+            Locale::en => "en",
+        };
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", lang);
+        }
+    });
+
+    let toggle_lang = move |_| {
+        let next = match i18n.get_locale() {
+            Locale::zh => Locale::en,
+            Locale::en => Locale::zh,
+        };
+        i18n.set_locale(next);
+    };
+
+    let nav_item = move |r: Route| {
+        let label = move || match r {
+            Route::Dashboard => t_string!(i18n, nav_dashboard).to_string(),
+            Route::Workspace => t_string!(i18n, nav_workspace).to_string(),
+            Route::Workshop => t_string!(i18n, nav_workshop).to_string(),
+            _ => t_string!(i18n, nav_settings).to_string(),
+        };
+        view! {
+            <li>
+                <a href=r.href() aria-current=move || (route.get() == r).then_some("page")>{label}</a>
+            </li>
+        }
+    };
+
+    view! {
+        <a class="skip" href="#main" on:click=move |ev| {
+            ev.prevent_default();
+            if let Some(m) = document().get_element_by_id("main") {
+                use wasm_bindgen::JsCast;
+                if let Ok(m) = m.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = m.focus();
+                }
+            }
+        }>{t!(i18n, skip_to_content)}</a>
+        <div class="shell" class:workshop-shell=move || route.get() == Route::Workshop>
+            <header class="top">
+                <a class="brand" href=Route::Dashboard.href()>
+                    <span class="brand-name">{t!(i18n, app_name)}</span>
+                    <span class="brand-tag">{t!(i18n, app_tagline)}</span>
+                </a>
+                <nav aria-label=move || t_string!(i18n, nav_label).to_string()>
+                    <ul>{Route::ALL.into_iter().map(nav_item).collect_view()}</ul>
+                </nav>
+                <button class="lang" on:click=toggle_lang
+                    aria-label=move || t_string!(i18n, lang_switch_label).to_string()>
+                    {t!(i18n, lang_switch)}
+                </button>
+            </header>
+            <StatusBanner/>
+            <main id="main" tabindex="-1">
+                {move || match route.get() {
+                    Route::Dashboard => pages::dashboard::DashboardPage().into_any(),
+                    Route::Workspace => pages::workspace::WorkspacePage().into_any(),
+                    Route::Workshop => pages::workshop::WorkshopPage().into_any(),
+                    Route::Settings => pages::settings::SettingsPage().into_any(),
+                    Route::NotFound => pages::not_found::NotFoundPage().into_any(),
+                }}
+            </main>
+            <footer class="foot">{t!(i18n, footer_privacy)}</footer>
+        </div>
+    }
+}

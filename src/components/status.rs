@@ -1,0 +1,52 @@
+//! The storage status banner: opening, first-start demo load, blocked by
+//! another tab, reload needed, or the browser's real error.
+
+use leptos::prelude::*;
+
+use crate::i18n::*;
+use crate::state::{use_storage, StorageStatus};
+
+/// Shows what the local database is doing, unless all is well.
+#[component]
+pub fn StatusBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let storage = use_storage();
+    let reload = |_| {
+        let _ = window().location().reload();
+    };
+    move || match storage.status.get() {
+        StorageStatus::Ready => ().into_any(),
+        StorageStatus::Opening => view! {
+            <p class="banner info" role="status" aria-live="polite">
+                <span class="spinner" aria-hidden="true"></span>{t!(i18n, status_opening)}
+            </p>
+        }
+        .into_any(),
+        StorageStatus::LoadingDemo => view! {
+            <p class="banner info" role="status" aria-live="polite">
+                <span class="spinner" aria-hidden="true"></span>{t!(i18n, status_loading_demo)}
+            </p>
+        }
+        .into_any(),
+        StorageStatus::Blocked => view! {
+            <p class="banner warn" role="alert">{t!(i18n, status_blocked)}</p>
+        }
+        .into_any(),
+        StorageStatus::ReloadNeeded => view! {
+            <p class="banner warn" role="alert">
+                {t!(i18n, status_reload_needed)}" "
+                <button on:click=reload>{t!(i18n, reload)}</button>
+            </p>
+        }
+        .into_any(),
+        StorageStatus::Failed(e) => {
+            let text = e.to_string();
+            view! {
+                <p class="banner error" role="alert">
+                    {t!(i18n, status_error)}<code>{text}</code>
+                </p>
+            }
+            .into_any()
+        }
+    }
+}

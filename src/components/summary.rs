@@ -1,0 +1,114 @@
+//! Headline figures of the community and the per-store record counts.
+
+use leptos::prelude::*;
+use linli_domain::dataset::Summary;
+use linli_domain::model::{Building, Grid, Household};
+
+use crate::i18n::*;
+use crate::state::use_storage;
+
+fn current_year() -> i64 {
+    js_sys::Date::new_0().get_full_year() as i64
+}
+
+/// `22.5%` from tenths of a percent.
+fn percent(permille: u32) -> String {
+    format!("{}.{}%", permille / 10, permille % 10)
+}
+
+/// Cards with households, residents, share aged 60+, renting households,
+/// buildings and grids. Totals only.
+#[component]
+pub fn SummaryCards() -> impl IntoView {
+    let i18n = use_i18n();
+    let storage = use_storage();
+    let data = LocalResource::new(move || {
+        let _ = storage.revision.get();
+        async move {
+            let db = storage.db()?;
+            let households = db.get_all::<Household>("households").await.ok()?;
+            let buildings = db.get_all::<Building>("buildings").await.ok()?.len();
+            let grids = db.get_all::<Grid>("grids").await.ok()?.len();
+            Some((Summary::of(&households, current_year()), buildings, grids))
+        }
+    });
+    move || match data.get() {
+        None => view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any(),
+        Some(None) => view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any(),
+        Some(Some((s, _, _))) if s.households == 0 => {
+            view! { <p class="empty">{t!(i18n, empty_register)}</p> }.into_any()
+        }
+        Some(Some((s, buildings, grids))) => {
+            let aged = percent(Summary::permille(s.aged_60_plus, s.residents));
+            let renting = percent(Summary::permille(s.renting, s.households));
+            view! {
+                <dl class="cards" data-testid="summary">
+                    <div class="card"><dt>{t!(i18n, households)}</dt><dd>{s.households}</dd></div>
+                    <div class="card"><dt>{t!(i18n, residents)}</dt><dd>{s.residents}</dd></div>
+                    <div class="card"><dt>{t!(i18n, aged_60)}</dt><dd>{aged}</dd></div>
+                    <div class="card"><dt>{t!(i18n, tenants)}</dt><dd>{renting}</dd></div>
+                    <div class="card"><dt>{t!(i18n, buildings)}</dt><dd>{buildings}</dd></div>
+                    <div class="card"><dt>{t!(i18n, grids)}</dt><dd>{grids}</dd></div>
+                </dl>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A table of record counts per store.
+#[component]
+pub fn RecordCounts() -> impl IntoView {
+    let i18n = use_i18n();
+    let storage = use_storage();
+    let counts = LocalResource::new(move || {
+        let _ = storage.revision.get();
+        async move {
+            let db = storage.db()?;
+            db.counts().await.ok()
+        }
+    });
+    let label = move |store: &str| -> String {
+        macro_rules! l {
+            ($k:ident) => {
+                t_string!(i18n, $k).to_string()
+            };
+        }
+        match store {
+            "settings" => l!(store_settings),
+            "grids" => l!(store_grids),
+            "buildings" => l!(store_buildings),
+            "households" => l!(store_households),
+            "resources" => l!(store_resources),
+            "allocation_runs" => l!(store_allocation_runs),
+            "proposals" => l!(store_proposals),
+            "ballots" => l!(store_ballots),
+            "activities" => l!(store_activities),
+            "points_ledger" => l!(store_points_ledger),
+            "timebank_ledger" => l!(store_timebank_ledger),
+            "requests" => l!(store_requests),
+            "plans" => l!(store_plans),
+            "spending" => l!(store_spending),
+            "snapshots" => l!(store_snapshots),
+            _ => l!(store_audit_log),
+        }
+    };
+    view! {
+        <section aria-labelledby="records-h">
+            <h2 id="records-h">{t!(i18n, records_title)}</h2>
+            {move || match counts.get() {
+                Some(Some(list)) => view! {
+                    <table class="counts" data-testid="counts">
+                        <thead><tr><th scope="col">{t!(i18n, store)}</th><th scope="col">{t!(i18n, count)}</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|(name, n)| view! {
+                                <tr data-store=name><th scope="row">{move || label(name)}</th><td>{n}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                _ => view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,146 @@
+//! The storage state: the open database, its status, persistence, and a
+//! revision counter that views watch to reload after a write.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use linli_domain::dataset::Dataset;
+use linli_domain::demo::{generate, DemoConfig};
+use linli_domain::model::Setting;
+
+use crate::db::{request_persistence, Db, DbError, DB_NAME};
+
+/// Where the local database stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageStatus {
+    /// Opening (and upgrading) the database.
+    Opening,
+    /// Another tab holds an older connection; the open waits for it.
+    Blocked,
+    /// First start: the demo community is being generated and saved.
+    LoadingDemo,
+    /// Ready to use.
+    Ready,
+    /// Another tab upgraded the schema; this tab closed its connection.
+    ReloadNeeded,
+    /// Opening or the first write failed.
+    Failed(DbError),
+}
+
+/// Storage handle and state, provided as context. `Copy`.
+#[derive(Debug, Clone, Copy)]
+pub struct Storage {
+    db: StoredValue<Option<Db>, LocalStorage>,
+    /// Status of the database.
+    pub status: RwSignal<StorageStatus>,
+    /// `None` while asking; `Some(None)` when the browser has no such API.
+    pub persisted: RwSignal<Option<Option<bool>>>,
+    /// Bumped after every committed write.
+    pub revision: RwSignal<u64>,
+}
+
+/// Setting key marking that the first start (demo load) happened, so a user
+/// who cleared everything does not get the demo back on the next visit.
+pub const INITIALIZED_KEY: &str = "initialized";
+
+/// The demo community as stored on first start.
+pub fn demo_dataset() -> Dataset {
+    let mut d = generate(&DemoConfig::default());
+    d.settings.push(Setting {
+        key: INITIALIZED_KEY.to_owned(),
+        value: "true".to_owned(),
+    });
+    d.normalize();
+    d
+}
+
+/// An empty community (after "clear all"), still marked initialised.
+pub fn empty_dataset() -> Dataset {
+    Dataset {
+        settings: vec![Setting {
+            key: INITIALIZED_KEY.to_owned(),
+            value: "true".to_owned(),
+        }],
+        ..Dataset::default()
+    }
+}
+
+impl Storage {
+    /// The open database, if ready.
+    pub fn db(&self) -> Option<Db> {
+        if self.status.get_untracked() == StorageStatus::Ready {
+            self.db.with_value(Clone::clone)
+        } else {
+            None
+        }
+    }
+
+    /// Notes a committed write: views that track [`Storage::revision`] reload.
+    pub fn changed(&self) {
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Replaces all data with `dataset` in one transaction, then notifies.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's name; nothing changed in that case.
+    pub async fn replace_all(&self, dataset: &Dataset) -> Result<(), DbError> {
+        let db = self.db().ok_or(DbError::Aborted)?;
+        db.replace_all(dataset).await?;
+        self.changed();
+        Ok(())
+    }
+}
+
+/// Creates the storage state, provides it, and starts opening the database.
+pub fn provide_storage() -> Storage {
+    let s = Storage {
+        db: StoredValue::new_local(None),
+        status: RwSignal::new(StorageStatus::Opening),
+        persisted: RwSignal::new(None),
+        revision: RwSignal::new(0),
+    };
+    provide_context(s);
+    spawn_local(start(s));
+    s
+}
+
+/// The storage state (from context).
+pub fn use_storage() -> Storage {
+    expect_context()
+}
+
+async fn start(s: Storage) {
+    let status = s.status;
+    let opened = Db::open(
+        DB_NAME,
+        move || status.set(StorageStatus::Blocked),
+        move || status.set(StorageStatus::ReloadNeeded),
+    )
+    .await;
+    let db = match opened {
+        Ok(db) => db,
+        Err(e) => {
+            s.status.set(StorageStatus::Failed(e));
+            return;
+        }
+    };
+    s.db.set_value(Some(db.clone()));
+    match db.get_all::<Setting>("settings").await {
+        Ok(settings) if settings.iter().any(|x| x.key == INITIALIZED_KEY) => {}
+        Ok(_) => {
+            s.status.set(StorageStatus::LoadingDemo);
+            if let Err(e) = db.replace_all(&demo_dataset()).await {
+                s.status.set(StorageStatus::Failed(e));
+                return;
+            }
+        }
+        Err(e) => {
+            s.status.set(StorageStatus::Failed(e));
+            return;
+        }
+    }
+    s.status.set(StorageStatus::Ready);
+    s.changed();
+    s.persisted.set(Some(request_persistence().await));
+}

@@ -1,0 +1,21 @@
+//! Browser tests of the shell: routing and rendering (headless Chromium).
+#![cfg(target_arch = "wasm32")]
+
+use linli::state::Route;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn parses_hashes() {
+    assert_eq!(Route::parse(""), Route::Dashboard);
+    assert_eq!(Route::parse("#/"), Route::Dashboard);
+    assert_eq!(Route::parse("#/workspace"), Route::Workspace);
+    assert_eq!(Route::parse("#workspace/"), Route::Workspace);
+    assert_eq!(Route::parse("#/workshop?x=1"), Route::Workshop);
+    assert_eq!(Route::parse("#/settings"), Route::Settings);
+    assert_eq!(Route::parse("#/nope"), Route::NotFound);
+    for r in Route::ALL {
+        assert_eq!(Route::parse(r.href()), r);
+    }
+}
