@@ -8,9 +8,31 @@ use crate::i18n::*;
 use crate::pages;
 use crate::state::{provide_route, provide_storage, Route};
 
+/// Cookie in which leptos_i18n keeps the chosen language.
+const LANG_COOKIE: &str = "i18n_pref_locale";
+
+/// Chinese first: unless the user chose a language before, start in Chinese
+/// whatever the browser's language list says (leptos_i18n would follow it).
+fn default_to_chinese() {
+    let doc: wasm_bindgen::JsValue = document().into();
+    let key = wasm_bindgen::JsValue::from_str("cookie");
+    let cookies = js_sys::Reflect::get(&doc, &key)
+        .ok()
+        .and_then(|c| c.as_string())
+        .unwrap_or_default();
+    let chosen = cookies
+        .split(';')
+        .any(|c| c.trim_start().starts_with(&format!("{LANG_COOKIE}=")));
+    if !chosen {
+        let value = format!("{LANG_COOKIE}=zh; max-age=31536000; SameSite=Lax");
+        let _ = js_sys::Reflect::set(&doc, &key, &wasm_bindgen::JsValue::from_str(&value));
+    }
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
+    default_to_chinese();
     view! {
         <I18nContextProvider>
             <Shell/>

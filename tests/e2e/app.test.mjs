@@ -1,0 +1,158 @@
+// End-to-end: the release build served by a plain static server under a
+// sub-path, opened by deep link in Debian's headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile, readFile } from 'node:fs/promises';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+const DIST = process.env.LINLI_DIST ?? new URL('../../dist', import.meta.url).pathname;
+const OUT = new URL('./out/', import.meta.url).pathname;
+const PREFIX = '/community-a/';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let server, browser, base;
+
+before(async () => {
+  await mkdir(OUT, { recursive: true });
+  server = await serve(DIST, PREFIX, 0);
+  base = `http://127.0.0.1:${server.address().port}${PREFIX}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function newPage(viewport = { width: 390, height: 844 }) {
+  const context = await browser.newContext({ viewport, locale: 'en-US', acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { context, page, errors };
+}
+
+async function waitForDemo(page) {
+  // First start generates and saves the demo community; the summary appears when it is committed.
+  await page.locator('[data-testid=summary]').waitFor({ timeout: 60_000 });
+}
+
+test('every surface opens by deep link under a sub-path, in Chinese, and survives reload', async () => {
+  const { context, page, errors } = await newPage();
+  const surfaces = [
+    ['#/workspace', '社区工作台', 'workspace'],
+    ['#/', '居民公示看板', 'dashboard'],
+    ['#/workshop', '社区工作坊', 'workshop'],
+    ['#/settings', '设置', 'settings'],
+    ['#/no-such-page', '找不到该页面', 'not-found'],
+  ];
+  const t0 = Date.now();
+  await page.goto(base + surfaces[0][0]);
+  await waitForDemo(page);
+  console.log(`FIGURE e2e_first_start_demo_ms ${Date.now() - t0}`);
+  for (const [hash, heading, name] of surfaces) {
+    await page.goto(base + hash);
+    await page.reload();
+    const h1 = page.locator('h1');
+    await h1.waitFor();
+    assert.equal((await h1.textContent()).trim(), heading, `${hash} heading`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.equal(await page.locator(`[data-page=${name}]`).count(), 1);
+    const current = page.locator('nav a[aria-current=page]');
+    if (name !== 'not-found') assert.equal(await current.count(), 1, `${hash} nav marks the current page`);
+    if (name === 'dashboard' || name === 'workspace') await waitForDemo(page);
+    if (name === 'settings') await page.locator('[data-testid=counts]').waitFor();
+    await page.screenshot({ path: `${OUT}${name}-phone.png`, fullPage: true });
+  }
+  // The demo community: about 4,500 households, 22% aged 60+.
+  await page.goto(base + '#/workspace');
+  await waitForDemo(page);
+  const cards = await page.locator('[data-testid=summary] dd').allTextContents();
+  assert.equal(cards[0], '4500');
+  const residents = Number(cards[1]);
+  assert.ok(residents > 12000 && residents < 14000, `residents ${residents}`);
+  const aged = parseFloat(cards[2]);
+  assert.ok(aged >= 20 && aged <= 24, `aged 60+ ${aged}%`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('workshop on a 1920x1080 projector and workspace on a 360 px phone', async () => {
+  for (const [viewport, hash, name] of [
+    [{ width: 1920, height: 1080 }, '#/workshop', 'workshop-1920'],
+    [{ width: 360, height: 740 }, '#/workspace', 'workspace-360'],
+  ]) {
+    const { context, page } = await newPage(viewport);
+    await page.goto(base + hash);
+    await page.locator('h1').waitFor();
+    if (name.startsWith('workspace')) await waitForDemo(page);
+    // Nothing wider than the viewport (no horizontal scrolling).
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: page is ${overflow}px wider than the viewport`);
+    await page.screenshot({ path: `${OUT}${name}.png` });
+    await context.close();
+  }
+});
+
+test('language switch to English and back, remembered across reload', async () => {
+  const { context, page } = await newPage();
+  await page.goto(base + '#/settings');
+  await page.locator('h1', { hasText: '设置' }).waitFor();
+  await page.getByRole('button', { name: '切换语言为英文' }).click();
+  await page.locator('h1', { hasText: 'Settings' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.reload();
+  await page.locator('h1', { hasText: 'Settings' }).waitFor();
+  await page.getByRole('button', { name: 'Switch language to Chinese' }).click();
+  await page.locator('h1', { hasText: '设置' }).waitFor();
+  await context.close();
+});
+
+test('backup export, restore, and a damaged file changes nothing', async () => {
+  const { context, page, errors } = await newPage({ width: 1280, height: 900 });
+  await page.goto(base + '#/settings');
+  await page.locator('[data-testid=counts]').waitFor({ timeout: 60_000 });
+  const countOf = async (store) =>
+    Number(await page.locator(`[data-testid=counts] tr[data-store=${store}] td`).textContent());
+  assert.equal(await countOf('households'), 4500);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
+  const file = `${OUT}backup.json`;
+  await download.saveAs(file);
+  const text = await readFile(file, 'utf8');
+  const header = JSON.parse(text);
+  assert.equal(header.format, 'linli-backup');
+  assert.equal(header.counts.households, 4500);
+  assert.match(header.payload_sha256, /^[0-9a-f]{64}$/);
+
+  // Clear everything, then restore the backup.
+  await page.click('[data-testid=demo-clear]');
+  await page.click('[data-testid=danger-confirm]');
+  await page.locator('[data-testid=counts] tr[data-store=households] td', { hasText: /^0$/ }).waitFor();
+  await page.setInputFiles('[data-testid=restore-file]', file);
+  await page.locator('[data-testid=restore-valid]').waitFor();
+  await page.click('[data-testid=restore-confirm]');
+  await page.locator('[data-testid=restore-done]').waitFor();
+  await page.locator('[data-testid=counts] tr[data-store=households] td', { hasText: /^4500$/ }).waitFor();
+
+  // A damaged (tampered) and a truncated file are refused with a Chinese message; nothing changes.
+  const tampered = text.replace('"households":[{"id":1,', '"households":[{"id":7,');
+  await writeFile(`${OUT}tampered.json`, tampered);
+  await page.setInputFiles('[data-testid=restore-file]', `${OUT}tampered.json`);
+  const err = page.locator('[data-testid=restore-error]');
+  await err.waitFor();
+  assert.match(await err.textContent(), /校验值不一致/);
+  await writeFile(`${OUT}truncated.json`, text.slice(0, Math.floor(text.length / 2)));
+  await page.setInputFiles('[data-testid=restore-file]', `${OUT}truncated.json`);
+  await page.locator('[data-testid=restore-error]', { hasText: '截断' }).waitFor();
+  assert.equal(await countOf('households'), 4500);
+  await page.screenshot({ path: `${OUT}settings-restore-error.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
