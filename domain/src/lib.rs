@@ -9,11 +9,15 @@
 //! - [`backup`]: the versioned, hashed backup file.
 //! - [`demo`]: the deterministic demo community (SPEC §2.11).
 //! - [`date`]: civil-date arithmetic.
+//! - [`needs`]: needs assessment matrix and Alkire–Foster mode (SPEC §2.2).
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
+//! - [`register_csv`]: household register CSV import/export (SPEC §2.1).
 
 pub mod backup;
 pub mod dataset;
 pub mod date;
 pub mod demo;
 pub mod model;
+pub mod needs;
 pub mod pb;
+pub mod register_csv;

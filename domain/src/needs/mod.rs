@@ -1,0 +1,1 @@
+//! Needs assessment (SPEC §2.2). Work in progress.
