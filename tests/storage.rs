@@ -92,8 +92,20 @@ async fn a_failing_write_changes_nothing_and_names_the_browser_error() {
     db.close();
 }
 
+/// Copies `room` out of the record's JSON text into an indexable property.
+fn expose_room(v: &JsValue) -> Result<(), JsValue> {
+    let text = js_sys::Reflect::get(v, &JsValue::from_str("_json"))?;
+    let parsed = js_sys::JSON::parse(&text.as_string().unwrap_or_default())?;
+    let room = js_sys::Reflect::get(&parsed, &JsValue::from_str("room"))?;
+    js_sys::Reflect::set(v, &JsValue::from_str("room"), &room)?;
+    Ok(())
+}
+
+/// A test-only v2: a data migration over existing records, a new index on
+/// the field it exposes, and a new store.
 fn v2_test(db: &web_sys::IdbDatabase, tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
     let households = tx.object_store("households")?;
+    linli::db::schema::rewrite_records(tx, "households", expose_room)?;
     linli::db::schema::create_index(&households, "by_room_test", &["room"], false, false)?;
     let params = web_sys::IdbObjectStoreParameters::new();
     params.set_key_path(&JsValue::from_str("id"));

@@ -20,7 +20,7 @@ pub mod schema;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use linli_domain::dataset::{Dataset, STORE_NAMES};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -251,19 +251,28 @@ impl Db {
                 .map_err(DbError::from_js)?;
             requests.push(req);
         }
-        // Build a JSON-like object {store: [records]} and let serde assemble the Dataset.
-        let obj = js_sys::Object::new();
-        for (name, req) in STORE_NAMES.iter().zip(&requests) {
-            let value = idb::request_done(req).await?;
-            let arr: Array = value.unchecked_into();
-            for v in arr.iter() {
-                schema::strip_derived(name, &v);
-            }
-            Reflect::set(&obj, &JsValue::from_str(name), &arr).map_err(DbError::from_js)?;
+        let mut values = Vec::with_capacity(requests.len());
+        for req in &requests {
+            values.push(idb::request_done(req).await?);
         }
-        serde_wasm_bindgen::from_value(obj.into()).map_err(|e| DbError::Decode {
-            store: "dataset".to_owned(),
-            reason: e.to_string(),
+        let v = |i: usize| &values[i];
+        Ok(Dataset {
+            settings: from_array("settings", v(0))?,
+            grids: from_array("grids", v(1))?,
+            buildings: from_array("buildings", v(2))?,
+            households: from_array("households", v(3))?,
+            resources: from_array("resources", v(4))?,
+            allocation_runs: from_array("allocation_runs", v(5))?,
+            proposals: from_array("proposals", v(6))?,
+            ballots: from_array("ballots", v(7))?,
+            activities: from_array("activities", v(8))?,
+            points_ledger: from_array("points_ledger", v(9))?,
+            timebank_ledger: from_array("timebank_ledger", v(10))?,
+            requests: from_array("requests", v(11))?,
+            plans: from_array("plans", v(12))?,
+            spending: from_array("spending", v(13))?,
+            snapshots: from_array("snapshots", v(14))?,
+            audit_log: from_array("audit_log", v(15))?,
         })
     }
 
@@ -305,15 +314,7 @@ fn store_list() -> JsValue {
 
 fn from_array<T: DeserializeOwned>(store: &str, value: &JsValue) -> Result<Vec<T>, DbError> {
     let arr: &Array = value.unchecked_ref();
-    arr.iter()
-        .map(|v| {
-            schema::strip_derived(store, &v);
-            serde_wasm_bindgen::from_value(v).map_err(|e| DbError::Decode {
-                store: store.to_owned(),
-                reason: e.to_string(),
-            })
-        })
-        .collect()
+    arr.iter().map(|v| schema::from_js(store, &v)).collect()
 }
 
 /// Converts every record to the JS value stored, grouped by store.

@@ -8,13 +8,14 @@
 //! Derived index fields: IndexedDB can only index plain properties, so the
 //! stored object of some records carries extra fields starting with `_`
 //! (for example `_needs`, the household's need category codes). They are
-//! added by [`to_js`] on write and removed by [`strip_derived`] on read; the
-//! domain types never see them.
+//! added by [`to_js`] on write; [`from_js`] reads only the record's JSON
+//! text, so the domain types never see them.
 
 use js_sys::{Array, Reflect};
 use linli_domain::dataset::STORE_NAMES;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbIndexParameters, IdbObjectStoreParameters, IdbTransaction};
 
 use super::DbError;
@@ -165,6 +166,43 @@ pub fn create_index(
     Ok(())
 }
 
+/// Rewrites every record of `store` in place, inside a migration's
+/// `versionchange` transaction (for migrations that add a field or expose one
+/// for a new index). `f` edits the stored object; an error aborts the whole
+/// upgrade, so the database stays at the old version with every record.
+///
+/// # Errors
+///
+/// The browser's exception if the store cannot be opened.
+pub fn rewrite_records(
+    tx: &IdbTransaction,
+    store: &str,
+    f: fn(&JsValue) -> Result<(), JsValue>,
+) -> Result<(), JsValue> {
+    let req = tx.object_store(store)?.open_cursor()?;
+    let r = req.clone();
+    let t = tx.clone();
+    let step = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(move |_e| {
+        let result = r.result().unwrap_or(JsValue::NULL);
+        if result.is_null() {
+            return; // done
+        }
+        let cursor: web_sys::IdbCursorWithValue = result.unchecked_into();
+        let ok = cursor
+            .value()
+            .and_then(|v| f(&v).map(|()| v))
+            .and_then(|v| cursor.update(&v).map(|_| ()))
+            .and_then(|()| cursor.continue_());
+        if ok.is_err() {
+            let _ = t.abort();
+        }
+    });
+    req.set_onsuccess(Some(step.as_ref().unchecked_ref()));
+    // The request owns the handler from here; JS frees it with the request.
+    let _ = step.into_js_value();
+    Ok(())
+}
+
 /// Household flags indexed in `by_flag`.
 pub const FLAGS: [&str; 6] = [
     "lives_alone",
@@ -175,78 +213,115 @@ pub const FLAGS: [&str; 6] = [
     "dibian",
 ];
 
-/// Converts a record to the object stored, adding derived index fields.
+/// Property holding the record's full JSON text.
+const JSON_FIELD: &str = "_json";
+
+/// The plain properties a store's records expose to IndexedDB: the key path
+/// and every index key path (derived `_…` fields are added separately).
+fn exposed_fields(store: &str) -> impl Iterator<Item = &'static str> + '_ {
+    V1.iter()
+        .filter(move |(name, _, _)| *name == store)
+        .flat_map(|(_, key, indexes)| {
+            std::iter::once(*key).chain(indexes.iter().flat_map(|(_, paths, _, _)| paths.iter().copied()))
+        })
+        .filter(|f| !f.starts_with('_'))
+}
+
+fn to_js_scalar(v: &serde_json::Value) -> JsValue {
+    use serde_json::Value;
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(a) => a.iter().map(to_js_scalar).collect::<Array>().into(),
+        Value::Object(_) => JsValue::UNDEFINED,
+    }
+}
+
+/// Converts a record to the object stored.
+///
+/// The stored object is `{<key>, <index fields>, <derived fields>, _json}`:
+/// the few properties IndexedDB needs for keys and indexes, plus the whole
+/// record as JSON text. One string crosses into JS instead of every nested
+/// field, which makes bulk writes and reads several times faster; the
+/// record's layout is the serde layout of the domain type either way.
 ///
 /// # Errors
 ///
 /// [`DbError::Decode`] if the record cannot be represented (never for the
 /// domain's types).
 pub fn to_js<T: Serialize>(store: &str, record: &T) -> Result<JsValue, DbError> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    let v = record.serialize(&ser).map_err(|e| DbError::Decode {
+    let err = |e: serde_json::Error| DbError::Decode {
         store: store.to_owned(),
         reason: e.to_string(),
-    })?;
-    if store == "households" {
-        add_household_fields(&v);
+    };
+    let value = serde_json::to_value(record).map_err(err)?;
+    let json = serde_json::to_string(&value).map_err(err)?;
+    let obj = js_sys::Object::new();
+    for field in exposed_fields(store) {
+        if let Some(v) = value.get(field) {
+            let _ = Reflect::set(&obj, &JsValue::from_str(field), &to_js_scalar(v));
+        }
     }
-    Ok(v)
+    if store == "households" {
+        add_household_fields(&obj, &value);
+    }
+    let _ = Reflect::set(&obj, &JsValue::from_str(JSON_FIELD), &JsValue::from_str(&json));
+    Ok(obj.into())
 }
 
-fn get(v: &JsValue, k: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+/// Reads a record back from the object stored by [`to_js`].
+///
+/// # Errors
+///
+/// [`DbError::Decode`] if the object has no JSON text or it does not match `T`.
+pub fn from_js<T: DeserializeOwned>(store: &str, v: &JsValue) -> Result<T, DbError> {
+    let text = Reflect::get(v, &JsValue::from_str(JSON_FIELD))
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| DbError::Decode {
+            store: store.to_owned(),
+            reason: "record without JSON text".to_owned(),
+        })?;
+    serde_json::from_str(&text).map_err(|e| DbError::Decode {
+        store: store.to_owned(),
+        reason: e.to_string(),
+    })
 }
 
-fn add_household_fields(v: &JsValue) {
+fn add_household_fields(obj: &js_sys::Object, v: &serde_json::Value) {
     let needs = Array::new();
-    if let Some(list) = get(v, "needs").dyn_ref::<Array>() {
-        for n in list.iter() {
-            let c = get(&n, "category");
-            if !needs.includes(&c, 0) {
-                needs.push(&c);
+    let mut seen = Vec::new();
+    for n in v.get("needs").and_then(|n| n.as_array()).into_iter().flatten() {
+        if let Some(c) = n.get("category").and_then(|c| c.as_str()) {
+            if !seen.contains(&c) {
+                seen.push(c);
+                needs.push(&JsValue::from_str(c));
             }
         }
     }
+    let members = v
+        .get("members")
+        .and_then(|m| m.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let any = |f: &dyn Fn(&serde_json::Value) -> bool| members.iter().any(f);
+    let sub = v.get("subsistence").and_then(|s| s.as_str());
+    let has = [
+        v.get("lives_alone").and_then(|b| b.as_bool()) == Some(true),
+        any(&|m| m.get("disability_grade").is_some_and(|g| !g.is_null())),
+        any(&|m| m.get("dementia").and_then(|b| b.as_bool()) == Some(true)),
+        any(&|m| m.get("chronic_illness").and_then(|b| b.as_bool()) == Some(true)),
+        sub == Some("dibao"),
+        sub == Some("dibian"),
+    ];
     let flags = Array::new();
-    if get(v, "lives_alone").as_bool() == Some(true) {
-        flags.push(&JsValue::from_str("lives_alone"));
-    }
-    let members = get(v, "members");
-    let any = |f: &dyn Fn(&JsValue) -> bool| {
-        members
-            .dyn_ref::<Array>()
-            .is_some_and(|m| m.iter().any(|x| f(&x)))
-    };
-    if any(&|m| !get(m, "disability_grade").is_null() && !get(m, "disability_grade").is_undefined()) {
-        flags.push(&JsValue::from_str("disability"));
-    }
-    if any(&|m| get(m, "dementia").as_bool() == Some(true)) {
-        flags.push(&JsValue::from_str("dementia"));
-    }
-    if any(&|m| get(m, "chronic_illness").as_bool() == Some(true)) {
-        flags.push(&JsValue::from_str("chronic"));
-    }
-    match get(v, "subsistence").as_string().as_deref() {
-        Some("dibao") => {
-            flags.push(&JsValue::from_str("dibao"));
+    for (flag, on) in FLAGS.iter().zip(has) {
+        if on {
+            flags.push(&JsValue::from_str(flag));
         }
-        Some("dibian") => {
-            flags.push(&JsValue::from_str("dibian"));
-        }
-        _ => {}
     }
-    let _ = Reflect::set(v, &JsValue::from_str("_needs"), &needs);
-    let _ = Reflect::set(v, &JsValue::from_str("_flags"), &flags);
+    let _ = Reflect::set(obj, &JsValue::from_str("_needs"), &needs);
+    let _ = Reflect::set(obj, &JsValue::from_str("_flags"), &flags);
 }
-
-/// Removes the derived fields [`to_js`] added.
-pub fn strip_derived(store: &str, v: &JsValue) {
-    if store == "households" {
-        if let Some(o) = v.dyn_ref::<js_sys::Object>() {
-            let _ = Reflect::delete_property(o, &JsValue::from_str("_needs"));
-            let _ = Reflect::delete_property(o, &JsValue::from_str("_flags"));
-        }
-    }
-}
-
-use wasm_bindgen::JsCast;
