@@ -39,7 +39,7 @@ trunk build --release
 node scripts/size.mjs dist
 
 step "end-to-end (release build under /community-a/)"
-node --test --test-concurrency=1 tests/e2e/app.test.mjs
+node --test --test-concurrency=1 tests/e2e/
 
 echo
 echo "FIGURE test_command_seconds $(( $(date +%s) - start ))"

@@ -75,11 +75,12 @@ fn Shell() -> impl IntoView {
             Route::Dashboard => t_string!(i18n, nav_dashboard).to_string(),
             Route::Workspace => t_string!(i18n, nav_workspace).to_string(),
             Route::Workshop => t_string!(i18n, nav_workshop).to_string(),
+            Route::Register => t_string!(i18n, nav_register).to_string(),
             _ => t_string!(i18n, nav_settings).to_string(),
         };
         view! {
             <li>
-                <a href=r.href() aria-current=move || (route.get() == r).then_some("page")>{label}</a>
+                <a href=r.href() aria-current=move || (route.get().section() == r).then_some("page")>{label}</a>
             </li>
         }
     };
@@ -114,6 +115,9 @@ fn Shell() -> impl IntoView {
                     Route::Dashboard => pages::dashboard::DashboardPage().into_any(),
                     Route::Workspace => pages::workspace::WorkspacePage().into_any(),
                     Route::Workshop => pages::workshop::WorkshopPage().into_any(),
+                    Route::Register => pages::register::RegisterPage().into_any(),
+                    Route::HouseholdNew => view! { <pages::household::HouseholdPage id=None/> }.into_any(),
+                    Route::Household(id) => view! { <pages::household::HouseholdPage id=Some(id)/> }.into_any(),
                     Route::Settings => pages::settings::SettingsPage().into_any(),
                     Route::NotFound => pages::not_found::NotFoundPage().into_any(),
                 }}

@@ -15,7 +15,12 @@ fn parses_hashes() {
     assert_eq!(Route::parse("#/workshop?x=1"), Route::Workshop);
     assert_eq!(Route::parse("#/settings"), Route::Settings);
     assert_eq!(Route::parse("#/nope"), Route::NotFound);
+    assert_eq!(Route::parse("#/register"), Route::Register);
+    assert_eq!(Route::parse("#/register/new"), Route::HouseholdNew);
+    assert_eq!(Route::parse("#/register/42"), Route::Household(42));
+    assert_eq!(Route::parse("#/register/4x"), Route::NotFound);
+    assert_eq!(Route::parse(&Route::Household(7).href()), Route::Household(7));
     for r in Route::ALL {
-        assert_eq!(Route::parse(r.href()), r);
+        assert_eq!(Route::parse(&r.href()), r);
     }
 }

@@ -8,6 +8,7 @@
 //! - [`dataset`]: all records of a community, store names, integrity checks.
 //! - [`backup`]: the versioned, hashed backup file.
 //! - [`demo`]: the deterministic demo community (SPEC §2.11).
+//! - [`household`]: household validation and change tracking (SPEC §2.1).
 //! - [`date`]: civil-date arithmetic.
 //! - [`needs`]: needs assessment matrix and Alkire–Foster mode (SPEC §2.2).
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
@@ -17,6 +18,7 @@ pub mod backup;
 pub mod dataset;
 pub mod date;
 pub mod demo;
+pub mod household;
 pub mod model;
 pub mod needs;
 pub mod pb;

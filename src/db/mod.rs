@@ -137,19 +137,65 @@ impl Db {
     /// [`DbError`] with the browser's error name (e.g. `QuotaExceededError`);
     /// in that case the transaction aborted and nothing changed.
     pub async fn replace_all(&self, dataset: &Dataset) -> Result<(), DbError> {
+        let mut batch = Batch::default();
+        for name in STORE_NAMES {
+            batch.clear(name);
+        }
+        batch.put_dataset(dataset)?;
+        self.commit(batch).await
+    }
+
+    /// Puts (inserts or replaces) records into one store in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name; nothing is written on error.
+    pub async fn put_all<T: Serialize>(&self, store: &'static str, records: &[T]) -> Result<(), DbError> {
+        let mut batch = Batch::default();
+        for r in records {
+            batch.put(store, r)?;
+        }
+        self.commit(batch).await
+    }
+
+    /// Writes a [`Batch`] in one read-write transaction over the stores it
+    /// touches, issuing every request synchronously, and returns when the
+    /// transaction has completed.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name; the transaction aborted and
+    /// nothing in the batch was written.
+    pub async fn commit(&self, batch: Batch) -> Result<(), DbError> {
         self.check_open()?;
-        let rows = to_rows(dataset)?;
+        if batch.ops.is_empty() {
+            return Ok(());
+        }
+        let mut stores: Vec<&str> = batch.ops.iter().map(|(s, _)| *s).collect();
+        stores.sort_unstable();
+        stores.dedup();
+        let list: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
         let tx = self
             .inner
-            .transaction_with_str_sequence_and_mode(&store_list(), IdbTransactionMode::Readwrite)
+            .transaction_with_str_sequence_and_mode(&list, IdbTransactionMode::Readwrite)
             .map_err(DbError::from_js)?;
         let done = idb::transaction_done(&tx);
         let issue = || -> Result<(), JsValue> {
-            for (name, values) in &rows {
-                let store = tx.object_store(name)?;
-                store.clear()?;
-                for v in values {
-                    store.put(v)?;
+            for (store, op) in &batch.ops {
+                let s = tx.object_store(store)?;
+                match op {
+                    Op::Clear => {
+                        s.clear()?;
+                    }
+                    Op::Put(v) => {
+                        s.put(v)?;
+                    }
+                    Op::Add(v) => {
+                        s.add(v)?;
+                    }
+                    Op::Delete(k) => {
+                        s.delete(k)?;
+                    }
                 }
             }
             Ok(())
@@ -162,35 +208,88 @@ impl Db {
         done.await
     }
 
-    /// Puts (inserts or replaces) records into one store in one transaction.
+    /// Primary keys of `store` whose `index` equals `key`, in key order.
     ///
     /// # Errors
     ///
-    /// [`DbError`] with the browser's error name; nothing is written on error.
-    pub async fn put_all<T: Serialize>(&self, store: &str, records: &[T]) -> Result<(), DbError> {
+    /// [`DbError`] with the browser's error name.
+    pub async fn keys_by_index(&self, store: &str, index: &str, key: &JsValue) -> Result<Vec<u32>, DbError> {
         self.check_open()?;
-        let values = records
-            .iter()
-            .map(|r| schema::to_js(store, r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let tx = self
-            .inner
-            .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
+        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| s.index(index))
+            .and_then(|i| i.get_all_keys_with_key(key))
             .map_err(DbError::from_js)?;
-        let done = idb::transaction_done(&tx);
-        let issue = || -> Result<(), JsValue> {
-            let s = tx.object_store(store)?;
-            for v in &values {
-                s.put(v)?;
-            }
-            Ok(())
-        };
-        if let Err(e) = issue() {
-            let _ = tx.abort();
-            let _ = done.await;
-            return Err(DbError::from_js(e));
+        let value = idb::request_done(&req).await?;
+        Ok(numbers(&value))
+    }
+
+    /// Primary keys of `store` whose string `index` starts with `prefix`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name.
+    pub async fn keys_by_prefix(&self, store: &str, index: &str, prefix: &str) -> Result<Vec<u32>, DbError> {
+        self.check_open()?;
+        let range = web_sys::IdbKeyRange::bound(
+            &JsValue::from_str(prefix),
+            &JsValue::from_str(&format!("{prefix}\u{ffff}")),
+        )
+        .map_err(DbError::from_js)?;
+        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| s.index(index))
+            .and_then(|i| i.get_all_keys_with_key(&range))
+            .map_err(DbError::from_js)?;
+        let value = idb::request_done(&req).await?;
+        let mut keys = numbers(&value);
+        keys.sort_unstable();
+        keys.dedup();
+        Ok(keys)
+    }
+
+    /// The largest numeric primary key of `store`, or 0 when it is empty.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name.
+    pub async fn max_key(&self, store: &str) -> Result<u32, DbError> {
+        self.check_open()?;
+        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| {
+                s.open_key_cursor_with_range_and_direction(&JsValue::NULL, web_sys::IdbCursorDirection::Prev)
+            })
+            .map_err(DbError::from_js)?;
+        let cursor = idb::request_done(&req).await?;
+        if cursor.is_null() {
+            return Ok(0);
         }
-        done.await
+        let cursor: web_sys::IdbCursor = cursor.unchecked_into();
+        Ok(cursor.key().ok().and_then(|k| k.as_f64()).unwrap_or(0.0) as u32)
+    }
+
+    /// One record by primary key.
+    ///
+    /// # Errors
+    ///
+    /// As [`Db::get_all`].
+    pub async fn get<T: DeserializeOwned>(&self, store: &str, key: &JsValue) -> Result<Option<T>, DbError> {
+        self.check_open()?;
+        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| s.get(key))
+            .map_err(DbError::from_js)?;
+        let value = idb::request_done(&req).await?;
+        if value.is_undefined() {
+            Ok(None)
+        } else {
+            schema::from_js(store, &value).map(Some)
+        }
     }
 
     /// Reads every record of one store, in key order.
@@ -317,34 +416,103 @@ fn from_array<T: DeserializeOwned>(store: &str, value: &JsValue) -> Result<Vec<T
     arr.iter().map(|v| schema::from_js(store, &v)).collect()
 }
 
-/// Converts every record to the JS value stored, grouped by store.
-fn to_rows(d: &Dataset) -> Result<Vec<(&'static str, Vec<JsValue>)>, DbError> {
-    fn conv<T: Serialize>(store: &'static str, v: &[T]) -> Result<(&'static str, Vec<JsValue>), DbError> {
-        Ok((
-            store,
-            v.iter()
-                .map(|r| schema::to_js(store, r))
-                .collect::<Result<Vec<_>, _>>()?,
-        ))
+fn numbers(value: &JsValue) -> Vec<u32> {
+    let arr: &Array = value.unchecked_ref();
+    arr.iter().filter_map(|k| k.as_f64()).map(|k| k as u32).collect()
+}
+
+#[derive(Debug)]
+enum Op {
+    Clear,
+    Put(JsValue),
+    Add(JsValue),
+    Delete(JsValue),
+}
+
+/// Changes to write together in one transaction ([`Db::commit`]).
+///
+/// Records are converted to JS values when added, so the transaction itself
+/// has nothing left to compute.
+#[derive(Debug, Default)]
+pub struct Batch {
+    ops: Vec<(&'static str, Op)>,
+}
+
+impl Batch {
+    /// Adds a put (insert or replace) of `record` into `store`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError::Decode`] if the record cannot be represented.
+    pub fn put<T: Serialize>(&mut self, store: &'static str, record: &T) -> Result<&mut Self, DbError> {
+        self.ops.push((store, Op::Put(schema::to_js(store, record)?)));
+        Ok(self)
     }
-    Ok(vec![
-        conv("settings", &d.settings)?,
-        conv("grids", &d.grids)?,
-        conv("buildings", &d.buildings)?,
-        conv("households", &d.households)?,
-        conv("resources", &d.resources)?,
-        conv("allocation_runs", &d.allocation_runs)?,
-        conv("proposals", &d.proposals)?,
-        conv("ballots", &d.ballots)?,
-        conv("activities", &d.activities)?,
-        conv("points_ledger", &d.points_ledger)?,
-        conv("timebank_ledger", &d.timebank_ledger)?,
-        conv("requests", &d.requests)?,
-        conv("plans", &d.plans)?,
-        conv("spending", &d.spending)?,
-        conv("snapshots", &d.snapshots)?,
-        conv("audit_log", &d.audit_log)?,
-    ])
+
+    /// Adds an insert of a new `record` into `store`; the whole batch fails
+    /// with `ConstraintError` if its key is taken (never overwrites).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError::Decode`] if the record cannot be represented.
+    pub fn add<T: Serialize>(&mut self, store: &'static str, record: &T) -> Result<&mut Self, DbError> {
+        self.ops.push((store, Op::Add(schema::to_js(store, record)?)));
+        Ok(self)
+    }
+
+    /// Adds a delete of the record keyed `key` from `store`.
+    pub fn delete(&mut self, store: &'static str, key: impl Into<JsValue>) -> &mut Self {
+        self.ops.push((store, Op::Delete(key.into())));
+        self
+    }
+
+    /// Adds a clear of `store`.
+    pub fn clear(&mut self, store: &'static str) -> &mut Self {
+        self.ops.push((store, Op::Clear));
+        self
+    }
+
+    /// Number of operations.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Adds puts of every record of `d`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Batch::put`].
+    pub fn put_dataset(&mut self, d: &Dataset) -> Result<&mut Self, DbError> {
+        fn all<T: Serialize>(b: &mut Batch, store: &'static str, v: &[T]) -> Result<(), DbError> {
+            b.ops.reserve(v.len());
+            for r in v {
+                b.put(store, r)?;
+            }
+            Ok(())
+        }
+        all(self, "settings", &d.settings)?;
+        all(self, "grids", &d.grids)?;
+        all(self, "buildings", &d.buildings)?;
+        all(self, "households", &d.households)?;
+        all(self, "resources", &d.resources)?;
+        all(self, "allocation_runs", &d.allocation_runs)?;
+        all(self, "proposals", &d.proposals)?;
+        all(self, "ballots", &d.ballots)?;
+        all(self, "activities", &d.activities)?;
+        all(self, "points_ledger", &d.points_ledger)?;
+        all(self, "timebank_ledger", &d.timebank_ledger)?;
+        all(self, "requests", &d.requests)?;
+        all(self, "plans", &d.plans)?;
+        all(self, "spending", &d.spending)?;
+        all(self, "snapshots", &d.snapshots)?;
+        all(self, "audit_log", &d.audit_log)?;
+        Ok(self)
+    }
 }
 
 /// Asks the browser to keep this site's storage under storage pressure.

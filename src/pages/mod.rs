@@ -1,7 +1,9 @@
 //! One routed view per file.
 
 pub mod dashboard;
+pub mod household;
 pub mod not_found;
+pub mod register;
 pub mod settings;
 pub mod workshop;
 pub mod workspace;

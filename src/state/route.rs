@@ -14,6 +14,12 @@ pub enum Route {
     Dashboard,
     /// `#/workspace` — the guides' workspace.
     Workspace,
+    /// `#/register` — the household register list.
+    Register,
+    /// `#/register/new` — a new household.
+    HouseholdNew,
+    /// `#/register/<id>` — one household.
+    Household(u32),
     /// `#/workshop` — workshop mode for a projector.
     Workshop,
     /// `#/settings`
@@ -24,9 +30,10 @@ pub enum Route {
 
 impl Route {
     /// Every routed view, in navigation order.
-    pub const ALL: [Route; 4] = [
+    pub const ALL: [Route; 5] = [
         Route::Dashboard,
         Route::Workspace,
+        Route::Register,
         Route::Workshop,
         Route::Settings,
     ];
@@ -37,9 +44,17 @@ impl Route {
     pub fn parse(hash: &str) -> Self {
         let h = hash.trim_start_matches('#');
         let path = h.split(['?', '&']).next().unwrap_or("");
-        match path.trim_matches('/') {
+        let path = path.trim_matches('/');
+        if let Some(rest) = path.strip_prefix("register/") {
+            return match rest {
+                "new" => Self::HouseholdNew,
+                id => id.parse().map_or(Self::NotFound, Self::Household),
+            };
+        }
+        match path {
             "" | "dashboard" => Self::Dashboard,
             "workspace" => Self::Workspace,
+            "register" => Self::Register,
             "workshop" => Self::Workshop,
             "settings" => Self::Settings,
             _ => Self::NotFound,
@@ -47,12 +62,25 @@ impl Route {
     }
 
     /// The `href` of the view, relative to the current document.
-    pub fn href(self) -> &'static str {
+    pub fn href(self) -> String {
         match self {
-            Self::Dashboard | Self::NotFound => "#/",
-            Self::Workspace => "#/workspace",
-            Self::Workshop => "#/workshop",
-            Self::Settings => "#/settings",
+            Self::Dashboard | Self::NotFound => "#/".into(),
+            Self::Workspace => "#/workspace".into(),
+            Self::Register => "#/register".into(),
+            Self::HouseholdNew => "#/register/new".into(),
+            Self::Household(id) => format!("#/register/{id}"),
+            Self::Workshop => "#/workshop".into(),
+            Self::Settings => "#/settings".into(),
+        }
+    }
+}
+
+impl Route {
+    /// The navigation entry a view belongs to (a household page is in the register).
+    pub fn section(self) -> Route {
+        match self {
+            Self::HouseholdNew | Self::Household(_) => Self::Register,
+            other => other,
         }
     }
 }
@@ -72,6 +100,11 @@ pub fn provide_route() -> ReadSignal<Route> {
     on_cleanup(move || handle.remove());
     provide_context(route);
     route
+}
+
+/// Navigates to `route` (adds a history entry).
+pub fn navigate(route: Route) {
+    let _ = window().location().set_hash(&route.href());
 }
 
 /// The current route (from context).

@@ -2,46 +2,19 @@
 // sub-path, opened by deep link in Debian's headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile, readFile } from 'node:fs/promises';
-import { chromium } from 'playwright-core';
-import { serve } from './serve.mjs';
+import { writeFile, readFile } from 'node:fs/promises';
+import { start, waitForDemo, OUT } from './harness.mjs';
 
-const DIST = process.env.LINLI_DIST ?? new URL('../../dist', import.meta.url).pathname;
-const OUT = new URL('./out/', import.meta.url).pathname;
-const PREFIX = '/community-a/';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-let server, browser, base;
+let env, base, newPage;
 
 before(async () => {
-  await mkdir(OUT, { recursive: true });
-  server = await serve(DIST, PREFIX, 0);
-  base = `http://127.0.0.1:${server.address().port}${PREFIX}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  env = await start();
+  ({ base, newPage } = env);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await env?.stop();
 });
-
-async function newPage(viewport = { width: 390, height: 844 }) {
-  const context = await browser.newContext({ viewport, locale: 'en-US', acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  return { context, page, errors };
-}
-
-async function waitForDemo(page) {
-  // First start generates and saves the demo community; the summary appears when it is committed.
-  await page.locator('[data-testid=summary]').waitFor({ timeout: 60_000 });
-}
 
 test('every surface opens by deep link under a sub-path, in Chinese, and survives reload', async () => {
   const { context, page, errors } = await newPage();
@@ -50,6 +23,7 @@ test('every surface opens by deep link under a sub-path, in Chinese, and survive
     ['#/', '居民公示看板', 'dashboard'],
     ['#/workshop', '社区工作坊', 'workshop'],
     ['#/settings', '设置', 'settings'],
+    ['#/register', '住户档案（一户一档）', 'register'],
     ['#/no-such-page', '找不到该页面', 'not-found'],
   ];
   const t0 = Date.now();

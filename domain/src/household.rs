@@ -1,0 +1,252 @@
+//! Validation and change tracking of household records (SPEC §2.1).
+
+use crate::model::{Building, Household, NeedCategory};
+
+/// Longest text accepted in a free-text field, in characters.
+pub const MAX_TEXT: usize = 2_000;
+
+/// A problem with one field of a household, for a message next to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field: `room`, `contact_phone`, `members.0.birth_year`, `needs.1`, …
+    pub field: String,
+    /// A stable code the UI translates: see [`validate`].
+    pub code: &'static str,
+}
+
+fn err(field: impl Into<String>, code: &'static str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        code,
+    }
+}
+
+/// Checks a household before it is saved.
+///
+/// Codes: `required` (empty room or member name), `building_unknown`,
+/// `unit_range` (unit 0 or above the building's units), `no_members`,
+/// `birth_year_future`, `birth_year_too_old` (more than 120 years before
+/// `year`), `disability_grade_range` (not 1–4), `phone_format` (not empty and
+/// not 7–20 digits with optional `+`, `-` or spaces), `lives_alone_mismatch`
+/// (living alone with more than one member), `need_unknown`,
+/// `need_duplicate`, `too_long` (over [`MAX_TEXT`] characters).
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::{demo, household::validate};
+/// let d = demo::generate(&demo::DemoConfig { households: 5, ..Default::default() });
+/// let cats = demo::default_categories();
+/// let mut h = d.households[0].clone();
+/// assert!(validate(&h, &d.buildings, &cats, 2026).is_empty());
+/// h.members[0].birth_year = 2030;
+/// assert_eq!(validate(&h, &d.buildings, &cats, 2026)[0].code, "birth_year_future");
+/// ```
+pub fn validate(
+    h: &Household,
+    buildings: &[Building],
+    categories: &[NeedCategory],
+    year: i64,
+) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    match buildings.iter().find(|b| b.id == h.building_id) {
+        None => out.push(err("building_id", "building_unknown")),
+        Some(b) if h.unit == 0 || h.unit > b.units => out.push(err("unit", "unit_range")),
+        Some(_) => {}
+    }
+    if h.room.trim().is_empty() {
+        out.push(err("room", "required"));
+    }
+    let phone = h.contact_phone.trim();
+    if !phone.is_empty() {
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        let allowed = phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '));
+        if !allowed || !(7..=20).contains(&digits) {
+            out.push(err("contact_phone", "phone_format"));
+        }
+    }
+    for (field, text) in [
+        ("room", &h.room),
+        ("contact_name", &h.contact_name),
+        ("contact_phone", &h.contact_phone),
+        ("notes", &h.notes),
+        ("group", &h.group),
+    ] {
+        if text.chars().count() > MAX_TEXT {
+            out.push(err(field, "too_long"));
+        }
+    }
+    if h.members.is_empty() {
+        out.push(err("members", "no_members"));
+    }
+    if h.lives_alone && h.members.len() > 1 {
+        out.push(err("lives_alone", "lives_alone_mismatch"));
+    }
+    for (i, m) in h.members.iter().enumerate() {
+        if m.name.trim().is_empty() {
+            out.push(err(format!("members.{i}.name"), "required"));
+        } else if m.name.chars().count() > MAX_TEXT {
+            out.push(err(format!("members.{i}.name"), "too_long"));
+        }
+        let by = i64::from(m.birth_year);
+        if by > year {
+            out.push(err(format!("members.{i}.birth_year"), "birth_year_future"));
+        } else if by < year - 120 {
+            out.push(err(format!("members.{i}.birth_year"), "birth_year_too_old"));
+        }
+        if m.disability_grade.is_some_and(|g| !(1..=4).contains(&g)) {
+            out.push(err(
+                format!("members.{i}.disability_grade"),
+                "disability_grade_range",
+            ));
+        }
+    }
+    for (i, n) in h.needs.iter().enumerate() {
+        if !categories.iter().any(|c| c.code == n.category) {
+            out.push(err(format!("needs.{i}"), "need_unknown"));
+        } else if h.needs[..i].iter().any(|m| m.category == n.category) {
+            out.push(err(format!("needs.{i}"), "need_duplicate"));
+        }
+    }
+    out
+}
+
+/// Names of the fields that differ between two versions of a household,
+/// for the change history. `updated_at` is not a change of its own.
+pub fn changed_fields(old: &Household, new: &Household) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    macro_rules! cmp {
+        ($($f:ident),*) => {
+            $( if old.$f != new.$f { out.push(stringify!($f)); } )*
+        };
+    }
+    cmp!(
+        building_id,
+        unit,
+        room,
+        tenure,
+        income_band,
+        subsistence,
+        housing,
+        skills,
+        needs,
+        willingness,
+        group,
+        contact_name,
+        contact_phone,
+        notes,
+        lives_alone,
+        members
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{default_categories, generate, DemoConfig};
+
+    fn data() -> crate::dataset::Dataset {
+        generate(&DemoConfig {
+            households: 40,
+            ..DemoConfig::default()
+        })
+    }
+
+    #[test]
+    fn demo_households_are_valid() {
+        let d = data();
+        let cats = default_categories();
+        for h in &d.households {
+            assert_eq!(
+                validate(h, &d.buildings, &cats, 2026),
+                vec![],
+                "household {}",
+                h.id
+            );
+        }
+    }
+
+    #[test]
+    fn each_rule_fires() {
+        let d = data();
+        let cats = default_categories();
+        let base = d
+            .households
+            .iter()
+            .find(|h| h.members.len() >= 2)
+            .unwrap()
+            .clone();
+        let codes = |h: &Household| -> Vec<&'static str> {
+            validate(h, &d.buildings, &cats, 2026)
+                .into_iter()
+                .map(|e| e.code)
+                .collect()
+        };
+        let mut h = base.clone();
+        h.building_id = 9_999;
+        assert_eq!(codes(&h), ["building_unknown"]);
+        let mut h = base.clone();
+        h.unit = 0;
+        assert_eq!(codes(&h), ["unit_range"]);
+        let mut h = base.clone();
+        h.room = "  ".into();
+        assert_eq!(codes(&h), ["required"]);
+        let mut h = base.clone();
+        h.contact_phone = "abc".into();
+        assert_eq!(codes(&h), ["phone_format"]);
+        let mut h = base.clone();
+        h.contact_phone = "138 0000 0000".into();
+        assert_eq!(codes(&h), Vec::<&str>::new());
+        let mut h = base.clone();
+        h.members.clear();
+        h.lives_alone = false;
+        assert_eq!(codes(&h), ["no_members"]);
+        let mut h = base.clone();
+        h.lives_alone = true;
+        assert_eq!(codes(&h), ["lives_alone_mismatch"]);
+        let mut h = base.clone();
+        h.members[1].birth_year = 2027;
+        assert_eq!(codes(&h), ["birth_year_future"]);
+        let mut h = base.clone();
+        h.members[1].birth_year = 1900;
+        assert_eq!(codes(&h), ["birth_year_too_old"]);
+        let mut h = base.clone();
+        h.members[0].disability_grade = Some(5);
+        assert_eq!(codes(&h), ["disability_grade_range"]);
+        let mut h = base.clone();
+        h.needs = vec![
+            crate::model::Need {
+                category: "sport".into(),
+                urgency: crate::model::Urgency::Low,
+            },
+            crate::model::Need {
+                category: "sport".into(),
+                urgency: crate::model::Urgency::High,
+            },
+            crate::model::Need {
+                category: "nope".into(),
+                urgency: crate::model::Urgency::High,
+            },
+        ];
+        assert_eq!(codes(&h), ["need_duplicate", "need_unknown"]);
+        let mut h = base;
+        h.notes = "长".repeat(MAX_TEXT + 1);
+        assert_eq!(codes(&h), ["too_long"]);
+    }
+
+    #[test]
+    fn changed_fields_lists_differences_only() {
+        let d = data();
+        let a = d.households[0].clone();
+        let mut b = a.clone();
+        assert!(changed_fields(&a, &b).is_empty());
+        b.updated_at += 1;
+        assert!(changed_fields(&a, &b).is_empty());
+        b.room = "999".into();
+        b.members[0].chronic_illness = !b.members[0].chronic_illness;
+        assert_eq!(changed_fields(&a, &b), ["room", "members"]);
+    }
+}
