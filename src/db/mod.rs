@@ -167,19 +167,30 @@ impl Db {
     /// [`DbError`] with the browser's error name; the transaction aborted and
     /// nothing in the batch was written.
     pub async fn commit(&self, batch: Batch) -> Result<(), DbError> {
+        self.begin(batch)?.finish().await
+    }
+
+    /// Like [`Db::commit`], but hands back the running transaction so the
+    /// user can cancel it ([`Pending::abort`]) before it completes; an
+    /// aborted transaction writes nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] if the transaction cannot start or a request is refused at once.
+    pub fn begin(&self, batch: Batch) -> Result<Pending, DbError> {
         self.check_open()?;
-        if batch.ops.is_empty() {
-            return Ok(());
-        }
         let mut stores: Vec<&str> = batch.ops.iter().map(|(s, _)| *s).collect();
         stores.sort_unstable();
         stores.dedup();
+        if stores.is_empty() {
+            stores.push(STORE_NAMES[0]);
+        }
         let list: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
         let tx = self
             .inner
             .transaction_with_str_sequence_and_mode(&list, IdbTransactionMode::Readwrite)
             .map_err(DbError::from_js)?;
-        let done = idb::transaction_done(&tx);
+        let done = Box::pin(idb::transaction_done(&tx));
         let issue = || -> Result<(), JsValue> {
             for (store, op) in &batch.ops {
                 let s = tx.object_store(store)?;
@@ -200,12 +211,11 @@ impl Db {
             }
             Ok(())
         };
-        if let Err(e) = issue() {
+        let failed = issue().err().map(DbError::from_js);
+        if failed.is_some() {
             let _ = tx.abort();
-            let _ = done.await;
-            return Err(DbError::from_js(e));
         }
-        done.await
+        Ok(Pending { tx, done, failed })
     }
 
     /// Primary keys of `store` whose `index` equals `key`, in key order.
@@ -414,6 +424,40 @@ fn store_list() -> JsValue {
 fn from_array<T: DeserializeOwned>(store: &str, value: &JsValue) -> Result<Vec<T>, DbError> {
     let arr: &Array = value.unchecked_ref();
     arr.iter().map(|v| schema::from_js(store, &v)).collect()
+}
+
+/// A write transaction in flight (see [`Db::begin`]).
+pub struct Pending {
+    tx: web_sys::IdbTransaction,
+    done: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DbError>>>>,
+    failed: Option<DbError>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending").finish_non_exhaustive()
+    }
+}
+
+impl Pending {
+    /// A handle that aborts the transaction (nothing is written).
+    pub fn abort_handle(&self) -> web_sys::IdbTransaction {
+        self.tx.clone()
+    }
+
+    /// Waits for the transaction to complete.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name, or `AbortError` if it was
+    /// aborted; nothing was written in either case.
+    pub async fn finish(self) -> Result<(), DbError> {
+        let result = self.done.await;
+        match self.failed {
+            Some(e) => Err(e),
+            None => result,
+        }
+    }
 }
 
 fn numbers(value: &JsValue) -> Vec<u32> {

@@ -288,6 +288,7 @@ pub fn RegisterPage() -> impl IntoView {
             <h1>{t!(i18n, register_title)}</h1>
             <p class="lead">{t!(i18n, register_intro)}</p>
             <p><a class="button" href=Route::HouseholdNew.href() data-testid="new-household">{t!(i18n, register_new)}</a></p>
+            <crate::components::register_io::RegisterIo/>
             {move || match data.get() {
                 None | Some(None) => view! { <p class="muted" role="status"><span class="spinner" aria-hidden="true"></span>{t!(i18n, loading)}</p> }.into_any(),
                 Some(Some(Err(e))) => view! { <p class="error" role="alert">{t!(i18n, status_error)}<code>{e.to_string()}</code></p> }.into_any(),

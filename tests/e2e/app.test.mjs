@@ -130,3 +130,25 @@ test('backup export, restore, and a damaged file changes nothing', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('another tab upgrading the database makes this tab ask for a reload; persistence result shown', async () => {
+  const { context, page } = await newPage({ width: 1280, height: 900 });
+  await page.goto(base + '#/settings');
+  await page.locator('[data-testid=counts]').waitFor({ timeout: 60_000 });
+  const persist = page.locator('[data-testid=persist]');
+  await page.waitForFunction(() => !/正在请求/.test(document.querySelector('[data-testid=persist]').textContent));
+  assert.match(await persist.textContent(), /持久|persist/);
+  // A second tab opens a newer schema version of the same database.
+  const other = await context.newPage();
+  await other.goto(base + '#/settings');
+  const upgraded = await other.evaluate(() => new Promise((ok, fail) => {
+    const req = indexedDB.open('linli', 99);
+    req.onsuccess = () => { const v = req.result.version; req.result.close(); ok(v); };
+    req.onerror = () => fail(String(req.error));
+    req.onblocked = () => fail('blocked: the first tab did not close its connection');
+  }));
+  assert.equal(upgraded, 99);
+  await page.locator('[role=alert]', { hasText: '另一个标签页升级了数据库' }).waitFor();
+  await page.getByRole('button', { name: '重新加载' }).waitFor();
+  await context.close();
+});
