@@ -1,0 +1,1060 @@
+//! A participatory-budgeting instance with approval ballots, and the pabulib `.pb` format.
+//!
+//! # Format (pabulib, read as pabutools 1.2.3 reads it: SEMANTICS.md §1)
+//!
+//! ```text
+//! META
+//! key;value
+//! budget;1000
+//! vote_type;approval
+//! PROJECTS
+//! project_id;cost;name
+//! 1;600;"Park; phase 1"
+//! 2;500;Library
+//! VOTES
+//! voter_id;vote;age
+//! v1;1,2;34
+//! v2;;51
+//! ```
+//!
+//! * A UTF-8 byte-order mark is dropped; lines end in `\n`, `\r\n` or `\r`.
+//! * Cells are separated by `;`, may be quoted with `"` (`""` is a quote inside quotes) and
+//!   may then contain `;`. Every cell is trimmed after unquoting, as pabutools does.
+//! * Rows that are empty or hold only whitespace are skipped. A row whose first cell is
+//!   `META`, `PROJECTS` or `VOTES` (any case) starts that section; the next row is its header.
+//! * META: `key;value`, every key kept, in file order. `budget` is required and must be a
+//!   positive number. `vote_type` must be `approval` or `choose-1` if present (missing means
+//!   approval).
+//! * PROJECTS: the **first column** is the project id, whatever its name; the `cost` column is
+//!   required; costs are exact rationals (`75000.0` = 75000, `,` accepted as decimal mark,
+//!   see [`parse_rational`]). All other columns are kept verbatim.
+//! * VOTES: the first column is the voter id; the `vote` cell is trimmed and split on `,`;
+//!   empty pieces are dropped; pieces are **not** trimmed one by one (`"9, 10"` is an error,
+//!   as in pabutools). A project listed twice in one ballot counts once.
+//! * **Empty ballots** (empty `vote` cell) are kept: such a voter approves nothing but still
+//!   counts in the number of voters n, which sets MES's per-voter share B/n (SEMANTICS.md §1,
+//!   §6), exactly as in pabutools.
+//!
+//! Stricter than pabutools (which would raise a Python exception or silently drop data):
+//! duplicate project or voter ids, duplicate META keys or header columns, rows with more cells
+//! than their header, a META row with more than two cells, unterminated quotes or text after a
+//! closing quote, and non-numeric, negative or missing costs are all [`ParseError`]s. A quote
+//! inside an unquoted cell is kept literally, as Python's `csv` module does. Quoted cells cannot
+//! span lines. Sections may come in any order. The parser never panics.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, Zero};
+use serde::{Deserialize, Serialize};
+
+use super::csv::{lines, split_record, write_record};
+use super::number::{format_rational, parse_rational};
+
+/// The id of a project: the first cell of its row in PROJECTS, trimmed.
+///
+/// Ordering is Python string order (code-point order, which is byte order for UTF-8), the
+/// order pabutools' default tie-breaking uses (SEMANTICS.md §3): `"10" < "9"`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProjectId(pub String);
+
+impl ProjectId {
+    /// The id as a string slice.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ProjectId {
+    fn from(s: &str) -> Self {
+        Self(s.to_string())
+    }
+}
+
+impl From<String> for ProjectId {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+/// Serde helpers writing exact rationals as strings (`"75732773/100"`, `"8697250"`).
+pub mod serde_rational {
+    use num_rational::BigRational;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serializes as `"p/q"` (or `"p"` for an integer).
+    ///
+    /// # Errors
+    /// Only the serializer's own errors.
+    pub fn serialize<S: Serializer>(v: &BigRational, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    /// Reads any notation accepted by [`super::parse_rational`].
+    ///
+    /// # Errors
+    /// A string that is not an exact number.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BigRational, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse_rational(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("not an exact number: {s:?}")))
+    }
+
+    /// The same for `Option<BigRational>`.
+    pub mod option {
+        use num_rational::BigRational;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Serializes `None` as null.
+        ///
+        /// # Errors
+        /// Only the serializer's own errors.
+        pub fn serialize<S: Serializer>(v: &Option<BigRational>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.serialize_some(&v.to_string()),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads null or an exact number.
+        ///
+        /// # Errors
+        /// A string that is not an exact number.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BigRational>, D::Error> {
+            let s = Option::<String>::deserialize(d)?;
+            s.map(|s| {
+                super::super::parse_rational(&s)
+                    .ok_or_else(|| serde::de::Error::custom(format!("not an exact number: {s:?}")))
+            })
+            .transpose()
+        }
+    }
+}
+
+/// One project (a row of PROJECTS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    /// Its id (first column).
+    pub id: ProjectId,
+    /// Its exact cost (column `cost`), never negative.
+    #[serde(with = "serde_rational")]
+    pub cost: BigRational,
+    /// The other cells of the row, in header order, skipping the id column and `cost`
+    /// (so `extra[i]` belongs to the i-th name of [`Instance::project_extra_columns`]).
+    pub extra: Vec<String>,
+}
+
+/// One voter (a row of VOTES) with an approval ballot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voter {
+    /// Its id (first column).
+    pub id: String,
+    /// Approved projects, as indices into [`Instance::projects`], without repetition, in the
+    /// order of the `vote` cell. May be empty (an empty ballot still counts as a voter).
+    pub ballot: Vec<usize>,
+    /// The other cells of the row, in header order, skipping the id column and `vote`.
+    pub extra: Vec<String>,
+}
+
+/// A participatory-budgeting instance with approval ballots (a parsed `.pb` file).
+///
+/// Build one with [`Instance::from_pb_str`] or [`Instance::new`] and
+/// [`Instance::add_project`] / [`Instance::add_voter`]; write it with
+/// [`Instance::to_pb_string`]. Exporting and re-parsing gives an equal instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instance {
+    /// All META rows, in file order, values as written (trimmed). Includes `budget`.
+    pub meta: Vec<(String, String)>,
+    /// The budget limit B (exact), read from META `budget`. The exporter writes this value.
+    #[serde(with = "serde_rational")]
+    pub budget: BigRational,
+    /// The PROJECTS header: `[id column, ..., "cost", ...]`, as in the file.
+    pub project_columns: Vec<String>,
+    /// Projects in file order.
+    pub projects: Vec<Project>,
+    /// The VOTES header: `[voter id column, ..., "vote", ...]`, as in the file.
+    pub voter_columns: Vec<String>,
+    /// Voters in file order, empty ballots included.
+    pub voters: Vec<Voter>,
+}
+
+/// A `.pb` file could not be read. Every variant that concerns one row carries its 1-based
+/// line number ([`ParseError::line`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Malformed quoting in a row.
+    #[error("line {line}: bad quoting: {reason}")]
+    BadQuoting {
+        /// Line number.
+        line: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A non-empty row before the first section marker.
+    #[error("line {line}: row outside of any section (expected META, PROJECTS or VOTES first)")]
+    RowOutsideSection {
+        /// Line number.
+        line: usize,
+    },
+    /// A section marker appears twice.
+    #[error("line {line}: section {section} appears a second time")]
+    DuplicateSection {
+        /// Line number.
+        line: usize,
+        /// `META`, `PROJECTS` or `VOTES`.
+        section: &'static str,
+    },
+    /// A section is missing altogether.
+    #[error("missing section {section}")]
+    MissingSection {
+        /// `META`, `PROJECTS` or `VOTES`.
+        section: &'static str,
+    },
+    /// A section marker is not followed by a header row.
+    #[error("line {line}: section {section} has no header row")]
+    MissingHeader {
+        /// Line of the section marker.
+        line: usize,
+        /// The section.
+        section: &'static str,
+    },
+    /// A header lacks a required column (`cost` in PROJECTS, `vote` in VOTES), or has it first
+    /// (the first column is always the id).
+    #[error("line {line}: the {section} header needs a column named {column:?} after the id column")]
+    MissingColumn {
+        /// Line of the header.
+        line: usize,
+        /// The section.
+        section: &'static str,
+        /// The missing column.
+        column: &'static str,
+    },
+    /// The same column name twice in a header.
+    #[error("line {line}: column {column:?} appears twice in the header")]
+    DuplicateColumn {
+        /// Line of the header.
+        line: usize,
+        /// The repeated name.
+        column: String,
+    },
+    /// A row has more cells than its header (or a META row more than two).
+    #[error("line {line}: row has {found} cells but the header has {expected}")]
+    TooManyCells {
+        /// Line number.
+        line: usize,
+        /// Cells in the row.
+        found: usize,
+        /// Cells in the header.
+        expected: usize,
+    },
+    /// A META row without a key or without a value cell.
+    #[error("line {line}: a META row needs a non-empty key and a value")]
+    BadMetaRow {
+        /// Line number.
+        line: usize,
+    },
+    /// The same META key twice.
+    #[error("line {line}: META key {key:?} appears twice")]
+    DuplicateMetaKey {
+        /// Line number of the second one.
+        line: usize,
+        /// The key.
+        key: String,
+    },
+    /// META has no `budget`.
+    #[error("META has no budget")]
+    MissingBudget,
+    /// The budget is not a number, or is zero or negative.
+    #[error("line {line}: budget {value:?} is not a positive number")]
+    InvalidBudget {
+        /// Line number.
+        line: usize,
+        /// The cell.
+        value: String,
+    },
+    /// META `vote_type` is not `approval` or `choose-1`.
+    #[error("line {line}: vote_type {vote_type:?} is not supported (only approval and choose-1)")]
+    UnsupportedVoteType {
+        /// Line number.
+        line: usize,
+        /// The value.
+        vote_type: String,
+    },
+    /// A project row with an empty id.
+    #[error("line {line}: empty project id")]
+    EmptyProjectId {
+        /// Line number.
+        line: usize,
+    },
+    /// Two projects with the same id.
+    #[error("line {line}: duplicate project id {id:?} (first on line {first_line})")]
+    DuplicateProjectId {
+        /// Line of the second one.
+        line: usize,
+        /// The id.
+        id: String,
+        /// Line of the first one.
+        first_line: usize,
+    },
+    /// A cost that is missing, not a number, or negative.
+    #[error("line {line}: invalid cost {value:?} for project {id:?} (must be a number >= 0)")]
+    InvalidCost {
+        /// Line number.
+        line: usize,
+        /// The project.
+        id: String,
+        /// The cell.
+        value: String,
+    },
+    /// A voter row with an empty id.
+    #[error("line {line}: empty voter id")]
+    EmptyVoterId {
+        /// Line number.
+        line: usize,
+    },
+    /// Two voters with the same id.
+    #[error("line {line}: duplicate voter id {id:?} (first on line {first_line})")]
+    DuplicateVoterId {
+        /// Line of the second one.
+        line: usize,
+        /// The id.
+        id: String,
+        /// Line of the first one.
+        first_line: usize,
+    },
+    /// A voter row without a `vote` cell (or with `None` there, which pabutools rejects too).
+    #[error("line {line}: voter {voter:?} has no vote cell")]
+    MissingVote {
+        /// Line number.
+        line: usize,
+        /// The voter.
+        voter: String,
+    },
+    /// A ballot names a project that is not in PROJECTS.
+    #[error("line {line}: voter {voter:?} approves unknown project {project:?}")]
+    UnknownProject {
+        /// Line number.
+        line: usize,
+        /// The voter.
+        voter: String,
+        /// The unknown id, exactly as written between commas.
+        project: String,
+    },
+}
+
+impl ParseError {
+    /// The 1-based line the error concerns, if it concerns one row.
+    #[must_use]
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Self::BadQuoting { line, .. }
+            | Self::RowOutsideSection { line }
+            | Self::DuplicateSection { line, .. }
+            | Self::MissingHeader { line, .. }
+            | Self::MissingColumn { line, .. }
+            | Self::DuplicateColumn { line, .. }
+            | Self::TooManyCells { line, .. }
+            | Self::BadMetaRow { line }
+            | Self::DuplicateMetaKey { line, .. }
+            | Self::InvalidBudget { line, .. }
+            | Self::UnsupportedVoteType { line, .. }
+            | Self::EmptyProjectId { line }
+            | Self::DuplicateProjectId { line, .. }
+            | Self::InvalidCost { line, .. }
+            | Self::EmptyVoterId { line }
+            | Self::DuplicateVoterId { line, .. }
+            | Self::MissingVote { line, .. }
+            | Self::UnknownProject { line, .. } => Some(*line),
+            Self::MissingSection { .. } | Self::MissingBudget => None,
+        }
+    }
+}
+
+/// An [`Instance`] that cannot be written as a `.pb` file (or run), because re-reading it
+/// would fail or give a different instance.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InstanceError {
+    /// The budget is zero or negative.
+    #[error("the budget must be positive")]
+    NonPositiveBudget,
+    /// A project cost is negative.
+    #[error("project {0:?} has a negative cost")]
+    NegativeCost(String),
+    /// An id that the format cannot carry (empty, surrounding whitespace, a line break, a `,`
+    /// in a project id, `none`, or a section name such as `votes`).
+    #[error("invalid {kind} id {id:?}: {reason}")]
+    InvalidId {
+        /// `project` or `voter`.
+        kind: &'static str,
+        /// The id.
+        id: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Two projects or two voters share an id.
+    #[error("duplicate {kind} id {id:?}")]
+    DuplicateId {
+        /// `project` or `voter`.
+        kind: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// A ballot refers to a project index out of range, or twice to the same project.
+    #[error("voter {voter:?}: {reason}")]
+    BadBallot {
+        /// The voter.
+        voter: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The headers are inconsistent with the rows, or a header or META key is invalid.
+    #[error("invalid columns or META: {0}")]
+    BadColumns(String),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Section {
+    Meta,
+    Projects,
+    Votes,
+}
+
+impl Section {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Meta => "META",
+            Self::Projects => "PROJECTS",
+            Self::Votes => "VOTES",
+        }
+    }
+}
+
+fn section_of(cell: &str) -> Option<Section> {
+    // pabutools: `row[0].strip().lower() in ["meta", "projects", "votes"]`. Python's
+    // `lower()` is Unicode-aware, but no non-ASCII character lowercases to ASCII letters
+    // except the Kelvin sign (K), which cannot occur in these words.
+    let c = cell.trim();
+    if c.eq_ignore_ascii_case("meta") {
+        Some(Section::Meta)
+    } else if c.eq_ignore_ascii_case("projects") {
+        Some(Section::Projects)
+    } else if c.eq_ignore_ascii_case("votes") {
+        Some(Section::Votes)
+    } else {
+        None
+    }
+}
+
+struct RawVote {
+    line: usize,
+    vote: String,
+}
+
+impl Instance {
+    /// An empty instance with budget `budget`, META `budget` and `vote_type;approval`, and
+    /// minimal headers (`project_id;cost`, `voter_id;vote`).
+    #[must_use]
+    pub fn new(budget: BigRational) -> Self {
+        Self {
+            meta: vec![
+                ("budget".to_string(), format_rational(&budget)),
+                ("vote_type".to_string(), "approval".to_string()),
+            ],
+            budget,
+            project_columns: vec!["project_id".to_string(), "cost".to_string()],
+            projects: Vec::new(),
+            voter_columns: vec!["voter_id".to_string(), "vote".to_string()],
+            voters: Vec::new(),
+        }
+    }
+
+    /// Adds a project (extra cells left empty) and returns its index.
+    ///
+    /// # Errors
+    /// [`InstanceError::InvalidId`], [`InstanceError::DuplicateId`] or
+    /// [`InstanceError::NegativeCost`].
+    pub fn add_project(&mut self, id: &str, cost: BigRational) -> Result<usize, InstanceError> {
+        check_id("project", id)?;
+        if self.project_index(id).is_some() {
+            return Err(InstanceError::DuplicateId {
+                kind: "project",
+                id: id.to_string(),
+            });
+        }
+        if cost.is_negative() {
+            return Err(InstanceError::NegativeCost(id.to_string()));
+        }
+        let extra = vec![String::new(); self.project_columns.len().saturating_sub(2)];
+        self.projects.push(Project {
+            id: ProjectId(id.to_string()),
+            cost,
+            extra,
+        });
+        Ok(self.projects.len() - 1)
+    }
+
+    /// Adds a voter approving the projects with the given ids (repetitions count once; an
+    /// empty list is an empty ballot) and returns its index.
+    ///
+    /// # Errors
+    /// [`InstanceError::InvalidId`], [`InstanceError::DuplicateId`], or
+    /// [`InstanceError::BadBallot`] for an unknown project id.
+    pub fn add_voter(&mut self, id: &str, approved: &[&str]) -> Result<usize, InstanceError> {
+        check_id("voter", id)?;
+        if self.voters.iter().any(|v| v.id == id) {
+            return Err(InstanceError::DuplicateId {
+                kind: "voter",
+                id: id.to_string(),
+            });
+        }
+        let mut ballot = Vec::with_capacity(approved.len());
+        for p in approved {
+            let i = self.project_index(p).ok_or_else(|| InstanceError::BadBallot {
+                voter: id.to_string(),
+                reason: "unknown project id",
+            })?;
+            if !ballot.contains(&i) {
+                ballot.push(i);
+            }
+        }
+        let extra = vec![String::new(); self.voter_columns.len().saturating_sub(2)];
+        self.voters.push(Voter {
+            id: id.to_string(),
+            ballot,
+            extra,
+        });
+        Ok(self.voters.len() - 1)
+    }
+
+    /// The index of the project with this id.
+    #[must_use]
+    pub fn project_index(&self, id: &str) -> Option<usize> {
+        self.projects.iter().position(|p| p.id.0 == id)
+    }
+
+    /// The value of a META key.
+    #[must_use]
+    pub fn meta_value(&self, key: &str) -> Option<&str> {
+        self.meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Sets a META key (replacing its value in place, or appending it).
+    pub fn set_meta(&mut self, key: &str, value: &str) {
+        match self.meta.iter_mut().find(|(k, _)| k == key) {
+            Some(entry) => entry.1 = value.to_string(),
+            None => self.meta.push((key.to_string(), value.to_string())),
+        }
+    }
+
+    /// Sets META `num_projects` and `num_votes` to the actual counts (pabutools ignores them;
+    /// other tools read them).
+    pub fn sync_meta_counts(&mut self) {
+        let (np, nv) = (self.projects.len().to_string(), self.voters.len().to_string());
+        self.set_meta("num_projects", &np);
+        self.set_meta("num_votes", &nv);
+    }
+
+    /// The names of the extra project columns (header minus the id column and `cost`).
+    #[must_use]
+    pub fn project_extra_columns(&self) -> Vec<&str> {
+        extra_columns(&self.project_columns, "cost")
+    }
+
+    /// The names of the extra voter columns (header minus the id column and `vote`).
+    #[must_use]
+    pub fn voter_extra_columns(&self) -> Vec<&str> {
+        extra_columns(&self.voter_columns, "vote")
+    }
+
+    /// Number of approvals of each project (index-aligned with [`Instance::projects`]).
+    #[must_use]
+    pub fn approval_counts(&self) -> Vec<u64> {
+        let mut counts = vec![0u64; self.projects.len()];
+        for v in &self.voters {
+            for &p in &v.ballot {
+                if let Some(c) = counts.get_mut(p) {
+                    *c += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Reads a pabulib `.pb` file (see the module documentation for the exact rules).
+    ///
+    /// # Errors
+    /// A [`ParseError`] with the line number and the reason. Never panics.
+    pub fn from_pb_str(text: &str) -> Result<Self, ParseError> {
+        parse(text)
+    }
+
+    /// Writes the instance as a pabulib `.pb` file (`\n` line endings).
+    ///
+    /// META rows are written in order and verbatim, except `budget`, which is written from
+    /// [`Instance::budget`] (the original text is kept when it denotes the same number).
+    /// Costs are written exactly ([`format_rational`]). Free-text cells (META values, extra
+    /// columns) are trimmed and their line breaks replaced by spaces, since the format cannot
+    /// carry them; cells containing `;` or `"` are quoted.
+    ///
+    /// # Errors
+    /// An [`InstanceError`] if [`Instance::validate`] fails.
+    pub fn to_pb_string(&self) -> Result<String, InstanceError> {
+        self.validate()?;
+        let mut out = String::new();
+        out.push_str("META\n");
+        write_record(["key", "value"], &mut out);
+        let budget_text = format_rational(&self.budget);
+        let mut wrote_budget = false;
+        for (k, v) in &self.meta {
+            if k == "budget" {
+                wrote_budget = true;
+                let keep = parse_rational(&v.replace(',', ".")).is_some_and(|b| b == self.budget);
+                let value = if keep { clean_text(v) } else { budget_text.clone() };
+                write_record([k.as_str(), value.as_str()], &mut out);
+            } else {
+                write_record([k.as_str(), clean_text(v).as_str()], &mut out);
+            }
+        }
+        if !wrote_budget {
+            write_record(["budget", budget_text.as_str()], &mut out);
+        }
+        out.push_str("PROJECTS\n");
+        write_record(self.project_columns.iter().map(String::as_str), &mut out);
+        let cost_col = column_index(&self.project_columns, "cost").unwrap_or(1);
+        for p in &self.projects {
+            let cost = format_rational(&p.cost);
+            let extras: Vec<String> = p.extra.iter().map(|e| clean_text(e)).collect();
+            let row = assemble_row(p.id.as_str(), cost_col, &cost, &extras);
+            write_record(row.iter().map(String::as_str), &mut out);
+        }
+        out.push_str("VOTES\n");
+        write_record(self.voter_columns.iter().map(String::as_str), &mut out);
+        let vote_col = column_index(&self.voter_columns, "vote").unwrap_or(1);
+        for v in &self.voters {
+            let vote: Vec<&str> = v.ballot.iter().map(|&i| self.projects[i].id.as_str()).collect();
+            let vote = vote.join(",");
+            let extras: Vec<String> = v.extra.iter().map(|e| clean_text(e)).collect();
+            let row = assemble_row(&v.id, vote_col, &vote, &extras);
+            write_record(row.iter().map(String::as_str), &mut out);
+        }
+        Ok(out)
+    }
+
+    /// Checks that the instance can be exported and re-read identically, and run.
+    ///
+    /// # Errors
+    /// The first problem found, as an [`InstanceError`].
+    pub fn validate(&self) -> Result<(), InstanceError> {
+        if !self.budget.is_positive() {
+            return Err(InstanceError::NonPositiveBudget);
+        }
+        let mut keys = HashSet::new();
+        for (k, _) in &self.meta {
+            if k.is_empty() || k.trim() != k || k.contains(['\n', '\r']) || section_of(k).is_some() {
+                return Err(InstanceError::BadColumns(format!("invalid META key {k:?}")));
+            }
+            if !keys.insert(k.as_str()) {
+                return Err(InstanceError::BadColumns(format!("META key {k:?} twice")));
+            }
+        }
+        check_header(&self.project_columns, "cost")?;
+        check_header(&self.voter_columns, "vote")?;
+        let mut ids = HashSet::new();
+        for p in &self.projects {
+            check_id("project", &p.id.0)?;
+            if !ids.insert(p.id.0.as_str()) {
+                return Err(InstanceError::DuplicateId {
+                    kind: "project",
+                    id: p.id.0.clone(),
+                });
+            }
+            if p.cost.is_negative() {
+                return Err(InstanceError::NegativeCost(p.id.0.clone()));
+            }
+            if p.extra.len() + 2 != self.project_columns.len() {
+                return Err(InstanceError::BadColumns(format!(
+                    "project {:?} has the wrong number of cells",
+                    p.id.0
+                )));
+            }
+        }
+        let mut vids = HashSet::new();
+        let mut seen = vec![usize::MAX; self.projects.len()];
+        for (vi, v) in self.voters.iter().enumerate() {
+            check_id("voter", &v.id)?;
+            if !vids.insert(v.id.as_str()) {
+                return Err(InstanceError::DuplicateId {
+                    kind: "voter",
+                    id: v.id.clone(),
+                });
+            }
+            if v.extra.len() + 2 != self.voter_columns.len() {
+                return Err(InstanceError::BadColumns(format!(
+                    "voter {:?} has the wrong number of cells",
+                    v.id
+                )));
+            }
+            for &p in &v.ballot {
+                match seen.get_mut(p) {
+                    None => {
+                        return Err(InstanceError::BadBallot {
+                            voter: v.id.clone(),
+                            reason: "project index out of range",
+                        })
+                    }
+                    Some(s) if *s == vi => {
+                        return Err(InstanceError::BadBallot {
+                            voter: v.id.clone(),
+                            reason: "project approved twice",
+                        })
+                    }
+                    Some(s) => *s = vi,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn extra_columns<'a>(cols: &'a [String], special: &str) -> Vec<&'a str> {
+    cols.iter()
+        .skip(1)
+        .filter(|c| c.as_str() != special)
+        .map(String::as_str)
+        .collect()
+}
+
+fn column_index(cols: &[String], name: &str) -> Option<usize> {
+    cols.iter().skip(1).position(|c| c == name).map(|i| i + 1)
+}
+
+fn assemble_row(id: &str, special_col: usize, special: &str, extras: &[String]) -> Vec<String> {
+    let mut row = Vec::with_capacity(extras.len() + 2);
+    row.push(id.to_string());
+    let mut it = extras.iter();
+    let total = extras.len() + 2;
+    for col in 1..total {
+        if col == special_col {
+            row.push(special.to_string());
+        } else {
+            row.push(it.next().cloned().unwrap_or_default());
+        }
+    }
+    row
+}
+
+fn clean_text(s: &str) -> String {
+    let s = if s.contains(['\n', '\r']) {
+        s.replace(['\n', '\r'], " ")
+    } else {
+        s.to_string()
+    };
+    s.trim().to_string()
+}
+
+fn check_id(kind: &'static str, id: &str) -> Result<(), InstanceError> {
+    let bad = |reason| {
+        Err(InstanceError::InvalidId {
+            kind,
+            id: id.to_string(),
+            reason,
+        })
+    };
+    if id.is_empty() {
+        return bad("empty");
+    }
+    if id.trim() != id {
+        return bad("surrounding whitespace");
+    }
+    if id.contains(['\n', '\r']) {
+        return bad("line break");
+    }
+    if kind == "project" && id.contains(',') {
+        return bad("a comma (ballots separate ids by commas)");
+    }
+    if kind == "project" && id.eq_ignore_ascii_case("none") {
+        return bad("`none` means an empty cell in pabulib");
+    }
+    if section_of(id).is_some() {
+        return bad("a section name");
+    }
+    Ok(())
+}
+
+fn check_header(cols: &[String], special: &'static str) -> Result<(), InstanceError> {
+    if cols.len() < 2
+        || column_index(cols, special).is_none()
+        || cols.iter().filter(|c| c.as_str() == special).count() != 1
+    {
+        return Err(InstanceError::BadColumns(format!(
+            "header {cols:?} needs exactly one {special:?} column after the id"
+        )));
+    }
+    let mut seen = HashSet::new();
+    for (i, c) in cols.iter().enumerate() {
+        if c.trim() != c || c.contains(['\n', '\r']) || (i == 0 && section_of(c).is_some()) {
+            return Err(InstanceError::BadColumns(format!("invalid column name {c:?}")));
+        }
+        if !seen.insert(c.as_str()) {
+            return Err(InstanceError::BadColumns(format!("column {c:?} twice")));
+        }
+    }
+    Ok(())
+}
+
+fn parse_header(
+    cells: &[String],
+    line: usize,
+    section: Section,
+    special: &'static str,
+) -> Result<(Vec<String>, usize), ParseError> {
+    let header: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
+    let mut seen = HashSet::new();
+    for c in &header {
+        if !seen.insert(c.as_str()) {
+            return Err(ParseError::DuplicateColumn {
+                line,
+                column: c.clone(),
+            });
+        }
+    }
+    let col = column_index(&header, special).ok_or(ParseError::MissingColumn {
+        line,
+        section: section.name(),
+        column: special,
+    })?;
+    Ok((header, col))
+}
+
+fn extras_of(cells: &[String], len: usize, special: usize) -> Vec<String> {
+    (1..len)
+        .filter(|&i| i != special)
+        .map(|i| cells.get(i).map(|c| c.trim().to_string()).unwrap_or_default())
+        .collect()
+}
+
+#[allow(clippy::too_many_lines)]
+fn parse(text: &str) -> Result<Instance, ParseError> {
+    let mut meta: Vec<(String, String)> = Vec::new();
+    let mut meta_line: HashMap<String, usize> = HashMap::new();
+    let mut section: Option<Section> = None;
+    let mut awaiting_header: Option<usize> = None;
+    let mut seen_sections: Vec<(Section, usize)> = Vec::new();
+    let mut project_header: Option<(Vec<String>, usize)> = None;
+    let mut voter_header: Option<(Vec<String>, usize)> = None;
+    let mut projects: Vec<Project> = Vec::new();
+    let mut project_line: HashMap<String, usize> = HashMap::new();
+    let mut voters: Vec<Voter> = Vec::new();
+    let mut raw_votes: Vec<RawVote> = Vec::new();
+    let mut voter_line: HashMap<String, usize> = HashMap::new();
+
+    for (line, text_line) in lines(text) {
+        let cells = split_record(text_line).map_err(|e| ParseError::BadQuoting {
+            line,
+            reason: e.reason(),
+        })?;
+        if cells.len() == 1 && cells[0].trim().is_empty() {
+            continue;
+        }
+        if let Some(s) = section_of(&cells[0]) {
+            if seen_sections.iter().any(|(x, _)| *x == s) {
+                return Err(ParseError::DuplicateSection {
+                    line,
+                    section: s.name(),
+                });
+            }
+            if let (Some(prev), Some(marker)) = (section, awaiting_header) {
+                return Err(ParseError::MissingHeader {
+                    line: marker,
+                    section: prev.name(),
+                });
+            }
+            seen_sections.push((s, line));
+            section = Some(s);
+            awaiting_header = Some(line);
+            continue;
+        }
+        let Some(sec) = section else {
+            return Err(ParseError::RowOutsideSection { line });
+        };
+        if awaiting_header.take().is_some() {
+            match sec {
+                Section::Meta => {}
+                Section::Projects => project_header = Some(parse_header(&cells, line, sec, "cost")?),
+                Section::Votes => voter_header = Some(parse_header(&cells, line, sec, "vote")?),
+            }
+            continue;
+        }
+        match sec {
+            Section::Meta => {
+                if cells.len() > 2 {
+                    return Err(ParseError::TooManyCells {
+                        line,
+                        found: cells.len(),
+                        expected: 2,
+                    });
+                }
+                let key = cells[0].trim();
+                if key.is_empty() || cells.len() < 2 {
+                    return Err(ParseError::BadMetaRow { line });
+                }
+                if meta_line.contains_key(key) {
+                    return Err(ParseError::DuplicateMetaKey {
+                        line,
+                        key: key.to_string(),
+                    });
+                }
+                meta_line.insert(key.to_string(), line);
+                meta.push((key.to_string(), cells[1].trim().to_string()));
+            }
+            Section::Projects => {
+                let Some((header, cost_col)) = &project_header else {
+                    return Err(ParseError::RowOutsideSection { line });
+                };
+                if cells.len() > header.len() {
+                    return Err(ParseError::TooManyCells {
+                        line,
+                        found: cells.len(),
+                        expected: header.len(),
+                    });
+                }
+                let id = cells[0].trim().to_string();
+                if id.is_empty() {
+                    return Err(ParseError::EmptyProjectId { line });
+                }
+                if let Some(&first_line) = project_line.get(&id) {
+                    return Err(ParseError::DuplicateProjectId { line, id, first_line });
+                }
+                let cost_cell = cells.get(*cost_col).map(|c| c.trim()).unwrap_or("");
+                let cost = parse_rational(&cost_cell.replace(',', "."))
+                    .filter(|c| !c.is_negative())
+                    .ok_or_else(|| ParseError::InvalidCost {
+                        line,
+                        id: id.clone(),
+                        value: cost_cell.to_string(),
+                    })?;
+                let extra = extras_of(&cells, header.len(), *cost_col);
+                project_line.insert(id.clone(), line);
+                projects.push(Project {
+                    id: ProjectId(id),
+                    cost,
+                    extra,
+                });
+            }
+            Section::Votes => {
+                let Some((header, vote_col)) = &voter_header else {
+                    return Err(ParseError::RowOutsideSection { line });
+                };
+                if cells.len() > header.len() {
+                    return Err(ParseError::TooManyCells {
+                        line,
+                        found: cells.len(),
+                        expected: header.len(),
+                    });
+                }
+                let id = cells[0].trim().to_string();
+                if id.is_empty() {
+                    return Err(ParseError::EmptyVoterId { line });
+                }
+                if let Some(&first_line) = voter_line.get(&id) {
+                    return Err(ParseError::DuplicateVoterId { line, id, first_line });
+                }
+                let vote = match cells.get(*vote_col) {
+                    Some(v) if !v.trim().eq_ignore_ascii_case("none") => v.trim().to_string(),
+                    _ => return Err(ParseError::MissingVote { line, voter: id }),
+                };
+                let extra = extras_of(&cells, header.len(), *vote_col);
+                voter_line.insert(id.clone(), line);
+                voters.push(Voter {
+                    id,
+                    ballot: Vec::new(),
+                    extra,
+                });
+                raw_votes.push(RawVote { line, vote });
+            }
+        }
+    }
+    if let (Some(s), Some(marker)) = (section, awaiting_header) {
+        return Err(ParseError::MissingHeader {
+            line: marker,
+            section: s.name(),
+        });
+    }
+    for s in [Section::Meta, Section::Projects, Section::Votes] {
+        if !seen_sections.iter().any(|(x, _)| *x == s) {
+            return Err(ParseError::MissingSection { section: s.name() });
+        }
+    }
+    // Budget (SEMANTICS.md §1: mpq(meta["budget"].replace(",", "."))).
+    let budget_value = meta.iter().find(|(k, _)| k == "budget").map(|(_, v)| v.clone());
+    let Some(budget_text) = budget_value else {
+        return Err(ParseError::MissingBudget);
+    };
+    let budget_line = meta_line.get("budget").copied().unwrap_or(0);
+    let budget = parse_rational(&budget_text.replace(',', "."))
+        .filter(|b| b > &BigRational::zero())
+        .ok_or(ParseError::InvalidBudget {
+            line: budget_line,
+            value: budget_text,
+        })?;
+    if let Some((_, vt)) = meta.iter().find(|(k, _)| k == "vote_type") {
+        if vt != "approval" && vt != "choose-1" {
+            let line = meta_line.get("vote_type").copied().unwrap_or(0);
+            return Err(ParseError::UnsupportedVoteType {
+                line,
+                vote_type: vt.clone(),
+            });
+        }
+    }
+    // Resolve ballots now that every project is known (sections may come in any order).
+    let index: HashMap<&str, usize> = projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.0.as_str(), i))
+        .collect();
+    let mut stamp = vec![usize::MAX; projects.len()];
+    for (vi, (voter, raw)) in voters.iter_mut().zip(&raw_votes).enumerate() {
+        for piece in raw.vote.split(',') {
+            if piece.is_empty() {
+                continue;
+            }
+            let Some(&p) = index.get(piece) else {
+                return Err(ParseError::UnknownProject {
+                    line: raw.line,
+                    voter: voter.id.clone(),
+                    project: piece.to_string(),
+                });
+            };
+            if stamp[p] != vi {
+                stamp[p] = vi;
+                voter.ballot.push(p);
+            }
+        }
+    }
+    let (project_columns, _) = project_header.unwrap_or_default();
+    let (voter_columns, _) = voter_header.unwrap_or_default();
+    Ok(Instance {
+        meta,
+        budget,
+        project_columns,
+        projects,
+        voter_columns,
+        voters,
+    })
+}
+
+/// Convenience: an exact rational from an integer.
+#[must_use]
+pub fn int(v: i64) -> BigRational {
+    BigRational::from_integer(BigInt::from(v))
+}
