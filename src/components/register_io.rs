@@ -108,7 +108,9 @@ pub fn RegisterIo() -> impl IntoView {
 
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         input.set_value("");
         let flag = Rc::new(Cell::new(false));
         cancel.set_value(flag.clone());
