@@ -3,6 +3,7 @@
 //! `main.rs` only mounts [`app::App`]. See ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod db;
 pub mod pages;

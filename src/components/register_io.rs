@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use linli_domain::model::{AuditEntry, Building, Grid, Household};
 use linli_domain::register_csv::{export_households, Headers, ImportLimits, ImportReport, Importer};
-use wasm_bindgen::JsCast;
 
+use crate::browser::{download, now_millis};
 use crate::db::{Batch, DbError};
 use crate::i18n::*;
 use crate::pages::register::load_categories;
@@ -58,19 +58,6 @@ async fn yield_now() {
         let _ = window().set_timeout_with_callback(&resolve);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-fn download(text: &str, filename: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(filename);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)
 }
 
 /// Export and import buttons with progress, cancel and the error report.
@@ -179,7 +166,7 @@ pub fn RegisterIo() -> impl IntoView {
             }
             // 2. One transaction: new grids and buildings, households, an audit entry.
             state.set(Import::Writing);
-            let now = js_sys::Date::now() as i64;
+            let now = now_millis();
             for h in &mut result.households {
                 h.updated_at = now;
             }

@@ -4,12 +4,9 @@ use leptos::prelude::*;
 use linli_domain::dataset::Summary;
 use linli_domain::model::{Building, Grid, Household};
 
+use crate::browser::this_year;
 use crate::i18n::*;
 use crate::state::use_storage;
-
-fn current_year() -> i64 {
-    js_sys::Date::new_0().get_full_year() as i64
-}
 
 /// `22.5%` from tenths of a percent.
 fn percent(permille: u32) -> String {
@@ -22,14 +19,12 @@ fn percent(permille: u32) -> String {
 pub fn SummaryCards() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
-    let data = LocalResource::new(move || {
-        let _ = storage.revision.get();
-        async move {
-            let db = storage.db()?;
+    let data = storage.resource(|db| async move {
+        {
             let households = db.get_all::<Household>("households").await.ok()?;
             let buildings = db.get_all::<Building>("buildings").await.ok()?.len();
             let grids = db.get_all::<Grid>("grids").await.ok()?.len();
-            Some((Summary::of(&households, current_year()), buildings, grids))
+            Some((Summary::of(&households, this_year()), buildings, grids))
         }
     });
     move || match data.get() {
@@ -61,13 +56,7 @@ pub fn SummaryCards() -> impl IntoView {
 pub fn RecordCounts() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
-    let counts = LocalResource::new(move || {
-        let _ = storage.revision.get();
-        async move {
-            let db = storage.db()?;
-            db.counts().await.ok()
-        }
-    });
+    let counts = storage.resource(|db| async move { db.counts().await.ok() });
     let label = move |store: &str| -> String {
         macro_rules! l {
             ($k:ident) => {

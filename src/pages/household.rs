@@ -10,6 +10,7 @@ use linli_domain::household::{changed_fields, validate, FieldError};
 use linli_domain::model::*;
 use wasm_bindgen::JsValue;
 
+use crate::browser::{local_minute, now_millis, this_year};
 use crate::components::labels;
 use crate::db::{Batch, Db, DbError};
 use crate::i18n::*;
@@ -48,14 +49,6 @@ async fn load(db: Db, id: Option<u32>) -> Result<Loaded, DbError> {
     })
 }
 
-fn now_millis() -> i64 {
-    js_sys::Date::now() as i64
-}
-
-fn this_year() -> i64 {
-    i64::from(js_sys::Date::new_0().get_full_year())
-}
-
 fn blank_household(building: Option<&Building>) -> Household {
     Household {
         id: 0,
@@ -92,18 +85,6 @@ fn blank_member() -> Member {
     }
 }
 
-fn iso_minute(ms: i64) -> String {
-    let d = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes()
-    )
-}
-
 /// Serde code of a unit enum (`"public_rental"`), used as `<option>` values.
 fn code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -130,13 +111,7 @@ enum SaveState {
 pub fn HouseholdPage(id: Option<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
-    let data = LocalResource::new(move || {
-        let _ = storage.revision.get();
-        async move {
-            let db = storage.db()?;
-            Some(load(db, id).await.map(Arc::new))
-        }
-    });
+    let data = storage.resource(move |db| async move { Some(load(db, id).await.map(Arc::new)) });
     // Lives outside the form, so "saved" survives the form's reload after a write.
     let state = RwSignal::new(SaveState::Idle);
     view! {
@@ -171,28 +146,7 @@ fn HouseholdForm(data: Arc<Loaded>, id: Option<u32>, state: RwSignal<SaveState>)
     let cats = data.categories.clone();
     let actor = move || t_string!(i18n, actor_default).to_string();
 
-    let error_for = move |field: &'static str| {
-        move || {
-            errors
-                .with(|es| {
-                    es.iter()
-                        .find(|e| e.field == field)
-                        .map(|e| labels::field_error(i18n, e.code))
-                })
-                .map(|m| view! { <span class="field-error" role="alert">{m}</span> })
-        }
-    };
-    let error_for_owned = move |field: String| {
-        move || {
-            errors
-                .with(|es| {
-                    es.iter()
-                        .find(|e| e.field == field)
-                        .map(|e| labels::field_error(i18n, e.code))
-                })
-                .map(|m| view! { <span class="field-error" role="alert">{m}</span> })
-        }
-    };
+    let error_for = move |field: &str| field_error_view(i18n, errors, field.to_owned());
     let has_error = move |field: &'static str| move || errors.with(|es| es.iter().any(|e| e.field == field));
 
     let b2 = buildings.clone();
@@ -438,7 +392,7 @@ fn HouseholdForm(data: Arc<Loaded>, id: Option<u32>, state: RwSignal<SaveState>)
                                     </select>
                                 </label>
                                 <button type="button" on:click=move |_| draft.update(|h| { if i < h.needs.len() { h.needs.remove(i); } })>{t!(i18n, remove)}</button>
-                                {error_for_owned(field)}
+                                {error_for(&field)}
                             </div>
                         }
                     }).collect_view()
@@ -513,7 +467,7 @@ fn HouseholdForm(data: Arc<Loaded>, id: Option<u32>, state: RwSignal<SaveState>)
                         <table class="counts history" data-testid="history">
                             <thead><tr><th scope="col">{t!(i18n, history_when)}</th><th scope="col">{t!(i18n, history_who)}</th><th scope="col">{t!(i18n, history_what)}</th></tr></thead>
                             <tbody>{history.iter().map(|e| view! {
-                                <tr><td>{iso_minute(e.at)}</td><td>{e.actor.clone()}</td><td>{format!("{} {}", e.action, e.summary)}</td></tr>
+                                <tr><td>{local_minute(e.at)}</td><td>{e.actor.clone()}</td><td>{format!("{} {}", e.action, e.summary)}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any()
@@ -523,20 +477,26 @@ fn HouseholdForm(data: Arc<Loaded>, id: Option<u32>, state: RwSignal<SaveState>)
     }
 }
 
+/// The message for `field`, if validation found a problem there.
+fn field_error_view(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    errors: RwSignal<Vec<FieldError>>,
+    field: String,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
+    move || {
+        errors
+            .with(|es| {
+                es.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| labels::field_error(i18n, e.code))
+            })
+            .map(|m| view! { <span class="field-error" role="alert">{m}</span> }.into_any())
+    }
+}
+
 fn member_row(draft: RwSignal<Household>, i: usize, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let err = move |f: &'static str| {
-        let field = format!("members.{i}.{f}");
-        move || {
-            errors
-                .with(|es| {
-                    es.iter()
-                        .find(|e| e.field == field)
-                        .map(|e| labels::field_error(i18n, e.code))
-                })
-                .map(|m| view! { <span class="field-error" role="alert">{m}</span> })
-        }
-    };
+    let err = move |f: &str| field_error_view(i18n, errors, format!("members.{i}.{f}"));
     let get =
         move |f: fn(&Member) -> String| move || draft.with(|h| h.members.get(i).map(f).unwrap_or_default());
     let upd = move |f: Box<dyn Fn(&mut Member)>| {

@@ -123,13 +123,7 @@ fn select_value(ev: &leptos::ev::Event) -> Option<String> {
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
-    let data = LocalResource::new(move || {
-        let _ = storage.revision.get();
-        async move {
-            let db = storage.db()?;
-            Some(load(db).await.map(Arc::new))
-        }
-    });
+    let data = storage.resource(|db| async move { Some(load(db).await.map(Arc::new)) });
     let filters = RwSignal::new(Filters::default());
     // Typing updates the name filter after a short pause, not on every key.
     let pending_name = StoredValue::new_local(None::<leptos::leptos_dom::helpers::TimeoutHandle>);

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use linli_domain::backup::{self, BackupHeader};
 use linli_domain::dataset::Dataset;
-use wasm_bindgen::JsCast;
 
+use crate::browser::{download, local_minute, now_millis};
 use crate::components::backup_error::backup_error_text;
 use crate::components::summary::RecordCounts;
 use crate::i18n::*;
@@ -39,37 +39,6 @@ enum Danger {
     ClearAll,
 }
 
-fn now_millis() -> i64 {
-    js_sys::Date::now() as i64
-}
-
-fn iso_minute(ms: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes()
-    )
-}
-
-/// Offers `text` as a file download.
-fn download(text: &str, filename: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(filename);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
-}
-
 /// The settings page.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -88,9 +57,9 @@ pub fn SettingsPage() -> impl IntoView {
                 Ok(d) => {
                     let now = now_millis();
                     let text = backup::encode(&d, APP_VERSION, now);
-                    let stamp: String = iso_minute(now).chars().filter(char::is_ascii_digit).collect();
+                    let stamp: String = local_minute(now).chars().filter(char::is_ascii_digit).collect();
                     let name = format!("linli-backup-{stamp}.json");
-                    match download(&text, &name) {
+                    match download(&text, &name, "application/json") {
                         Ok(()) => export.set(Job::Done(name)),
                         Err(e) => export.set(Job::Failed(crate::db::DbError::from_js(e).to_string())),
                     }
@@ -209,7 +178,7 @@ pub fn SettingsPage() -> impl IntoView {
                         Restore::Checking => view! { <p role="status">{t!(i18n, backup_checking)}</p> }.into_any(),
                         Restore::Valid(pair) => {
                             let h = &pair.0;
-                            let made = iso_minute(h.created_at);
+                            let made = local_minute(h.created_at);
                             let households = h.counts.get("households").copied().unwrap_or(0);
                             let version = h.app_version.clone();
                             view! {

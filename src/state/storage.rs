@@ -74,6 +74,26 @@ impl Storage {
         }
     }
 
+    /// A resource loaded from the open database, reloaded after every
+    /// committed write. `None` until the database is ready or when `load`
+    /// gives `None`.
+    pub fn resource<T, Fut>(self, load: impl Fn(Db) -> Fut + 'static) -> LocalResource<Option<T>>
+    where
+        T: 'static,
+        Fut: std::future::Future<Output = Option<T>> + 'static,
+    {
+        LocalResource::new(move || {
+            let _ = self.revision.get();
+            let pending = self.db().map(&load);
+            async move {
+                match pending {
+                    Some(f) => f.await,
+                    None => None,
+                }
+            }
+        })
+    }
+
     /// Notes a committed write: views that track [`Storage::revision`] reload.
     pub fn changed(&self) {
         self.revision.update(|r| *r += 1);

@@ -1,0 +1,47 @@
+//! Small browser helpers shared by views: clock, local time, downloads.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Milliseconds since the Unix epoch, from the browser's clock.
+pub fn now_millis() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The current calendar year in the user's time zone.
+pub fn this_year() -> i64 {
+    i64::from(js_sys::Date::new_0().get_full_year())
+}
+
+/// `YYYY-MM-DD HH:MM` in the user's time zone.
+pub fn local_minute(ms: i64) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// Offers `text` as a file download named `filename`.
+///
+/// # Errors
+///
+/// The browser's exception if the blob or link cannot be made.
+pub fn download(text: &str, filename: &str, mime: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)
+}
