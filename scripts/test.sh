@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Linli test. Installs missing tools first (scripts/setup.sh).
 #  1. format and lints; the domain crate's dependency tree stays free of web crates
-#  2. native domain tests: unit, property, doc, pabulib reference
+#  2. native domain and CLI tests: unit, property, doc, pabulib reference
 #  3. browser tests (wasm-bindgen-test in headless Chromium): storage, shell
 #  4. release build with Trunk and its first-load size
 #  5. end-to-end: the release build under a sub-path in headless Chromium
@@ -25,11 +25,11 @@ if cargo tree -p linli-domain -e normal --prefix none | grep -Ei '^(leptos|web-s
 fi
 
 step "clippy"
-cargo clippy -p linli-domain --all-targets -- -D warnings
+cargo clippy -p linli-domain -p linli-cli --all-targets -- -D warnings
 cargo clippy -p linli --no-deps --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "domain tests (native)"
-cargo test -p linli-domain --release
+step "domain and CLI tests (native)"
+cargo test -p linli-domain -p linli-cli --release
 
 step "browser tests (headless Chromium)"
 cargo test --target wasm32-unknown-unknown --release --test storage --test web -- --nocapture

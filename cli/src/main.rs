@@ -1,5 +1,307 @@
-//! `linli`: command-line tools over the domain crate. Work in progress.
-fn main() {
-    eprintln!("linli: no commands yet");
-    std::process::exit(2);
+//! `linli`: command-line tools over the domain crate, for auditors and pipelines.
+//!
+//! ```text
+//! linli demo --seed 2026 [--households 4500] [--year 2026] [--created-at MS] --out demo.json
+//! linli score demo.json [--year 2026] [--matrix matrix.json] [--explain] [--pretty]
+//! ```
+//!
+//! * `demo` writes the demo community as a backup file in exactly the app's format: the
+//!   same dataset the app loads on first start (with the `initialized` setting, records in
+//!   key order) encoded by `linli_domain::backup::encode`. The file's `created_at` is the
+//!   system clock unless `--created-at` is given (then the output is reproducible byte for
+//!   byte).
+//! * `score` reads and fully validates a backup, takes the needs matrix from its
+//!   `needs_matrix` setting (or the default, or `--matrix`), and prints JSON: every
+//!   household's score (tenths of a point) and tier, the aggregates by building, grid and
+//!   group, and the Alkire–Foster summary with H, A and M0 as exact fractions and decimals.
+//!
+//! `-` as a file name means standard output (`demo --out -`) or standard input (`score -`).
+//! Errors go to standard error, with exit code 1 (2 for a wrong command line).
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use linli_domain::backup;
+use linli_domain::dataset::Dataset;
+use linli_domain::date::civil_from_days;
+use linli_domain::demo::{self, DemoConfig};
+use linli_domain::model::Setting;
+use linli_domain::needs::{self, af, Aggregates, Explanation, NeedsMatrix, Scorer};
+
+/// The setting key the app writes on first start.
+const INITIALIZED_KEY: &str = "initialized";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "linli",
+    version,
+    about = "Linli command-line tools: demo backups and needs scores"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write the demo community as a backup file, exactly as the app would export it.
+    Demo {
+        /// Seed of the demo generator (the app uses 2026).
+        #[arg(long)]
+        seed: u64,
+        /// Number of households.
+        #[arg(long, default_value_t = DemoConfig::default().households)]
+        households: u32,
+        /// Reference year of the demo (ages, activities).
+        #[arg(long, default_value_t = DemoConfig::default().year)]
+        year: i64,
+        /// `created_at` of the backup, ms since the Unix epoch (default: now).
+        #[arg(long, value_name = "MS")]
+        created_at: Option<i64>,
+        /// Where to write the backup (`-` for standard output).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Score every household of a backup with its needs matrix and print JSON.
+    Score {
+        /// The backup file (`-` for standard input).
+        file: PathBuf,
+        /// Year ages are counted in (default: the year of the backup's `created_at`, UTC).
+        #[arg(long)]
+        year: Option<i64>,
+        /// Use this matrix JSON instead of the backup's `needs_matrix` setting.
+        #[arg(long, value_name = "FILE")]
+        matrix: Option<PathBuf>,
+        /// Add every household's explanation (indicators and contributions).
+        #[arg(long)]
+        explain: bool,
+        /// Indent the JSON.
+        #[arg(long)]
+        pretty: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo {
+            seed,
+            households,
+            year,
+            created_at,
+            out,
+        } => run_demo(seed, households, year, created_at, &out),
+        Command::Score {
+            file,
+            year,
+            matrix,
+            explain,
+            pretty,
+        } => run_score(&file, year, matrix.as_deref(), explain, pretty),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`linli score x | head`): nothing left to say.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("linli: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The demo dataset exactly as the app stores it on first start.
+fn demo_dataset(seed: u64, households: u32, year: i64) -> Dataset {
+    let mut d = demo::generate(&DemoConfig {
+        seed,
+        households,
+        year,
+    });
+    d.settings.push(Setting {
+        key: INITIALIZED_KEY.to_owned(),
+        value: "true".to_owned(),
+    });
+    d.normalize();
+    d
+}
+
+fn now_millis() -> Result<i64> {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the system clock is before 1970")?;
+    i64::try_from(d.as_millis()).context("the system clock is out of range")
+}
+
+fn is_stdio(p: &std::path::Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+fn run_demo(
+    seed: u64,
+    households: u32,
+    year: i64,
+    created_at: Option<i64>,
+    out: &std::path::Path,
+) -> Result<()> {
+    if households == 0 {
+        bail!("--households must be at least 1");
+    }
+    let created_at = match created_at {
+        Some(ms) => ms,
+        None => now_millis()?,
+    };
+    let d = demo_dataset(seed, households, year);
+    let text = backup::encode(&d, env!("CARGO_PKG_VERSION"), created_at);
+    if is_stdio(out) {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .context("cannot write to standard output")?;
+    } else {
+        fs::write(out, text.as_bytes()).with_context(|| format!("cannot write `{}`", out.display()))?;
+    }
+    Ok(())
+}
+
+fn read_input(file: &std::path::Path) -> Result<Vec<u8>> {
+    if is_stdio(file) {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+        Ok(buf)
+    } else {
+        fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))
+    }
+}
+
+#[derive(Serialize)]
+struct FileInfo<'a> {
+    app_version: &'a str,
+    created_at: i64,
+    households: usize,
+}
+
+#[derive(Serialize)]
+struct HouseholdOut<'a> {
+    id: u32,
+    building_id: u32,
+    grid_id: Option<u32>,
+    group: &'a str,
+    /// Tenths of a point, 0..=1000.
+    score: u16,
+    tier: needs::Tier,
+    af_score_bp: u32,
+    af_poor: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<Explanation>,
+}
+
+#[derive(Serialize)]
+struct ScoreOut<'a> {
+    file: FileInfo<'a>,
+    year: i64,
+    /// `setting`, `default` or `file`.
+    matrix_source: &'static str,
+    tiers: needs::TierThresholds,
+    households: Vec<HouseholdOut<'a>>,
+    aggregates: Aggregates,
+    af: af::AfResult,
+}
+
+fn year_of_millis(ms: i64) -> i64 {
+    civil_from_days(ms.div_euclid(86_400_000)).0
+}
+
+fn run_score(
+    file: &std::path::Path,
+    year: Option<i64>,
+    matrix_file: Option<&std::path::Path>,
+    explain: bool,
+    pretty: bool,
+) -> Result<()> {
+    let bytes = read_input(file)?;
+    let (header, d) = backup::decode(&bytes)
+        .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
+    let (matrix, matrix_source) = match matrix_file {
+        Some(p) => {
+            let text = fs::read_to_string(p).with_context(|| format!("cannot read `{}`", p.display()))?;
+            let m =
+                NeedsMatrix::from_json(&text).with_context(|| format!("matrix file `{}`", p.display()))?;
+            (m, "file")
+        }
+        None => {
+            let present = d.settings.iter().any(|s| s.key == needs::SETTING_KEY);
+            let m = NeedsMatrix::from_settings(&d.settings)?;
+            (m, if present { "setting" } else { "default" })
+        }
+    };
+    let year = year.unwrap_or_else(|| year_of_millis(header.created_at));
+    let scorer = Scorer::new(&matrix)?;
+    let scores = scorer.score_all(&d.households, year);
+    let aggregates = needs::aggregate(&d.households, &scores, &d.buildings)?;
+    let af_scorer = af::AfScorer::new(&matrix.af)?;
+    let af_households = af_scorer.households(&d.households, year);
+    let af_result = af::summarise(&matrix.af, &d.households, &af_households, &d.buildings);
+    let grid_of: std::collections::HashMap<u32, u32> =
+        d.buildings.iter().map(|b| (b.id, b.grid_id)).collect();
+    let households = d
+        .households
+        .iter()
+        .zip(&scores)
+        .zip(&af_households)
+        .map(|((h, s), a)| HouseholdOut {
+            id: h.id,
+            building_id: h.building_id,
+            grid_id: grid_of.get(&h.building_id).copied(),
+            group: &h.group,
+            score: s.score,
+            tier: s.tier,
+            af_score_bp: a.score_bp,
+            af_poor: a.poor,
+            explanation: explain.then(|| scorer.explain(h, year)),
+        })
+        .collect();
+    let out = ScoreOut {
+        file: FileInfo {
+            app_version: &header.app_version,
+            created_at: header.created_at,
+            households: d.households.len(),
+        },
+        year,
+        matrix_source,
+        tiers: matrix.tiers,
+        households,
+        aggregates,
+        af: af_result,
+    };
+    let mut stdout = std::io::stdout().lock();
+    if pretty {
+        serde_json::to_writer_pretty(&mut stdout, &out)
+    } else {
+        serde_json::to_writer(&mut stdout, &out)
+    }
+    .context("cannot write the result")?;
+    writeln!(stdout)
+        .and_then(|()| stdout.flush())
+        .context("cannot write to standard output")?;
+    Ok(())
 }

@@ -1,0 +1,238 @@
+//! Runs the built `linli` binary: demo → score, compared with the domain functions.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use linli_domain::backup;
+use linli_domain::dataset::Dataset;
+use linli_domain::demo::{generate, DemoConfig};
+use linli_domain::model::Setting;
+use linli_domain::needs::{self, af, NeedsMatrix};
+use serde_json::Value;
+
+const CREATED_AT: i64 = 1_790_000_000_000; // 2026-09-21 UTC
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_linli"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("linli-cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("run linli");
+    assert!(
+        out.status.success(),
+        "linli failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn fails(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run linli");
+    assert!(!out.status.success(), "expected failure, got success");
+    assert!(out.stdout.is_empty(), "nothing on stdout on failure");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// The app's first-start demo (src/state/storage.rs) with another seed and size.
+fn app_demo(seed: u64, households: u32) -> Dataset {
+    let mut d = generate(&DemoConfig {
+        seed,
+        households,
+        ..DemoConfig::default()
+    });
+    d.settings.push(Setting {
+        key: "initialized".to_owned(),
+        value: "true".to_owned(),
+    });
+    d.normalize();
+    d
+}
+
+fn demo_file(name: &str, seed: u64, households: u32) -> PathBuf {
+    let path = tmp(name);
+    run(bin()
+        .args([
+            "demo",
+            "--seed",
+            &seed.to_string(),
+            "--households",
+            &households.to_string(),
+            "--created-at",
+            &CREATED_AT.to_string(),
+            "--out",
+        ])
+        .arg(&path));
+    path
+}
+
+fn score_json(args: &[&str], file: &PathBuf) -> Value {
+    let out = run(bin().arg("score").arg(file).args(args));
+    serde_json::from_slice(&out.stdout).expect("score prints JSON")
+}
+
+fn check_scores(json: &Value, d: &Dataset, matrix: &NeedsMatrix, year: i64) {
+    let want = needs::score_all(matrix, &d.households, year).unwrap();
+    let got = json["households"].as_array().unwrap();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g["id"], w.household_id);
+        assert_eq!(g["score"], w.score);
+        assert_eq!(g["tier"], w.tier.code());
+    }
+    let agg = needs::aggregate(&d.households, &want, &d.buildings).unwrap();
+    assert_eq!(json["aggregates"], serde_json::to_value(&agg).unwrap());
+    let r = af::analyse(&matrix.af, &d.households, &d.buildings, year).unwrap();
+    assert_eq!(json["af"]["h"]["exact"], af::exact_string(&r.h));
+    assert_eq!(json["af"]["a"]["exact"], af::exact_string(&r.a));
+    assert_eq!(json["af"]["m0"]["exact"], af::exact_string(&r.m0));
+    assert_eq!(json["af"]["m0"]["decimal"], af::decimal(&r.m0, 6));
+    assert_eq!(json["af"], serde_json::to_value(&r).unwrap());
+    let evals = af::evaluate(&matrix.af, &d.households, year).unwrap();
+    for (g, e) in got.iter().zip(&evals) {
+        assert_eq!(g["af_score_bp"], e.score_bp);
+        assert_eq!(g["af_poor"], e.poor);
+    }
+}
+
+#[test]
+fn demo_equals_the_apps_demo_byte_for_byte() {
+    let path = demo_file("demo-120.json", 7, 120);
+    let bytes = std::fs::read(&path).unwrap();
+    let expected = app_demo(7, 120);
+    assert_eq!(
+        String::from_utf8(bytes.clone()).unwrap(),
+        backup::encode(&expected, env!("CARGO_PKG_VERSION"), CREATED_AT)
+    );
+    let (header, d) = backup::decode(&bytes).unwrap();
+    assert_eq!(d, expected);
+    assert_eq!(header.created_at, CREATED_AT);
+    assert!(d
+        .settings
+        .iter()
+        .any(|s| s.key == "initialized" && s.value == "true"));
+
+    // `--out -` writes the same bytes to standard output.
+    let out = run(bin().args([
+        "demo",
+        "--seed",
+        "7",
+        "--households",
+        "120",
+        "--created-at",
+        &CREATED_AT.to_string(),
+        "--out",
+        "-",
+    ]));
+    assert_eq!(out.stdout, bytes);
+}
+
+#[test]
+fn demo_without_created_at_uses_the_clock() {
+    let path = tmp("demo-clock.json");
+    run(bin()
+        .args(["demo", "--seed", "1", "--households", "10", "--out"])
+        .arg(&path));
+    let (header, d) = backup::decode(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(d.households.len(), 10);
+    assert!(header.created_at > 1_700_000_000_000, "{}", header.created_at);
+}
+
+#[test]
+fn score_equals_the_domain_functions() {
+    let path = demo_file("demo-300.json", 11, 300);
+    let d = app_demo(11, 300);
+    let json = score_json(&[], &path);
+    assert_eq!(json["year"], 2026, "year of created_at");
+    assert_eq!(json["matrix_source"], "default");
+    assert_eq!(json["file"]["households"], 300);
+    check_scores(&json, &d, &NeedsMatrix::default(), 2026);
+
+    let json = score_json(&["--year", "2031", "--pretty"], &path);
+    assert_eq!(json["year"], 2031);
+    check_scores(&json, &d, &NeedsMatrix::default(), 2031);
+
+    let json = score_json(&["--explain"], &path);
+    let e = &json["households"][5]["explanation"];
+    let want = needs::explain(&NeedsMatrix::default(), &d.households[5], 2026).unwrap();
+    assert_eq!(*e, serde_json::to_value(&want).unwrap());
+}
+
+#[test]
+fn score_reads_the_needs_matrix_setting() {
+    let mut d = app_demo(3, 150);
+    let mut m = NeedsMatrix::default();
+    m.dimensions[0].weight_bp = 4000; // population 40 %
+    m.dimensions[3].weight_bp = 0; // willingness 0 %
+    m.tiers.high_min = 300;
+    m.af.k_bp = 2500;
+    d.settings.push(m.to_setting());
+    d.normalize();
+    let path = tmp("custom-matrix.json");
+    std::fs::write(&path, backup::encode(&d, "0.1.0", CREATED_AT)).unwrap();
+    let json = score_json(&[], &path);
+    assert_eq!(json["matrix_source"], "setting");
+    assert_eq!(json["tiers"]["high_min"], 300);
+    assert_eq!(json["af"]["k_bp"], 2500);
+    check_scores(&json, &d, &m, 2026);
+
+    // --matrix overrides the setting.
+    let mpath = tmp("matrix.json");
+    std::fs::write(&mpath, NeedsMatrix::default().to_json()).unwrap();
+    let json = score_json(&["--matrix", mpath.to_str().unwrap()], &path);
+    assert_eq!(json["matrix_source"], "file");
+    check_scores(&json, &d, &NeedsMatrix::default(), 2026);
+}
+
+#[test]
+fn bad_input_fails_with_a_message() {
+    let err = fails(bin().args(["score", "/nonexistent/linli.json"]));
+    assert!(err.contains("cannot read `/nonexistent/linli.json`"), "{err}");
+
+    let garbage = tmp("garbage.json");
+    std::fs::write(&garbage, "hello").unwrap();
+    let err = fails(bin().arg("score").arg(&garbage));
+    assert!(
+        err.starts_with("linli: error:") && err.contains("not a valid Linli backup"),
+        "{err}"
+    );
+    assert!(err.contains("not valid JSON"), "{err}");
+
+    let good = std::fs::read(demo_file("demo-trunc.json", 5, 40)).unwrap();
+    let truncated = tmp("truncated.json");
+    std::fs::write(&truncated, &good[..good.len() / 2]).unwrap();
+    let err = fails(bin().arg("score").arg(&truncated));
+    assert!(err.contains("truncated"), "{err}");
+
+    let mut d = app_demo(5, 40);
+    let mut m = NeedsMatrix::default();
+    m.dimensions[1].weight_bp = 1000;
+    d.settings.push(m.to_setting());
+    d.normalize();
+    let bad_matrix = tmp("bad-matrix.json");
+    std::fs::write(&bad_matrix, backup::encode(&d, "0.1.0", CREATED_AT)).unwrap();
+    let err = fails(bin().arg("score").arg(&bad_matrix));
+    assert!(err.contains("needs_matrix") && err.contains("9000"), "{err}");
+
+    let err = fails(
+        bin()
+            .args(["demo", "--seed", "1", "--households", "0", "--out"])
+            .arg(tmp("zero.json")),
+    );
+    assert!(err.contains("--households"), "{err}");
+
+    let err = fails(bin().args(["demo", "--seed", "1", "--out", "/nonexistent/dir/x.json"]));
+    assert!(err.contains("cannot write"), "{err}");
+
+    // A wrong command line is a usage error (exit code 2).
+    let out = bin().args(["score"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin().args(["demo", "--out", "x.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
