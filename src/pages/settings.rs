@@ -11,7 +11,7 @@ use crate::browser::{download, local_minute, now_millis};
 use crate::components::backup_error::backup_error_text;
 use crate::components::summary::RecordCounts;
 use crate::i18n::*;
-use crate::state::storage::{demo_dataset, empty_dataset};
+use crate::state::storage::{demo_dataset, empty_dataset, with_marker};
 use crate::state::use_storage;
 use crate::APP_VERSION;
 
@@ -100,7 +100,7 @@ pub fn SettingsPage() -> impl IntoView {
         };
         restore.set(Restore::Restoring);
         spawn_local(async move {
-            match storage.replace_all(&pair.1).await {
+            match storage.replace_all(&with_marker(pair.1.clone())).await {
                 Ok(()) => restore.set(Restore::Restored),
                 Err(e) => restore.set(Restore::Rejected(e.to_string())),
             }

@@ -42,24 +42,36 @@ pub struct Storage {
 /// who cleared everything does not get the demo back on the next visit.
 pub const INITIALIZED_KEY: &str = "initialized";
 
+/// The setting that marks a database as past its first start.
+pub fn initialized_marker() -> Setting {
+    Setting {
+        key: INITIALIZED_KEY.to_owned(),
+        value: "true".to_owned(),
+    }
+}
+
 /// The demo community as stored on first start.
 pub fn demo_dataset() -> Dataset {
     let mut d = generate(&DemoConfig::default());
-    d.settings.push(Setting {
-        key: INITIALIZED_KEY.to_owned(),
-        value: "true".to_owned(),
-    });
+    d.settings.push(initialized_marker());
     d.normalize();
+    d
+}
+
+/// `d` with the first-start marker added if it lacks it, so a restored
+/// backup is never replaced by the demo on the next start.
+pub fn with_marker(mut d: Dataset) -> Dataset {
+    if !d.settings.iter().any(|x| x.key == INITIALIZED_KEY) {
+        d.settings.push(initialized_marker());
+        d.normalize();
+    }
     d
 }
 
 /// An empty community (after "clear all"), still marked initialised.
 pub fn empty_dataset() -> Dataset {
     Dataset {
-        settings: vec![Setting {
-            key: INITIALIZED_KEY.to_owned(),
-            value: "true".to_owned(),
-        }],
+        settings: vec![initialized_marker()],
         ..Dataset::default()
     }
 }
@@ -130,6 +142,24 @@ pub fn use_storage() -> Storage {
     expect_context()
 }
 
+/// Loads the demo community on the very first start only: when the database
+/// holds no record at all. A database with data but no marker (e.g. restored
+/// from a backup made elsewhere) only gets the marker; its data is never
+/// replaced.
+async fn first_start(s: Storage, db: &Db) -> Result<(), DbError> {
+    let settings: Vec<Setting> = db.get_all("settings").await?;
+    if settings.iter().any(|x| x.key == INITIALIZED_KEY) {
+        return Ok(());
+    }
+    let empty = db.counts().await?.iter().all(|(_, n)| *n == 0);
+    if empty {
+        s.status.set(StorageStatus::LoadingDemo);
+        db.replace_all(&demo_dataset()).await
+    } else {
+        db.put_all("settings", &[initialized_marker()]).await
+    }
+}
+
 async fn start(s: Storage) {
     let status = s.status;
     let opened = Db::open(
@@ -146,19 +176,9 @@ async fn start(s: Storage) {
         }
     };
     s.db.set_value(Some(db.clone()));
-    match db.get_all::<Setting>("settings").await {
-        Ok(settings) if settings.iter().any(|x| x.key == INITIALIZED_KEY) => {}
-        Ok(_) => {
-            s.status.set(StorageStatus::LoadingDemo);
-            if let Err(e) = db.replace_all(&demo_dataset()).await {
-                s.status.set(StorageStatus::Failed(e));
-                return;
-            }
-        }
-        Err(e) => {
-            s.status.set(StorageStatus::Failed(e));
-            return;
-        }
+    if let Err(e) = first_start(s, &db).await {
+        s.status.set(StorageStatus::Failed(e));
+        return;
     }
     s.status.set(StorageStatus::Ready);
     s.changed();

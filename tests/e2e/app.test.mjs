@@ -152,3 +152,33 @@ test('another tab upgrading the database makes this tab ask for a reload; persis
   await page.getByRole('button', { name: '重新加载' }).waitFor();
   await context.close();
 });
+
+test('a restored backup without the first-start marker is never replaced by the demo', async () => {
+  const { createHash } = await import('node:crypto');
+  const { context, page, errors } = await newPage({ width: 1280, height: 900 });
+  await page.goto(base + '#/settings');
+  await page.locator('[data-testid=counts]').waitFor({ timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
+  await download.saveAs(`${OUT}marker.json`);
+  const file = JSON.parse(await readFile(`${OUT}marker.json`, 'utf8'));
+  // A backup from elsewhere: no "initialized" setting, one recognisable room.
+  const payload = file.payload;
+  payload.settings = payload.settings.filter((s) => s.key !== 'initialized');
+  payload.households[0].room = 'RESTORED-1';
+  const payloadText = JSON.stringify(payload);
+  const { payload: _drop, ...header } = file;
+  header.counts.settings = payload.settings.length;
+  header.payload_sha256 = createHash('sha256').update(payloadText, 'utf8').digest('hex');
+  await writeFile(`${OUT}marker-less.json`, JSON.stringify(header).slice(0, -1) + ',"payload":' + payloadText + '}');
+  await page.setInputFiles('[data-testid=restore-file]', `${OUT}marker-less.json`);
+  await page.locator('[data-testid=restore-valid]').waitFor();
+  await page.click('[data-testid=restore-confirm]');
+  await page.locator('[data-testid=restore-done]').waitFor();
+  // Next start: the restored data is still there.
+  await page.goto(base + '#/register/1');
+  await page.reload();
+  await page.locator('#f-room').waitFor();
+  assert.equal(await page.inputValue('#f-room'), 'RESTORED-1');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
