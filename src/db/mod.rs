@@ -218,20 +218,32 @@ impl Db {
         Ok(Pending { tx, done, failed })
     }
 
+    /// Runs one read request on `store`'s `index` in a read-only transaction.
+    async fn query_index(
+        &self,
+        store: &str,
+        index: &str,
+        request: impl FnOnce(&web_sys::IdbIndex) -> Result<web_sys::IdbRequest, JsValue>,
+    ) -> Result<JsValue, DbError> {
+        self.check_open()?;
+        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| s.index(index))
+            .and_then(|i| request(&i))
+            .map_err(DbError::from_js)?;
+        idb::request_done(&req).await
+    }
+
     /// Primary keys of `store` whose `index` equals `key`, in key order.
     ///
     /// # Errors
     ///
     /// [`DbError`] with the browser's error name.
     pub async fn keys_by_index(&self, store: &str, index: &str, key: &JsValue) -> Result<Vec<u32>, DbError> {
-        self.check_open()?;
-        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
-        let req = tx
-            .object_store(store)
-            .and_then(|s| s.index(index))
-            .and_then(|i| i.get_all_keys_with_key(key))
-            .map_err(DbError::from_js)?;
-        let value = idb::request_done(&req).await?;
+        let value = self
+            .query_index(store, index, |i| i.get_all_keys_with_key(key))
+            .await?;
         Ok(numbers(&value))
     }
 
@@ -241,19 +253,14 @@ impl Db {
     ///
     /// [`DbError`] with the browser's error name.
     pub async fn keys_by_prefix(&self, store: &str, index: &str, prefix: &str) -> Result<Vec<u32>, DbError> {
-        self.check_open()?;
         let range = web_sys::IdbKeyRange::bound(
             &JsValue::from_str(prefix),
             &JsValue::from_str(&format!("{prefix}\u{ffff}")),
         )
         .map_err(DbError::from_js)?;
-        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
-        let req = tx
-            .object_store(store)
-            .and_then(|s| s.index(index))
-            .and_then(|i| i.get_all_keys_with_key(&range))
-            .map_err(DbError::from_js)?;
-        let value = idb::request_done(&req).await?;
+        let value = self
+            .query_index(store, index, |i| i.get_all_keys_with_key(&range))
+            .await?;
         let mut keys = numbers(&value);
         keys.sort_unstable();
         keys.dedup();
@@ -330,14 +337,9 @@ impl Db {
         index: &str,
         key: &JsValue,
     ) -> Result<Vec<T>, DbError> {
-        self.check_open()?;
-        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
-        let req = tx
-            .object_store(store)
-            .and_then(|s| s.index(index))
-            .and_then(|i| i.get_all_with_key(key))
-            .map_err(DbError::from_js)?;
-        let value = idb::request_done(&req).await?;
+        let value = self
+            .query_index(store, index, |i| i.get_all_with_key(key))
+            .await?;
         from_array(store, &value)
     }
 
