@@ -299,8 +299,8 @@ fn household(g: &mut Gen, id: u32, b: &Building, unit: u8, room: String, year_st
     let roll = g.range(0, 999);
     let kind = match roll {
         0..=99 => Kind::ElderlyAlone,
-        100..=239 => Kind::ElderlyCouple,
-        240..=349 => Kind::YoungSingle,
+        100..=219 => Kind::ElderlyCouple,
+        220..=349 => Kind::YoungSingle,
         350..=469 => Kind::YoungCouple,
         470..=739 => Kind::FamilyChildren,
         740..=869 => Kind::ThreeGenerations,
@@ -319,11 +319,14 @@ fn household(g: &mut Gen, id: u32, b: &Building, unit: u8, room: String, year_st
         Kind::YoungCouple => {
             members.push(g.member(s, 24, 38));
             members.push(g.member(None, 24, 38));
+            if g.chance(0.25) {
+                members.push(g.member(s, 0, 2));
+            }
         }
         Kind::FamilyChildren => {
             members.push(g.member(s, 28, 46));
             members.push(g.member(None, 28, 46));
-            let kids = if g.chance(0.35) { 2 } else { 1 };
+            let kids = if g.chance(0.6) { 2 } else { 1 };
             for _ in 0..kids {
                 members.push(g.member(s, 0, 17));
             }
@@ -337,11 +340,17 @@ fn household(g: &mut Gen, id: u32, b: &Building, unit: u8, room: String, year_st
             members.push(g.member(s, 30, 48));
             members.push(g.member(None, 30, 48));
             members.push(g.member(s, 0, 14));
+            if g.chance(0.4) {
+                members.push(g.member(s, 0, 14));
+            }
         }
         Kind::MiddleAgedWithAdultChild => {
             members.push(g.member(s, 45, 59));
             members.push(g.member(None, 45, 59));
             members.push(g.member(s, 18, 28));
+            if g.chance(0.3) {
+                members.push(g.member(s, 18, 28));
+            }
         }
     }
     let year = g.year;
@@ -990,7 +999,7 @@ mod tests {
         let d = generate(&DemoConfig::default());
         assert_eq!(d.households.len(), 4_500);
         let residents = d.resident_count();
-        assert!((12_000..=14_000).contains(&residents), "residents {residents}");
+        assert!((12_500..=13_500).contains(&residents), "residents {residents}");
         let aged = d
             .households
             .iter()
@@ -998,7 +1007,8 @@ mod tests {
             .filter(|m| 2026 - i64::from(m.birth_year) >= 60)
             .count();
         let share = aged as f64 / residents as f64;
-        assert!((0.20..=0.24).contains(&share), "60+ share {share}");
+        assert!((0.21..=0.23).contains(&share), "60+ share {share}");
+        eprintln!("demo: {residents} residents, {:.1}% aged 60+", share * 100.0);
         let tenants = d.households.iter().filter(|h| h.tenure != Tenure::Owner).count();
         assert!(tenants > 400 && tenants < 2_000, "tenants {tenants}");
         assert_eq!(d.grids.len(), 5);
