@@ -3,6 +3,7 @@
 //! ```text
 //! linli demo --seed 2026 [--households 4500] [--year 2026] [--created-at MS] --out demo.json
 //! linli score demo.json [--year 2026] [--matrix matrix.json] [--explain] [--pretty]
+//! linli pb --rule mes_cost_add1_greedy FILE.pb
 //! ```
 //!
 //! * `demo` writes the demo community as a backup file in exactly the app's format: the
@@ -14,6 +15,9 @@
 //!   `needs_matrix` setting (or the default, or `--matrix`), and prints JSON: every
 //!   household's score (tenths of a point) and tier, the aggregates by building, grid and
 //!   group, and the Alkire–Foster summary with H, A and M0 as exact fractions and decimals.
+//!
+//! * `pb` runs a participatory-budgeting rule on a pabulib `.pb` file and prints the
+//!   selected project ids (as strings, sorted as pabutools sorts them) and the exact cost.
 //!
 //! `-` as a file name means standard output (`demo --out -`) or standard input (`score -`).
 //! Errors go to standard error, with exit code 1 (2 for a wrong command line).
@@ -34,6 +38,7 @@ use linli_domain::date::civil_from_days;
 use linli_domain::demo::{self, DemoConfig};
 use linli_domain::model::Setting;
 use linli_domain::needs::{self, af, Aggregates, Explanation, NeedsMatrix, Scorer};
+use linli_domain::pb;
 
 /// The setting key the app writes on first start.
 const INITIALIZED_KEY: &str = "initialized";
@@ -86,6 +91,16 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
+    /// Run a participatory-budgeting rule on a pabulib `.pb` file and print
+    /// `{"selected": [ids], "cost": "<exact total>"}`.
+    Pb {
+        /// greedy_cost, greedy_card, mes_cost, mes_card, mes_cost_add1,
+        /// mes_cost_add1_greedy (or equalshares_add1).
+        #[arg(long)]
+        rule: String,
+        /// The `.pb` file (`-` for standard input).
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -105,6 +120,7 @@ fn main() -> ExitCode {
             explain,
             pretty,
         } => run_score(&file, year, matrix.as_deref(), explain, pretty),
+        Command::Pb { rule, file } => run_pb(&rule, &file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -178,6 +194,31 @@ fn run_demo(
     } else {
         fs::write(out, text.as_bytes()).with_context(|| format!("cannot write `{}`", out.display()))?;
     }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct PbOut {
+    selected: Vec<String>,
+    cost: String,
+}
+
+fn run_pb(rule: &str, file: &std::path::Path) -> Result<()> {
+    let Some(rule) = pb::Rule::from_name(rule) else {
+        bail!("unknown rule `{rule}`");
+    };
+    let bytes = read_input(file)?;
+    let text = String::from_utf8(bytes).context("the .pb file is not UTF-8")?;
+    let instance =
+        pb::Instance::from_pb_str(&text).with_context(|| format!("cannot read `{}`", file.display()))?;
+    let outcome = pb::run(&instance, rule).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let out = PbOut {
+        selected: outcome.selected.iter().map(|p| p.as_str().to_owned()).collect(),
+        cost: pb::format_rational(&outcome.total_cost),
+    };
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer(&mut stdout, &out)?;
+    writeln!(stdout)?;
     Ok(())
 }
 

@@ -236,3 +236,33 @@ fn bad_input_fails_with_a_message() {
     let out = bin().args(["demo", "--out", "x.json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `linli pb` prints pabutools' outcome for a reference instance.
+#[test]
+fn pb_prints_the_reference_outcome() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/pabulib");
+    let dir = std::env::var_os("LINLI_PABULIB_DIR").map_or(dir, std::path::PathBuf::from);
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))
+            .unwrap();
+    let name = "Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb";
+    for rule in ["greedy_cost", "mes_cost", "mes_cost_add1_greedy"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_linli"))
+            .args(["pb", "--rule", rule])
+            .arg(dir.join(name))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let want = &expected["instances"][name]["rules"][rule];
+        assert_eq!(got["selected"], want["selected"], "{rule}");
+        assert_eq!(got["cost"], want["total_cost"], "{rule}");
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_linli"))
+        .args(["pb", "--rule", "no_such_rule"])
+        .arg(dir.join(name))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown rule"));
+}
