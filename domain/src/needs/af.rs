@@ -57,7 +57,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::model::{Building, Household};
 
 use super::group::{Merge, Subgroups};
-use super::indicator::{touch, Compiled, FactPlan, Facts, BATCH};
+use super::indicator::{Compiled, FactPlan, Facts};
 use super::{percent_of_bp, Indicator, NeedsError, WEIGHT_TOTAL_BP};
 
 /// An exact non-negative fraction.
@@ -249,19 +249,7 @@ impl AfScorer {
         year: i64,
         mut f: impl FnMut(&Household, AfHousehold),
     ) {
-        let mut facts = Facts::new();
-        let mut chunks = households.chunks(BATCH).peekable();
-        if let Some(first) = chunks.peek() {
-            touch::<GROUP>(first);
-        }
-        while let Some(chunk) = chunks.next() {
-            if let Some(next) = chunks.peek() {
-                touch::<GROUP>(next);
-            }
-            for h in chunk {
-                f(h, self.household_with(h, year, &mut facts));
-            }
-        }
+        super::score::each_batched::<GROUP>(households, |h, facts| f(h, self.household_with(h, year, facts)));
     }
 }
 

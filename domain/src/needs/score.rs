@@ -408,19 +408,7 @@ impl Scorer {
         year: i64,
         mut f: impl FnMut(&Household, HouseholdScore),
     ) {
-        let mut facts = Facts::new();
-        let mut chunks = households.chunks(BATCH).peekable();
-        if let Some(first) = chunks.peek() {
-            touch::<GROUP>(first);
-        }
-        while let Some(chunk) = chunks.next() {
-            if let Some(next) = chunks.peek() {
-                touch::<GROUP>(next);
-            }
-            for h in chunk {
-                f(h, self.score_with(h, year, &mut facts));
-            }
-        }
+        each_batched::<GROUP>(households, |h, facts| f(h, self.score_with(h, year, facts)));
     }
 }
 
@@ -474,4 +462,27 @@ pub fn score_all(
 /// ```
 pub fn explain(matrix: &NeedsMatrix, household: &Household, year: i64) -> Result<Explanation, NeedsError> {
     Ok(Scorer::new(matrix)?.explain(household, year))
+}
+
+/// Calls `f` with every household and a reused [`Facts`] buffer, in batches of
+/// `BATCH`, touching the next batch's members and needs (and, with `GROUP`, group
+/// names) ahead so their memory loads overlap. Shared by scoring and AF.
+#[inline(always)]
+pub(crate) fn each_batched<const GROUP: bool>(
+    households: &[Household],
+    mut f: impl FnMut(&Household, &mut Facts),
+) {
+    let mut facts = Facts::new();
+    let mut chunks = households.chunks(BATCH).peekable();
+    if let Some(first) = chunks.peek() {
+        touch::<GROUP>(first);
+    }
+    while let Some(chunk) = chunks.next() {
+        if let Some(next) = chunks.peek() {
+            touch::<GROUP>(next);
+        }
+        for h in chunk {
+            f(h, &mut facts);
+        }
+    }
 }
