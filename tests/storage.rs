@@ -6,11 +6,10 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use linli::db::{Db, DbError, Migration, MIGRATIONS};
+use linli::db::{Batch, Db, DbError, HouseholdQuery, Migration, MIGRATIONS};
 use linli_domain::backup;
 use linli_domain::dataset::Dataset;
 use linli_domain::demo::{generate, DemoConfig};
-use linli_domain::model::Household;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -44,31 +43,82 @@ async fn write_then_read_gives_the_same_records() {
     assert_eq!(back, d);
     let counts = db.counts().await.unwrap();
     assert_eq!(counts.iter().find(|(n, _)| *n == "households").unwrap().1, 300);
-    // Indexes work: households by building, by need, by flag.
-    let b1: Vec<Household> = db
-        .get_by_index("households", "by_building", &JsValue::from(1))
-        .await
-        .unwrap();
-    assert_eq!(
-        b1.len(),
-        d.households.iter().filter(|h| h.building_id == 1).count()
-    );
-    assert!(!b1.is_empty());
-    let alone: Vec<Household> = db
-        .get_by_index("households", "by_flag", &JsValue::from_str("lives_alone"))
-        .await
-        .unwrap();
-    assert_eq!(alone.len(), d.households.iter().filter(|h| h.lives_alone).count());
-    let care: Vec<Household> = db
-        .get_by_index("households", "by_need", &JsValue::from_str("elderly_care"))
-        .await
-        .unwrap();
-    let expected = d
+    // Index queries give exactly the households an in-memory filter gives.
+    let queries = [
+        HouseholdQuery::Building(1),
+        HouseholdQuery::Flag("lives_alone".into()),
+        HouseholdQuery::Flag("dibao".into()),
+        HouseholdQuery::Need("elderly_care".into()),
+        HouseholdQuery::Tenure("tenant".into()),
+        HouseholdQuery::Group(d.households[0].group.clone()),
+        HouseholdQuery::NamePrefix(d.households[7].contact_name.chars().take(1).collect()),
+    ];
+    for q in &queries {
+        let got = db.household_ids(q).await.unwrap();
+        let want: Vec<u32> = d
+            .households
+            .iter()
+            .filter(|h| q.matches(h))
+            .map(|h| h.id)
+            .collect();
+        assert!(!want.is_empty(), "{q:?} should match some demo households");
+        assert_eq!(got, want, "{q:?}");
+    }
+    assert!(d
         .households
         .iter()
         .filter(|h| h.needs.iter().any(|n| n.category == "elderly_care"))
-        .count();
-    assert_eq!(care.len(), expected);
+        .all(|h| HouseholdQuery::Need("elderly_care".into()).matches(h)));
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn household_changes_rewrite_only_their_page_and_add_refuses_a_taken_id() {
+    let db = fresh("t-pages").await;
+    let d = demo(200);
+    db.replace_all(&d).await.unwrap();
+    assert_eq!(db.max_household_id().await.unwrap(), 200);
+    // Edit one, delete one, add one past the end: one batch.
+    let mut edited = d.households[70].clone();
+    edited.notes = "改过 <b>&".into();
+    let mut added = d.households[3].clone();
+    added.id = 1_000;
+    let mut batch = Batch::default();
+    batch
+        .put_household(&edited)
+        .delete_household(5)
+        .add_household(&added);
+    db.commit(batch).await.unwrap();
+    assert_eq!(db.household(71).await.unwrap(), Some(edited.clone()));
+    assert_eq!(db.household(5).await.unwrap(), None);
+    assert_eq!(db.household(1_000).await.unwrap(), Some(added.clone()));
+    assert_eq!(db.max_household_id().await.unwrap(), 1_000);
+    let mut want = d.households.clone();
+    want[70] = edited;
+    want.retain(|h| h.id != 5);
+    want.push(added);
+    let all = db.households().await.unwrap();
+    assert_eq!(all, want);
+    let counts = db.counts().await.unwrap();
+    assert_eq!(counts.iter().find(|(n, _)| *n == "households").unwrap().1, 200);
+
+    // Adding a taken id fails the whole batch with the browser's name for it.
+    let mut batch = Batch::default();
+    let mut fresh_one = d.households[9].clone();
+    fresh_one.id = 2_000;
+    batch.add_household(&fresh_one).add_household(&d.households[9]);
+    let err = db.commit(batch).await.unwrap_err();
+    assert_eq!(err.name(), "ConstraintError", "{err}");
+    assert_eq!(
+        db.households().await.unwrap(),
+        want,
+        "a failed batch changed households"
+    );
+    // Deleting every household of a page removes the page.
+    let mut batch = Batch::default();
+    batch.delete_household(1_000);
+    db.commit(batch).await.unwrap();
+    assert_eq!(db.max_household_id().await.unwrap(), 200);
     db.close();
 }
 
@@ -92,67 +142,130 @@ async fn a_failing_write_changes_nothing_and_names_the_browser_error() {
     db.close();
 }
 
-/// Copies `room` out of the record's JSON text into an indexable property.
-fn expose_room(v: &JsValue) -> Result<(), JsValue> {
+/// Copies `name` out of the record's JSON text into an indexable property.
+fn expose_name(v: &JsValue) -> Result<(), JsValue> {
     let text = js_sys::Reflect::get(v, &JsValue::from_str("_json"))?;
     let parsed = js_sys::JSON::parse(&text.as_string().unwrap_or_default())?;
-    let room = js_sys::Reflect::get(&parsed, &JsValue::from_str("room"))?;
-    js_sys::Reflect::set(v, &JsValue::from_str("room"), &room)?;
+    let name = js_sys::Reflect::get(&parsed, &JsValue::from_str("name"))?;
+    js_sys::Reflect::set(v, &JsValue::from_str("name_test"), &name)?;
     Ok(())
 }
 
-/// A test-only v2: a data migration over existing records, a new index on
+/// A test-only v3: a data migration over existing records, a new index on
 /// the field it exposes, and a new store.
-fn v2_test(db: &web_sys::IdbDatabase, tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
-    let households = tx.object_store("households")?;
-    linli::db::schema::rewrite_records(tx, "households", expose_room)?;
-    linli::db::schema::create_index(&households, "by_room_test", &["room"], false, false)?;
+fn v3_test(db: &web_sys::IdbDatabase, tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
+    let buildings = tx.object_store("buildings")?;
+    linli::db::schema::rewrite_records(tx, "buildings", expose_name)?;
+    linli::db::schema::create_index(&buildings, "by_name_test", &["name_test"], false, false)?;
     let params = web_sys::IdbObjectStoreParameters::new();
     params.set_key_path(&JsValue::from_str("id"));
-    db.create_object_store_with_optional_parameters("added_in_v2_test", &params)?;
+    db.create_object_store_with_optional_parameters("added_in_v3_test", &params)?;
     Ok(())
 }
 
-static WITH_V2: &[Migration] = &[
+static V1_ONLY: &[Migration] = &[Migration {
+    description: "v1",
+    apply: MIGRATIONS[0].apply,
+}];
+
+static WITH_V3: &[Migration] = &[
     Migration {
         description: "v1",
         apply: MIGRATIONS[0].apply,
     },
     Migration {
-        description: "v2 (test): an index on existing data and a new store",
-        apply: v2_test,
+        description: "v2",
+        apply: MIGRATIONS[1].apply,
+    },
+    Migration {
+        description: "v3 (test): an index on existing data and a new store",
+        apply: v3_test,
     },
 ];
 
+/// Writes `d` in the v1 layout: one record per household.
+async fn write_v1(db: &Db, d: &Dataset, bad_household_json: bool) {
+    let mut rest = d.clone();
+    rest.households.clear();
+    let mut batch = Batch::default();
+    batch.put_dataset(&rest).unwrap();
+    for (i, h) in d.households.iter().enumerate() {
+        let o = js_sys::Object::new();
+        js_sys::Reflect::set(&o, &"id".into(), &h.id.into()).unwrap();
+        let json = if bad_household_json && i == 7 {
+            "{not json".to_owned()
+        } else {
+            serde_json::to_string(h).unwrap()
+        };
+        js_sys::Reflect::set(&o, &"_json".into(), &json.into()).unwrap();
+        batch.put_raw("households", o.into());
+    }
+    db.commit(batch).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn upgrading_a_v1_database_keeps_every_record() {
-    let db = fresh("t-migrate").await;
+    Db::delete("t-migrate").await.unwrap();
+    let db = Db::open_with("t-migrate", V1_ONLY, || {}, || {}).await.unwrap();
     assert_eq!(db.version(), 1);
     let d = demo(250);
-    db.replace_all(&d).await.unwrap();
+    write_v1(&db, &d, false).await;
     db.close();
 
-    let db2 = Db::open_with("t-migrate", WITH_V2, || {}, || {}).await.unwrap();
-    assert_eq!(db2.version(), 2);
-    assert!(db2.store_names().iter().any(|s| s == "added_in_v2_test"));
+    // v1 → v2 (households into pages) → v3 (test) in one open.
+    let db2 = Db::open_with("t-migrate", WITH_V3, || {}, || {}).await.unwrap();
+    assert_eq!(db2.version(), 3);
+    assert!(db2.store_names().iter().any(|s| s == "added_in_v3_test"));
     assert_eq!(
         db2.read_all().await.unwrap(),
         d,
         "upgrade lost or changed records"
     );
+    assert_eq!(
+        db2.household_ids(&HouseholdQuery::Building(2)).await.unwrap(),
+        d.households
+            .iter()
+            .filter(|h| h.building_id == 2)
+            .map(|h| h.id)
+            .collect::<Vec<_>>()
+    );
     // The new index covers records written before the upgrade.
-    let room = d.households[0].room.clone();
-    let hits: Vec<Household> = db2
-        .get_by_index("households", "by_room_test", &JsValue::from_str(&room))
+    let name = d.buildings[0].name.clone();
+    let hits: Vec<linli_domain::model::Building> = db2
+        .get_by_index("buildings", "by_name_test", &JsValue::from_str(&name))
         .await
         .unwrap();
-    assert_eq!(hits.len(), d.households.iter().filter(|h| h.room == room).count());
+    assert_eq!(hits.len(), d.buildings.iter().filter(|b| b.name == name).count());
     db2.close();
 
     // This app cannot open a database a newer app upgraded: the browser's
     // VersionError reaches the caller.
     let err = Db::open("t-migrate", || {}, || {}).await.unwrap_err();
     assert_eq!(err.name(), "VersionError", "{err}");
+}
+
+#[wasm_bindgen_test]
+async fn a_v1_record_that_does_not_decode_aborts_the_upgrade_and_keeps_v1() {
+    Db::delete("t-migrate-bad").await.unwrap();
+    let db = Db::open_with("t-migrate-bad", V1_ONLY, || {}, || {})
+        .await
+        .unwrap();
+    let d = demo(40);
+    write_v1(&db, &d, true).await;
+    db.close();
+    let err = Db::open("t-migrate-bad", || {}, || {}).await.unwrap_err();
+    assert_eq!(err.name(), "AbortError", "{err}");
+    let db = Db::open_with("t-migrate-bad", V1_ONLY, || {}, || {})
+        .await
+        .unwrap();
+    assert_eq!(db.version(), 1, "a failed upgrade must leave version 1");
+    // Every v1 record is still there, in the v1 layout.
+    assert_eq!(db.max_key("households").await.unwrap(), 40);
+    assert_eq!(
+        db.get_all::<linli_domain::model::Grid>("grids").await.unwrap(),
+        d.grids
+    );
+    db.close();
 }
 
 #[wasm_bindgen_test]
@@ -163,9 +276,9 @@ async fn another_tabs_upgrade_closes_this_connection_and_asks_for_reload() {
     let old = Db::open("t-tabs", || {}, move || flag.set(true)).await.unwrap();
     old.replace_all(&demo(30)).await.unwrap();
     // "Another tab" opens the newer schema; it must not stay blocked.
-    let newer = Db::open_with("t-tabs", WITH_V2, || {}, || {}).await.unwrap();
+    let newer = Db::open_with("t-tabs", WITH_V3, || {}, || {}).await.unwrap();
     assert!(asked.get(), "the old connection was not told");
-    assert_eq!(newer.version(), 2);
+    assert_eq!(newer.version(), 3);
     assert_eq!(old.counts().await.unwrap_err(), DbError::VersionChangedElsewhere);
     newer.close();
 }

@@ -74,7 +74,7 @@ pub fn RegisterIo() -> impl IntoView {
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
             let result = async {
-                let households: Vec<Household> = db.get_all("households").await?;
+                let households: Vec<Household> = db.households().await?;
                 let buildings: Vec<Building> = db.get_all("buildings").await?;
                 let grids: Vec<Grid> = db.get_all("grids").await?;
                 Ok::<_, DbError>(export_households(&households, &buildings, &grids, headers))
@@ -179,7 +179,7 @@ pub fn RegisterIo() -> impl IntoView {
                     batch.add("buildings", b)?;
                 }
                 for h in &result.households {
-                    batch.put("households", h)?;
+                    batch.put_household(h);
                 }
                 batch.add(
                     "audit_log",

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use linli_domain::dataset::Summary;
-use linli_domain::model::{Building, Grid, Household};
+use linli_domain::model::{Building, Grid};
 
 use crate::browser::this_year;
 use crate::i18n::*;
@@ -21,7 +21,7 @@ pub fn SummaryCards() -> impl IntoView {
     let storage = use_storage();
     let data = storage.resource(|db| async move {
         {
-            let households = db.get_all::<Household>("households").await.ok()?;
+            let households = db.households().await.ok()?;
             let buildings = db.get_all::<Building>("buildings").await.ok()?.len();
             let grids = db.get_all::<Grid>("grids").await.ok()?.len();
             Some((Summary::of(&households, this_year()), buildings, grids))

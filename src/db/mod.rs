@@ -14,19 +14,24 @@
 //! the `upgradeneeded`, `blocked` and `versionchange` events that migrations
 //! and the other-tab case need.
 
+pub mod households;
 mod idb;
 pub mod schema;
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::Array;
 use linli_domain::dataset::{Dataset, STORE_NAMES};
+use linli_domain::model::Household;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbTransactionMode};
 
+use self::households::Change;
+pub use self::households::HouseholdQuery;
 pub use self::idb::DbError;
 pub use self::schema::{Migration, MIGRATIONS};
 
@@ -180,6 +185,9 @@ impl Db {
     pub fn begin(&self, batch: Batch) -> Result<Pending, DbError> {
         self.check_open()?;
         let mut stores: Vec<&str> = batch.ops.iter().map(|(s, _)| *s).collect();
+        if !batch.household_changes.is_empty() {
+            stores.push(households::STORE);
+        }
         stores.sort_unstable();
         stores.dedup();
         if stores.is_empty() {
@@ -191,8 +199,14 @@ impl Db {
             .transaction_with_str_sequence_and_mode(&list, IdbTransactionMode::Readwrite)
             .map_err(DbError::from_js)?;
         let done = Box::pin(idb::transaction_done(&tx));
+        let deferred: Rc<RefCell<Option<DbError>>> = Rc::default();
+        let Batch {
+            ops,
+            household_changes,
+            households_cleared,
+        } = batch;
         let issue = || -> Result<(), JsValue> {
-            for (store, op) in &batch.ops {
+            for (store, op) in &ops {
                 let s = tx.object_store(store)?;
                 match op {
                     Op::Clear => {
@@ -211,11 +225,19 @@ impl Db {
             }
             Ok(())
         };
-        let failed = issue().err().map(DbError::from_js);
+        let mut failed = issue().err().map(DbError::from_js);
+        if failed.is_none() && !household_changes.is_empty() {
+            failed = issue_household_changes(&tx, household_changes, households_cleared, &deferred).err();
+        }
         if failed.is_some() {
             let _ = tx.abort();
         }
-        Ok(Pending { tx, done, failed })
+        Ok(Pending {
+            tx,
+            done,
+            failed,
+            deferred,
+        })
     }
 
     /// Runs one read request on `store`'s `index` in a read-only transaction.
@@ -343,6 +365,117 @@ impl Db {
         from_array(store, &value)
     }
 
+    /// Every household, in id order.
+    ///
+    /// # Errors
+    ///
+    /// As [`Db::get_all`].
+    pub async fn households(&self) -> Result<Vec<Household>, DbError> {
+        self.check_open()?;
+        let store = households::STORE;
+        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| s.get_all())
+            .map_err(DbError::from_js)?;
+        let value = idb::request_done(&req).await?;
+        pages_to_households(&value)
+    }
+
+    /// One household by id.
+    ///
+    /// # Errors
+    ///
+    /// As [`Db::get_all`].
+    pub async fn household(&self, id: u32) -> Result<Option<Household>, DbError> {
+        self.check_open()?;
+        let store = households::STORE;
+        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| s.get(&JsValue::from(households::page_of(id))))
+            .map_err(DbError::from_js)?;
+        let value = idb::request_done(&req).await?;
+        Ok(households::page_households(&value)?
+            .into_iter()
+            .find(|h| h.id == id))
+    }
+
+    /// Ids of the households matching `query`, ascending: one index query
+    /// for the pages that hold a match, then the match within them.
+    ///
+    /// # Errors
+    ///
+    /// As [`Db::get_all`].
+    pub async fn household_ids(&self, query: &HouseholdQuery) -> Result<Vec<u32>, DbError> {
+        let key = query.key()?;
+        let value = self
+            .query_index(households::STORE, query.index(), |i| i.get_all_with_key(&key))
+            .await?;
+        let arr: &Array = value.unchecked_ref();
+        let mut ids = Vec::new();
+        for page in arr.iter() {
+            ids.extend(
+                households::page_households(&page)?
+                    .iter()
+                    .filter(|h| query.matches(h))
+                    .map(|h| h.id),
+            );
+        }
+        // A range over a multi-entry index returns a page once per matching entry.
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// The pages (ascending) holding at least one household matching
+    /// `query`: one `getAllKeys` on the query's index. Callers that hold the
+    /// households in memory check [`HouseholdQuery::matches`] on those pages.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name.
+    pub async fn household_pages(&self, query: &HouseholdQuery) -> Result<Vec<u32>, DbError> {
+        let key = query.key()?;
+        let value = self
+            .query_index(households::STORE, query.index(), |i| {
+                i.get_all_keys_with_key(&key)
+            })
+            .await?;
+        let mut pages = numbers(&value);
+        pages.sort_unstable();
+        pages.dedup();
+        Ok(pages)
+    }
+
+    /// The largest household id, or 0 when there is none.
+    ///
+    /// # Errors
+    ///
+    /// As [`Db::get_all`].
+    pub async fn max_household_id(&self) -> Result<u32, DbError> {
+        self.check_open()?;
+        let store = households::STORE;
+        let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| {
+                s.open_cursor_with_range_and_direction(&JsValue::NULL, web_sys::IdbCursorDirection::Prev)
+            })
+            .map_err(DbError::from_js)?;
+        let cursor = idb::request_done(&req).await?;
+        if cursor.is_null() {
+            return Ok(0);
+        }
+        let cursor: web_sys::IdbCursorWithValue = cursor.unchecked_into();
+        let value = cursor.value().map_err(DbError::from_js)?;
+        Ok(households::page_households(&value)?
+            .iter()
+            .map(|h| h.id)
+            .max()
+            .unwrap_or(0))
+    }
+
     /// Reads the whole dataset in one read-only transaction.
     ///
     /// # Errors
@@ -371,7 +504,7 @@ impl Db {
             settings: from_array("settings", v(0))?,
             grids: from_array("grids", v(1))?,
             buildings: from_array("buildings", v(2))?,
-            households: from_array("households", v(3))?,
+            households: pages_to_households(v(3))?,
             resources: from_array("resources", v(4))?,
             allocation_runs: from_array("allocation_runs", v(5))?,
             proposals: from_array("proposals", v(6))?,
@@ -400,19 +533,81 @@ impl Db {
             .map_err(DbError::from_js)?;
         let mut requests = Vec::new();
         for name in STORE_NAMES {
+            // Households: the sum of the pages' sizes.
+            let paged = name == households::STORE;
             requests.push(
                 tx.object_store(name)
-                    .and_then(|s| s.count())
+                    .and_then(|s| if paged { s.get_all() } else { s.count() })
                     .map_err(DbError::from_js)?,
             );
         }
         let mut out = Vec::new();
         for (name, req) in STORE_NAMES.iter().zip(&requests) {
             let v = idb::request_done(req).await?;
-            out.push((*name, v.as_f64().unwrap_or(0.0) as u32));
+            let n = if *name == households::STORE {
+                let pages: &Array = v.unchecked_ref();
+                pages.iter().map(|p| households::page_len(&p)).sum()
+            } else {
+                v.as_f64().unwrap_or(0.0) as u32
+            };
+            out.push((*name, n));
         }
         Ok(out)
     }
+}
+
+/// Issues the household changes of a batch inside `tx`, page by page.
+///
+/// When the batch cleared the households, every touched page is new and is
+/// written at once. Otherwise each page is read and, in the read's success
+/// handler (still inside the transaction, no other await), the changes are
+/// applied and the page is written back, or deleted when it became empty.
+/// A failure there is kept in `deferred` and aborts the transaction.
+fn issue_household_changes(
+    tx: &web_sys::IdbTransaction,
+    changes: Vec<Change>,
+    cleared: bool,
+    deferred: &Rc<RefCell<Option<DbError>>>,
+) -> Result<(), DbError> {
+    let store = tx.object_store(households::STORE).map_err(DbError::from_js)?;
+    let pages: BTreeMap<u32, Vec<Change>> = households::by_page(changes);
+    for (page, changes) in pages {
+        if cleared {
+            let mut list = Vec::new();
+            households::apply(&mut list, changes)?;
+            if !list.is_empty() {
+                store
+                    .put(&households::page_js(page, &list)?)
+                    .map_err(DbError::from_js)?;
+            }
+            continue;
+        }
+        let req = store.get(&JsValue::from(page)).map_err(DbError::from_js)?;
+        let r = req.clone();
+        let s = store.clone();
+        let t = tx.clone();
+        let d = deferred.clone();
+        let on_read = wasm_bindgen::closure::Closure::once_into_js(move |_e: web_sys::Event| {
+            let write = || -> Result<(), DbError> {
+                let current = r.result().map_err(DbError::from_js)?;
+                let mut list = households::page_households(&current)?;
+                households::apply(&mut list, changes)?;
+                if list.is_empty() {
+                    s.delete(&JsValue::from(page)).map_err(DbError::from_js)?;
+                } else {
+                    s.put(&households::page_js(page, &list)?)
+                        .map_err(DbError::from_js)?;
+                }
+                Ok(())
+            };
+            if let Err(e) = write() {
+                d.borrow_mut().get_or_insert(e);
+                let _ = t.abort();
+            }
+        });
+        req.set_onsuccess(Some(on_read.unchecked_ref()));
+    }
+    Ok(())
 }
 
 fn store_list() -> JsValue {
@@ -421,6 +616,15 @@ fn store_list() -> JsValue {
         .map(|s| JsValue::from_str(s))
         .collect::<Array>()
         .into()
+}
+
+fn pages_to_households(value: &JsValue) -> Result<Vec<Household>, DbError> {
+    let arr: &Array = value.unchecked_ref();
+    let mut out = Vec::new();
+    for page in arr.iter() {
+        out.extend(households::page_households(&page)?);
+    }
+    Ok(out)
 }
 
 fn from_array<T: DeserializeOwned>(store: &str, value: &JsValue) -> Result<Vec<T>, DbError> {
@@ -433,6 +637,9 @@ pub struct Pending {
     tx: web_sys::IdbTransaction,
     done: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DbError>>>>,
     failed: Option<DbError>,
+    /// An error found inside the transaction (a household page that did not
+    /// decode, an `add` of a taken id); the transaction was aborted for it.
+    deferred: Rc<RefCell<Option<DbError>>>,
 }
 
 impl std::fmt::Debug for Pending {
@@ -455,7 +662,8 @@ impl Pending {
     /// aborted; nothing was written in either case.
     pub async fn finish(self) -> Result<(), DbError> {
         let result = self.done.await;
-        match self.failed {
+        let deferred = self.deferred.borrow_mut().take();
+        match self.failed.or(deferred) {
             Some(e) => Err(e),
             None => result,
         }
@@ -479,9 +687,16 @@ enum Op {
 ///
 /// Records are converted to JS values when added, so the transaction itself
 /// has nothing left to compute.
+///
+/// Household changes ([`Batch::put_household`] and friends) are applied after
+/// the batch's other operations, each to its page: the page is read and
+/// rewritten inside the same transaction (no other await), or written
+/// directly when the batch cleared the households first.
 #[derive(Debug, Default)]
 pub struct Batch {
     ops: Vec<(&'static str, Op)>,
+    household_changes: Vec<Change>,
+    households_cleared: bool,
 }
 
 impl Batch {
@@ -514,18 +729,51 @@ impl Batch {
 
     /// Adds a clear of `store`.
     pub fn clear(&mut self, store: &'static str) -> &mut Self {
+        if store == households::STORE {
+            debug_assert!(
+                self.household_changes.is_empty(),
+                "clear the households before changing them"
+            );
+            self.households_cleared = true;
+        }
         self.ops.push((store, Op::Clear));
+        self
+    }
+
+    /// Adds a put (insert or replace) of a household.
+    pub fn put_household(&mut self, h: &Household) -> &mut Self {
+        self.household_changes.push(Change::Put(h.clone()));
+        self
+    }
+
+    /// Adds an insert of a new household; the whole batch fails with
+    /// `ConstraintError` if its id is taken.
+    pub fn add_household(&mut self, h: &Household) -> &mut Self {
+        self.household_changes.push(Change::Add(h.clone()));
+        self
+    }
+
+    /// Adds a delete of household `id`.
+    pub fn delete_household(&mut self, id: u32) -> &mut Self {
+        self.household_changes.push(Change::Delete(id));
+        self
+    }
+
+    /// Adds a put of a raw stored object (tests of old layouts).
+    #[doc(hidden)]
+    pub fn put_raw(&mut self, store: &'static str, value: JsValue) -> &mut Self {
+        self.ops.push((store, Op::Put(value)));
         self
     }
 
     /// Number of operations.
     pub fn len(&self) -> usize {
-        self.ops.len()
+        self.ops.len() + self.household_changes.len()
     }
 
     /// Whether the batch is empty.
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.len() == 0
     }
 
     /// Adds puts of every record of `d`.
@@ -544,7 +792,10 @@ impl Batch {
         all(self, "settings", &d.settings)?;
         all(self, "grids", &d.grids)?;
         all(self, "buildings", &d.buildings)?;
-        all(self, "households", &d.households)?;
+        self.household_changes.reserve(d.households.len());
+        for h in &d.households {
+            self.put_household(h);
+        }
         all(self, "resources", &d.resources)?;
         all(self, "allocation_runs", &d.allocation_runs)?;
         all(self, "proposals", &d.proposals)?;

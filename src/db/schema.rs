@@ -1,15 +1,17 @@
 //! The IndexedDB schema as an ordered list of migrations.
 //!
-//! The database version equals `MIGRATIONS.len()`. A migration only ever adds:
-//! stores, indexes, or fields computed from existing records. Each runs inside
-//! the browser's `versionchange` transaction, so an upgrade either completes
-//! with every record kept or does not happen at all.
+//! The database version equals `MIGRATIONS.len()`. A migration only ever adds
+//! stores, indexes, or fields computed from existing records, or reshapes a
+//! store keeping every record (v2: households into pages of 64, see
+//! [`super::households`]). Each runs inside the browser's `versionchange`
+//! transaction, so an upgrade either completes with every record kept or does
+//! not happen at all.
 //!
 //! Derived index fields: IndexedDB can only index plain properties, so the
-//! stored object of some records carries extra fields starting with `_`
-//! (for example `_needs`, the household's need category codes). They are
-//! added by [`to_js`] on write; [`from_js`] reads only the record's JSON
-//! text, so the domain types never see them.
+//! stored object of a household page carries extra fields starting with `_`
+//! (for example `_needs`, the need category codes of its households). They
+//! are added on write; reads use only the JSON text, so the domain types
+//! never see them.
 
 use js_sys::{Array, Reflect};
 use linli_domain::dataset::STORE_NAMES;
@@ -30,10 +32,16 @@ pub struct Migration {
 }
 
 /// The app's schema. Append only; never edit a published step.
-pub static MIGRATIONS: &[Migration] = &[Migration {
-    description: "v1: one store per record type with the indexes of SPEC §2",
-    apply: v1,
-}];
+pub static MIGRATIONS: &[Migration] = &[
+    Migration {
+        description: "v1: one store per record type with the indexes of SPEC §2",
+        apply: v1,
+    },
+    Migration {
+        description: "v2: households stored in pages of 64 (see db::households), multi-entry indexes",
+        apply: v2,
+    },
+];
 
 /// `(store, key path, indexes as (name, key path(s), unique, multi-entry))`.
 type IndexDef = (&'static str, &'static [&'static str], bool, bool);
@@ -143,6 +151,48 @@ fn v1(db: &IdbDatabase, _tx: &IdbTransaction) -> Result<(), JsValue> {
             create_index(&store, index, paths, *unique, *multi)?;
         }
     }
+    Ok(())
+}
+
+/// v2: moves every household from its own record into pages of 64
+/// ([`super::households`]). The old store is read, dropped and recreated
+/// keyed by page with multi-entry indexes, all inside the `versionchange`
+/// transaction: a record that does not decode aborts the upgrade and the
+/// database stays at v1 with every record.
+fn v2(db: &IdbDatabase, tx: &IdbTransaction) -> Result<(), JsValue> {
+    use super::households::{self as hh, Change};
+    let req = tx.object_store(hh::STORE)?.get_all()?;
+    let r = req.clone();
+    let t = tx.clone();
+    let db = db.clone();
+    let on_read = wasm_bindgen::closure::Closure::once_into_js(move |_e: web_sys::Event| {
+        let migrate = || -> Result<(), JsValue> {
+            let old: Array = r.result()?.unchecked_into();
+            let mut changes = Vec::with_capacity(old.length() as usize);
+            for v in old.iter() {
+                let h: linli_domain::model::Household =
+                    from_js(hh::STORE, &v).map_err(|e| JsValue::from_str(&e.to_string()))?;
+                changes.push(Change::Put(h));
+            }
+            db.delete_object_store(hh::STORE)?;
+            let params = IdbObjectStoreParameters::new();
+            params.set_key_path(&JsValue::from_str("page"));
+            let store = db.create_object_store_with_optional_parameters(hh::STORE, &params)?;
+            for (name, path) in hh::INDEXES {
+                create_index(&store, name, &[path], false, true)?;
+            }
+            for (page, changes) in hh::by_page(changes) {
+                let mut list = Vec::new();
+                hh::apply(&mut list, changes).map_err(|e| JsValue::from_str(&e.to_string()))?;
+                store.put(&hh::page_js(page, &list).map_err(|e| JsValue::from_str(&e.to_string()))?)?;
+            }
+            Ok(())
+        };
+        if migrate().is_err() {
+            let _ = t.abort();
+        }
+    });
+    req.set_onsuccess(Some(on_read.unchecked_ref()));
     Ok(())
 }
 
@@ -256,6 +306,12 @@ pub fn to_js<T: Serialize>(store: &str, record: &T) -> Result<JsValue, DbError> 
         store: store.to_owned(),
         reason: e.to_string(),
     };
+    if store == super::households::STORE {
+        return Err(DbError::Decode {
+            store: store.to_owned(),
+            reason: "households are stored in pages: use Batch::put_household".to_owned(),
+        });
+    }
     let value = serde_json::to_value(record).map_err(err)?;
     let json = serde_json::to_string(&value).map_err(err)?;
     let obj = js_sys::Object::new();
@@ -263,9 +319,6 @@ pub fn to_js<T: Serialize>(store: &str, record: &T) -> Result<JsValue, DbError> 
         if let Some(v) = value.get(field) {
             let _ = Reflect::set(&obj, &JsValue::from_str(field), &to_js_scalar(v));
         }
-    }
-    if store == "households" {
-        add_household_fields(&obj, &value);
     }
     let _ = Reflect::set(&obj, &JsValue::from_str(JSON_FIELD), &JsValue::from_str(&json));
     Ok(obj.into())
@@ -288,40 +341,4 @@ pub fn from_js<T: DeserializeOwned>(store: &str, v: &JsValue) -> Result<T, DbErr
         store: store.to_owned(),
         reason: e.to_string(),
     })
-}
-
-fn add_household_fields(obj: &js_sys::Object, v: &serde_json::Value) {
-    let needs = Array::new();
-    let mut seen = Vec::new();
-    for n in v.get("needs").and_then(|n| n.as_array()).into_iter().flatten() {
-        if let Some(c) = n.get("category").and_then(|c| c.as_str()) {
-            if !seen.contains(&c) {
-                seen.push(c);
-                needs.push(&JsValue::from_str(c));
-            }
-        }
-    }
-    let members = v
-        .get("members")
-        .and_then(|m| m.as_array())
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let any = |f: &dyn Fn(&serde_json::Value) -> bool| members.iter().any(f);
-    let sub = v.get("subsistence").and_then(|s| s.as_str());
-    let has = [
-        v.get("lives_alone").and_then(|b| b.as_bool()) == Some(true),
-        any(&|m| m.get("disability_grade").is_some_and(|g| !g.is_null())),
-        any(&|m| m.get("dementia").and_then(|b| b.as_bool()) == Some(true)),
-        any(&|m| m.get("chronic_illness").and_then(|b| b.as_bool()) == Some(true)),
-        sub == Some("dibao"),
-        sub == Some("dibian"),
-    ];
-    let flags = Array::new();
-    for (flag, on) in FLAGS.iter().zip(has) {
-        if on {
-            flags.push(&JsValue::from_str(flag));
-        }
-    }
-    let _ = Reflect::set(obj, &JsValue::from_str("_needs"), &needs);
-    let _ = Reflect::set(obj, &JsValue::from_str("_flags"), &flags);
 }

@@ -31,7 +31,7 @@ async fn load(db: Db, id: Option<u32>) -> Result<Loaded, DbError> {
     let categories = load_categories(&db).await?;
     let (household, history) = match id {
         Some(id) => {
-            let h: Option<Household> = db.get("households", &JsValue::from(id)).await?;
+            let h: Option<Household> = db.household(id).await?;
             let key: js_sys::Array = [JsValue::from_str("households"), JsValue::from(id)]
                 .into_iter()
                 .collect();
@@ -175,15 +175,15 @@ fn HouseholdForm(data: Arc<Loaded>, id: Option<u32>, state: RwSignal<SaveState>)
                 let (action, summary) = match &orig {
                     Some(old) => ("update", changed_fields(old, &h).join(", ")),
                     None => {
-                        h.id = db.max_key("households").await? + 1;
+                        h.id = db.max_household_id().await? + 1;
                         ("create", String::new())
                     }
                 };
                 h.updated_at = now;
                 if orig.is_some() {
-                    batch.put("households", &h)?;
+                    batch.put_household(&h);
                 } else {
-                    batch.add("households", &h)?;
+                    batch.add_household(&h);
                 }
                 batch.add(
                     "audit_log",
@@ -223,7 +223,7 @@ fn HouseholdForm(data: Arc<Loaded>, id: Option<u32>, state: RwSignal<SaveState>)
             let result = async {
                 let audit_id = db.max_key("audit_log").await? + 1;
                 let mut batch = Batch::default();
-                batch.delete("households", hid);
+                batch.delete_household(hid);
                 batch.add(
                     "audit_log",
                     &AuditEntry {

@@ -11,8 +11,9 @@ use linli_domain::model::{Building, Household, NeedCategory, Setting};
 use wasm_bindgen::JsValue;
 
 use crate::components::labels;
+use crate::db::households::page_of;
 use crate::db::schema::FLAGS;
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, HouseholdQuery};
 use crate::i18n::*;
 use crate::state::{use_storage, Route};
 
@@ -39,7 +40,7 @@ pub async fn load_categories(db: &Db) -> Result<Vec<NeedCategory>, DbError> {
 }
 
 async fn load(db: Db) -> Result<RegisterData, DbError> {
-    let households: Vec<Household> = db.get_all("households").await?;
+    let households: Vec<Household> = db.households().await?;
     let buildings: Vec<Building> = db.get_all("buildings").await?;
     let categories = load_categories(&db).await?;
     let by_id = households.iter().enumerate().map(|(i, h)| (h.id, i)).collect();
@@ -70,47 +71,59 @@ impl Filters {
     }
 }
 
-/// Ids matching every active filter, each filter one index query.
-async fn query(db: &Db, f: &Filters) -> Result<Vec<u32>, DbError> {
-    let mut sets: Vec<Vec<u32>> = Vec::new();
+/// The filters as index queries.
+fn queries(f: &Filters) -> Vec<HouseholdQuery> {
+    let mut q = Vec::new();
     if let Some(b) = f.building {
-        sets.push(
-            db.keys_by_index("households", "by_building", &JsValue::from(b))
-                .await?,
-        );
+        q.push(HouseholdQuery::Building(b));
     }
     if let Some(t) = &f.tenure {
-        sets.push(
-            db.keys_by_index("households", "by_tenure", &JsValue::from_str(t))
-                .await?,
-        );
+        q.push(HouseholdQuery::Tenure(t.clone()));
     }
     if let Some(n) = &f.need {
-        let mut keys = db
-            .keys_by_index("households", "by_need", &JsValue::from_str(n))
-            .await?;
-        keys.sort_unstable();
-        sets.push(keys);
+        q.push(HouseholdQuery::Need(n.clone()));
     }
     if let Some(fl) = &f.flag {
-        let mut keys = db
-            .keys_by_index("households", "by_flag", &JsValue::from_str(fl))
-            .await?;
-        keys.sort_unstable();
-        sets.push(keys);
+        q.push(HouseholdQuery::Flag(fl.clone()));
     }
     let name = f.name.trim();
     if !name.is_empty() {
-        sets.push(db.keys_by_prefix("households", "by_name", name).await?);
+        q.push(HouseholdQuery::NamePrefix(name.to_owned()));
     }
-    // Intersect sorted id lists, smallest first.
-    sets.sort_by_key(Vec::len);
-    let mut it = sets.into_iter();
-    let mut acc = it.next().unwrap_or_default();
-    for s in it {
-        acc.retain(|id| s.binary_search(id).is_ok());
+    q
+}
+
+/// Ids (ascending) of the loaded households matching every active filter.
+///
+/// Each filter is one index query giving the pages that hold a match
+/// (`db::households`); only the households on the pages every filter
+/// returned are then checked against the filters, in memory.
+async fn query(db: &Db, f: &Filters, data: &RegisterData) -> Result<Vec<u32>, DbError> {
+    let queries = queries(f);
+    let mut pages: Option<Vec<u32>> = None;
+    for q in &queries {
+        let p = db.household_pages(q).await?;
+        pages = Some(match pages {
+            None => p,
+            Some(acc) => acc.into_iter().filter(|x| p.binary_search(x).is_ok()).collect(),
+        });
     }
-    Ok(acc)
+    let Some(pages) = pages else {
+        return Ok(Vec::new());
+    };
+    let hs = &data.households;
+    let mut ids = Vec::new();
+    for page in pages {
+        let start = hs.partition_point(|h| page_of(h.id) < page);
+        ids.extend(
+            hs[start..]
+                .iter()
+                .take_while(|h| page_of(h.id) == page)
+                .filter(|h| queries.iter().all(|q| q.matches(h)))
+                .map(|h| h.id),
+        );
+    }
+    Ok(ids)
 }
 
 fn select_value(ev: &leptos::ev::Event) -> Option<String> {
@@ -142,12 +155,13 @@ pub fn RegisterPage() -> impl IntoView {
     let ids = LocalResource::new(move || {
         let f = filters.get();
         let _ = storage.revision.get();
+        let loaded = data.get().flatten().and_then(Result::ok);
         async move {
             if f.is_empty() {
                 return None; // all households
             }
             let db = storage.db()?;
-            query(&db, &f).await.ok()
+            query(&db, &f, loaded.as_deref()?).await.ok()
         }
     });
     let scroll_top = RwSignal::new(0.0f64);
