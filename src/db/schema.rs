@@ -171,7 +171,7 @@ fn v2(db: &IdbDatabase, tx: &IdbTransaction) -> Result<(), JsValue> {
             let mut changes = Vec::with_capacity(old.length() as usize);
             for v in old.iter() {
                 let h: linli_domain::model::Household =
-                    from_js(hh::STORE, &v).map_err(|e| JsValue::from_str(&e.to_string()))?;
+                    from_js("households (v1 record)", &v).map_err(|e| JsValue::from_str(&e.to_string()))?;
                 changes.push(Change::Put(h));
             }
             db.delete_object_store(hh::STORE)?;
@@ -330,6 +330,12 @@ pub fn to_js<T: Serialize>(store: &str, record: &T) -> Result<JsValue, DbError> 
 ///
 /// [`DbError::Decode`] if the object has no JSON text or it does not match `T`.
 pub fn from_js<T: DeserializeOwned>(store: &str, v: &JsValue) -> Result<T, DbError> {
+    if store == super::households::STORE {
+        return Err(DbError::Decode {
+            store: store.to_owned(),
+            reason: "households are stored in pages: use Db::households() or Db::household(id)".to_owned(),
+        });
+    }
     let text = Reflect::get(v, &JsValue::from_str(JSON_FIELD))
         .ok()
         .and_then(|t| t.as_string())
