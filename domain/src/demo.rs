@@ -572,6 +572,11 @@ fn settings(d: &mut Dataset, cfg: &DemoConfig) {
             key: "groups".to_owned(),
             value: serde_json::to_string(&GROUPS).unwrap_or_default(),
         },
+        Setting {
+            // The Q4 participatory budget: 300,000 yuan for 655,000 yuan of feasible proposals.
+            key: crate::pb::community::BUDGET_SETTING.to_owned(),
+            value: serde_json::json!({ format!("{}-Q4", cfg.year): 30_000_000i64 }).to_string(),
+        },
     ];
 }
 

@@ -65,6 +65,7 @@
 //! assert_eq!(again, inst);
 //! ```
 
+pub mod community;
 mod csv;
 mod instance;
 mod limbs;
