@@ -20,6 +20,7 @@ pub mod date;
 pub mod demo;
 pub mod household;
 pub mod model;
+pub mod money;
 pub mod needs;
 pub mod pb;
 pub mod register_csv;
