@@ -340,6 +340,22 @@ pub enum ParseError {
         /// The voter.
         voter: String,
     },
+    /// A project or voter id the format cannot carry (e.g. a project id with a comma,
+    /// which ballots use to separate ids).
+    #[error("line {line}: {kind} id {id:?} is not usable: {reason}")]
+    InvalidId {
+        /// Line number.
+        line: usize,
+        /// `project` or `voter`.
+        kind: &'static str,
+        /// The id.
+        id: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The file parsed but describes an instance that cannot be written back or run.
+    #[error("the instance is not consistent: {0}")]
+    Inconsistent(InstanceError),
     /// A ballot names a project that is not in PROJECTS.
     #[error("line {line}: voter {voter:?} approves unknown project {project:?}")]
     UnknownProject {
@@ -374,8 +390,9 @@ impl ParseError {
             | Self::EmptyVoterId { line }
             | Self::DuplicateVoterId { line, .. }
             | Self::MissingVote { line, .. }
+            | Self::InvalidId { line, .. }
             | Self::UnknownProject { line, .. } => Some(*line),
-            Self::MissingSection { .. } | Self::MissingBudget => None,
+            Self::MissingSection { .. } | Self::MissingBudget | Self::Inconsistent(_) => None,
         }
     }
 }
@@ -935,6 +952,7 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
                 if let Some(&first_line) = project_line.get(&id) {
                     return Err(ParseError::DuplicateProjectId { line, id, first_line });
                 }
+                id_usable("project", &id, line)?;
                 let cost_cell = cells.get(*cost_col).map(|c| c.trim()).unwrap_or("");
                 let cost = parse_rational(&cost_cell.replace(',', "."))
                     .filter(|c| !c.is_negative())
@@ -969,6 +987,7 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
                 if let Some(&first_line) = voter_line.get(&id) {
                     return Err(ParseError::DuplicateVoterId { line, id, first_line });
                 }
+                id_usable("voter", &id, line)?;
                 let vote = match cells.get(*vote_col) {
                     Some(v) if !v.trim().eq_ignore_ascii_case("none") => v.trim().to_string(),
                     _ => return Err(ParseError::MissingVote { line, voter: id }),
@@ -1043,14 +1062,30 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
     }
     let (project_columns, _) = project_header.unwrap_or_default();
     let (voter_columns, _) = voter_header.unwrap_or_default();
-    Ok(Instance {
+    let inst = Instance {
         meta,
         budget,
         project_columns,
         projects,
         voter_columns,
         voters,
-    })
+    };
+    // Whatever parses can be written back and run (found by fuzzing: ids the rows
+    // allow but the format cannot carry).
+    inst.validate().map_err(ParseError::Inconsistent)?;
+    Ok(inst)
+}
+
+fn id_usable(kind: &'static str, id: &str, line: usize) -> Result<(), ParseError> {
+    match check_id(kind, id) {
+        Err(InstanceError::InvalidId { reason, .. }) => Err(ParseError::InvalidId {
+            line,
+            kind,
+            id: id.to_owned(),
+            reason,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Convenience: an exact rational from an integer.

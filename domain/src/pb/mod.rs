@@ -77,6 +77,8 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
+/// The exact rational type of costs, budgets and payments.
+pub use num_rational::BigRational;
 pub use instance::{int, serde_rational, Instance, InstanceError, ParseError, Project, ProjectId, Voter};
 pub use number::{format_rational, parse_rational, to_f64_lossy, MAX_DIGITS, MAX_EXPONENT};
 pub use rules::{
