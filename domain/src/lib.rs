@@ -4,6 +4,7 @@
 //! random seeds are passed in, so every result is reproducible and testable
 //! natively. The web app (`src/`) and the CLI are thin shells over it.
 //!
+//! - [`alloc`]: resource pools, allocation, cost sharing and indicators (SPEC §2.3, §2.4).
 //! - [`model`]: the records (households, members, resources, requests, …).
 //! - [`dataset`]: all records of a community, store names, integrity checks.
 //! - [`backup`]: the versioned, hashed backup file.
@@ -14,6 +15,7 @@
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
 //! - [`register_csv`]: household register CSV import/export (SPEC §2.1).
 
+pub mod alloc;
 pub mod backup;
 pub mod dataset;
 pub mod date;
