@@ -32,13 +32,14 @@ step "domain and CLI tests (native)"
 cargo test -p linli-domain -p linli-cli --release
 
 step "browser tests (headless Chromium)"
-cargo test --target wasm32-unknown-unknown --release --test storage --test web -- --nocapture
+cargo test --target wasm32-unknown-unknown --release --test storage --test web --test needs_bench -- --nocapture
 
 step "release build"
 trunk build --release
 node scripts/size.mjs dist
 
 step "end-to-end (release build under /community-a/)"
+cargo build --release -p linli-cli  # needs.test.mjs compares the app's scores with target/release/linli
 node --test --test-concurrency=1 tests/e2e/
 
 echo

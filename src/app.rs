@@ -76,6 +76,8 @@ fn Shell() -> impl IntoView {
             Route::Workspace => t_string!(i18n, nav_workspace).to_string(),
             Route::Workshop => t_string!(i18n, nav_workshop).to_string(),
             Route::Register => t_string!(i18n, nav_register).to_string(),
+            Route::Needs => t_string!(i18n, nav_needs).to_string(),
+            Route::Pb => t_string!(i18n, nav_pb).to_string(),
             _ => t_string!(i18n, nav_settings).to_string(),
         };
         view! {
@@ -116,6 +118,8 @@ fn Shell() -> impl IntoView {
                     Route::Workspace => pages::workspace::WorkspacePage().into_any(),
                     Route::Workshop => pages::workshop::WorkshopPage().into_any(),
                     Route::Register => pages::register::RegisterPage().into_any(),
+                    Route::Needs => pages::needs::NeedsPage().into_any(),
+                    Route::Pb => pages::pb::PbPage().into_any(),
                     Route::HouseholdNew => view! { <pages::household::HouseholdPage id=None/> }.into_any(),
                     Route::Household(id) => view! { <pages::household::HouseholdPage id=Some(id)/> }.into_any(),
                     Route::Settings => pages::settings::SettingsPage().into_any(),

@@ -19,6 +19,8 @@ fn parses_hashes() {
     assert_eq!(Route::parse("#/register/new"), Route::HouseholdNew);
     assert_eq!(Route::parse("#/register/42"), Route::Household(42));
     assert_eq!(Route::parse("#/register/4x"), Route::NotFound);
+    assert_eq!(Route::parse("#/needs"), Route::Needs);
+    assert_eq!(Route::Needs.href(), "#/needs");
     assert_eq!(Route::parse(&Route::Household(7).href()), Route::Household(7));
     for r in Route::ALL {
         assert_eq!(Route::parse(&r.href()), r);

@@ -4,6 +4,7 @@
 //! linli demo --seed 2026 [--households 4500] [--year 2026] [--created-at MS] --out demo.json
 //! linli score demo.json [--year 2026] [--matrix matrix.json] [--explain] [--pretty]
 //! linli pb --rule mes_cost_add1_greedy FILE.pb
+//! linli allocate demo.json [--period 2026-Q3] [--config alloc.json] [--pretty]
 //! ```
 //!
 //! * `demo` writes the demo community as a backup file in exactly the app's format: the
@@ -19,6 +20,16 @@
 //! * `pb` runs a participatory-budgeting rule on a pabulib `.pb` file and prints the
 //!   selected project ids (as strings, sorted as pabutools sorts them) and the exact cost.
 //!
+//! * `allocate` reads and fully validates a backup, takes the allocation configuration from
+//!   its `alloc_config` setting (or the defaults, or `--config`), allocates the period's
+//!   resources (default: the latest period with resources) and prints the result exactly as
+//!   the app shows it (`linli_domain::alloc::AllocationResult` as JSON): per kind the pools
+//!   (reserve, base, flexible), per category the base, flexible and total amounts (fen,
+//!   slots or hours) with their explanation and the change against the previous period, the
+//!   mismatch and utilisation indicators, the group-fairness table and the cost sharing per
+//!   funder, class and category. An invalid configuration or bad data prints a message
+//!   naming the setting or record and exits with code 1; nothing is written anywhere.
+//!
 //! `-` as a file name means standard output (`demo --out -`) or standard input (`score -`).
 //! Errors go to standard error, with exit code 1 (2 for a wrong command line).
 
@@ -32,12 +43,13 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use linli_domain::alloc;
 use linli_domain::backup;
 use linli_domain::dataset::Dataset;
 use linli_domain::date::civil_from_days;
 use linli_domain::demo::{self, DemoConfig};
 use linli_domain::model::Setting;
-use linli_domain::needs::{self, af, Aggregates, Explanation, NeedsMatrix, Scorer};
+use linli_domain::needs::{self, af, Aggregates, NeedsMatrix, Scorer};
 use linli_domain::pb;
 
 /// The setting key the app writes on first start.
@@ -47,7 +59,7 @@ const INITIALIZED_KEY: &str = "initialized";
 #[command(
     name = "linli",
     version,
-    about = "Linli command-line tools: demo backups and needs scores"
+    about = "Linli command-line tools: demo backups, needs scores, participatory budgeting, allocation"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -101,6 +113,20 @@ enum Command {
         /// The `.pb` file (`-` for standard input).
         file: PathBuf,
     },
+    /// Allocate a period's resources of a backup (pools, categories, funders) and print JSON.
+    Allocate {
+        /// The backup file (`-` for standard input).
+        file: PathBuf,
+        /// The quarter, `YYYY-Qn` (default: the latest period with resources).
+        #[arg(long, value_name = "YYYY-Qn")]
+        period: Option<String>,
+        /// Use this configuration JSON instead of the backup's `alloc_config` setting.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Indent the JSON.
+        #[arg(long)]
+        pretty: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -121,6 +147,12 @@ fn main() -> ExitCode {
             pretty,
         } => run_score(&file, year, matrix.as_deref(), explain, pretty),
         Command::Pb { rule, file } => run_pb(&rule, &file),
+        Command::Allocate {
+            file,
+            period,
+            config,
+            pretty,
+        } => run_allocate(&file, period.as_deref(), config.as_deref(), pretty),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -242,28 +274,11 @@ struct FileInfo<'a> {
 }
 
 #[derive(Serialize)]
-struct HouseholdOut<'a> {
-    id: u32,
-    building_id: u32,
-    grid_id: Option<u32>,
-    group: &'a str,
-    /// Tenths of a point, 0..=1000.
-    score: u16,
-    tier: needs::Tier,
-    af_score_bp: u32,
-    af_poor: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    explanation: Option<Explanation>,
-}
-
-#[derive(Serialize)]
 struct ScoreOut<'a> {
     file: FileInfo<'a>,
-    year: i64,
-    /// `setting`, `default` or `file`.
-    matrix_source: &'static str,
-    tiers: needs::TierThresholds,
-    households: Vec<HouseholdOut<'a>>,
+    /// `year`, `matrix_source`, `tiers` and `households`: the shape the app exports too.
+    #[serde(flatten)]
+    scores: needs::ScoresExport<'a>,
     aggregates: Aggregates,
     af: af::AfResult,
 }
@@ -302,35 +317,24 @@ fn run_score(
     let af_scorer = af::AfScorer::new(&matrix.af)?;
     let af_households = af_scorer.households(&d.households, year);
     let af_result = af::summarise(&matrix.af, &d.households, &af_households, &d.buildings);
-    let grid_of: std::collections::HashMap<u32, u32> =
-        d.buildings.iter().map(|b| (b.id, b.grid_id)).collect();
-    let households = d
-        .households
-        .iter()
-        .zip(&scores)
-        .zip(&af_households)
-        .map(|((h, s), a)| HouseholdOut {
-            id: h.id,
-            building_id: h.building_id,
-            grid_id: grid_of.get(&h.building_id).copied(),
-            group: &h.group,
-            score: s.score,
-            tier: s.tier,
-            af_score_bp: a.score_bp,
-            af_poor: a.poor,
-            explanation: explain.then(|| scorer.explain(h, year)),
-        })
-        .collect();
+    let mut households = needs::household_rows(&d.households, &d.buildings, &scores, &af_households)?;
+    if explain {
+        for (row, h) in households.iter_mut().zip(&d.households) {
+            row.explanation = Some(scorer.explain(h, year));
+        }
+    }
     let out = ScoreOut {
         file: FileInfo {
             app_version: &header.app_version,
             created_at: header.created_at,
             households: d.households.len(),
         },
-        year,
-        matrix_source,
-        tiers: matrix.tiers,
-        households,
+        scores: needs::ScoresExport {
+            year,
+            matrix_source,
+            tiers: matrix.tiers,
+            households,
+        },
         aggregates,
         af: af_result,
     };
@@ -339,6 +343,44 @@ fn run_score(
         serde_json::to_writer_pretty(&mut stdout, &out)
     } else {
         serde_json::to_writer(&mut stdout, &out)
+    }
+    .context("cannot write the result")?;
+    writeln!(stdout)
+        .and_then(|()| stdout.flush())
+        .context("cannot write to standard output")?;
+    Ok(())
+}
+
+fn run_allocate(
+    file: &std::path::Path,
+    period: Option<&str>,
+    config_file: Option<&std::path::Path>,
+    pretty: bool,
+) -> Result<()> {
+    let bytes = read_input(file)?;
+    let (_, d) = backup::decode(&bytes)
+        .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
+    let config = match config_file {
+        Some(p) => {
+            let text = fs::read_to_string(p).with_context(|| format!("cannot read `{}`", p.display()))?;
+            alloc::AllocConfig::from_json(&text)
+                .with_context(|| format!("configuration file `{}`", p.display()))?
+        }
+        None => alloc::AllocConfig::from_dataset(&d)?,
+    };
+    let period = match period {
+        Some(p) => p.to_owned(),
+        None => match alloc::latest_period(&d) {
+            Some(p) => p,
+            None => bail!("the backup has no resources with a period (YYYY-Qn) to allocate"),
+        },
+    };
+    let result = alloc::allocate(&d, &config, &period)?;
+    let mut stdout = std::io::stdout().lock();
+    if pretty {
+        serde_json::to_writer_pretty(&mut stdout, &result)
+    } else {
+        serde_json::to_writer(&mut stdout, &result)
     }
     .context("cannot write the result")?;
     writeln!(stdout)

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use linli_domain::alloc;
 use linli_domain::backup;
 use linli_domain::dataset::Dataset;
 use linli_domain::demo::{generate, DemoConfig};
@@ -265,4 +266,195 @@ fn pb_prints_the_reference_outcome() {
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown rule"));
+}
+
+fn allocate_json(args: &[&str], file: &PathBuf) -> Value {
+    let out = run(bin().arg("allocate").arg(file).args(args));
+    serde_json::from_slice(&out.stdout).expect("allocate prints JSON")
+}
+
+/// Every pool adds up exactly: reserve + base + flexible = total, and the categories' base,
+/// flexible and total parts add up to the base pool, the flexible pool and both; funders add
+/// up to the money total.
+fn check_allocation_sums(json: &Value) {
+    let kinds = json["kinds"].as_array().unwrap();
+    assert!(!kinds.is_empty());
+    for k in kinds {
+        let p = &k["pools"];
+        let int = |v: &Value| v.as_i64().unwrap();
+        assert_eq!(
+            int(&p["reserve"]) + int(&p["base"]) + int(&p["flexible"]),
+            int(&k["total"])
+        );
+        let cats = k["categories"].as_array().unwrap();
+        let sum = |f: &str| cats.iter().map(|c| int(&c[f])).sum::<i64>();
+        assert_eq!(sum("base"), int(&p["base"]));
+        assert_eq!(sum("flexible"), int(&p["flexible"]));
+        assert_eq!(sum("total"), int(&p["allocated"]));
+        assert!(cats
+            .iter()
+            .all(|c| int(&c["base"]) >= 0 && int(&c["flexible"]) >= 0));
+        let groups: i64 = k["fairness"]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| int(&g["resources"]))
+            .sum();
+        assert_eq!(groups, int(&p["allocated"]));
+    }
+    let money = &kinds[0];
+    assert_eq!(money["kind"], "money");
+    assert_eq!(money["unit"], "fen");
+    let m = &money["indicators"]["mismatch"];
+    assert_eq!(
+        m["mismatch_bp"].as_u64().unwrap() + m["precise_targeting_bp"].as_u64().unwrap(),
+        10_000
+    );
+    let cs = &json["cost_sharing"];
+    let funders: i64 = cs["by_funder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["amount_fen"].as_i64().unwrap())
+        .sum();
+    assert_eq!(funders, money["total"].as_i64().unwrap());
+    assert_eq!(cs["by_funder"][0]["funder"], "government");
+}
+
+#[test]
+fn allocate_equals_the_domain_result() {
+    let path = demo_file("demo-alloc-600.json", 11, 600);
+    let d = app_demo(11, 600);
+    let config = alloc::AllocConfig::from_dataset(&d).unwrap();
+    // Default period: the latest with resources (the demo has 2026-Q1 to Q3).
+    let json = allocate_json(&[], &path);
+    assert_eq!(json["period"], "2026-Q3");
+    let want = alloc::allocate(&d, &config, "2026-Q3").unwrap();
+    assert_eq!(json, serde_json::to_value(&want).unwrap());
+    check_allocation_sums(&json);
+    assert_eq!(json["previous_source"]["source"], "resources");
+
+    let json = allocate_json(&["--period", "2026-Q1", "--pretty"], &path);
+    assert_eq!(json["period"], "2026-Q1");
+    assert_eq!(json["previous_source"]["source"], "none");
+    check_allocation_sums(&json);
+    let want = alloc::allocate(&d, &config, "2026-Q1").unwrap();
+    assert_eq!(json, serde_json::to_value(&want).unwrap());
+
+    // Re-running gives the same bytes.
+    let a = run(bin().arg("allocate").arg(&path)).stdout;
+    let b = run(bin().arg("allocate").arg(&path)).stdout;
+    assert_eq!(a, b);
+}
+
+#[test]
+fn allocate_reads_the_alloc_config_setting_and_file() {
+    let mut d = app_demo(4, 600);
+    let mut c = alloc::AllocConfig::from_dataset(&d).unwrap();
+    c.reserve_bp = 1000;
+    c.max_change_bp = Some(500);
+    d.settings.push(c.to_setting());
+    d.normalize();
+    let path = tmp("alloc-setting.json");
+    std::fs::write(&path, backup::encode(&d, "0.1.0", CREATED_AT)).unwrap();
+    let json = allocate_json(&["--period", "2026-Q3"], &path);
+    check_allocation_sums(&json);
+    let money = &json["kinds"][0];
+    assert_eq!(money["pools"]["reserve"], money["total"].as_i64().unwrap() / 10);
+    assert_eq!(money["change_limit"], "applied");
+    let want = alloc::allocate(&d, &c, "2026-Q3").unwrap();
+    assert_eq!(json, serde_json::to_value(&want).unwrap());
+
+    // --config overrides the setting.
+    let cpath = tmp("alloc-config.json");
+    std::fs::write(&cpath, alloc::AllocConfig::default().to_json()).unwrap();
+    let json = allocate_json(&["--config", cpath.to_str().unwrap()], &path);
+    assert_eq!(json["kinds"][0]["change_limit"], "not_set");
+    let want = alloc::allocate(&d, &alloc::AllocConfig::default(), "2026-Q3").unwrap();
+    assert_eq!(json, serde_json::to_value(&want).unwrap());
+}
+
+#[test]
+fn allocate_bad_input_fails_with_a_message() {
+    let write = |name: &str, d: &Dataset| {
+        let path = tmp(name);
+        std::fs::write(&path, backup::encode(d, "0.1.0", CREATED_AT)).unwrap();
+        path
+    };
+    // Ratios that do not add up.
+    let mut d = app_demo(5, 120);
+    let c = alloc::AllocConfig {
+        base_bp: 6000,
+        ..alloc::AllocConfig::default()
+    };
+    d.settings.push(c.to_setting());
+    d.normalize();
+    let out = bin()
+        .arg("allocate")
+        .arg(write("alloc-bad-ratio.json", &d))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("linli: error: setting `alloc_config`: base_bp + flexible_bp:")
+            && err.contains("9000 basis points"),
+        "{err}"
+    );
+
+    // A negative amount names the record.
+    let mut d = app_demo(5, 120);
+    let r = d.resources.iter_mut().find(|r| r.period == "2026-Q3").unwrap();
+    r.quantity = -1;
+    let id = r.id;
+    let err = fails(bin().arg("allocate").arg(write("alloc-negative.json", &d)));
+    assert!(
+        err.contains(&format!("resources {id}")) && err.contains("negative"),
+        "{err}"
+    );
+
+    // Floors above the pool (¥100,000 for each of 8 categories, ¥465,000 to allocate).
+    let mut d = app_demo(5, 600);
+    let mut c = alloc::AllocConfig::default();
+    for r in &mut c.categories {
+        r.min_fen = 10_000_000;
+    }
+    d.settings.push(c.to_setting());
+    d.normalize();
+    let err = fails(bin().arg("allocate").arg(write("alloc-floors.json", &d)));
+    assert!(
+        err.contains("categories.*.floor_bp / min_fen: the floors of the money pool add up to 80000000 fen"),
+        "{err}"
+    );
+
+    // A category nobody is eligible for.
+    let mut d = app_demo(5, 600);
+    let mut c = alloc::AllocConfig::default();
+    c.categories[0].eligibility = linli_domain::needs::Indicator::ChildrenUnder { age: 0 };
+    d.settings.push(c.to_setting());
+    d.normalize();
+    let err = fails(bin().arg("allocate").arg(write("alloc-zero.json", &d)));
+    assert!(
+        err.contains("categories.childcare.eligibility: no one in the register is eligible"),
+        "{err}"
+    );
+
+    let path = demo_file("demo-alloc-40.json", 5, 120);
+    let err = fails(bin().arg("allocate").arg(&path).args(["--period", "2026-Q9"]));
+    assert!(err.contains("YYYY-Qn"), "{err}");
+    let err = fails(bin().arg("allocate").arg(&path).args(["--period", "2030-Q1"]));
+    assert!(err.contains("no resources for period 2030-Q1"), "{err}");
+    let bad = tmp("alloc-bad-config.json");
+    std::fs::write(&bad, "{\"reserve_bp\": 1}").unwrap();
+    let err = fails(
+        bin()
+            .arg("allocate")
+            .arg(&path)
+            .args(["--config", bad.to_str().unwrap()]),
+    );
+    assert!(
+        err.contains("alloc-bad-config.json") && err.contains("alloc_config"),
+        "{err}"
+    );
 }

@@ -154,3 +154,13 @@ pub fn field_error(i: Ctx, code: &str) -> String {
         other => other.to_owned(),
     }
 }
+
+/// 高 / 中 / 低 priority tier.
+pub fn tier(i: Ctx, t: linli_domain::needs::Tier) -> String {
+    use linli_domain::needs::Tier;
+    match t {
+        Tier::High => s!(i, tier_high),
+        Tier::Medium => s!(i, tier_medium),
+        Tier::Low => s!(i, tier_low),
+    }
+}

@@ -2,6 +2,9 @@
 
 pub mod backup_error;
 pub mod labels;
+pub mod matrix_editor;
+pub mod needs_explain;
+pub mod needs_tables;
 pub mod register_io;
 pub mod status;
 pub mod summary;

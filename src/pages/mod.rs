@@ -2,7 +2,9 @@
 
 pub mod dashboard;
 pub mod household;
+pub mod needs;
 pub mod not_found;
+pub mod pb;
 pub mod register;
 pub mod settings;
 pub mod workshop;

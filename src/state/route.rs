@@ -20,6 +20,10 @@ pub enum Route {
     HouseholdNew,
     /// `#/register/<id>` — one household.
     Household(u32),
+    /// `#/needs` — needs assessment: ranked list, heat map, matrix editor.
+    Needs,
+    /// `#/pb` — proposals, review, ballots and the participatory-budgeting count.
+    Pb,
     /// `#/workshop` — workshop mode for a projector.
     Workshop,
     /// `#/settings`
@@ -30,10 +34,12 @@ pub enum Route {
 
 impl Route {
     /// Every routed view, in navigation order.
-    pub const ALL: [Route; 5] = [
+    pub const ALL: [Route; 7] = [
         Route::Dashboard,
         Route::Workspace,
         Route::Register,
+        Route::Needs,
+        Route::Pb,
         Route::Workshop,
         Route::Settings,
     ];
@@ -55,6 +61,8 @@ impl Route {
             "" | "dashboard" => Self::Dashboard,
             "workspace" => Self::Workspace,
             "register" => Self::Register,
+            "needs" => Self::Needs,
+            "pb" => Self::Pb,
             "workshop" => Self::Workshop,
             "settings" => Self::Settings,
             _ => Self::NotFound,
@@ -69,6 +77,8 @@ impl Route {
             Self::Register => "#/register".into(),
             Self::HouseholdNew => "#/register/new".into(),
             Self::Household(id) => format!("#/register/{id}"),
+            Self::Needs => "#/needs".into(),
+            Self::Pb => "#/pb".into(),
             Self::Workshop => "#/workshop".into(),
             Self::Settings => "#/settings".into(),
         }

@@ -98,6 +98,7 @@
 pub mod af;
 mod aggregate;
 mod defaults;
+mod export;
 mod group;
 mod indicator;
 mod score;
@@ -111,6 +112,7 @@ use thiserror::Error;
 use crate::model::Setting;
 
 pub use aggregate::{aggregate, assess, Aggregates, Assessment, Row, TierCounts, TierStats};
+pub use export::{household_rows, HouseholdRow, ScoresExport};
 pub use indicator::{Indicator, MAX_AGE, MAX_AGE_THRESHOLDS, MAX_CATEGORIES};
 pub use score::{
     explain, score_all, DimensionExplanation, Explanation, HouseholdScore, IndicatorContribution, Scorer,

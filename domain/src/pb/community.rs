@@ -149,7 +149,10 @@ pub fn instance_for_period(
                 cost_fen: p.cost_fen,
             });
         }
-        let i = inst.add_project(&p.id.to_string(), BigRational::from_integer(BigInt::from(p.cost_fen)))?;
+        let i = inst.add_project(
+            &p.id.to_string(),
+            BigRational::from_integer(BigInt::from(p.cost_fen)),
+        )?;
         inst.projects[i].extra = vec![p.title.clone(), p.category.clone(), p.proposer_group.clone()];
     }
     let mut ballots: Vec<_> = d.ballots.iter().filter(|b| b.period == period).collect();
@@ -182,7 +185,10 @@ pub fn instance_for_period(
         .and_then(|v| v.get("name_zh").and_then(|n| n.as_str()).map(str::to_owned))
         .unwrap_or_default();
     inst.meta = vec![
-        ("description".into(), format!("Linli community participatory budget {period}")),
+        (
+            "description".into(),
+            format!("Linli community participatory budget {period}"),
+        ),
         ("country".into(), "China".into()),
         ("unit".into(), community),
         ("instance".into(), period.to_owned()),

@@ -1,0 +1,4 @@
+//! Charts drawn with plotters (SVG backend only) and shown as images; every
+//! chart has a text equivalent (a table) next to it.
+
+pub mod heatmap;
