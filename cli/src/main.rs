@@ -4,6 +4,7 @@
 //! linli demo --seed 2026 [--households 4500] [--year 2026] [--created-at MS] --out demo.json
 //! linli score demo.json [--year 2026] [--matrix matrix.json] [--explain] [--pretty]
 //! linli pb --rule mes_cost_add1_greedy FILE.pb
+//! linli pb --export demo.json [--period 2026-Q4] [--budget-fen N] [--out FILE.pb]
 //! linli allocate demo.json [--period 2026-Q3] [--config alloc.json] [--pretty]
 //! ```
 //!
@@ -19,6 +20,9 @@
 //!
 //! * `pb` runs a participatory-budgeting rule on a pabulib `.pb` file and prints the
 //!   selected project ids (as strings, sorted as pabutools sorts them) and the exact cost.
+//!   With `--export`, FILE is a backup instead: the period's reviewed proposals and its
+//!   ballots are written as a `.pb` file (costs and budget in fen; see
+//!   `linli_domain::pb::community` for what is kept and what is left out).
 //!
 //! * `allocate` reads and fully validates a backup, takes the allocation configuration from
 //!   its `alloc_config` setting (or the defaults, or `--config`), allocates the period's
@@ -108,9 +112,21 @@ enum Command {
     Pb {
         /// greedy_cost, greedy_card, mes_cost, mes_card, mes_cost_add1,
         /// mes_cost_add1_greedy (or equalshares_add1).
+        #[arg(long, required_unless_present = "export", conflicts_with = "export")]
+        rule: Option<String>,
+        /// Write a backup's proposals and ballots of one period as a `.pb` file.
         #[arg(long)]
-        rule: String,
-        /// The `.pb` file (`-` for standard input).
+        export: bool,
+        /// With --export: the period (default: the latest period with proposals).
+        #[arg(long, requires = "export")]
+        period: Option<String>,
+        /// With --export: the budget in fen (default: the backup's `pb_budgets` setting).
+        #[arg(long, requires = "export", value_name = "FEN")]
+        budget_fen: Option<i64>,
+        /// With --export: where to write the `.pb` file (`-`, the default, is standard output).
+        #[arg(long, requires = "export", default_value = "-")]
+        out: PathBuf,
+        /// The `.pb` file, or with --export the backup file (`-` for standard input).
         file: PathBuf,
     },
     /// Allocate a period's resources of a backup (pools, categories, funders) and print JSON.
@@ -146,7 +162,19 @@ fn main() -> ExitCode {
             explain,
             pretty,
         } => run_score(&file, year, matrix.as_deref(), explain, pretty),
-        Command::Pb { rule, file } => run_pb(&rule, &file),
+        Command::Pb {
+            rule: Some(rule),
+            file,
+            ..
+        } => run_pb(&rule, &file),
+        Command::Pb {
+            rule: None,
+            file,
+            period,
+            budget_fen,
+            out,
+            ..
+        } => run_pb_export(&file, period.as_deref(), budget_fen, &out),
         Command::Allocate {
             file,
             period,
@@ -251,6 +279,44 @@ fn run_pb(rule: &str, file: &std::path::Path) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer(&mut stdout, &out)?;
     writeln!(stdout)?;
+    Ok(())
+}
+
+fn run_pb_export(
+    file: &std::path::Path,
+    period: Option<&str>,
+    budget_fen: Option<i64>,
+    out: &std::path::Path,
+) -> Result<()> {
+    let bytes = read_input(file)?;
+    let (_, d) = backup::decode(&bytes)
+        .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
+    let period = match period {
+        Some(p) => p.to_owned(),
+        None => d
+            .proposals
+            .iter()
+            .map(|p| p.period.clone())
+            .max()
+            .context("the backup has no proposals")?,
+    };
+    let built = pb::community::instance_for_period(&d, &period, budget_fen)?;
+    let text = built.instance.to_pb_string()?;
+    if built.dropped_approvals > 0 {
+        eprintln!(
+            "note: {} approvals of proposals that did not pass review were left out",
+            built.dropped_approvals
+        );
+    }
+    if is_stdio(out) {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .context("cannot write to standard output")?;
+    } else {
+        fs::write(out, text.as_bytes()).with_context(|| format!("cannot write `{}`", out.display()))?;
+    }
     Ok(())
 }
 

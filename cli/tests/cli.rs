@@ -458,3 +458,37 @@ fn allocate_bad_input_fails_with_a_message() {
         "{err}"
     );
 }
+
+#[test]
+fn pb_export_writes_the_periods_ballots_and_counts_like_the_domain() {
+    let backup = demo_file("pb-export.json", 2026, 600);
+    let d = app_demo(2026, 600);
+    let out = tmp("pb-export.pb");
+    run(bin().args(["pb", "--export"]).arg(&backup).arg("--out").arg(&out));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let inst = linli_domain::pb::Instance::from_pb_str(&text).unwrap();
+    let want = linli_domain::pb::community::instance_for_period(&d, "2026-Q4", None).unwrap();
+    assert_eq!(inst, want.instance);
+    assert_eq!(inst.meta_value("budget"), Some("30000000"));
+    // The exported file counts with `linli pb` exactly as the domain counts the period.
+    let counted = run(bin().args(["pb", "--rule", "mes_cost_add1_greedy"]).arg(&out));
+    let got: Value = serde_json::from_slice(&counted.stdout).unwrap();
+    let outcome = linli_domain::pb::run(
+        &want.instance,
+        linli_domain::pb::Rule::from_name("mes_cost_add1_greedy").unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<String> = outcome.selected.iter().map(|p| p.as_str().to_owned()).collect();
+    assert_eq!(got["selected"], serde_json::json!(ids));
+    // An explicit budget, and clear refusals.
+    let small = run(bin()
+        .args(["pb", "--export", "--budget-fen", "500", "--period", "2026-Q4"])
+        .arg(&backup));
+    assert!(String::from_utf8_lossy(&small.stdout).contains("budget;500"));
+    let msg = fails(bin().args(["pb", "--export", "--budget-fen", "0"]).arg(&backup));
+    assert!(msg.contains("must be more than 0"), "{msg}");
+    let msg = fails(bin().args(["pb", "--export", "--period", "1999-Q1"]).arg(&backup));
+    assert!(msg.contains("1999-Q1"), "{msg}");
+    let msg = fails(bin().args(["pb"]).arg(&backup));
+    assert!(msg.contains("--rule"), "{msg}");
+}
