@@ -78,6 +78,11 @@ const RULES: [(&str, &str, &str); 8] = [
     ),
 ];
 
+/// Largest `.pb` file counted in the browser. The largest real instance in
+/// pabulib (Łódź 2022) is 3.7 MB; a file this size would need several times
+/// its size in memory, twice (page and worker). `linli pb` has no limit.
+const MAX_PB_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
 /// The rule every result is compared with: what most places do today.
 const BASELINE: &str = "greedy_cost";
 
@@ -1073,6 +1078,17 @@ fn ExternalCount() -> impl IntoView {
         };
         let name = file.name();
         read_error.set(None);
+        if file.size() > MAX_PB_BYTES {
+            file_text.set_value(None);
+            file_name.set(None);
+            read_error.set(Some(format!(
+                "{} {:.0} MB{}",
+                tr(i18n, "文件太大：", "File too large:"),
+                file.size() / 1_048_576.0,
+                tr(i18n, "。浏览器中最多 64 MB，更大的实例请用命令行 linli pb。", ". The browser counts files up to 64 MB; use the command line (linli pb) for larger ones.")
+            )));
+            return;
+        }
         spawn_local(async move {
             match wasm_bindgen_futures::JsFuture::from(file.text()).await {
                 Ok(t) => {
