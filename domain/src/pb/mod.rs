@@ -77,9 +77,9 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
+pub use instance::{int, serde_rational, Instance, InstanceError, ParseError, Project, ProjectId, Voter};
 /// The exact rational type of costs, budgets and payments.
 pub use num_rational::BigRational;
-pub use instance::{int, serde_rational, Instance, InstanceError, ParseError, Project, ProjectId, Voter};
 pub use number::{format_rational, parse_rational, to_f64_lossy, MAX_DIGITS, MAX_EXPONENT};
 pub use rules::{
     run, run_with_limits, Add1Report, Add1Stop, Election, Limits, Note, Outcome, ProjectResult, Rule,

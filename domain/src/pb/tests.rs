@@ -906,8 +906,12 @@ fn a_project_id_with_a_comma_is_refused_with_its_line() {
     let text = "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n\"a,b\";5\nVOTES\nvoter_id;vote\n1;\n";
     let err = Instance::from_pb_str(text).unwrap_err();
     assert_eq!(err.line(), Some(6), "{err}");
-    assert!(matches!(err, ParseError::InvalidId { kind: "project", .. }), "{err:?}");
+    assert!(
+        matches!(err, ParseError::InvalidId { kind: "project", .. }),
+        "{err:?}"
+    );
     // A voter id that is a section name cannot be written back either.
-    let text = "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\np;5\nVOTES\nvoter_id;vote\n\"VOTES\";p\n";
+    let text =
+        "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\np;5\nVOTES\nvoter_id;vote\n\"VOTES\";p\n";
     assert!(Instance::from_pb_str(text).is_err());
 }
