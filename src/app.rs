@@ -78,6 +78,7 @@ fn Shell() -> impl IntoView {
             Route::Register => t_string!(i18n, nav_register).to_string(),
             Route::Needs => t_string!(i18n, nav_needs).to_string(),
             Route::Pb => t_string!(i18n, nav_pb).to_string(),
+            Route::Allocation => t_string!(i18n, nav_allocation).to_string(),
             _ => t_string!(i18n, nav_settings).to_string(),
         };
         view! {
@@ -120,6 +121,7 @@ fn Shell() -> impl IntoView {
                     Route::Register => pages::register::RegisterPage().into_any(),
                     Route::Needs => pages::needs::NeedsPage().into_any(),
                     Route::Pb => pages::pb::PbPage().into_any(),
+                    Route::Allocation => pages::allocation::AllocationPage().into_any(),
                     Route::HouseholdNew => view! { <pages::household::HouseholdPage id=None/> }.into_any(),
                     Route::Household(id) => view! { <pages::household::HouseholdPage id=Some(id)/> }.into_any(),
                     Route::Settings => pages::settings::SettingsPage().into_any(),

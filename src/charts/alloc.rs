@@ -105,12 +105,7 @@ pub fn bars_svg(groups: &[GroupBars]) -> String {
     use plotters::prelude::*;
     use plotters::style::text_anchor::{HPos, Pos, VPos};
     let height = bars_height(groups.len());
-    let max = groups
-        .iter()
-        .flat_map(|g| g.shares)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = groups.iter().flat_map(|g| g.shares).max().unwrap_or(0).max(1);
     let span = BARS_WIDTH as i32 - VALUE_W - 8;
     let mut buf = String::new();
     {

@@ -1,4 +1,5 @@
 //! Charts drawn with plotters (SVG backend only) and shown as images; every
 //! chart has a text equivalent (a table) next to it.
 
+pub mod alloc;
 pub mod heatmap;

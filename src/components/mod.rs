@@ -1,5 +1,8 @@
 //! Reusable views.
 
+pub mod alloc_config;
+pub mod alloc_resources;
+pub mod alloc_results;
 pub mod backup_error;
 pub mod labels;
 pub mod matrix_editor;

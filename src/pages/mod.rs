@@ -1,5 +1,6 @@
 //! One routed view per file.
 
+pub mod allocation;
 pub mod dashboard;
 pub mod household;
 pub mod needs;

@@ -24,6 +24,8 @@ pub enum Route {
     Needs,
     /// `#/pb` — proposals, review, ballots and the participatory-budgeting count.
     Pb,
+    /// `#/allocation` — resource pools, allocation runs and cost sharing.
+    Allocation,
     /// `#/workshop` — workshop mode for a projector.
     Workshop,
     /// `#/settings`
@@ -34,12 +36,13 @@ pub enum Route {
 
 impl Route {
     /// Every routed view, in navigation order.
-    pub const ALL: [Route; 7] = [
+    pub const ALL: [Route; 8] = [
         Route::Dashboard,
         Route::Workspace,
         Route::Register,
         Route::Needs,
         Route::Pb,
+        Route::Allocation,
         Route::Workshop,
         Route::Settings,
     ];
@@ -63,6 +66,7 @@ impl Route {
             "register" => Self::Register,
             "needs" => Self::Needs,
             "pb" => Self::Pb,
+            "allocation" => Self::Allocation,
             "workshop" => Self::Workshop,
             "settings" => Self::Settings,
             _ => Self::NotFound,
@@ -79,6 +83,7 @@ impl Route {
             Self::Household(id) => format!("#/register/{id}"),
             Self::Needs => "#/needs".into(),
             Self::Pb => "#/pb".into(),
+            Self::Allocation => "#/allocation".into(),
             Self::Workshop => "#/workshop".into(),
             Self::Settings => "#/settings".into(),
         }

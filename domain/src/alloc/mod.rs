@@ -115,6 +115,7 @@ pub mod apportion;
 mod config;
 pub mod cost_share;
 mod eligibility;
+pub mod export;
 pub mod indicators;
 mod inputs;
 mod pools;
