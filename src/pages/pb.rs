@@ -29,6 +29,11 @@ use crate::pb_job::{Job, Reply, RuleResult};
 use crate::pb_worker::PbRun;
 use crate::state::use_storage;
 
+/// The outcome of the last ballot import; page-level, so it survives the
+/// reload the import triggers.
+#[derive(Debug, Clone, Copy)]
+struct ImportNotice(RwSignal<Option<Result<String, String>>>);
+
 /// A text in the current language.
 fn tr(i18n: I18nContext<Locale>, zh: &str, en: &str) -> String {
     if is_zh(i18n) { zh } else { en }.to_owned()
@@ -180,6 +185,7 @@ pub fn PbPage() -> impl IntoView {
     let period = RwSignal::new(None::<String>);
     // Outlives the reload that a save triggers, so "saved" stays visible.
     let proposal_saved = RwSignal::new(false);
+    provide_context(ImportNotice(RwSignal::new(None)));
 
     view! {
         <article class="page" data-page="pb">
@@ -687,6 +693,83 @@ fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
         });
     };
     let buildings = data.buildings.clone();
+    let import_msg = expect_context::<ImportNotice>().0;
+    let data_for_import = data.clone();
+    let period_for_import = period.clone();
+    let on_import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        if file.size() > MAX_PB_BYTES {
+            import_msg.set(Some(Err(tr(
+                i18n,
+                "文件太大（最多 64 MB）",
+                "File too large (at most 64 MB)",
+            ))));
+            return;
+        }
+        let data = data_for_import.clone();
+        let period = period_for_import.clone();
+        let actor = t_string!(i18n, actor_default).to_string();
+        import_msg.set(None);
+        spawn_local(async move {
+            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(t) => t.as_string().unwrap_or_default(),
+                Err(e) => return import_msg.set(Some(Err(format!("{e:?}")))),
+            };
+            let first_id = data
+                .ballots
+                .iter()
+                .map(|b| b.id)
+                .max()
+                .unwrap_or(0)
+                .max(next_id.get_untracked().saturating_sub(1))
+                + 1;
+            let ballots = Instance::from_pb_str(&text)
+                .map_err(|e| {
+                    format!(
+                        "{}{e}",
+                        tr(
+                            i18n,
+                            "文件有误，未导入任何选票：",
+                            "The file is invalid, nothing imported: "
+                        )
+                    )
+                })
+                .and_then(|inst| {
+                    linli_domain::pb::community::ballots_from_instance(
+                        &data.ds,
+                        &period,
+                        &inst,
+                        first_id,
+                        now_millis(),
+                    )
+                    .map_err(|e| format!("{}{e}", tr(i18n, "未导入任何选票：", "Nothing imported: ")))
+                });
+            let ballots = match ballots {
+                Ok(b) => b,
+                Err(m) => return import_msg.set(Some(Err(m))),
+            };
+            let n = ballots.len();
+            let r = save(storage, |b, id| {
+                for ballot in &ballots {
+                    b.add("ballots", ballot)?;
+                }
+                b.add(
+                    "audit_log",
+                    &audit(id, "ballots", 0, "import", format!("{n} ballots"), actor),
+                )?;
+                Ok(())
+            })
+            .await;
+            import_msg.set(Some(
+                r.map(|()| format!("{} {n}", tr(i18n, "已导入选票：", "Ballots imported:")))
+                    .map_err(|e| e.to_string()),
+            ));
+        });
+    };
     view! {
         <section class="card" aria-labelledby="pb-ballots-h">
             <h2 id="pb-ballots-h">{move || tr(i18n, "录入纸质选票", "Enter paper ballots")}</h2>
@@ -708,6 +791,14 @@ fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
                 <button type="button" on:click=undo disabled=move || entered.get().is_empty()>{move || tr(i18n, "撤销上一张", "Undo last")}</button>
             </form>
             {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <label class="file">{move || tr(i18n, "或导入选票（.pb 文件，项目编号须为本期提案编号）", "Or import ballots (.pb file; project ids must be this period's proposal numbers)")}
+                <input type="file" accept=".pb,text/plain" data-testid="pb-import" on:change=on_import/>
+            </label>
+            {move || match import_msg.get() {
+                Some(Ok(m)) => view! { <p class="ok" role="status" data-testid="pb-import-done">{m}</p> }.into_any(),
+                Some(Err(m)) => view! { <p class="error" role="alert" data-testid="pb-import-error">{m}</p> }.into_any(),
+                None => ().into_any(),
+            }}
             <ol class="entered" data-testid="pb-entered" aria-live="polite">
                 {move || entered.get().into_iter().take(5).map(|b| view! {
                     <li>{format!("#{} · ", b.id)}{if b.approvals.is_empty() { tr(i18n, "空白票", "empty ballot") } else { b.approvals.iter().map(u32::to_string).collect::<Vec<_>>().join(" ") }}</li>

@@ -124,3 +124,20 @@ test('Łódź 2022 and Warszawa 2026 count in the browser exactly as pabutools, 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('ballots import from a .pb file all or nothing', async () => {
+  const { context, page, errors } = await newPage({ width: 1280, height: 900 });
+  await openPb(page);
+  const before = Number((await page.locator('[data-testid=pb-ballot-form]').locator('xpath=..').textContent()).match(/本期已有选票 (\d+)/)[1]);
+  // A file naming a project that is not on this period's ballot: refused, nothing added.
+  const bad = 'META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\n77;5\nVOTES\nvoter_id;vote\na;1,77\n';
+  await page.setInputFiles('[data-testid=pb-import]', { name: 'bad.pb', mimeType: 'text/plain', buffer: Buffer.from(bad) });
+  await page.locator('[data-testid=pb-import-error]', { hasText: '"77"' }).waitFor();
+  // A good file: three ballots, one of them empty.
+  const good = 'META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\n3;5\nVOTES\nvoter_id;vote\na;1,3\nb;3\nc;\n';
+  await page.setInputFiles('[data-testid=pb-import]', { name: 'good.pb', mimeType: 'text/plain', buffer: Buffer.from(good) });
+  await page.locator('[data-testid=pb-import-done]', { hasText: '3' }).waitFor();
+  await page.waitForFunction((n) => new RegExp(`本期已有选票 ${n}`).test(document.body.textContent), before + 3);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -50,6 +50,9 @@ pub enum CommunityError {
     /// A ballot approves an id that is no proposal.
     #[error("ballot {ballot} approves proposal {proposal}, which does not exist")]
     UnknownProposal { ballot: u32, proposal: u32 },
+    /// An imported file names a project that is not a reviewed proposal of the period.
+    #[error("project {id:?} in the file is not a reviewed proposal of period {period}")]
+    ImportProject { id: String, period: String },
     /// The instance could not be built (never for a consistent register).
     #[error(transparent)]
     Instance(#[from] InstanceError),
@@ -205,6 +208,70 @@ pub fn instance_for_period(
     })
 }
 
+/// Ballots of `period` read from a `.pb` file whose projects are the
+/// period's reviewed proposals (project id = proposal id): one ballot per
+/// voter, in file order, ids from `first_id`, source `import`, no building.
+///
+/// All or nothing: any project id that is not a reviewed proposal of the
+/// period is an error naming it, and no ballot is returned.
+///
+/// # Errors
+///
+/// [`CommunityError::ImportProject`] for a project that is not on the period's ballot.
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::pb::community::{ballots_from_instance, instance_for_period};
+/// let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig {
+///     households: 300,
+///     ..Default::default()
+/// });
+/// let exported = instance_for_period(&d, "2026-Q4", None).unwrap().instance;
+/// let ballots = ballots_from_instance(&d, "2026-Q4", &exported, 1000, 0).unwrap();
+/// assert_eq!(ballots.len(), exported.voters.len());
+/// assert_eq!(ballots[0].id, 1000);
+/// ```
+pub fn ballots_from_instance(
+    d: &Dataset,
+    period: &str,
+    inst: &Instance,
+    first_id: u32,
+    created_at: crate::model::Millis,
+) -> Result<Vec<crate::model::Ballot>, CommunityError> {
+    let on_ballot: BTreeSet<u32> = d
+        .proposals
+        .iter()
+        .filter(|p| p.period == period && takes_part(p.status))
+        .map(|p| p.id)
+        .collect();
+    let mut ids = Vec::with_capacity(inst.projects.len());
+    for p in &inst.projects {
+        match p.id.as_str().parse::<u32>() {
+            Ok(id) if on_ballot.contains(&id) => ids.push(id),
+            _ => {
+                return Err(CommunityError::ImportProject {
+                    id: p.id.as_str().to_owned(),
+                    period: period.to_owned(),
+                })
+            }
+        }
+    }
+    Ok(inst
+        .voters
+        .iter()
+        .enumerate()
+        .map(|(i, v)| crate::model::Ballot {
+            id: first_id + i as u32,
+            period: period.to_owned(),
+            approvals: v.ballot.iter().map(|&p| ids[p]).collect(),
+            source: "import".to_owned(),
+            building_id: None,
+            created_at,
+        })
+        .collect())
+}
+
 /// Who gets something under an outcome: proposer groups with a funded
 /// proposal, and buildings with at least one ballot approving a funded
 /// proposal ("a building gets something its residents asked for").
@@ -315,6 +382,37 @@ mod tests {
             CommunityError::UnknownProposal {
                 ballot: d.ballots[3].id,
                 proposal: 999
+            }
+        );
+    }
+
+    #[test]
+    fn imported_ballots_round_trip_through_pb_and_foreign_projects_are_refused() {
+        let d = demo();
+        let exported = instance_for_period(&d, "2026-Q4", None).unwrap().instance;
+        let text = exported.to_pb_string().unwrap();
+        let back = Instance::from_pb_str(&text).unwrap();
+        let ballots = ballots_from_instance(&d, "2026-Q4", &back, 5_000, 7).unwrap();
+        let mut ours: Vec<_> = d.ballots.iter().filter(|b| b.period == "2026-Q4").collect();
+        ours.sort_by_key(|b| b.id);
+        assert_eq!(ballots.len(), ours.len());
+        for (got, want) in ballots.iter().zip(&ours) {
+            let kept: Vec<u32> = want
+                .approvals
+                .iter()
+                .copied()
+                .filter(|a| exported.project_index(&a.to_string()).is_some())
+                .collect();
+            assert_eq!(got.approvals, kept);
+            assert_eq!(got.source, "import");
+        }
+        let mut foreign = back.clone();
+        foreign.projects[0].id = crate::pb::ProjectId("999".into());
+        assert_eq!(
+            ballots_from_instance(&d, "2026-Q4", &foreign, 1, 0).unwrap_err(),
+            CommunityError::ImportProject {
+                id: "999".into(),
+                period: "2026-Q4".into()
             }
         );
     }
