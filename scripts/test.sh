@@ -29,7 +29,7 @@ cargo clippy -p linli-domain -p linli-cli --all-targets -- -D warnings
 cargo clippy -p linli --no-deps --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "domain and CLI tests (native)"
-cargo test -p linli-domain -p linli-cli --release
+cargo test -p linli-domain -p linli-cli --profile ci
 
 step "browser tests (headless Chromium)"
 cargo test --target wasm32-unknown-unknown --release --test storage --test web --test needs_bench -- --nocapture
@@ -39,8 +39,8 @@ trunk build --release
 node scripts/size.mjs dist
 
 step "end-to-end (release build under /community-a/)"
-cargo build --release -p linli-cli  # needs.test.mjs compares the app's scores with target/release/linli
-node --test --test-concurrency=1 tests/e2e/
+# needs.test.mjs compares the app's scores with the CLI built by the native tests.
+LINLI_CLI="${CARGO_TARGET_DIR:-target}/ci/linli" node --test --test-concurrency=1 tests/e2e/
 
 echo
 echo "FIGURE test_command_seconds $(( $(date +%s) - start ))"
