@@ -393,7 +393,43 @@ impl Scorer {
     /// memory latency (members and needs live in separate heap blocks), so households are
     /// taken in small batches whose members and needs are touched together one batch
     /// ahead: the loads then overlap instead of stalling one after another.
+    ///
+    /// Natively, a large register is split into contiguous parts scored on the
+    /// machine's cores (scoped threads, no shared state) and the parts are joined in
+    /// order, so the result is the same as scoring one by one; in the browser (wasm)
+    /// it is scored on the calling thread.
     pub fn score_all(&self, households: &[Household], year: i64) -> Vec<HouseholdScore> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+            if threads > 1 && households.len() >= PARALLEL_MIN {
+                let part = households.len().div_ceil(threads);
+                let mut parts: Vec<Vec<HouseholdScore>> = std::thread::scope(|scope| {
+                    let handles: Vec<_> = households
+                        .chunks(part)
+                        .skip(1)
+                        .map(|c| scope.spawn(move || self.score_serial(c, year)))
+                        .collect();
+                    let first = self.score_serial(&households[..part.min(households.len())], year);
+                    std::iter::once(first)
+                        .chain(
+                            handles
+                                .into_iter()
+                                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+                        )
+                        .collect()
+                });
+                let mut out = Vec::with_capacity(households.len());
+                for p in &mut parts {
+                    out.append(p);
+                }
+                return out;
+            }
+        }
+        self.score_serial(households, year)
+    }
+
+    fn score_serial(&self, households: &[Household], year: i64) -> Vec<HouseholdScore> {
         let mut out = Vec::with_capacity(households.len());
         self.score_each::<false>(households, year, |_, s| out.push(s));
         out
@@ -463,6 +499,10 @@ pub fn score_all(
 pub fn explain(matrix: &NeedsMatrix, household: &Household, year: i64) -> Result<Explanation, NeedsError> {
     Ok(Scorer::new(matrix)?.explain(household, year))
 }
+
+/// Registers at least this large are scored on several cores natively.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_MIN: usize = 8_192;
 
 /// Calls `f` with every household and a reused [`Facts`] buffer, in batches of
 /// `BATCH`, touching the next batch's members and needs (and, with `GROUP`, group

@@ -956,3 +956,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn parallel_scoring_of_a_large_register_equals_scoring_one_by_one() {
+    // 20,001 households: above the parallel threshold, not a multiple of the part size.
+    let d = crate::demo::generate(&crate::demo::DemoConfig {
+        households: 20_001,
+        ..Default::default()
+    });
+    let scorer = Scorer::new(&NeedsMatrix::default()).unwrap();
+    let all = scorer.score_all(&d.households, 2026);
+    assert_eq!(all.len(), d.households.len());
+    for (h, s) in d.households.iter().zip(&all) {
+        assert_eq!(*s, scorer.score(h, 2026));
+    }
+}

@@ -452,12 +452,16 @@ impl<'a> Election<'a> {
         let mut share = initial.clone();
         let mut prev: Option<BigRational> = None;
         let mut iterations = 0u64;
+        // Natively, the run for the next share is computed ahead on a second core by a
+        // second engine; the loop still looks at the runs one by one, in order, so the
+        // outcome is exactly that of the sequential loop.
+        let mut ahead = Lookahead::new(self, engine);
         loop {
             if limits.max_add1_iterations.is_some_and(|l| iterations >= l) {
                 return Err(RunError::IterationLimit { limit: iterations });
             }
             iterations += 1;
-            let r = engine.run(&share, false);
+            let r = ahead.run(engine, &share, &one);
             let total = self.total_of(&r.order);
             if total > self.inst.budget {
                 // Keep the previous outcome (B/n is always feasible, so there is one).
@@ -488,6 +492,12 @@ impl<'a> Election<'a> {
             prev = Some(share.clone());
             share += &one;
         }
+    }
+
+    /// A second cost-satisfaction engine (for [`Lookahead`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spare_engine(&self) -> Engine<'_> {
+        Engine::new(&self.prof, Sat::Cost, &self.costs(), self.id_rank.clone())
     }
 
     /// pabulib-checker's `equalshares/add1` loop (SEMANTICS.md §9; see [`Rule::EqualSharesAdd1`]).
@@ -711,5 +721,66 @@ impl Builder {
             projects,
             add1: self.add1,
         }
+    }
+}
+
+/// Runs MES for the next share of an Add1 loop ahead, on a second core (natively, when
+/// there is one): [`Lookahead::run`] for share `s` returns the run for `s` and, in the
+/// same step, computes the run for `s + 1` with a second engine, which the next call
+/// (for `s + 1`) returns at once. Each run depends only on its share, so the runs are
+/// the same as the sequential loop's.
+struct Lookahead<'a> {
+    #[cfg(not(target_arch = "wasm32"))]
+    spare: Option<Engine<'a>>,
+    #[cfg(not(target_arch = "wasm32"))]
+    ready: Option<(BigRational, MesRun)>,
+    #[cfg(target_arch = "wasm32")]
+    _engine: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a> Lookahead<'a> {
+    fn new(election: &'a Election<'_>, _engine: &Engine<'_>) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let cores = std::thread::available_parallelism().map_or(1, usize::from);
+            Self {
+                spare: (cores > 1).then(|| election.spare_engine()),
+                ready: None,
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = election;
+            Self {
+                _engine: std::marker::PhantomData,
+            }
+        }
+    }
+
+    fn run(&mut self, engine: &Engine<'_>, share: &BigRational, step: &BigRational) -> MesRun {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            if let Some((s, r)) = self.ready.take() {
+                if &s == share {
+                    return r;
+                }
+            }
+            if let Some(spare) = self.spare.take() {
+                let next = share + step;
+                let (r, (spare, ahead)) = std::thread::scope(|scope| {
+                    let h = scope.spawn(|| {
+                        let ahead = spare.run(&next, false);
+                        (spare, ahead)
+                    });
+                    let r = engine.run(share, false);
+                    (r, h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                });
+                self.spare = Some(spare);
+                self.ready = Some((next, ahead));
+                return r;
+            }
+        }
+        let _ = step;
+        engine.run(share, false)
     }
 }
