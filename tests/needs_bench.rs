@@ -1,6 +1,7 @@
-//! Needs scoring speed in the browser (headless Chromium, release wasm): the
-//! 100,000-household demo scored with the default matrix by `score_all` and by
-//! `assess` (scores and aggregates in one pass), each timed several times.
+//! Speed in the browser (headless Chromium, release wasm), reported as FIGURE
+//! lines: the 100,000-household demo scored with the default matrix by
+//! `score_all` and by `assess` (scores and aggregates in one pass), and the
+//! allocation of 1,000 categories over 100,000 households; each timed several times.
 #![cfg(target_arch = "wasm32")]
 
 use linli_domain::demo::{generate, DemoConfig};
@@ -63,5 +64,29 @@ fn score_100k_households() {
     web_sys::console::log_1(
         &format!("FIGURE needs_assess_100k_wasm: min {min:.1} ms, median {median:.1} ms ({RUNS} runs)")
             .into(),
+    );
+}
+
+/// The allocation benchmark of the allocation issue in the browser: 1,000 categories
+/// over 100,000 households (the same fixture as `cargo bench --bench alloc`).
+#[wasm_bindgen_test]
+fn allocation_of_1000_categories_over_100k_households() {
+    use linli_domain::alloc::{allocate_inputs, fixture, prepare};
+    let (d, config) = fixture::stress(1_000, HOUSEHOLDS);
+    let inputs = prepare(&d, &config, fixture::STRESS_PERIOD).unwrap();
+    let mut parts_ok = true;
+    let (engine_min, engine_med) = time(|| {
+        let r = allocate_inputs(&inputs, &config).unwrap();
+        parts_ok &= r.kinds[0].categories.len() == 1_000;
+    });
+    assert!(parts_ok, "every category gets a line");
+    let (prep_min, prep_med) = time(|| {
+        prepare(&d, &config, fixture::STRESS_PERIOD).unwrap();
+    });
+    web_sys::console::log_1(
+        &format!(
+            "FIGURE alloc_1000x100k_wasm: allocate_inputs min {engine_min:.1} ms, median {engine_med:.1} ms; prepare (aggregate 100,000 households) min {prep_min:.1} ms, median {prep_med:.1} ms ({RUNS} runs)"
+        )
+        .into(),
     );
 }

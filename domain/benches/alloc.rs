@@ -13,96 +13,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use linli_domain::alloc::{allocate, allocate_inputs, prepare, AllocConfig, CategoryRule};
+use linli_domain::alloc::{allocate, allocate_inputs, fixture, prepare, AllocConfig};
 use linli_domain::dataset::Dataset;
-use linli_domain::demo::{generate, DemoConfig};
-use linli_domain::model::{NeedCategory, NeedClass, Resource, ResourceKind, Setting};
-use linli_domain::needs::Indicator;
 
 const CATEGORIES: usize = 1_000;
-const PERIOD: &str = "2026-Q3";
+const PERIOD: &str = fixture::STRESS_PERIOD;
 
-fn code(i: usize) -> String {
-    format!("c{i:04}")
-}
-
-/// The 100,000-household demo with its needs, requests, plans and resources spread over
-/// 1,000 categories.
 fn dataset() -> (Dataset, AllocConfig) {
-    let mut d = generate(&DemoConfig {
-        households: 100_000,
-        ..Default::default()
-    });
-    let classes = [NeedClass::Basic, NeedClass::Improvement, NeedClass::Special];
-    let cats: Vec<NeedCategory> = (0..CATEGORIES)
-        .map(|i| NeedCategory {
-            code: code(i),
-            name_zh: format!("类别{i}"),
-            name_en: format!("Category {i}"),
-            class: classes[i % 3],
-        })
-        .collect();
-    d.settings.retain(|s| s.key != "need_categories");
-    d.settings.push(Setting {
-        key: "need_categories".to_owned(),
-        value: serde_json::to_string(&cats).unwrap(),
-    });
-    let mix = |a: u64| a.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
-    for h in &mut d.households {
-        for (k, n) in h.needs.iter_mut().enumerate() {
-            n.category = code((mix(u64::from(h.id) * 8 + k as u64) % CATEGORIES as u64) as usize);
-        }
-    }
-    for r in &mut d.requests {
-        r.category = code((mix(u64::from(r.id) + 7) % CATEGORIES as u64) as usize);
-    }
-    for p in &mut d.plans {
-        p.category = code(p.id as usize * 97 % CATEGORIES);
-    }
-    d.resources.clear();
-    for (q, period) in ["2026-Q2", PERIOD].into_iter().enumerate() {
-        for i in 0..CATEGORIES {
-            d.resources.push(Resource {
-                id: (q * CATEGORIES + i + 1) as u32,
-                name: format!("fund {i}"),
-                kind: ResourceKind::Money,
-                category: code(i),
-                period: period.to_owned(),
-                quantity: 1_000_000 + (mix(i as u64 + q as u64) % 5_000_000) as i64,
-            });
-        }
-    }
-    d.resources.push(Resource {
-        id: 10_000,
-        name: "slots".to_owned(),
-        kind: ResourceKind::Slots,
-        category: code(0),
-        period: PERIOD.to_owned(),
-        quantity: 5_000,
-    });
-    let mut config = AllocConfig::for_categories(&cats);
-    config.kinds.clear();
-    config.kinds.push(linli_domain::alloc::KindRule {
-        kind: ResourceKind::Slots,
-        categories: (0..CATEGORIES).step_by(10).map(code).collect(),
-    });
-    config.max_change_bp = Some(5);
-    for (i, r) in config.categories.iter_mut().enumerate() {
-        if i.is_multiple_of(10) {
-            *r = CategoryRule {
-                eligibility: Indicator::MembersAged { min_age: 60 },
-                ..CategoryRule::default_for(&code(i))
-            };
-            r.unit_weight = 1;
-        }
-        if i.is_multiple_of(7) {
-            r.floor_bp = 5;
-        }
-        if i.is_multiple_of(11) {
-            r.cap_bp = 5;
-        }
-    }
-    (d, config)
+    fixture::stress(CATEGORIES, 100_000)
 }
 
 /// CPU time of this thread in ms (Linux, 100 clock ticks a second), if known. Criterion

@@ -116,6 +116,7 @@ mod config;
 pub mod cost_share;
 mod eligibility;
 pub mod export;
+pub mod fixture;
 pub mod indicators;
 mod inputs;
 mod pools;
