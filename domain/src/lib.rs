@@ -14,6 +14,7 @@
 //! - [`needs`]: needs assessment matrix and Alkire–Foster mode (SPEC §2.2).
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
 //! - [`register_csv`]: household register CSV import/export (SPEC §2.1).
+//! - [`suppress`]: small-cell suppression of published counts (SPEC §2.9).
 
 pub mod alloc;
 pub mod backup;
@@ -26,3 +27,4 @@ pub mod money;
 pub mod needs;
 pub mod pb;
 pub mod register_csv;
+pub mod suppress;
