@@ -1142,7 +1142,7 @@ fn Results(
                 </tbody>
             </table>
         </div>
-        <p class="muted">{move || format!("{}: {}", tr(i18n, "精确总费用", "Exact total cost"), format_rational(&chosen.outcome.total_cost))}</p>
+        <p class="muted">{move || format!("{}: {}", tr(i18n, "精确总费用（分）", "Exact total cost (fen)"), format_rational(&chosen.outcome.total_cost))}</p>
     }
 }
 
