@@ -27,4 +27,5 @@ pub mod money;
 pub mod needs;
 pub mod pb;
 pub mod register_csv;
+pub mod snapshot;
 pub mod suppress;

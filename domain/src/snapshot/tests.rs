@@ -1,0 +1,319 @@
+use proptest::prelude::*;
+
+use super::file::{decode, encode, history_name, verify_chain, ChainError};
+use super::{build, privacy, BuildOptions};
+use crate::dataset::Dataset;
+use crate::demo::{generate, DemoConfig};
+
+/// 2026-11-24 12:00 China time.
+const NOW: i64 = 1_795_492_800_000;
+
+fn demo(households: u32, seed: u64) -> Dataset {
+    generate(&DemoConfig {
+        seed,
+        households,
+        year: 2026,
+    })
+}
+
+/// Plants recognisable personal data in every place it can live, so a leak is found
+/// by a plain substring search of the published bytes.
+fn plant(d: &mut Dataset) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for (i, h) in d.households.iter_mut().enumerate() {
+        h.contact_name = format!("PLANTNAME{i}Z");
+        h.contact_phone = format!("1390000{i:04}");
+        h.room = format!("PLANTROOM{i}Z");
+        h.notes = format!("PLANTNOTE{i}Z");
+        for (j, m) in h.members.iter_mut().enumerate() {
+            m.name = format!("PLANTMEMBER{i}X{j}Z");
+        }
+        if i < 50 {
+            secrets.extend([
+                h.contact_name.clone(),
+                h.contact_phone.clone(),
+                h.room.clone(),
+                h.notes.clone(),
+            ]);
+            secrets.extend(h.members.iter().map(|m| m.name.clone()));
+        }
+    }
+    for (i, r) in d.requests.iter_mut().enumerate() {
+        r.description = format!("PLANTDESC{i}Z");
+        if i < 50 {
+            secrets.push(r.description.clone());
+        }
+    }
+    for (i, a) in d.audit_log.iter_mut().enumerate() {
+        a.actor = format!("PLANTACTOR{i}Z");
+    }
+    secrets.extend(
+        [
+            "PLANTNAME",
+            "PLANTROOM",
+            "PLANTNOTE",
+            "PLANTMEMBER",
+            "PLANTDESC",
+            "PLANTACTOR",
+        ]
+        .map(String::from),
+    );
+    secrets
+}
+
+fn leaks(d: &Dataset, text: &str, secrets: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = secrets
+        .iter()
+        .filter(|s| text.contains(s.as_str()))
+        .cloned()
+        .collect();
+    // Phone numbers of every household, and no household id as a JSON key.
+    for h in &d.households {
+        if text.contains(&h.contact_phone) {
+            found.push(h.contact_phone.clone());
+        }
+    }
+    for key in [
+        "\"household_id\"",
+        "\"name\":",
+        "\"phone\"",
+        "\"room\"",
+        "\"birth",
+        "\"members\"",
+        "\"description\"",
+    ] {
+        if text.contains(key) {
+            found.push(key.to_owned());
+        }
+    }
+    found
+}
+
+#[test]
+fn demo_snapshot_has_the_figures_and_no_personal_data() {
+    let mut d = demo(4_500, 2026);
+    let secrets = plant(&mut d);
+    let s = build(&d, &BuildOptions::at(NOW)).unwrap();
+    let (text, hash) = encode(&s);
+    assert_eq!(leaks(&d, &text, &secrets), Vec::<String>::new());
+    assert!(privacy::check(&s).is_empty(), "{:?}", privacy::check(&s));
+    assert_eq!(decode(text.as_bytes()).unwrap().sha256, hash);
+
+    assert_eq!(s.headline.households, Some(4_500));
+    assert_eq!(s.headline.residents, Some(d.resident_count() as u64));
+    assert_eq!(s.period, "2026-Q3");
+    assert_eq!(s.as_of, "2026-11-24");
+    // The money adds up: pools, categories and funders.
+    let pool = &s.pools[0];
+    assert_eq!(pool.kind, "money");
+    assert_eq!(pool.reserve + pool.base + pool.flexible, pool.total);
+    assert_eq!(s.headline.budget_fen, pool.total);
+    let allocated: i64 = s.allocation.iter().map(|c| c.amount_fen).sum();
+    assert_eq!(allocated, pool.base + pool.flexible);
+    let funders: i64 = s.cost_sharing.by_funder.iter().map(|f| f.amount_fen).sum();
+    assert_eq!(funders, s.cost_sharing.total_fen);
+    // Groups: every household accounted for, shares add up to 100 % within rounding.
+    let hh: u64 = s.groups.iter().map(|g| g.households.unwrap()).sum();
+    assert_eq!(hh, 4_500);
+    let share: u32 = s.groups.iter().map(|g| g.resource_share_bp).sum();
+    assert!((9_990..=10_010).contains(&share), "{share}");
+    // Drafts are not published; spending matches the spending records.
+    assert!(s.plans.iter().all(|p| p.stage != "draft"));
+    let published: Vec<u32> = s.plans.iter().map(|p| p.id).collect();
+    let spent: i64 = d
+        .spending
+        .iter()
+        .filter(|x| published.contains(&x.plan_id))
+        .map(|x| x.amount_fen)
+        .sum();
+    assert_eq!(s.headline.plans_spent_fen, spent);
+    let notice = s.plans.iter().find(|p| p.stage == "public_notice").unwrap();
+    assert_eq!(notice.notice_days, 7);
+    assert!(notice.notice_end > notice.notice_start);
+    // Requests: code, status and dates only, all of them.
+    assert_eq!(s.requests.len(), d.requests.len());
+    assert!(s.requests.windows(2).all(|w| w[0].code < w[1].code));
+    // The indicators are the ten of SPEC §2.10 that the data supports, with statuses.
+    let codes: Vec<&str> = s.indicators.iter().map(|i| i.code.as_str()).collect();
+    assert!(
+        codes.contains(&"participation") && codes.contains(&"mismatch") && codes.contains(&"utilisation")
+    );
+    for i in &s.indicators {
+        assert!(["met", "not_met", "not_measured", "no_target"].contains(&i.status.as_str()));
+    }
+}
+
+#[test]
+fn same_input_same_bytes_whatever_the_record_order() {
+    let d = demo(600, 7);
+    let mut shuffled = d.clone();
+    shuffled.households.reverse();
+    shuffled.requests.reverse();
+    shuffled.plans.reverse();
+    shuffled.spending.reverse();
+    let a = encode(&build(&d, &BuildOptions::at(NOW)).unwrap());
+    let b = encode(&build(&shuffled, &BuildOptions::at(NOW)).unwrap());
+    assert_eq!(a, b);
+}
+
+#[test]
+fn small_groups_are_merged_and_small_counts_withheld() {
+    let mut d = demo(400, 11);
+    // Three households in a group of their own, one in another.
+    for h in d.households.iter_mut().take(3) {
+        h.group = "tiny_a".into();
+    }
+    d.households[3].group = "tiny_b".into();
+    let s = build(&d, &BuildOptions::at(NOW)).unwrap();
+    assert!(privacy::check(&s).is_empty(), "{:?}", privacy::check(&s));
+    assert!(s.groups.iter().all(|g| g.code != "tiny_a" && g.code != "tiny_b"));
+    let other = s.groups.iter().find(|g| g.code == "other").unwrap();
+    assert!(other.households.unwrap() >= 5);
+    let hh: u64 = s.groups.iter().map(|g| g.households.unwrap()).sum();
+    assert_eq!(hh, 400);
+}
+
+#[test]
+fn a_tiny_community_publishes_no_counts() {
+    let mut d = demo(4, 3);
+    // Four households cannot share every category's money: the allocation is refused
+    // with the setting to fix, and without resources the snapshot has no allocation.
+    assert!(matches!(
+        build(&d, &BuildOptions::at(NOW)),
+        Err(super::SnapshotError::Allocation { .. })
+    ));
+    d.resources.clear();
+    let s = build(&d, &BuildOptions::at(NOW)).unwrap();
+    assert!(s.pools.is_empty() && s.allocation.is_empty());
+    assert_eq!(s.headline.households, None);
+    assert_eq!(s.headline.residents.filter(|n| *n < 5), None);
+    assert!(s.groups.is_empty());
+    assert!(privacy::check(&s).is_empty(), "{:?}", privacy::check(&s));
+}
+
+#[test]
+fn privacy_check_finds_what_the_builder_would_never_write() {
+    let d = demo(300, 5);
+    let good = build(&d, &BuildOptions::at(NOW)).unwrap();
+    let mut s = good.clone();
+    s.groups[0].households = Some(2);
+    s.coverage[0].households = Some(1);
+    s.plans[0].title = "联系人 13912345678".into();
+    s.min_cell = 3;
+    let paths: Vec<String> = privacy::check(&s).into_iter().map(|v| v.path).collect();
+    assert!(paths.contains(&"groups[0].households".to_owned()), "{paths:?}");
+    assert!(paths.contains(&"coverage[0].households".to_owned()), "{paths:?}");
+    assert!(paths.contains(&"plans[0].title".to_owned()), "{paths:?}");
+    assert!(paths.contains(&"min_cell".to_owned()), "{paths:?}");
+    let mut s = good;
+    s.satisfaction.distribution[0] = None;
+    s.satisfaction.mean_centi = Some(420);
+    let paths: Vec<String> = privacy::check(&s).into_iter().map(|v| v.path).collect();
+    assert!(paths.iter().any(|p| p.starts_with("satisfaction")), "{paths:?}");
+}
+
+#[test]
+fn the_chain_links_and_breaks() {
+    let d = demo(300, 9);
+    let first = build(&d, &BuildOptions::at(NOW)).unwrap();
+    let (t1, h1) = encode(&first);
+    let mut opts = BuildOptions::at(NOW + 86_400_000);
+    opts.previous = Some((first.sequence, h1.clone()));
+    let second = build(&d, &opts).unwrap();
+    assert_eq!(second.sequence, 2);
+    assert_eq!(second.previous_sha256.as_deref(), Some(h1.as_str()));
+    let (t2, h2) = encode(&second);
+    assert_ne!(h1, h2);
+    let chain = verify_chain(&[&t1, &t2]).unwrap();
+    assert_eq!(chain[1].sha256, h2);
+
+    // Rewriting the first snapshot, even with a correct new hash, breaks the link.
+    let mut forged = first.clone();
+    forged.headline.budget_fen += 100;
+    let (tf, _) = encode(&forged);
+    assert!(matches!(
+        verify_chain(&[&tf, &t2]),
+        Err(ChainError::Link { index: 1, .. })
+    ));
+    // Editing a file without re-hashing is caught in the file itself.
+    let edited = t1.replacen("\"budget_fen\":", "\"budget_fen\":9", 1);
+    assert!(matches!(
+        verify_chain(&[&edited, &t2]),
+        Err(ChainError::Decode { index: 0, .. })
+    ));
+    // Out of order, or starting in the middle.
+    assert!(verify_chain(&[&t2]).is_err());
+    assert!(verify_chain(&[&t2, &t1]).is_err());
+    assert_eq!(history_name(2, &h2), format!("000002-{}.json", &h2[..16]));
+}
+
+#[test]
+fn bad_files_are_named() {
+    let d = demo(200, 1);
+    let (text, _) = encode(&build(&d, &BuildOptions::at(NOW)).unwrap());
+    let code = |b: &[u8]| decode(b).unwrap_err().code();
+    assert_eq!(code(b""), "empty");
+    assert_eq!(code(b"  \n"), "empty");
+    assert_eq!(code(&text.as_bytes()[..text.len() / 2]), "malformed");
+    assert_eq!(code(b"{\"format\":\"linli-backup\",\"version\":1}"), "foreign");
+    assert_eq!(
+        code(text.replacen("\"version\":1", "\"version\":2", 1).as_bytes()),
+        "newer"
+    );
+    assert_eq!(
+        code(text.replacen("\"sequence\":1", "\"sequence\":7", 1).as_bytes()),
+        "tampered"
+    );
+    assert_eq!(code(&[0xff, 0xfe, 0x00]), "malformed");
+    // An extra field inside the content, re-hashed: the layout refuses it.
+    let body_start = text.find("\"content\":").unwrap() + "\"content\":".len();
+    let body = &text[body_start..text.len() - 1];
+    let extended = format!("{{\"name\":\"x\",{}", &body[1..]);
+    let rehashed = format!(
+        r#"{{"format":"linli-public-snapshot","version":1,"sha256":"{}","content":{extended}}}"#,
+        crate::backup::sha256_hex(extended.as_bytes())
+    );
+    assert_eq!(code(rehashed.as_bytes()), "invalid");
+}
+
+#[test]
+fn build_refuses_bad_options() {
+    let d = demo(50, 1);
+    let mut o = BuildOptions::at(NOW);
+    o.min_cell = 1;
+    assert!(build(&d, &o).is_err());
+    let mut o = BuildOptions::at(NOW);
+    o.previous = Some((1, "not-a-hash".into()));
+    assert!(build(&d, &o).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Generated communities of every size, small ones included: no planted personal
+    /// string reaches the published bytes, and every privacy rule holds.
+    #[test]
+    fn no_generated_community_leaks(seed in 0u64..10_000, households in 1u32..700, regroup in 0usize..6) {
+        let mut d = demo(households, seed);
+        // Scatter some households into small groups to exercise suppression.
+        for (i, h) in d.households.iter_mut().enumerate().take(regroup * 3) {
+            h.group = format!("g{}", i % (regroup + 1));
+        }
+        let secrets = plant(&mut d);
+        let s = match build(&d, &BuildOptions::at(NOW)) {
+            Ok(s) => s,
+            // Too small a register for the default allocation rules: publish without it.
+            Err(super::SnapshotError::Allocation { .. }) => {
+                d.resources.clear();
+                build(&d, &BuildOptions::at(NOW)).unwrap()
+            }
+            Err(e) => panic!("{e}"),
+        };
+        let (text, _) = encode(&s);
+        prop_assert_eq!(leaks(&d, &text, &secrets), Vec::<String>::new());
+        let v = privacy::check(&s);
+        prop_assert!(v.is_empty(), "{:?}", v);
+        let back = decode(text.as_bytes()).unwrap();
+        prop_assert_eq!(back.content, s);
+    }
+}
