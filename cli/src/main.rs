@@ -6,6 +6,8 @@
 //! linli pb --rule mes_cost_add1_greedy FILE.pb
 //! linli pb --export demo.json [--period 2026-Q4] [--budget-fen N] [--out FILE.pb]
 //! linli allocate demo.json [--period 2026-Q3] [--config alloc.json] [--pretty]
+//! linli publish demo.json --out public/ [--site dist/site | --data-only] [--at MS] [--url URL]
+//! linli verify public/
 //! ```
 //!
 //! * `demo` writes the demo community as a backup file in exactly the app's format: the
@@ -33,6 +35,19 @@
 //!   mismatch and utilisation indicators, the group-fairness table and the cost sharing per
 //!   funder, class and category. An invalid configuration or bad data prints a message
 //!   naming the setting or record and exits with code 1; nothing is written anywhere.
+//!
+//! * `publish` builds the public snapshot of a backup (`linli_domain::snapshot`) and writes
+//!   the published folder: the dashboard's built files (`--site`, default `dist/site`),
+//!   `snapshot.json`, the history `snapshots/` and the printable notice `notice.html`. If the
+//!   folder already holds a publication, the new snapshot follows it in the hash chain;
+//!   otherwise it follows the backup's own published snapshots (what the app published),
+//!   so the app and the CLI write the same snapshot from the same data and time. A history
+//!   that does not verify or a snapshot that breaks a privacy rule stops it before any file
+//!   is written. It prints `{"sequence", "sha256", …}`.
+//! * `verify` checks a published folder: every listed snapshot's hash, the chain (sequence,
+//!   previous hash, times), that `snapshot.json` is the latest, and the privacy rules
+//!   (`linli_domain::snapshot::privacy`) on each snapshot. Exit code 1 with every problem
+//!   found on standard error.
 //!
 //! `-` as a file name means standard output (`demo --out -`) or standard input (`score -`).
 //! Errors go to standard error, with exit code 1 (2 for a wrong command line).
@@ -143,6 +158,37 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
+    /// Build the public snapshot of a backup and write the published folder.
+    Publish {
+        /// The backup file (`-` for standard input).
+        file: PathBuf,
+        /// The folder to write (created if missing). If it holds an earlier publication, the
+        /// new snapshot follows it; else it follows the backup's own published snapshots.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The dashboard's built files to copy into the folder (`trunk build` output of
+        /// `dashboard/`).
+        #[arg(long, value_name = "DIR", default_value = "dist/site")]
+        site: PathBuf,
+        /// Write only the snapshot, history and notice, not the dashboard's files.
+        #[arg(long, conflicts_with = "site")]
+        data_only: bool,
+        /// Publication time, ms since the Unix epoch (default: now).
+        #[arg(long, value_name = "MS")]
+        at: Option<i64>,
+        /// The dashboard's public address for the notice's QR code (default: the backup's
+        /// `public_url` setting).
+        #[arg(long)]
+        url: Option<String>,
+        /// The allocation period, `YYYY-Qn` (default: the latest with resources).
+        #[arg(long, value_name = "YYYY-Qn")]
+        period: Option<String>,
+    },
+    /// Verify a published folder: every snapshot's hash, the chain, and the privacy rules.
+    Verify {
+        /// The published folder.
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -181,6 +227,23 @@ fn main() -> ExitCode {
             config,
             pretty,
         } => run_allocate(&file, period.as_deref(), config.as_deref(), pretty),
+        Command::Publish {
+            file,
+            out,
+            site,
+            data_only,
+            at,
+            url,
+            period,
+        } => run_publish(
+            &file,
+            &out,
+            (!data_only).then_some(site.as_path()),
+            at,
+            url,
+            period,
+        ),
+        Command::Verify { dir } => run_verify(&dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -453,4 +516,151 @@ fn run_allocate(
         .and_then(|()| stdout.flush())
         .context("cannot write to standard output")?;
     Ok(())
+}
+
+/// The setting holding the dashboard's public address (JSON string).
+const PUBLIC_URL_KEY: &str = "public_url";
+
+/// Reads `rel` (a `/`-separated path from a history index) inside `dir`, refusing
+/// anything that could leave it.
+fn read_inside(dir: &std::path::Path, rel: &str) -> Option<Vec<u8>> {
+    if rel.is_empty()
+        || rel.starts_with('/')
+        || rel.contains('\\')
+        || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..")
+    {
+        return None;
+    }
+    fs::read(dir.join(rel)).ok()
+}
+
+fn run_publish(
+    file: &std::path::Path,
+    out: &std::path::Path,
+    site: Option<&std::path::Path>,
+    at: Option<i64>,
+    url: Option<String>,
+    period: Option<String>,
+) -> Result<()> {
+    use linli_domain::snapshot::{self, file as sfile, publish};
+    let bytes = read_input(file)?;
+    let (_, d) = backup::decode(&bytes)
+        .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
+    if let Some(site) = site {
+        if !site.join("index.html").is_file() {
+            bail!(
+                "the dashboard's files are not in `{}` (no index.html): build them with `bash scripts/build.sh`, \
+                 pass --site DIR, or use --data-only",
+                site.display()
+            );
+        }
+    }
+    // History: the folder's own, else the backup's published snapshots.
+    let history: Vec<Vec<u8>> = match read_inside(out, publish::INDEX_PATH) {
+        Some(index) => {
+            let index: publish::HistoryIndex = serde_json::from_slice(&index)
+                .with_context(|| format!("`{}` has a damaged {}", out.display(), publish::INDEX_PATH))?;
+            let mut files = Vec::new();
+            for e in &index.snapshots {
+                match read_inside(out, &e.file) {
+                    Some(b) => files.push(b),
+                    None => bail!(
+                        "`{}`: {} is listed in the history but missing",
+                        out.display(),
+                        e.file
+                    ),
+                }
+            }
+            files
+        }
+        None => {
+            let mut recs = d.snapshots.clone();
+            recs.sort_by_key(|r| r.id);
+            recs.into_iter().map(|r| r.json.into_bytes()).collect()
+        }
+    };
+    let chain = sfile::verify_chain(&history)
+        .with_context(|| "the earlier snapshots do not verify; nothing was written".to_owned())?;
+    let at = match at {
+        Some(a) => a,
+        None => now_millis()?,
+    };
+    let mut opts = snapshot::BuildOptions::at(at);
+    opts.period = period;
+    opts.previous = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
+    let content = snapshot::build(&d, &opts)?;
+    let violations = snapshot::privacy::check(&content);
+    if !violations.is_empty() {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        bail!(
+            "the snapshot breaks privacy rules; nothing was written:\n  {}",
+            list.join("\n  ")
+        );
+    }
+    let url = url.or_else(|| {
+        d.settings
+            .iter()
+            .find(|s| s.key == PUBLIC_URL_KEY)
+            .and_then(|s| serde_json::from_str::<String>(&s.value).ok())
+    });
+    let files = publish::folder(&history, &content, url.as_deref())?;
+    fs::create_dir_all(out.join("snapshots"))
+        .with_context(|| format!("cannot create `{}`", out.display()))?;
+    if let Some(site) = site {
+        copy_dir(site, out)?;
+    }
+    // The snapshot itself last, so a reader never sees a snapshot without its history.
+    let (last, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| f.path == publish::SNAPSHOT_PATH);
+    for f in rest.iter().chain(&last) {
+        let path = out.join(&f.path);
+        let tmp = path.with_extension("tmp");
+        fs::write(&tmp, &f.bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+        fs::rename(&tmp, &path).with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    let (_, hash) = sfile::encode(&content);
+    let summary = serde_json::json!({
+        "out": out.display().to_string(),
+        "sequence": content.sequence,
+        "sha256": hash,
+        "previous_sha256": content.previous_sha256,
+        "period": content.period,
+    });
+    println!("{summary}");
+    Ok(())
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("cannot create `{}`", to.display()))?;
+    for entry in fs::read_dir(from).with_context(|| format!("cannot read `{}`", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot write `{}`", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn run_verify(dir: &std::path::Path) -> Result<()> {
+    use linli_domain::snapshot::publish;
+    match publish::verify_folder(|p| read_inside(dir, p)) {
+        Ok(chain) => {
+            let last = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
+            let summary = serde_json::json!({
+                "ok": true,
+                "snapshots": chain.len(),
+                "latest_sequence": last.as_ref().map(|l| l.0),
+                "latest_sha256": last.map(|l| l.1),
+            });
+            println!("{summary}");
+            Ok(())
+        }
+        Err(errors) => {
+            let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            bail!("`{}` does not verify:\n  {}", dir.display(), list.join("\n  "))
+        }
+    }
 }

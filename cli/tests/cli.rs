@@ -492,3 +492,94 @@ fn pb_export_writes_the_periods_ballots_and_counts_like_the_domain() {
     let msg = fails(bin().args(["pb"]).arg(&backup));
     assert!(msg.contains("--rule"), "{msg}");
 }
+
+/// `linli publish` twice into one folder, then `linli verify`; tampering is caught.
+#[test]
+fn publish_and_verify_a_folder() {
+    let backup_path = tmp("publish-demo.json");
+    run(bin()
+        .args([
+            "demo",
+            "--seed",
+            "2026",
+            "--households",
+            "600",
+            "--created-at",
+            &CREATED_AT.to_string(),
+            "--out",
+        ])
+        .arg(&backup_path));
+    let dir = tmp("published");
+    let _ = std::fs::remove_dir_all(&dir);
+    // No dashboard files where --site points: refused, nothing written.
+    let err = fails(
+        bin()
+            .arg("publish")
+            .arg(&backup_path)
+            .arg("--out")
+            .arg(&dir)
+            .args(["--site", "/nonexistent-site"]),
+    );
+    assert!(err.contains("index.html"), "{err}");
+    assert!(!dir.exists());
+
+    let site = tmp("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("index.html"), "<!DOCTYPE html><title>dashboard</title>").unwrap();
+    let first = run(bin()
+        .arg("publish")
+        .arg(&backup_path)
+        .arg("--out")
+        .arg(&dir)
+        .arg("--site")
+        .arg(&site)
+        .args(["--at", "1795492800000", "--url", "https://example.org/a/"]));
+    let first: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(first["sequence"], 1);
+    assert!(dir.join("index.html").is_file());
+    // The snapshot is exactly the domain's for the same backup and time.
+    let (_, d) = backup::decode(&std::fs::read(&backup_path).unwrap()).unwrap();
+    let content =
+        linli_domain::snapshot::build(&d, &linli_domain::snapshot::BuildOptions::at(1_795_492_800_000))
+            .unwrap();
+    let (text, hash) = linli_domain::snapshot::file::encode(&content);
+    assert_eq!(std::fs::read_to_string(dir.join("snapshot.json")).unwrap(), text);
+    assert_eq!(first["sha256"], hash.as_str());
+    assert!(std::fs::read_to_string(dir.join("notice.html"))
+        .unwrap()
+        .contains(&hash));
+
+    let second = run(bin()
+        .arg("publish")
+        .arg(&backup_path)
+        .arg("--out")
+        .arg(&dir)
+        .args(["--data-only", "--at", "1795496400000"]));
+    let second: Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(second["sequence"], 2);
+    assert_eq!(second["previous_sha256"], hash.as_str());
+    let ok = run(bin().arg("verify").arg(&dir));
+    let ok: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(ok["snapshots"], 2);
+
+    // Change one figure of the first snapshot in place: verify fails and says where.
+    let hist = std::fs::read_dir(dir.join("snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("000001-"))
+        .unwrap();
+    let t = std::fs::read_to_string(&hist).unwrap();
+    std::fs::write(&hist, t.replacen("\"budget_fen\":", "\"budget_fen\":1", 1)).unwrap();
+    let err = fails(bin().arg("verify").arg(&dir));
+    assert!(err.contains("000001-"), "{err}");
+    // Publishing on top of a broken history is refused.
+    let err = fails(
+        bin()
+            .arg("publish")
+            .arg(&backup_path)
+            .arg("--out")
+            .arg(&dir)
+            .arg("--data-only"),
+    );
+    assert!(err.contains("do not verify"), "{err}");
+}

@@ -36,6 +36,7 @@
 mod build;
 pub mod file;
 pub mod privacy;
+pub mod publish;
 #[cfg(test)]
 mod tests;
 

@@ -144,7 +144,7 @@ pub fn check(c: &Content) -> Vec<Violation> {
         }
     }
     for (i, r) in c.requests.iter().enumerate() {
-        if r.code.is_empty() || !r.code.bytes().all(|b| crockford(b)) {
+        if r.code.is_empty() || !r.code.bytes().all(crockford) {
             bad(
                 format!("requests[{i}].code"),
                 "not a Crockford base32 tracking code".into(),

@@ -317,3 +317,67 @@ proptest! {
         prop_assert_eq!(back.content, s);
     }
 }
+
+#[test]
+fn published_folders_chain_and_verify() {
+    use super::publish::{folder, verify_folder, FolderError, INDEX_PATH, NOTICE_PATH, SNAPSHOT_PATH};
+    use std::collections::BTreeMap;
+    let mut d = demo(600, 2026);
+    d.plans[0].title = "<script>alert(1)</script> & 公园".into();
+    let url = Some("https://example.org/community-a/");
+    let first = build(&d, &BuildOptions::at(NOW)).unwrap();
+    let files = folder::<&[u8]>(&[], &first, url).unwrap();
+    let mut dir: BTreeMap<String, Vec<u8>> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    let notice = String::from_utf8(dir[NOTICE_PATH].clone()).unwrap();
+    assert!(notice.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; 公园"));
+    assert!(!notice.contains("<script>"));
+    assert!(notice.contains("<svg") && notice.contains(&encode(&first).1));
+    let chain = verify_folder(|p| dir.get(p).cloned()).unwrap();
+    assert_eq!(chain.len(), 1);
+
+    // A second publication extends the history.
+    let mut o = BuildOptions::at(NOW + 3_600_000);
+    o.previous = Some((1, chain[0].sha256.clone()));
+    let second = build(&d, &o).unwrap();
+    let history = vec![dir[SNAPSHOT_PATH].clone()];
+    for f in folder(&history, &second, url).unwrap() {
+        dir.insert(f.path, f.bytes);
+    }
+    let chain = verify_folder(|p| dir.get(p).cloned()).unwrap();
+    assert_eq!(chain.len(), 2);
+    assert!(String::from_utf8(dir[INDEX_PATH].clone())
+        .unwrap()
+        .contains("000002-"));
+
+    // A snapshot that does not follow the history is refused.
+    assert!(folder(&history, &first, url).is_err());
+
+    // Tampering with an old snapshot, even re-hashed, is found; so is a missing file.
+    let old_path = chain[0].sha256[..16].to_owned();
+    let old_key = dir.keys().find(|k| k.contains(&old_path)).unwrap().clone();
+    let mut forged = chain[0].content.clone();
+    forged.headline.budget_fen += 1;
+    let mut bad = dir.clone();
+    bad.insert(old_key.clone(), encode(&forged).0.into_bytes());
+    let errs = verify_folder(|p| bad.get(p).cloned()).unwrap_err();
+    assert!(
+        errs.iter().any(|e| matches!(e, FolderError::Listed { .. })),
+        "{errs:?}"
+    );
+    let mut bad = dir.clone();
+    bad.remove(&old_key);
+    let errs = verify_folder(|p| bad.get(p).cloned()).unwrap_err();
+    assert!(matches!(errs[0], FolderError::Missing { .. }), "{errs:?}");
+    // A privacy breach in a well-formed, well-chained folder is still refused.
+    let mut leaky = second.clone();
+    leaky.groups[0].households = Some(2);
+    let mut bad = dir.clone();
+    for f in folder(&history, &leaky, url).unwrap() {
+        bad.insert(f.path, f.bytes);
+    }
+    let errs = verify_folder(|p| bad.get(p).cloned()).unwrap_err();
+    assert!(
+        errs.iter().any(|e| matches!(e, FolderError::Privacy { .. })),
+        "{errs:?}"
+    );
+}

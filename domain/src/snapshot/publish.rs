@@ -1,0 +1,354 @@
+//! The published folder: what a static host serves, besides the dashboard's own files.
+//!
+//! ```text
+//! snapshot.json                  the current snapshot (the dashboard loads it)
+//! snapshots/index.json           the history, oldest first (see HistoryIndex)
+//! snapshots/000001-<hash16>.json every published snapshot, the current one included
+//! notice.html                    the printable A4 notice (公示栏) with key figures,
+//!                                the hash and a QR code to the dashboard
+//! ```
+//!
+//! The app (Publish in the workspace) and `linli publish` both call [`folder`], so the
+//! same history and dataset give the same files, byte for byte.
+
+use serde::{Deserialize, Serialize};
+
+use super::file::{self, history_name, ChainError, Snapshot};
+use super::Content;
+use crate::money::format_yuan;
+
+/// Path of the current snapshot in a published folder.
+pub const SNAPSHOT_PATH: &str = "snapshot.json";
+/// Path of the history index.
+pub const INDEX_PATH: &str = "snapshots/index.json";
+/// Path of the printable notice.
+pub const NOTICE_PATH: &str = "notice.html";
+/// `format` of the history index.
+pub const INDEX_FORMAT: &str = "linli-snapshot-history";
+
+/// The history index of a published folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryIndex {
+    pub format: String,
+    pub version: u32,
+    /// Oldest first.
+    pub snapshots: Vec<HistoryEntry>,
+}
+
+/// One published snapshot in the index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEntry {
+    pub sequence: u32,
+    pub sha256: String,
+    pub published_at: i64,
+    /// Relative to the folder, e.g. `snapshots/000001-0123456789abcdef.json`.
+    pub file: String,
+}
+
+/// A file of the published folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutFile {
+    /// Relative path with `/` separators.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The files of a published folder for `history` (the snapshot files published before,
+/// oldest first) followed by `new`.
+///
+/// `dashboard_url` is what the notice's QR code points to (absolute URL); without it
+/// the notice says where to set it and has no code.
+///
+/// # Errors
+///
+/// The history does not verify ([`ChainError`]), or `new` does not follow its last
+/// snapshot (sequence and previous hash), reported as a [`ChainError`] at the new
+/// snapshot's index.
+pub fn folder<B: AsRef<[u8]>>(
+    history: &[B],
+    new: &Content,
+    dashboard_url: Option<&str>,
+) -> Result<Vec<OutFile>, ChainError> {
+    let (text, hash) = file::encode(new);
+    let mut all: Vec<Vec<u8>> = history.iter().map(|b| b.as_ref().to_vec()).collect();
+    all.push(text.clone().into_bytes());
+    let chain = file::verify_chain(&all)?;
+    let mut out = Vec::with_capacity(chain.len() + 3);
+    let mut index = HistoryIndex {
+        format: INDEX_FORMAT.to_owned(),
+        version: 1,
+        snapshots: Vec::with_capacity(chain.len()),
+    };
+    for (s, bytes) in chain.iter().zip(all) {
+        let path = format!("snapshots/{}", history_name(s.content.sequence, &s.sha256));
+        index.snapshots.push(HistoryEntry {
+            sequence: s.content.sequence,
+            sha256: s.sha256.clone(),
+            published_at: s.content.published_at,
+            file: path.clone(),
+        });
+        out.push(OutFile { path, bytes });
+    }
+    out.push(OutFile {
+        path: SNAPSHOT_PATH.to_owned(),
+        bytes: text.into_bytes(),
+    });
+    out.push(OutFile {
+        path: INDEX_PATH.to_owned(),
+        bytes: serde_json::to_vec_pretty(&index).unwrap_or_default(),
+    });
+    out.push(OutFile {
+        path: NOTICE_PATH.to_owned(),
+        bytes: notice_html(new, &hash, dashboard_url).into_bytes(),
+    });
+    Ok(out)
+}
+
+/// Why a published folder does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FolderError {
+    #[error("{INDEX_PATH} is not a valid history index: {0}")]
+    Index(String),
+    #[error("{path} is listed in the history but missing")]
+    Missing { path: String },
+    #[error("{path} is named for sequence {sequence} and hash {sha256}, which is not what it holds")]
+    Listed {
+        path: String,
+        sequence: u32,
+        sha256: String,
+    },
+    #[error("history: {0}")]
+    Chain(#[from] ChainError),
+    #[error("{SNAPSHOT_PATH} is not the last snapshot of the history")]
+    NotLatest,
+    #[error("{path}: privacy rule broken: {violation}")]
+    Privacy { path: String, violation: String },
+}
+
+/// Verifies a published folder given a way to read its files: the history index, every
+/// listed snapshot (hashes, chain, names), that `snapshot.json` is the last one, and the
+/// privacy rules on each. Returns the verified chain.
+///
+/// # Errors
+///
+/// Every problem found, in folder order.
+pub fn verify_folder(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<Snapshot>, Vec<FolderError>> {
+    let mut errors = Vec::new();
+    let current = read(SNAPSHOT_PATH);
+    let (files, paths): (Vec<Vec<u8>>, Vec<String>) = match read(INDEX_PATH) {
+        None => match &current {
+            // No history: the current snapshot must be the first.
+            Some(c) => (vec![c.clone()], vec![SNAPSHOT_PATH.to_owned()]),
+            None => {
+                return Err(vec![FolderError::Missing {
+                    path: SNAPSHOT_PATH.to_owned(),
+                }])
+            }
+        },
+        Some(bytes) => {
+            let index: HistoryIndex = match serde_json::from_slice(&bytes) {
+                Ok(i) => i,
+                Err(e) => return Err(vec![FolderError::Index(e.to_string())]),
+            };
+            if index.format != INDEX_FORMAT || index.snapshots.is_empty() {
+                return Err(vec![FolderError::Index(
+                    "wrong format or no snapshot listed".to_owned(),
+                )]);
+            }
+            let mut files = Vec::new();
+            let mut paths = Vec::new();
+            for e in &index.snapshots {
+                match read(&e.file) {
+                    Some(b) => {
+                        files.push(b);
+                        paths.push(e.file.clone());
+                    }
+                    None => errors.push(FolderError::Missing { path: e.file.clone() }),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            // The index must describe what the files hold.
+            for (e, b) in index.snapshots.iter().zip(&files) {
+                match file::decode(b) {
+                    Ok(s) if s.sha256 == e.sha256 && s.content.sequence == e.sequence => {}
+                    _ => errors.push(FolderError::Listed {
+                        path: e.file.clone(),
+                        sequence: e.sequence,
+                        sha256: e.sha256.clone(),
+                    }),
+                }
+            }
+            if current.as_deref() != files.last().map(Vec::as_slice) {
+                errors.push(FolderError::NotLatest);
+            }
+            (files, paths)
+        }
+    };
+    let chain = match file::verify_chain(&files) {
+        Ok(c) => c,
+        Err(e) => {
+            errors.push(FolderError::Chain(e));
+            return Err(errors);
+        }
+    };
+    for (s, path) in chain.iter().zip(&paths) {
+        for v in super::privacy::check(&s.content) {
+            errors.push(FolderError::Privacy {
+                path: path.clone(),
+                violation: v.to_string(),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(chain)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+///
+/// ```
+/// assert_eq!(
+///     linli_domain::snapshot::publish::escape_html("<script>&\"'"),
+///     "&lt;script&gt;&amp;&quot;&#39;"
+/// );
+/// ```
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn stage_zh(stage: &str) -> &'static str {
+    match stage {
+        "public_notice" => "公示中",
+        "approved" => "已批准",
+        "executing" => "实施中",
+        "final_accounts" => "已决算",
+        "evaluated" => "已评估",
+        _ => "草案",
+    }
+}
+
+/// A QR code of `url` as an SVG element (black modules on white).
+pub fn qr_svg(url: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// The printable A4 notice (公示栏): community, period, budget and pools, allocation by
+/// category, cost sharing, plans in public notice with their dates, the hash and the
+/// previous hash, and a QR code to the dashboard. Every text is escaped.
+pub fn notice_html(c: &Content, sha256: &str, dashboard_url: Option<&str>) -> String {
+    let e = escape_html;
+    let mut h = String::with_capacity(8_192);
+    h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
+    h.push_str(&format!("<title>{} 公示</title>", e(&c.community.name_zh)));
+    h.push_str(
+        "<style>@page{size:A4;margin:14mm}body{font-family:\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;\
+         color:#000;font-size:12pt;line-height:1.45;max-width:182mm;margin:0 auto}h1{font-size:22pt;margin:0 0 4mm}\
+         h2{font-size:14pt;margin:5mm 0 2mm;border-bottom:1.5pt solid #000}table{border-collapse:collapse;width:100%}\
+         td,th{border:0.75pt solid #444;padding:1.2mm 2mm;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\
+         .hash{font-family:monospace;font-size:9pt;word-break:break-all}.qr{float:right;width:48mm;margin:0 0 3mm 4mm;text-align:center;font-size:9pt}\
+         .qr svg{width:48mm;height:48mm}</style></head><body>",
+    );
+    h.push_str("<div class=\"qr\">");
+    match dashboard_url.and_then(|u| qr_svg(u).map(|s| (u, s))) {
+        Some((u, svg)) => {
+            h.push_str(&svg);
+            h.push_str(&format!("<div>扫码查看公示看板<br>{}</div>", e(u)));
+        }
+        None => h.push_str("<div>（未设置看板网址，无二维码）</div>"),
+    }
+    h.push_str("</div>");
+    h.push_str(&format!(
+        "<h1>{} · 资源配置公示</h1><p>公示期：{} 起 · 第 {} 期公示 · 资金周期 {}</p>",
+        e(&c.community.name_zh),
+        e(&c.as_of),
+        c.sequence,
+        e(&c.period)
+    ));
+    if let Some(p) = c.pools.iter().find(|p| p.kind == "money") {
+        h.push_str(&format!(
+            "<h2>本期资金</h2><table><tr><th>总额</th><th>应急池</th><th>基础池</th><th>机动池</th></tr>\
+             <tr><td class=\"n\">{} 元</td><td class=\"n\">{} 元</td><td class=\"n\">{} 元</td><td class=\"n\">{} 元</td></tr></table>",
+            format_yuan(p.total),
+            format_yuan(p.reserve),
+            format_yuan(p.base),
+            format_yuan(p.flexible)
+        ));
+    }
+    if !c.allocation.is_empty() {
+        h.push_str("<h2>按类别分配</h2><table><tr><th>类别</th><th>金额（元）</th><th>占比</th></tr>");
+        for a in &c.allocation {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}.{:02}%</td></tr>",
+                e(&a.name_zh),
+                format_yuan(a.amount_fen),
+                a.share_bp / 100,
+                a.share_bp % 100
+            ));
+        }
+        h.push_str("</table>");
+    }
+    if !c.cost_sharing.by_funder.is_empty() {
+        h.push_str("<h2>多方分担</h2><table><tr><th>出资方</th><th>金额（元）</th></tr>");
+        for f in &c.cost_sharing.by_funder {
+            let name = match f.funder.as_str() {
+                "government" => "政府".to_owned(),
+                "market" => "市场".to_owned(),
+                "society" => "社会".to_owned(),
+                "residents" => "居民".to_owned(),
+                other => e(other),
+            };
+            h.push_str(&format!(
+                "<tr><td>{name}</td><td class=\"n\">{}</td></tr>",
+                format_yuan(f.amount_fen)
+            ));
+        }
+        h.push_str("</table>");
+    }
+    if !c.plans.is_empty() {
+        h.push_str("<h2>项目与公示期</h2><table><tr><th>项目</th><th>阶段</th><th>预算（元）</th><th>已支出（元）</th><th>公示期</th></tr>");
+        for p in &c.plans {
+            let notice = match (&p.notice_start, &p.notice_end) {
+                (Some(s), Some(t)) => format!("{} 至 {}", e(s), e(t)),
+                _ => "—".to_owned(),
+            };
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{notice}</td></tr>",
+                e(&p.title),
+                stage_zh(&p.stage),
+                format_yuan(p.budget_fen),
+                format_yuan(p.spent_fen)
+            ));
+        }
+        h.push_str("</table>");
+    }
+    h.push_str(&format!(
+        "<h2>防篡改校验</h2><p>本期公示内容的 SHA-256：</p><p class=\"hash\">{}</p><p>上一期：</p><p class=\"hash\">{}</p>\
+         <p>如对公示内容有异议，请在公示期内向社区居委会反映。</p></body></html>\n",
+        e(sha256),
+        c.previous_sha256.as_deref().map_or_else(|| "（首期公示）".to_owned(), e)
+    ));
+    h
+}
