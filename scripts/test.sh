@@ -3,7 +3,7 @@
 #  1. format and lints; the domain crate's dependency tree stays free of web crates
 #  2. native domain and CLI tests: unit, property, doc, pabulib reference
 #  3. browser tests (wasm-bindgen-test in headless Chromium): storage, shell
-#  4. release build with Trunk and its first-load size
+#  4. release builds with Trunk (workspace, residents' dashboard) and first-load sizes
 #  5. end-to-end: the release build under a sub-path in headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,17 +26,22 @@ fi
 
 step "clippy"
 cargo clippy -p linli-domain -p linli-cli --all-targets -- -D warnings
-cargo clippy -p linli --no-deps --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p linli -p linli-dashboard --no-deps --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "domain and CLI tests (native)"
-cargo test -p linli-domain -p linli-cli --profile ci
+step "domain, CLI and dashboard tests (native)"
+cargo test -p linli-domain -p linli-cli -p linli-dashboard --profile ci
 
 step "browser tests (headless Chromium)"
 cargo test --target wasm32-unknown-unknown --release --test storage --test web --test needs_bench -- --nocapture
 
-step "release build"
+step "release build: workspace (dist/) and residents' dashboard (dist/site/)"
 trunk build --release
 node scripts/size.mjs dist
+trunk build dashboard/index.html --release --dist dist/site
+# The dashboard's first load with the demo's snapshot: budget 200 KiB brotli (#6).
+"${CARGO_TARGET_DIR:-target}/ci/linli" demo --seed 2026 --created-at 1795492800000 --out target/size-demo.json
+rm -rf target/size-site && "${CARGO_TARGET_DIR:-target}/ci/linli" publish target/size-demo.json --out target/size-site --site dist/site --at 1795492800000
+node scripts/size.mjs target/size-site --also snapshot.json --also sw.js --budget-kib 200
 
 step "end-to-end (release build under /community-a/)"
 # needs.test.mjs compares the app's scores with the CLI built by the native tests.

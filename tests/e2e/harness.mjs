@@ -9,9 +9,9 @@ export const OUT = new URL('./out/', import.meta.url).pathname;
 export const PREFIX = '/community-a/';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-export async function start() {
+export async function start(dir = DIST) {
   await mkdir(OUT, { recursive: true });
-  const server = await serve(DIST, PREFIX, 0);
+  const server = await serve(dir, PREFIX, 0);
   const base = `http://127.0.0.1:${server.address().port}${PREFIX}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -290,7 +290,7 @@ pub fn notice_html(c: &Content, sha256: &str, dashboard_url: Option<&str>) -> St
     if let Some(p) = c.pools.iter().find(|p| p.kind == "money") {
         h.push_str(&format!(
             "<h2>本期资金</h2><table><tr><th>总额</th><th>应急池</th><th>基础池</th><th>机动池</th></tr>\
-             <tr><td class=\"n\">{} 元</td><td class=\"n\">{} 元</td><td class=\"n\">{} 元</td><td class=\"n\">{} 元</td></tr></table>",
+             <tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table>",
             format_yuan(p.total),
             format_yuan(p.reserve),
             format_yuan(p.base),

@@ -1,0 +1,192 @@
+//! The residents' public disclosure dashboard (公示看板, SPEC §2.9).
+//!
+//! Two uses of one component, [`Dashboard`]:
+//! - the **bundle** (`src/main.rs`, built by Trunk from `dashboard/index.html` into
+//!   `dist/site/`): loads `snapshot.json` next to it, checks its hash and its link to the
+//!   previous snapshot, and shows it. It links none of the workspace's code, so its first
+//!   load stays small;
+//! - the workspace's **preview** (`src/pages/dashboard.rs` in the app), which renders the
+//!   snapshot it is about to publish with the same component: what the guide sees is what
+//!   residents will see.
+//!
+//! Phone first, Chinese first (English on a switch), large type; every chart has a table
+//! with the same figures, always read by screen readers and shown on request.
+
+pub mod charts;
+mod view;
+
+pub use view::{Dashboard, LoadErrorView};
+
+use linli_domain::snapshot::file::DecodeError;
+
+/// The dashboard's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+/// Picks the text of the language.
+pub fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// Whether the snapshot's link to its predecessor was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainStatus {
+    /// Still fetching the previous snapshot.
+    Checking,
+    /// The first snapshot: nothing before it.
+    First,
+    /// The previous snapshot was fetched and hashes to the value this one names.
+    Verified { previous_sequence: u32 },
+    /// The previous snapshot is missing or does not hash to the named value.
+    Broken(String),
+    /// The history could not be fetched (offline): not checked.
+    Unchecked,
+    /// A preview in the workspace: not published yet.
+    Preview,
+}
+
+/// Why the dashboard shows no figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// `snapshot.json` is not there (HTTP status, or network failure with no cache).
+    Missing(String),
+    /// The file was refused ([`DecodeError::code`]).
+    Decode(DecodeError),
+}
+
+impl LoadError {
+    /// A plain-language Chinese and English explanation, and what to do.
+    pub fn message(&self, lang: Lang) -> (&'static str, String) {
+        match self {
+            Self::Missing(detail) => (
+                tr(lang, "未找到公示数据", "No published data found"),
+                format!(
+                    "{} ({detail})",
+                    tr(
+                        lang,
+                        "本看板旁没有 snapshot.json，可能尚未发布或网络中断。请稍后重试。",
+                        "There is no snapshot.json next to this dashboard: not published yet, or the network failed. Please try again later."
+                    )
+                ),
+            ),
+            Self::Decode(e) => {
+                let (title, text) = match e.code() {
+                    "tampered" => (
+                        tr(lang, "公示数据校验失败", "The published data failed its check"),
+                        tr(
+                            lang,
+                            "公示数据与其校验码（SHA-256）不符，可能在发布后被改动。为免误导，本页不显示任何数字。请联系社区核实。",
+                            "The data does not match its SHA-256 hash: it may have been changed after publication. To avoid showing anything false, no figures are shown. Please ask the community office.",
+                        ),
+                    ),
+                    "newer" => (
+                        tr(lang, "公示数据版本较新", "The data is of a newer version"),
+                        tr(
+                            lang,
+                            "这份公示数据由更新版本的邻里生成，本页无法正确读取。请刷新页面以获取最新看板。",
+                            "This data was written by a newer Linli; this page cannot read it correctly. Reload the page to get the latest dashboard.",
+                        ),
+                    ),
+                    "empty" | "malformed" | "too_large" => (
+                        tr(lang, "公示数据不完整", "The published data is incomplete"),
+                        tr(
+                            lang,
+                            "公示数据不完整或已损坏（可能下载中断）。请刷新重试。",
+                            "The data is incomplete or damaged (perhaps a broken download). Please reload.",
+                        ),
+                    ),
+                    _ => (
+                        tr(lang, "不是有效的公示数据", "Not valid published data"),
+                        tr(
+                            lang,
+                            "snapshot.json 不是邻里的公示数据。请联系社区核实。",
+                            "snapshot.json is not Linli published data. Please ask the community office.",
+                        ),
+                    ),
+                };
+                (title, format!("{text} [{}]", e.code()))
+            }
+        }
+    }
+}
+
+/// `12345678` fen → `¥123,456.78`.
+pub fn yuan(fen: i64) -> String {
+    linli_domain::money::format_yuan(fen)
+}
+
+/// Basis points → `12.34%`.
+pub fn pct(bp: i64) -> String {
+    let sign = if bp < 0 { "-" } else { "" };
+    let a = bp.unsigned_abs();
+    format!("{sign}{}.{:02}%", a / 100, a % 100)
+}
+
+/// A tracking code as typed → its canonical form (upper case; spaces and hyphens
+/// dropped; Crockford's I/L → 1, O → 0).
+pub fn normalize_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'I' | 'L' => '1',
+            'O' => '0',
+            c => c,
+        })
+        .collect()
+}
+
+/// Today's day count (since 1970-01-01) in China Standard Time, from ms since the epoch.
+pub fn cst_day(ms: f64) -> i64 {
+    ((ms as i64) + 8 * 3_600_000).div_euclid(86_400_000)
+}
+
+/// `YYYY-MM-DD` → day count.
+pub fn day_of(s: &str) -> Option<i64> {
+    let mut it = s.split('-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: u32 = it.next()?.parse().ok()?;
+    let d: u32 = it.next()?.parse().ok()?;
+    Some(linli_domain::date::days_from_civil(y, m, d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_normalised_as_crockford_reads_them() {
+        assert_eq!(normalize_code(" ab-cd io l "), "ABCD101");
+    }
+
+    #[test]
+    fn percentages_and_money() {
+        assert_eq!(pct(1234), "12.34%");
+        assert_eq!(pct(-5), "-0.05%");
+        assert_eq!(yuan(12_345_678), "¥123,456.78");
+    }
+
+    #[test]
+    fn every_decode_error_has_a_message() {
+        for e in [
+            DecodeError::Empty,
+            DecodeError::Malformed("x".into()),
+            DecodeError::Foreign("x".into()),
+            DecodeError::Newer { found: 9 },
+            DecodeError::HashMismatch {
+                recorded: "a".into(),
+                computed: "b".into(),
+            },
+            DecodeError::Content("x".into()),
+        ] {
+            let code = e.code();
+            let (title, text) = LoadError::Decode(e).message(Lang::Zh);
+            assert!(!title.is_empty() && text.contains(code));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The residents' dashboard bundle: loads `snapshot.json` next to the page, verifies it
+//! and its link to the previous snapshot, and shows it (see the crate docs).
+
+use leptos::prelude::*;
+use linli_dashboard::{cst_day, ChainStatus, Dashboard, Lang, LoadError, LoadErrorView};
+use linli_domain::snapshot::file::{self, Snapshot};
+use linli_domain::snapshot::publish::{HistoryIndex, INDEX_PATH, SNAPSHOT_PATH};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Fetches a file next to the page (no cache for the data files: the service worker
+/// decides what to serve offline).
+async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|e| e.as_string().unwrap_or_else(|| "network error".to_owned()))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
+    if !resp.ok() {
+        return Err(format!("HTTP {}", resp.status()));
+    }
+    let buf = JsFuture::from(resp.array_buffer().map_err(|_| "unreadable body")?)
+        .await
+        .map_err(|_| "unreadable body")?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+async fn load() -> Result<Snapshot, LoadError> {
+    let bytes = fetch_bytes(SNAPSHOT_PATH).await.map_err(LoadError::Missing)?;
+    file::decode(&bytes).map_err(LoadError::Decode)
+}
+
+/// Fetches the history index and the snapshot this one names as its predecessor, and
+/// checks that it hashes to that value.
+async fn check_chain(s: &Snapshot) -> ChainStatus {
+    let Some(prev) = s.content.previous_sha256.clone() else {
+        return ChainStatus::First;
+    };
+    let Ok(index) = fetch_bytes(INDEX_PATH).await else {
+        return ChainStatus::Unchecked;
+    };
+    let Ok(index) = serde_json::from_slice::<HistoryIndex>(&index) else {
+        return ChainStatus::Broken("snapshots/index.json".to_owned());
+    };
+    let Some(entry) = index.snapshots.iter().find(|e| e.sha256 == prev) else {
+        return ChainStatus::Broken(format!("{}…", &prev[..prev.len().min(16)]));
+    };
+    if entry.file.contains("..") || entry.file.starts_with('/') || entry.file.contains(':') {
+        return ChainStatus::Broken(entry.file.clone());
+    }
+    match fetch_bytes(&entry.file).await {
+        Err(_) => ChainStatus::Unchecked,
+        Ok(bytes) => match file::decode(&bytes) {
+            Ok(p) if p.sha256 == prev && p.content.sequence + 1 == s.content.sequence => {
+                ChainStatus::Verified {
+                    previous_sequence: p.content.sequence,
+                }
+            }
+            Ok(_) => ChainStatus::Broken(entry.file.clone()),
+            Err(e) => ChainStatus::Broken(format!("{}: {}", entry.file, e.code())),
+        },
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let lang = RwSignal::new(Lang::Zh);
+    let chain = RwSignal::new(ChainStatus::Checking);
+    let snapshot = LocalResource::new(load);
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = snapshot.get() {
+            let s = s.clone();
+            wasm_bindgen_futures::spawn_local(async move { chain.set(check_chain(&s).await) });
+        }
+    });
+    Effect::new(move |_| {
+        let html = document().document_element();
+        if let Some(html) = html {
+            let _ = html.set_attribute("lang", if lang.get() == Lang::Zh { "zh-CN" } else { "en" });
+        }
+    });
+    view! {
+        <main id="main" data-testid="dashboard">
+            {move || match snapshot.get() {
+                None => view! { <p class="loading" role="status">{move || linli_dashboard::tr(lang.get(), "正在加载公示数据…", "Loading the published data…")}</p> }.into_any(),
+                Some(Err(e)) => view! { <LoadErrorView error=e lang=lang/> }.into_any(),
+                Some(Ok(s)) => {
+                    // Time the charts and the page from the loaded snapshot to the end of
+                    // the synchronous render (a microtask runs right after it).
+                    let t0 = performance_now();
+                    let v = view! { <Dashboard snapshot=s chain=chain lang=lang today=cst_day(now_ms())/> };
+                    let cb = wasm_bindgen::closure::Closure::once(move |_: wasm_bindgen::JsValue| {
+                        let ms = performance_now() - t0;
+                        if let Some(m) = document().get_element_by_id("main") {
+                            let _ = m.set_attribute("data-render-ms", &format!("{ms:.2}"));
+                        }
+                    });
+                    let _ = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL).then(&cb);
+                    // Runs once; the closure is small and lives as long as the page.
+                    cb.forget();
+                    v.into_any()
+                }
+            }}
+        </main>
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    if let Some(boot) = document().get_element_by_id("boot") {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(App);
+}

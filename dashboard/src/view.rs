@@ -1,0 +1,671 @@
+//! The dashboard's views.
+
+use leptos::prelude::*;
+use linli_domain::snapshot::file::Snapshot;
+use linli_domain::snapshot::{Content, Indicator};
+
+use crate::charts::{self, Bar, GroupBars};
+use crate::{day_of, normalize_code, pct, tr, yuan, ChainStatus, Lang, LoadError};
+
+fn funder_name(lang: Lang, f: &str) -> String {
+    match f {
+        "government" => tr(lang, "政府", "Government").to_owned(),
+        "market" => tr(lang, "市场", "Market").to_owned(),
+        "society" => tr(lang, "社会", "Society").to_owned(),
+        "residents" => tr(lang, "居民", "Residents").to_owned(),
+        "foundation" => tr(lang, "基金会", "Foundation").to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn stage_name(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "public_notice" => tr(lang, "公示中", "In public notice"),
+        "approved" => tr(lang, "已批准", "Approved"),
+        "executing" => tr(lang, "实施中", "In progress"),
+        "final_accounts" => tr(lang, "已决算", "Final accounts"),
+        "evaluated" => tr(lang, "已评估", "Evaluated"),
+        _ => tr(lang, "草案", "Draft"),
+    }
+}
+
+fn status_name(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "received" => tr(lang, "已受理", "Received"),
+        "assigned" => tr(lang, "已分派", "Assigned"),
+        "in_progress" => tr(lang, "办理中", "In progress"),
+        "resolved" => tr(lang, "已解决", "Resolved"),
+        "closed" => tr(lang, "已办结", "Closed"),
+        "rejected" => tr(lang, "不予受理", "Rejected"),
+        "duplicate" => tr(lang, "重复诉求（已合并）", "Duplicate (merged)"),
+        _ => tr(lang, "未知", "Unknown"),
+    }
+}
+
+fn class_name(lang: Lang, c: &str) -> &'static str {
+    match c {
+        "basic" => tr(lang, "基本民生", "Basic livelihood"),
+        "improvement" => tr(lang, "品质提升", "Improvement"),
+        "special" => tr(lang, "特殊群体", "Special"),
+        _ => "—",
+    }
+}
+
+/// An indicator's value in its unit, as text.
+fn indicator_value(lang: Lang, i: &Indicator, v: i64) -> String {
+    match i.unit.as_str() {
+        "bp" => pct(v),
+        "permille" => format!("{}.{:03}", v / 1000, v % 1000),
+        "per_100_households_centi" => format!("{}.{:02}", v / 100, v % 100),
+        "hours" => format!("{v} {}", tr(lang, "小时", "h")),
+        "ratio" => format!("1:{v}"),
+        _ => v.to_string(),
+    }
+}
+
+fn indicator_target(lang: Lang, i: &Indicator) -> String {
+    match i.target {
+        None => tr(lang, "无目标值", "no target").to_owned(),
+        Some(t) => {
+            let op = match i.direction.as_str() {
+                "gt" => ">",
+                "lt" => "<",
+                "ge" => "≥",
+                _ => "≤",
+            };
+            format!("{op} {}", indicator_value(lang, i, t))
+        }
+    }
+}
+
+fn indicator_status(lang: Lang, s: &str) -> (&'static str, &'static str) {
+    match s {
+        "met" => (tr(lang, "✓ 达标", "✓ Target met"), "ok"),
+        "not_met" => (
+            tr(lang, "✗ 未达标，正在改进", "✗ Below target, being improved"),
+            "bad",
+        ),
+        "no_target" => (tr(lang, "仅供参考", "For information"), "info"),
+        _ => (tr(lang, "暂无数据", "Not measured yet"), "info"),
+    }
+}
+
+/// A figure with its chart image and the same figures as a table. The table is always
+/// in the page for screen readers; the button shows it on screen instead of the chart.
+#[component]
+fn Figure(
+    id: &'static str,
+    title: String,
+    src: String,
+    alt: String,
+    width: u32,
+    height: u32,
+    lang: RwSignal<Lang>,
+    table: AnyView,
+) -> impl IntoView {
+    let show_table = RwSignal::new(false);
+    let table_id = format!("{id}-table");
+    view! {
+        <section class="figure" data-testid=id aria-labelledby=format!("{id}-h")>
+            <div class="figure-head">
+                <h2 id=format!("{id}-h")>{title}</h2>
+                <button type="button" class="toggle" aria-controls=table_id.clone()
+                    aria-pressed=move || show_table.get().to_string()
+                    on:click=move |_| show_table.update(|v| *v = !*v)>
+                    {move || if show_table.get() {
+                        tr(lang.get(), "显示图表", "Show chart")
+                    } else {
+                        tr(lang.get(), "以表格显示", "Show as table")
+                    }}
+                </button>
+            </div>
+            <img class="chart" src=src alt=alt width=width height=height hidden=move || show_table.get()/>
+            <div id=table_id class=move || if show_table.get() { "table-wrap" } else { "table-wrap sr-only" }>
+                {table}
+            </div>
+        </section>
+    }
+}
+
+/// The whole dashboard for one verified snapshot. `today` is the viewer's day (days since
+/// 1970-01-01, China time) for the notice countdowns.
+#[component]
+pub fn Dashboard(
+    snapshot: Snapshot,
+    #[prop(into)] chain: Signal<ChainStatus>,
+    lang: RwSignal<Lang>,
+    today: i64,
+) -> impl IntoView {
+    let Snapshot { sha256, content } = snapshot;
+    let c = StoredValue::new(content);
+    // The figures are redrawn when the language changes (labels are in the pictures).
+    move || {
+        let l = lang.get();
+        c.with_value(|c| body(c, &sha256, chain, lang, l, today))
+    }
+}
+
+fn body(
+    c: &Content,
+    sha256: &str,
+    chain: Signal<ChainStatus>,
+    lang: RwSignal<Lang>,
+    l: Lang,
+    today: i64,
+) -> AnyView {
+    let name = match l {
+        Lang::Zh => c.community.name_zh.clone(),
+        Lang::En => c.community.name_en.clone(),
+    };
+    let h = &c.headline;
+    let count = |v: Option<u64>| {
+        v.map_or_else(
+            || tr(l, "少于公布下限", "below publication minimum").to_owned(),
+            |n| n.to_string(),
+        )
+    };
+    let cards = vec![
+        (tr(l, "本期资金", "This period's money"), yuan(h.budget_fen)),
+        (
+            tr(l, "各项目累计支出", "Spent on projects so far"),
+            yuan(h.plans_spent_fen),
+        ),
+        (tr(l, "户数", "Households"), count(h.households)),
+        (tr(l, "居民", "Residents"), count(h.residents)),
+        (
+            tr(l, "60 岁及以上", "Aged 60+"),
+            h.aged_60_plus_bp
+                .map_or_else(|| "—".to_owned(), |b| pct(i64::from(b))),
+        ),
+        (
+            tr(l, "诉求办结", "Requests closed"),
+            format!("{} / {}", h.requests_closed, h.requests_total),
+        ),
+    ];
+
+    let cat_label = |a: &linli_domain::snapshot::CategoryShare| match l {
+        Lang::Zh => a.name_zh.clone(),
+        Lang::En => a.name_en.clone(),
+    };
+    // Allocation donut.
+    let shares: Vec<u32> = c.allocation.iter().map(|a| a.share_bp).collect();
+    let donut = charts::data_url(&charts::donut_svg(
+        &shares,
+        &format!("¥{}", short_yuan(h.budget_fen)),
+    ));
+    let alloc_alt = format!(
+        "{}: {}",
+        tr(l, "按类别分配的环形图", "Donut of the allocation by category"),
+        c.allocation
+            .iter()
+            .map(|a| format!("{} {}", cat_label(a), pct(i64::from(a.share_bp))))
+            .collect::<Vec<_>>()
+            .join("，")
+    );
+    let alloc_rows = c
+        .allocation
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let change = a.change_bp.map_or_else(String::new, |d| {
+                if d > 0 {
+                    format!("↑{}", pct(d))
+                } else if d < 0 {
+                    format!("↓{}", pct(-d))
+                } else {
+                    "—".to_owned()
+                }
+            });
+            view! {
+                <tr>
+                    <th scope="row"><span class="swatch" style=format!("background:{}", charts::colour(i))></span>{cat_label(a)}</th>
+                    <td class="n">{yuan(a.amount_fen)}</td>
+                    <td class="n">{pct(i64::from(a.share_bp))}</td>
+                    <td class="n">{change}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let alloc_table = view! {
+        <table>
+            <caption>{tr(l, "按类别分配（元）", "Allocation by category (yuan)")}</caption>
+            <thead><tr>
+                <th scope="col">{tr(l, "类别", "Category")}</th>
+                <th scope="col">{tr(l, "金额", "Amount")}</th>
+                <th scope="col">{tr(l, "占比", "Share")}</th>
+                <th scope="col">{tr(l, "较上期", "vs last period")}</th>
+            </tr></thead>
+            <tbody>{alloc_rows}</tbody>
+        </table>
+    }
+    .into_any();
+
+    // Funders.
+    let funder_bars: Vec<Bar> = c
+        .cost_sharing
+        .by_funder
+        .iter()
+        .map(|f| Bar {
+            label: funder_name(l, &f.funder),
+            value: f.amount_fen.max(0) as u64,
+            text: yuan(f.amount_fen),
+        })
+        .collect();
+    let funders_src = charts::data_url(&charts::hbars_svg(&funder_bars));
+    let funders_h = charts::hbars_height(funder_bars.len());
+    let funders_alt = format!(
+        "{}: {}",
+        tr(l, "各出资方金额条形图", "Bars of each funder's amount"),
+        funder_bars
+            .iter()
+            .map(|b| format!("{} {}", b.label, b.text))
+            .collect::<Vec<_>>()
+            .join("，")
+    );
+    let funder_rows = c
+        .cost_sharing
+        .by_funder
+        .iter()
+        .map(|f| {
+            view! { <tr><th scope="row">{funder_name(l, &f.funder)}</th><td class="n">{yuan(f.amount_fen)}</td></tr> }
+        })
+        .collect_view();
+    let class_rows = c
+        .cost_sharing
+        .by_class
+        .iter()
+        .map(|k| {
+            let parts = k
+                .funders
+                .iter()
+                .map(|f| format!("{} {}", funder_name(l, &f.funder), yuan(f.amount_fen)))
+                .collect::<Vec<_>>()
+                .join("；");
+            view! { <tr><th scope="row">{class_name(l, &k.class)}</th><td class="n">{yuan(k.total_fen)}</td><td>{parts}</td></tr> }
+        })
+        .collect_view();
+    let funders_table = view! {
+        <table>
+            <caption>{tr(l, "多方分担（元）", "Cost sharing (yuan)")}</caption>
+            <thead><tr><th scope="col">{tr(l, "出资方", "Funder")}</th><th scope="col">{tr(l, "金额", "Amount")}</th></tr></thead>
+            <tbody>{funder_rows}</tbody>
+        </table>
+        <table>
+            <caption>{tr(l, "按需求类别分担", "By need class")}</caption>
+            <thead><tr><th scope="col">{tr(l, "类别", "Class")}</th><th scope="col">{tr(l, "金额", "Amount")}</th><th scope="col">{tr(l, "出资", "Funders")}</th></tr></thead>
+            <tbody>{class_rows}</tbody>
+        </table>
+    }
+    .into_any();
+
+    // Groups: resources vs population vs need.
+    let group_name = |g: &linli_domain::snapshot::GroupShare| match l {
+        Lang::Zh => g.name_zh.clone(),
+        Lang::En => g.name_en.clone(),
+    };
+    let gbars: Vec<GroupBars> = c
+        .groups
+        .iter()
+        .map(|g| GroupBars {
+            label: group_name(g),
+            shares: [g.resource_share_bp, g.population_share_bp, g.need_share_bp],
+        })
+        .collect();
+    let groups_src = charts::data_url(&charts::bars_svg(&gbars));
+    let groups_h = charts::bars_height(gbars.len());
+    let warnings: Vec<String> = c
+        .groups
+        .iter()
+        .filter(|g| g.capture_warning)
+        .map(group_name)
+        .collect();
+    let group_rows = c
+        .groups
+        .iter()
+        .map(|g| {
+            view! {
+                <tr>
+                    <th scope="row">{group_name(g)}</th>
+                    <td class="n">{count(g.households)}</td>
+                    <td class="n">{pct(i64::from(g.resource_share_bp))}</td>
+                    <td class="n">{pct(i64::from(g.population_share_bp))}</td>
+                    <td class="n">{pct(i64::from(g.need_share_bp))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let groups_table = view! {
+        <table>
+            <caption>{tr(l, "各群体：资源占比、人口占比、需求占比", "Groups: share of resources, of population, of need")}</caption>
+            <thead><tr>
+                <th scope="col">{tr(l, "群体", "Group")}</th>
+                <th scope="col">{tr(l, "户数", "Households")}</th>
+                <th scope="col">{tr(l, "资源", "Resources")}</th>
+                <th scope="col">{tr(l, "人口", "Population")}</th>
+                <th scope="col">{tr(l, "需求", "Need")}</th>
+            </tr></thead>
+            <tbody>{group_rows}</tbody>
+        </table>
+    }
+    .into_any();
+    let groups_alt = tr(
+        l,
+        "各群体资源、人口、需求占比条形图，数字见表格",
+        "Bars of each group's share of resources, population and need; figures in the table",
+    )
+    .to_owned();
+
+    // Plans and notices.
+    let plans = c
+        .plans
+        .iter()
+        .map(|p| {
+            let spent_pct = if p.budget_fen > 0 { (p.spent_fen.max(0) * 100 / p.budget_fen).min(100) } else { 0 };
+            let notice = match (p.notice_start.as_deref().and_then(day_of), p.notice_end.as_deref().and_then(day_of)) {
+                (Some(s), Some(e)) if p.stage == "public_notice" => Some(if today < s {
+                    format!("{} {}", tr(l, "公示将于此日开始：", "Notice starts on"), p.notice_start.clone().unwrap_or_default())
+                } else if today <= e {
+                    match l {
+                        Lang::Zh => format!("公示期剩余 {} 天（至 {}），如有异议请向居委会反映", e - today + 1, p.notice_end.clone().unwrap_or_default()),
+                        Lang::En => format!("{} days of public notice left (until {}); objections to the residents' committee", e - today + 1, p.notice_end.clone().unwrap_or_default()),
+                    }
+                } else {
+                    format!("{} {}", tr(l, "公示期已于此日结束：", "Notice ended on"), p.notice_end.clone().unwrap_or_default())
+                }),
+                (Some(_), Some(_)) => Some(format!(
+                    "{} {} – {}",
+                    tr(l, "公示期", "Public notice"),
+                    p.notice_start.clone().unwrap_or_default(),
+                    p.notice_end.clone().unwrap_or_default()
+                )),
+                _ => None,
+            };
+            let progress = i64::from(p.progress_pct);
+            view! {
+                <li class="plan" data-testid="plan">
+                    <div class="plan-head"><strong>{p.title.clone()}</strong><span class=format!("stage {}", p.stage)>{stage_name(l, &p.stage)}</span></div>
+                    <div class="meter-row">
+                        <span>{tr(l, "进度", "Progress")}</span>
+                        <div class="meter" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=progress.to_string()
+                            aria-label=format!("{} {}%", tr(l, "进度", "Progress"), progress)>
+                            <div style=format!("width:{progress}%")></div>
+                        </div>
+                        <span class="n">{format!("{progress}%")}</span>
+                    </div>
+                    <div class="meter-row">
+                        <span>{tr(l, "支出", "Spent")}</span>
+                        <div class="meter spent" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=spent_pct.to_string()
+                            aria-label=format!("{} {}%", tr(l, "支出", "Spent"), spent_pct)>
+                            <div style=format!("width:{spent_pct}%")></div>
+                        </div>
+                        <span class="n">{format!("{spent_pct}%")}</span>
+                    </div>
+                    <p class="small">{format!("{} / {}", yuan(p.spent_fen), yuan(p.budget_fen))}</p>
+                    {notice.map(|n| view! { <p class="notice-line">{n}</p> })}
+                </li>
+            }
+        })
+        .collect_view();
+
+    // Indicators.
+    let indicators = c
+        .indicators
+        .iter()
+        .map(|i| {
+            let (status, class) = indicator_status(l, &i.status);
+            let value = i.value.map_or_else(|| "—".to_owned(), |v| indicator_value(l, i, v));
+            let name = match l {
+                Lang::Zh => i.name_zh.clone(),
+                Lang::En => i.name_en.clone(),
+            };
+            view! {
+                <li class=format!("indicator {class}") data-testid="indicator" data-code=i.code.clone()>
+                    <span class="ind-name">{name}</span>
+                    <span class="ind-value">{value}</span>
+                    <span class="ind-target">{format!("{} {}", tr(l, "目标", "Target"), indicator_target(l, i))}</span>
+                    <span class="ind-status">{status}</span>
+                </li>
+            }
+        })
+        .collect_view();
+
+    // Satisfaction.
+    let s = &c.satisfaction;
+    let sat_line = match (s.satisfied_bp, s.mean_centi) {
+        (Some(b), Some(m)) => format!(
+            "{} {} · {} {}.{:02} / 5 · {} {}",
+            tr(l, "满意率", "Satisfied"),
+            pct(i64::from(b)),
+            tr(l, "平均评分", "Mean rating"),
+            m / 100,
+            m % 100,
+            tr(l, "评价数", "Ratings"),
+            count(s.ratings)
+        ),
+        _ => tr(
+            l,
+            "评价数量较少，为保护隐私暂不公布满意率。",
+            "Too few ratings: the satisfaction rate is withheld to protect privacy.",
+        )
+        .to_owned(),
+    };
+    let sat_rows = s
+        .distribution
+        .iter()
+        .enumerate()
+        .map(|(i, v)| view! { <tr><th scope="row">{"★".repeat(i + 1)}</th><td class="n">{count(*v)}</td></tr> })
+        .collect_view();
+
+    // Coverage.
+    let coverage = c
+        .coverage
+        .iter()
+        .map(|k| {
+            let name = match l {
+                Lang::Zh => k.name_zh.clone(),
+                Lang::En => k.name_en.clone(),
+            };
+            view! {
+                <tr>
+                    <th scope="row">{name}</th>
+                    <td class="n">{count(k.households)}</td>
+                    <td class="n">{k.share_bp.map_or_else(|| "—".to_owned(), |b| pct(i64::from(b)))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+
+    // Points.
+    let points = c
+        .points
+        .earning
+        .iter()
+        .map(|r| {
+            let per = match r.per.as_str() {
+                "meeting" => tr(l, "每次", "per meeting"),
+                "hour" => tr(l, "每小时", "per hour"),
+                _ => tr(l, "每次", "per session"),
+            };
+            let name = match l {
+                Lang::Zh => r.name_zh.clone(),
+                Lang::En => r.name_en.clone(),
+            };
+            view! { <li>{format!("{name}：{per} {} {}", r.points, tr(l, "分", "points"))}</li> }
+        })
+        .collect_view();
+
+    let requests = StoredValue::new(c.requests.clone());
+    let min_cell = c.min_cell;
+    let prev = c.previous_sha256.clone();
+    let sequence = c.sequence;
+    let sha = sha256.to_owned();
+    let period = c.period.clone();
+    let as_of = c.as_of.clone();
+    view! {
+        <header class="top">
+            <div>
+                <h1>{name}</h1>
+                <p class="sub">{format!("{} · {} {} · {} {}", tr(l, "公示看板", "Public dashboard"), tr(l, "资金周期", "Period"), period, tr(l, "发布于", "published"), as_of)}</p>
+            </div>
+            <button type="button" class="lang" on:click=move |_| lang.update(|x| *x = if *x == Lang::Zh { Lang::En } else { Lang::Zh })>
+                {tr(l, "English", "中文")}
+            </button>
+        </header>
+        <dl class="cards" data-testid="headline">
+            {cards.into_iter().map(|(k, v)| view! { <div class="card"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
+        </dl>
+        <Figure id="allocation" title=tr(l, "钱用在哪里：按类别分配", "Where the money goes: by category").to_owned()
+            src=donut alt=alloc_alt width=charts::DONUT_SIZE height=charts::DONUT_SIZE lang=lang table=alloc_table/>
+        <Figure id="funders" title=tr(l, "谁来出资：多方分担", "Who pays: cost sharing").to_owned()
+            src=funders_src alt=funders_alt width=charts::HBARS_WIDTH height=funders_h lang=lang table=funders_table/>
+        <Figure id="groups" title=tr(l, "是否公平：各群体占比", "Is it fair: each group's share").to_owned()
+            src=groups_src alt=groups_alt width=charts::BARS_WIDTH height=groups_h lang=lang table=groups_table/>
+        <p class="legend">
+            <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[0])></span>{tr(l, "资源", "Resources")}" "
+            <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[1])></span>{tr(l, "人口", "Population")}" "
+            <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[2])></span>{tr(l, "需求", "Need")}
+        </p>
+        {(!warnings.is_empty()).then(|| view! {
+            <p class="warning" role="note">{format!("{}{}", tr(l, "提醒：以下群体获得的资源明显高于其需求占比，需关注是否存在“精英俘获”：", "Warning: these groups receive far more than their share of need (possible elite capture): "), warnings.join("、"))}</p>
+        })}
+        <section class="block" aria-labelledby="plans-h">
+            <h2 id="plans-h">{tr(l, "项目进度与公示", "Projects and public notices")}</h2>
+            <ul class="plans">{plans}</ul>
+        </section>
+        <section class="block" aria-labelledby="ind-h">
+            <h2 id="ind-h">{tr(l, "指标与目标", "Indicators and targets")}</h2>
+            <ul class="indicators">{indicators}</ul>
+        </section>
+        <section class="block" aria-labelledby="sat-h" data-testid="satisfaction">
+            <h2 id="sat-h">{tr(l, "居民满意度", "Residents' satisfaction")}</h2>
+            <p>{sat_line}</p>
+            <table>
+                <caption>{tr(l, "评分分布", "Ratings")}</caption>
+                <thead><tr><th scope="col">{tr(l, "评分", "Rating")}</th><th scope="col">{tr(l, "人数", "People")}</th></tr></thead>
+                <tbody>{sat_rows}</tbody>
+            </table>
+        </section>
+        <section class="block" aria-labelledby="cov-h">
+            <h2 id="cov-h">{tr(l, "需求覆盖", "Needs registered")}</h2>
+            <table>
+                <thead><tr><th scope="col">{tr(l, "类别", "Category")}</th><th scope="col">{tr(l, "户数", "Households")}</th><th scope="col">{tr(l, "占全部户数", "Of all households")}</th></tr></thead>
+                <tbody>{coverage}</tbody>
+            </table>
+            <p class="small">{format!("{}{}{}", tr(l, "为保护隐私，少于 ", "To protect privacy, counts below "), min_cell, tr(l, " 户（健康、残疾、收入、未成年人为 10 户）的数字不公布。", " (10 for health, disability, income and minors) are not published."))}</p>
+        </section>
+        <RequestLookup requests=requests lang=l/>
+        <section class="block" aria-labelledby="pts-h">
+            <h2 id="pts-h">{tr(l, "积分怎么算", "How points work")}</h2>
+            <ul class="points">{points}</ul>
+            <p class="small">{tr(l, "积分可在社区兑换服务或物品；账目只增不改，更正以冲正记录进行。", "Points can be redeemed for services or goods at the community office; the ledger is append-only and corrections are reversal entries.")}</p>
+        </section>
+        <section class="block hash" aria-labelledby="hash-h" data-testid="hash">
+            <h2 id="hash-h">{tr(l, "防篡改校验", "Tamper evidence")}</h2>
+            <p>{format!("{} {sequence}", tr(l, "第几期公示：", "Publication no."))}</p>
+            <p>{tr(l, "本期 SHA-256：", "This snapshot's SHA-256:")}<code>{sha}</code></p>
+            <p>{tr(l, "上一期：", "Previous:")}<code>{prev.unwrap_or_else(|| tr(l, "（首期）", "(first)").to_owned())}</code></p>
+            <p class="chain" data-testid="chain">{move || chain_text(l, &chain.get())}</p>
+        </section>
+    }
+    .into_any()
+}
+
+fn chain_text(l: Lang, c: &ChainStatus) -> String {
+    match c {
+        ChainStatus::Checking => tr(l, "正在核对上一期公示…", "Checking the previous snapshot…").to_owned(),
+        ChainStatus::First => tr(l, "✓ 本期数据校验通过（首期公示）。", "✓ This snapshot verifies (the first one).").to_owned(),
+        ChainStatus::Verified { previous_sequence } => format!(
+            "{}{previous_sequence}{}",
+            tr(l, "✓ 校验通过：本期数据完整，并与第 ", "✓ Verified: this snapshot is intact and links to publication no. "),
+            tr(l, " 期公示相衔接。", ".")
+        ),
+        ChainStatus::Broken(why) => format!("{} {why}", tr(l, "✗ 与上一期公示衔接不上：", "✗ The link to the previous snapshot is broken:")),
+        ChainStatus::Unchecked => tr(l, "本期数据校验通过；上一期暂时无法获取（离线），未核对衔接。", "This snapshot verifies; the previous one could not be fetched (offline), so the link is not checked.").to_owned(),
+        ChainStatus::Preview => tr(l, "预览：尚未发布，发布时生成校验码。", "Preview: not published yet; the hash is made when publishing.").to_owned(),
+    }
+}
+
+/// `¥1.2万`-style short amount for the donut's centre.
+fn short_yuan(fen: i64) -> String {
+    let yuan = fen / 100;
+    if yuan >= 10_000 {
+        format!("{}.{}万", yuan / 10_000, (yuan % 10_000) / 1_000)
+    } else {
+        yuan.to_string()
+    }
+}
+
+#[component]
+fn RequestLookup(
+    requests: StoredValue<Vec<linli_domain::snapshot::RequestPublic>>,
+    lang: Lang,
+) -> impl IntoView {
+    let l = lang;
+    let input = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<usize, String>>);
+    let look = move || {
+        let code = normalize_code(&input.get_untracked());
+        if code.is_empty() {
+            result.set(Some(Err(
+                tr(l, "请输入查询码。", "Enter your tracking code.").to_owned()
+            )));
+            return;
+        }
+        let found = requests.with_value(|r| r.iter().position(|q| q.code == code));
+        result.set(Some(found.ok_or_else(|| {
+            tr(
+                l,
+                "没有找到这个查询码。请核对后重试（字母 O 与数字 0、字母 I/L 与数字 1 视为相同）。",
+                "No request has this code. Check it and try again (O and 0, I/L and 1 count as the same).",
+            )
+            .to_owned()
+        })));
+    };
+    view! {
+        <section class="block" aria-labelledby="req-h" data-testid="lookup">
+            <h2 id="req-h">{tr(l, "诉求查询", "Look up your request")}</h2>
+            <form on:submit=move |ev| { ev.prevent_default(); look(); }>
+                <label for="code">{tr(l, "查询码（受理时给您的编号）", "Tracking code (given when your request was received)")}</label>
+                <div class="row">
+                    <input id="code" name="code" autocomplete="off" spellcheck="false" inputmode="text"
+                        prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
+                    <button type="submit">{tr(l, "查询", "Look up")}</button>
+                </div>
+            </form>
+            <div role="status" aria-live="polite">
+                {move || match result.get() {
+                    None => ().into_any(),
+                    Some(Err(msg)) => view! { <p class="error">{msg}</p> }.into_any(),
+                    Some(Ok(i)) => requests.with_value(|r| {
+                        let q = &r[i];
+                        let history = q.history.iter().map(|h| view! { <li>{format!("{} {}", h.date, status_name(l, &h.status))}</li> }).collect_view();
+                        view! {
+                            <div class="found" data-testid="request-result">
+                                <p><strong>{status_name(l, &q.status)}</strong></p>
+                                <p>{format!("{} {} · {} {}", tr(l, "受理", "Received"), q.received, tr(l, "应办结", "Due"), q.due)}</p>
+                                <ol class="history">{history}</ol>
+                            </div>
+                        }.into_any()
+                    }),
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// The error page: what went wrong in plain words, and no figures.
+#[component]
+pub fn LoadErrorView(error: LoadError, lang: RwSignal<Lang>) -> impl IntoView {
+    move || {
+        let (title, text) = error.message(lang.get());
+        view! {
+            <section class="load-error" role="alert" data-testid="load-error">
+                <h1>{title}</h1>
+                <p>{text}</p>
+                <button type="button" class="lang" on:click=move |_| lang.update(|x| *x = if *x == Lang::Zh { Lang::En } else { Lang::Zh })>
+                    {tr(lang.get(), "English", "中文")}
+                </button>
+            </section>
+        }
+    }
+}

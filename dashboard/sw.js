@@ -1,0 +1,39 @@
+// Linli public dashboard: works offline after the first visit.
+// - The data (snapshot.json, snapshots/…) and the page: network first, the cached copy
+//   when offline, so residents always see the latest publication when they can.
+// - Everything else (hashed JS, WASM, CSS, icons): cache first; their names change
+//   with their content, so a cached copy is never stale.
+const CACHE = 'linli-dashboard-v1';
+const FRESH = /(?:\/|index\.html|snapshot\.json|snapshots\/[^/]*\.json|manifest\.webmanifest|notice\.html)$/;
+
+self.addEventListener('install', (e) => { self.skipWaiting(); });
+self.addEventListener('activate', (e) => {
+  e.waitUntil((async () => {
+    for (const k of await caches.keys()) if (k !== CACHE) await caches.delete(k);
+    await self.clients.claim();
+  })());
+});
+self.addEventListener('fetch', (e) => {
+  const req = e.request;
+  if (req.method !== 'GET' || new URL(req.url).origin !== location.origin) return;
+  const path = new URL(req.url).pathname;
+  e.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    if (FRESH.test(path) || req.mode === 'navigate') {
+      try {
+        const res = await fetch(req, { cache: 'no-cache' });
+        if (res.ok) cache.put(req, res.clone());
+        return res;
+      } catch (err) {
+        const hit = await cache.match(req, { ignoreSearch: true });
+        if (hit) return hit;
+        throw err;
+      }
+    }
+    const hit = await cache.match(req);
+    if (hit) return hit;
+    const res = await fetch(req);
+    if (res.ok) cache.put(req, res.clone());
+    return res;
+  })());
+});

@@ -1,0 +1,197 @@
+// End-to-end: the residents' dashboard (dist/site) on folders written by `linli publish`:
+// the figures equal the snapshot's, the chain verifies, lookup and table toggles work,
+// user text stays text, bad snapshots show a clear message and no figures, and the page
+// works offline after the first visit. Prints the chart render time (FIGURE lines).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, DIST, OUT } from './harness.mjs';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLI = process.env.LINLI_CLI
+  ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'ci', 'linli');
+const SITE = join(DIST, 'site');
+const AT = 1_795_492_800_000; // 2026-11-24 12:00 China time
+
+const work = mkdtempSync(join(tmpdir(), 'linli-dash-'));
+const backup = join(work, 'demo.json');
+const good = join(work, 'good');
+
+function cli(...args) {
+  return execFileSync(CLI, args, { encoding: 'utf8' });
+}
+
+// A snapshot file with `edit` applied to its content and a correct new hash.
+function rehash(text, edit) {
+  const doc = JSON.parse(text);
+  edit(doc.content);
+  const body = JSON.stringify(doc.content);
+  const sha = createHash('sha256').update(body).digest('hex');
+  return `{"format":"linli-public-snapshot","version":${doc.version},"sha256":"${sha}","content":${body}}`;
+}
+
+// A copy of the good folder with its snapshot.json replaced (or removed).
+function variant(name, snapshot) {
+  const dir = join(work, name);
+  cpSync(good, dir, { recursive: true });
+  if (snapshot === null) rmSync(join(dir, 'snapshot.json'));
+  else writeFileSync(join(dir, 'snapshot.json'), snapshot);
+  return dir;
+}
+
+let servers = [];
+after(async () => {
+  for (const s of servers) await s.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function open(dir, viewport) {
+  const env = await start(dir);
+  servers.push(env);
+  const { page, errors, context } = await env.newPage(viewport);
+  await page.goto(env.base);
+  return { env, page, errors, context };
+}
+
+before(() => {
+  cli('demo', '--seed', '2026', '--created-at', String(AT), '--out', backup);
+  cli('publish', backup, '--out', good, '--site', SITE, '--at', String(AT - 86_400_000), '--url', 'https://example.org/community-a/');
+  cli('publish', backup, '--out', good, '--site', SITE, '--at', String(AT), '--url', 'https://example.org/community-a/');
+  assert.equal(JSON.parse(cli('verify', good)).snapshots, 2);
+});
+
+test('the dashboard shows the published figures and verifies the chain', async () => {
+  const snap = JSON.parse(readFileSync(join(good, 'snapshot.json'), 'utf8'));
+  const c = snap.content;
+  const { page, errors } = await open(good, { width: 390, height: 844 });
+  await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  const headline = await page.locator('[data-testid=headline]').innerText();
+  const yuan = (fen) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+  assert.ok(headline.includes(yuan(c.headline.budget_fen)), `${headline} has ${yuan(c.headline.budget_fen)}`);
+  assert.ok(headline.includes(String(c.headline.households)));
+  // Every published plan is listed; every indicator is shown with its status.
+  assert.equal(await page.locator('[data-testid=plan]').count(), c.plans.length);
+  assert.equal(await page.locator('[data-testid=indicator]').count(), c.indicators.length);
+  assert.ok((await page.locator('[data-testid=plan]').allInnerTexts()).some((t) => t.includes('公示期剩余') || t.includes('公示期')));
+  // Tamper evidence: the hash shown is the file's; the link to no. 1 verifies.
+  await page.locator('[data-testid=chain]', { hasText: '校验通过' }).waitFor({ timeout: 10_000 });
+  assert.ok((await page.locator('[data-testid=hash]').innerText()).includes(snap.sha256));
+  // Charts: images that decoded, with tables for screen readers.
+  for (const id of ['allocation', 'funders', 'groups']) {
+    const fig = page.locator(`[data-testid=${id}]`);
+    const ok = await fig.locator('img.chart').evaluate((img) => img.decode().then(() => img.naturalWidth > 0));
+    assert.ok(ok, `${id} chart decodes`);
+    assert.ok((await fig.locator('table').count()) > 0);
+  }
+  // Table toggle, by keyboard.
+  const toggle = page.locator('[data-testid=allocation] button.toggle');
+  await toggle.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  assert.ok(await page.locator('[data-testid=allocation] table').isVisible());
+  assert.ok(await page.locator('[data-testid=allocation] img.chart').isHidden());
+  // Request lookup, typed the way people type: lower case, with a hyphen, O for 0.
+  const req = c.requests.find((r) => r.status === 'closed');
+  const typed = (req.code.slice(0, 4) + '-' + req.code.slice(4)).toLowerCase().replaceAll('0', 'o');
+  await page.fill('#code', typed);
+  await page.keyboard.press('Enter');
+  const found = await page.locator('[data-testid=request-result]').innerText();
+  assert.ok(found.includes('已办结') && found.includes(req.received), found);
+  await page.fill('#code', 'ZZZZZZZZ');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid=lookup] .error').waitFor();
+  // No horizontal overflow on a phone.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `overflow ${overflow}px`);
+  await page.screenshot({ path: join(OUT, 'dashboard-390.png'), fullPage: true });
+  // English.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.locator('h2', { hasText: 'Where the money goes' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.deepEqual(errors, []);
+});
+
+test('chart render time from a loaded snapshot (benchmark)', async () => {
+  const { page } = await open(good, { width: 390, height: 844 });
+  const times = [];
+  for (let i = 0; i < 7; i++) {
+    if (i > 0) await page.reload();
+    await page.locator('#main[data-render-ms]').waitFor({ timeout: 30_000 });
+    times.push(Number(await page.getAttribute('#main', 'data-render-ms')));
+  }
+  times.sort((a, b) => a - b);
+  assert.ok(times.every((t) => t > 0));
+  console.log(`FIGURE dashboard_render_ms min ${times[0]} median ${times[3]} max ${times[6]} (goal <= 30)`);
+});
+
+test('user text in labels stays text', async () => {
+  const text = readFileSync(join(good, 'snapshot.json'), 'utf8');
+  const evil = '<script>window.__pwned=1</script> & <b>粗</b>';
+  const dir = variant('xss', rehash(text, (c) => {
+    c.previous_sha256 = null;
+    c.sequence = 1;
+    c.plans[0].title = evil;
+    c.groups[0].name_zh = evil;
+    c.allocation[0].name_zh = evil;
+    c.community.name_zh = evil;
+  }));
+  rmSync(join(dir, 'snapshots'), { recursive: true });
+  const { page, errors } = await open(dir, { width: 390, height: 844 });
+  await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('h1').innerText(), evil);
+  assert.ok((await page.locator('[data-testid=plan]').first().innerText()).includes(evil));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('main b').count(), 0);
+  // The group chart carries the label inside its SVG, escaped: it still decodes.
+  const ok = await page.locator('[data-testid=groups] img.chart').evaluate((img) => img.decode().then(() => img.naturalWidth > 0));
+  assert.ok(ok);
+  assert.ok((await page.locator('[data-testid=groups] table').innerText()).includes(evil));
+  assert.deepEqual(errors, []);
+});
+
+test('a missing, truncated, tampered or newer snapshot shows a message and no figures', async () => {
+  const text = readFileSync(join(good, 'snapshot.json'), 'utf8');
+  const cases = [
+    ['missing', null, '未找到公示数据'],
+    ['truncated', text.slice(0, text.length / 2), '公示数据不完整'],
+    ['tampered', text.replace(/"budget_fen":(\d)/, '"budget_fen":9$1'), '公示数据校验失败'],
+    ['newer', rehash(text, () => {}).replace('"version":1', '"version":2'), '公示数据版本较新'],
+    ['foreign', '{"format":"something-else","version":1}', '不是有效的公示数据'],
+  ];
+  for (const [name, body, message] of cases) {
+    const { page } = await open(variant(name, body), { width: 390, height: 844 });
+    const alert = page.locator('[data-testid=load-error]');
+    await alert.waitFor({ timeout: 30_000 });
+    assert.ok((await alert.innerText()).includes(message), `${name}: ${await alert.innerText()}`);
+    assert.equal(await page.locator('[data-testid=headline]').count(), 0, `${name}: no figures`);
+    if (name === 'tampered') await page.screenshot({ path: join(OUT, 'dashboard-tampered.png') });
+  }
+});
+
+test('a broken link to the previous snapshot is shown', async () => {
+  const dir = variant('broken-chain', readFileSync(join(good, 'snapshot.json'), 'utf8'));
+  const index = JSON.parse(readFileSync(join(dir, 'snapshots', 'index.json'), 'utf8'));
+  const first = join(dir, index.snapshots[0].file);
+  writeFileSync(first, rehash(readFileSync(first, 'utf8'), (c) => { c.headline.budget_fen += 100; }));
+  const { page } = await open(dir, { width: 390, height: 844 });
+  await page.locator('[data-testid=chain]', { hasText: '衔接不上' }).waitFor({ timeout: 15_000 });
+});
+
+test('works offline after the first visit', async () => {
+  const { page, context } = await open(good, { width: 390, height: 844 });
+  await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  // The worker controls the page after a reload; then everything is cached.
+  await page.reload();
+  await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
+  await context.setOffline(false);
+});
