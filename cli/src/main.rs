@@ -603,7 +603,16 @@ fn run_publish(
             .find(|s| s.key == PUBLIC_URL_KEY)
             .and_then(|s| serde_json::from_str::<String>(&s.value).ok())
     });
-    let files = publish::folder(&history, &content, url.as_deref())?;
+    if let Some(u) = &url {
+        if publish::check_dashboard_url(u).is_err() {
+            bail!("--url / setting `public_url`: `{u}` is not an absolute http(s) address");
+        }
+    }
+    let files = publish::folder(
+        &history,
+        &content,
+        url.as_deref().filter(|u| !u.trim().is_empty()),
+    )?;
     fs::create_dir_all(out.join("snapshots"))
         .with_context(|| format!("cannot create `{}`", out.display()))?;
     if let Some(site) = site {

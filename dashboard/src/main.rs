@@ -72,17 +72,76 @@ fn performance_now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// `?preview`: the workspace shows this page in a frame before publishing and sends the
+/// snapshot it would publish by `postMessage` (same origin only) instead of a file.
+fn preview_mode() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|s| s.contains("preview"))
+}
+
+/// Listens for `{type: "linli-preview", snapshot: "<file text>"}` from the same origin,
+/// and tells the parent it is ready.
+fn listen_for_preview(snapshot: RwSignal<Option<Result<Snapshot, LoadError>>>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsValue;
+    let Some(window) = web_sys::window() else { return };
+    let origin = window.location().origin().unwrap_or_default();
+    let own = origin.clone();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        if ev.origin() != own {
+            return;
+        }
+        let data = ev.data();
+        let kind = js_sys::Reflect::get(&data, &JsValue::from_str("type"))
+            .ok()
+            .and_then(|v| v.as_string());
+        if kind.as_deref() != Some("linli-preview") {
+            return;
+        }
+        if let Some(text) = js_sys::Reflect::get(&data, &JsValue::from_str("snapshot"))
+            .ok()
+            .and_then(|v| v.as_string())
+        {
+            snapshot.set(Some(file::decode(text.as_bytes()).map_err(LoadError::Decode)));
+        }
+    });
+    let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    // The page lives as long as the listener.
+    on_message.forget();
+    if let Ok(Some(parent)) = window.parent() {
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(
+            &msg,
+            &JsValue::from_str("type"),
+            &JsValue::from_str("linli-preview-ready"),
+        );
+        let _ = parent.post_message(&msg, &origin);
+    }
+}
+
 #[component]
 fn App() -> impl IntoView {
     let lang = RwSignal::new(Lang::Zh);
-    let chain = RwSignal::new(ChainStatus::Checking);
-    let snapshot = LocalResource::new(load);
-    Effect::new(move |_| {
-        if let Some(Ok(s)) = snapshot.get() {
-            let s = s.clone();
-            wasm_bindgen_futures::spawn_local(async move { chain.set(check_chain(&s).await) });
-        }
+    let preview = preview_mode();
+    let chain = RwSignal::new(if preview {
+        ChainStatus::Preview
+    } else {
+        ChainStatus::Checking
     });
+    let snapshot = RwSignal::new(None::<Result<Snapshot, LoadError>>);
+    if preview {
+        listen_for_preview(snapshot);
+    } else {
+        wasm_bindgen_futures::spawn_local(async move {
+            let s = load().await;
+            if let Ok(s) = &s {
+                let s = s.clone();
+                wasm_bindgen_futures::spawn_local(async move { chain.set(check_chain(&s).await) });
+            }
+            snapshot.set(Some(s));
+        });
+    }
     Effect::new(move |_| {
         let html = document().document_element();
         if let Some(html) = html {

@@ -29,3 +29,4 @@ pub mod pb;
 pub mod register_csv;
 pub mod snapshot;
 pub mod suppress;
+pub mod zipfile;

@@ -195,3 +195,68 @@ test('works offline after the first visit', async () => {
   await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
   await context.setOffline(false);
 });
+
+test('the workspace previews, publishes and packs the folder; the CLI agrees', async () => {
+  const env = await start();
+  servers.push(env);
+  const { page, errors } = await env.newPage({ width: 1280, height: 900 });
+  await page.goto(env.base + '#/settings');
+  await page.locator('[data-testid=counts]').waitFor({ timeout: 60_000 });
+  // The data as it is before publishing, for the CLI.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
+  const before = join(work, 'app-backup.json');
+  await dl.saveAs(before);
+
+  await page.goto(env.base + '#/');
+  // The preview is the residents' page itself, in a frame, with the snapshot to publish.
+  const frame = page.frameLocator('[data-testid=preview]');
+  await frame.locator('[data-testid=headline]').waitFor({ timeout: 60_000 });
+  assert.ok((await frame.locator('[data-testid=chain]').innerText()).includes('预览'));
+  await page.fill('#public-url', 'not a url');
+  await page.click('[data-testid=publish]');
+  assert.equal(await page.getAttribute('#public-url', 'aria-invalid'), 'true');
+  await page.fill('#public-url', 'https://example.org/community-a/');
+  await page.click('[data-testid=publish]');
+  await page.locator('[data-testid=publish-status] .ok').waitFor({ timeout: 30_000 });
+  assert.ok((await page.locator('[data-testid=publish-status]').innerText()).includes('已发布第 1'));
+  await page.screenshot({ path: join(OUT, 'dashboard-publish.png') });
+
+  const [zipDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-folder]')]);
+  const zip = join(work, 'app.zip');
+  await zipDl.saveAs(zip);
+  const appDir = join(work, 'app-folder');
+  execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; z.extractall(sys.argv[2])', zip, appDir]);
+  const verified = JSON.parse(cli('verify', appDir));
+  assert.equal(verified.snapshots, 1);
+  // The same backup and time through the CLI give the same snapshot, byte for byte.
+  const appSnap = readFileSync(join(appDir, 'snapshot.json'), 'utf8');
+  const at = JSON.parse(appSnap).content.published_at;
+  const cliDir = join(work, 'cli-folder');
+  cli('publish', before, '--out', cliDir, '--site', SITE, '--at', String(at), '--url', 'https://example.org/community-a/');
+  assert.equal(readFileSync(join(cliDir, 'snapshot.json'), 'utf8'), appSnap);
+  assert.equal(readFileSync(join(cliDir, 'notice.html'), 'utf8'), readFileSync(join(appDir, 'notice.html'), 'utf8'));
+
+  // The packed folder is a working dashboard.
+  const { page: resident } = await open(appDir, { width: 390, height: 844 });
+  await resident.locator('[data-testid=chain]', { hasText: '校验通过' }).waitFor({ timeout: 30_000 });
+
+  // Publishing again follows the first in the chain.
+  await page.click('[data-testid=publish]');
+  await page.locator('[data-testid=publish-status]', { hasText: '已发布第 2' }).waitFor({ timeout: 30_000 });
+  assert.deepEqual(errors, []);
+});
+
+test('the printable notice carries the figures, the hash and a QR code', async () => {
+  const notice = readFileSync(join(good, 'notice.html'), 'utf8');
+  const snap = JSON.parse(readFileSync(join(good, 'snapshot.json'), 'utf8'));
+  assert.ok(notice.includes(snap.sha256));
+  assert.ok(notice.includes(snap.content.previous_sha256));
+  assert.ok(notice.includes('<svg'));
+  const env = await start(good);
+  servers.push(env);
+  const { page } = await env.newPage({ width: 794, height: 1123 });
+  await page.goto(env.base + 'notice.html');
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 10_000);
+  await page.screenshot({ path: join(OUT, 'notice-a4.png'), fullPage: true });
+});

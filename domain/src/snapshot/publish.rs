@@ -210,6 +210,71 @@ pub fn verify_folder(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<Snaps
     }
 }
 
+/// Checks a dashboard address for the notice's QR code: empty (no code) or an absolute
+/// `http(s)://` URL without spaces.
+///
+/// # Errors
+///
+/// `Err(())` for anything else (`javascript:`, a bare host name, text with spaces).
+///
+/// ```
+/// use linli_domain::snapshot::publish::check_dashboard_url;
+/// assert!(check_dashboard_url("").is_ok());
+/// assert!(check_dashboard_url("https://example.org/a/").is_ok());
+/// assert!(check_dashboard_url("example.org").is_err());
+/// assert!(check_dashboard_url("javascript:alert(1)").is_err());
+/// assert!(check_dashboard_url("https://a b.org").is_err());
+/// ```
+#[allow(clippy::result_unit_err)]
+pub fn check_dashboard_url(url: &str) -> Result<(), ()> {
+    let u = url.trim();
+    let scheme = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    match scheme {
+        None if u.is_empty() => Ok(()),
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !u.contains(char::is_whitespace) => {
+            Ok(())
+        }
+        _ => Err(()),
+    }
+}
+
+/// The dashboard's files a built `index.html` (Trunk's output) loads — relative names
+/// only — plus the ones it loads by script: service worker, manifest, icon. The
+/// workspace packs these with the publication.
+///
+/// ```
+/// use linli_domain::snapshot::publish::site_files;
+/// let html = r#"<link rel="modulepreload" href="./linli-dashboard-ab12.js"><link rel="stylesheet" href="./style-99.css">
+/// <script type="module">import init from './linli-dashboard-ab12.js';init({ module_or_path: './linli-dashboard-ab12_bg.wasm' });</script>
+/// <a href="https://x.org/a.js">x</a>"#;
+/// let f = site_files(html);
+/// assert!(f.contains(&"linli-dashboard-ab12_bg.wasm".to_owned()) && f.contains(&"style-99.css".to_owned()));
+/// assert_eq!(f.iter().filter(|x| x.as_str() == "linli-dashboard-ab12.js").count(), 1);
+/// assert!(!f.iter().any(|x| x.contains("x.org")));
+/// ```
+pub fn site_files(html: &str) -> Vec<String> {
+    let mut out: Vec<String> = ["index.html", "sw.js", "manifest.webmanifest", "favicon.svg"]
+        .map(String::from)
+        .to_vec();
+    for quote in ['"', '\''] {
+        for part in html.split(quote).skip(1).step_by(2) {
+            let Some(name) = part.strip_prefix("./") else {
+                continue;
+            };
+            let plain = !name.is_empty()
+                && name.contains('.')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                && !name.starts_with('.');
+            if plain && !out.iter().any(|x| x == name) {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 ///
 /// ```
