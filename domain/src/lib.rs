@@ -15,6 +15,7 @@
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
 //! - [`register_csv`]: household register CSV import/export (SPEC §2.1).
 //! - [`suppress`]: small-cell suppression of published counts (SPEC §2.9).
+//! - [`workshop`]: workshop mode's session, plan, dot voting and saving (SPEC §2.8).
 
 pub mod alloc;
 pub mod backup;
@@ -29,4 +30,5 @@ pub mod pb;
 pub mod register_csv;
 pub mod snapshot;
 pub mod suppress;
+pub mod workshop;
 pub mod zipfile;

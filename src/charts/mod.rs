@@ -3,3 +3,4 @@
 
 pub mod alloc;
 pub mod heatmap;
+pub mod workshop_plan;
