@@ -618,6 +618,12 @@ fn run_publish(
     if let Some(site) = site {
         copy_dir(site, out)?;
     }
+    // The page's first view (title, lead, headline figures) written into index.html.
+    let index_path = out.join("index.html");
+    if let Ok(html) = fs::read_to_string(&index_path) {
+        fs::write(&index_path, publish::prerender_index(&html, &content))
+            .with_context(|| format!("cannot write `{}`", index_path.display()))?;
+    }
     // The snapshot itself last, so a reader never sees a snapshot without its history.
     let (last, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| f.path == publish::SNAPSHOT_PATH);
     for f in rest.iter().chain(&last) {

@@ -51,6 +51,13 @@ fn class_name(lang: Lang, c: &str) -> &'static str {
     }
 }
 
+/// A monotonic clock in ms (0 where there is none, e.g. native tests).
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// An indicator's value in its unit, as text.
 fn indicator_value(lang: Lang, i: &Indicator, v: i64) -> String {
     match i.unit.as_str() {
@@ -153,10 +160,6 @@ fn body(
     l: Lang,
     today: i64,
 ) -> AnyView {
-    let name = match l {
-        Lang::Zh => c.community.name_zh.clone(),
-        Lang::En => c.community.name_en.clone(),
-    };
     let h = &c.headline;
     let count = |v: Option<u64>| {
         v.map_or_else(
@@ -164,24 +167,8 @@ fn body(
             |n| n.to_string(),
         )
     };
-    let cards = vec![
-        (tr(l, "本期资金", "This period's money"), yuan(h.budget_fen)),
-        (
-            tr(l, "各项目累计支出", "Spent on projects so far"),
-            yuan(h.plans_spent_fen),
-        ),
-        (tr(l, "户数", "Households"), count(h.households)),
-        (tr(l, "居民", "Residents"), count(h.residents)),
-        (
-            tr(l, "60 岁及以上", "Aged 60+"),
-            h.aged_60_plus_bp
-                .map_or_else(|| "—".to_owned(), |b| pct(i64::from(b))),
-        ),
-        (
-            tr(l, "诉求办结", "Requests closed"),
-            format!("{} / {}", h.requests_closed, h.requests_total),
-        ),
-    ];
+    let cards = linli_domain::snapshot::publish::headline_cards(c, l == Lang::Zh);
+    let (name, sub, lead) = linli_domain::snapshot::publish::header_texts(c, l == Lang::Zh);
 
     let cat_label = |a: &linli_domain::snapshot::CategoryShare| match l {
         Lang::Zh => a.name_zh.clone(),
@@ -189,6 +176,8 @@ fn body(
     };
     // Allocation donut.
     let shares: Vec<u32> = c.allocation.iter().map(|a| a.share_bp).collect();
+    // The three charts' drawing time, shown as a data attribute for the benchmark.
+    let charts_t0 = now_ms();
     let donut = charts::data_url(&charts::donut_svg(
         &shares,
         &format!("¥{}", short_yuan(h.budget_fen)),
@@ -312,6 +301,7 @@ fn body(
         })
         .collect();
     let groups_src = charts::data_url(&charts::bars_svg(&gbars));
+    let charts_ms = format!("{:.2}", now_ms() - charts_t0);
     let groups_h = charts::bars_height(gbars.len());
     let warnings: Vec<String> = c
         .groups
@@ -499,21 +489,24 @@ fn body(
     let prev = c.previous_sha256.clone();
     let sequence = c.sequence;
     let sha = sha256.to_owned();
-    let period = c.period.clone();
-    let as_of = c.as_of.clone();
     view! {
         <header class="top">
             <div>
                 <h1>{name}</h1>
-                <p class="sub">{format!("{} · {} {} · {} {}", tr(l, "公示看板", "Public dashboard"), tr(l, "资金周期", "Period"), period, tr(l, "发布于", "published"), as_of)}</p>
+                <p class="sub">{sub}</p>
             </div>
             <button type="button" class="lang" on:click=move |_| lang.update(|x| *x = if *x == Lang::Zh { Lang::En } else { Lang::Zh })>
                 {tr(l, "English", "中文")}
             </button>
         </header>
-        <dl class="cards" data-testid="headline">
+        <p class="lead">{lead}</p>
+        <dl class="cards" data-testid="headline" data-charts-ms=charts_ms>
             {cards.into_iter().map(|(k, v)| view! { <div class="card"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
         </dl>
+        <section class="block" aria-labelledby="plans-h">
+            <h2 id="plans-h">{tr(l, "项目进度与公示", "Projects and public notices")}</h2>
+            <ul class="plans">{plans}</ul>
+        </section>
         <Figure id="allocation" title=tr(l, "钱用在哪里：按类别分配", "Where the money goes: by category").to_owned()
             src=donut alt=alloc_alt width=charts::DONUT_SIZE height=charts::DONUT_SIZE lang=lang table=alloc_table/>
         <Figure id="funders" title=tr(l, "谁来出资：多方分担", "Who pays: cost sharing").to_owned()
@@ -528,10 +521,6 @@ fn body(
         {(!warnings.is_empty()).then(|| view! {
             <p class="warning" role="note">{format!("{}{}", tr(l, "提醒：以下群体获得的资源明显高于其需求占比，需关注是否存在“精英俘获”：", "Warning: these groups receive far more than their share of need (possible elite capture): "), warnings.join("、"))}</p>
         })}
-        <section class="block" aria-labelledby="plans-h">
-            <h2 id="plans-h">{tr(l, "项目进度与公示", "Projects and public notices")}</h2>
-            <ul class="plans">{plans}</ul>
-        </section>
         <section class="block" aria-labelledby="ind-h">
             <h2 id="ind-h">{tr(l, "指标与目标", "Indicators and targets")}</h2>
             <ul class="indicators">{indicators}</ul>

@@ -63,6 +63,7 @@ fn setting_url(d: &Dataset) -> String {
 /// A published snapshot's files, kept for the downloads.
 #[derive(Clone)]
 struct Published {
+    content: snapshot::Content,
     sequence: u32,
     sha256: String,
     files: Vec<OutFile>,
@@ -114,7 +115,8 @@ async fn folder_zip(p: &Published) -> Result<Vec<u8>, String> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for name in site_files(&String::from_utf8_lossy(&html)) {
         let bytes = if name == "index.html" {
-            html.clone()
+            // With the first view (title, lead, headline figures) written in.
+            publish::prerender_index(&String::from_utf8_lossy(&html), &p.content).into_bytes()
         } else {
             fetch_bytes(&format!("{SITE}{name}")).await?
         };
@@ -269,6 +271,7 @@ pub fn DashboardPage() -> impl IntoView {
                 db.commit(batch).await.map_err(fail)?;
                 Ok(Published {
                     sequence: content.sequence,
+                    content: content.clone(),
                     sha256: sha,
                     files,
                 })

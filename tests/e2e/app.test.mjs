@@ -20,7 +20,7 @@ test('every surface opens by deep link under a sub-path, in Chinese, and survive
   const { context, page, errors } = await newPage();
   const surfaces = [
     ['#/workspace', '社区工作台', 'workspace'],
-    ['#/', '居民公示看板', 'dashboard'],
+    ['#/', '公示看板：预览与发布', 'dashboard'],
     ['#/workshop', '社区工作坊', 'workshop'],
     ['#/settings', '设置', 'settings'],
     ['#/register', '住户档案（一户一档）', 'register'],
@@ -40,7 +40,8 @@ test('every surface opens by deep link under a sub-path, in Chinese, and survive
     assert.equal(await page.locator(`[data-page=${name}]`).count(), 1);
     const current = page.locator('nav a[aria-current=page]');
     if (name !== 'not-found') assert.equal(await current.count(), 1, `${hash} nav marks the current page`);
-    if (name === 'dashboard' || name === 'workspace') await waitForDemo(page);
+    if (name === 'workspace') await waitForDemo(page);
+    if (name === 'dashboard') await page.locator('[data-testid=publish-facts]').waitFor({ timeout: 60_000 });
     if (name === 'settings') await page.locator('[data-testid=counts]').waitFor();
     await page.screenshot({ path: `${OUT}${name}-phone.png`, fullPage: true });
   }

@@ -275,6 +275,89 @@ pub fn site_files(html: &str) -> Vec<String> {
     out
 }
 
+/// `1234` basis points → `12.34%`.
+pub fn percent_bp(bp: i64) -> String {
+    let sign = if bp < 0 { "-" } else { "" };
+    let a = bp.unsigned_abs();
+    format!("{sign}{}.{:02}%", a / 100, a % 100)
+}
+
+/// The dashboard's headline cards (label, value), in Chinese or English: the dashboard
+/// renders them, and [`prerender_index`] writes the same into the published page.
+pub fn headline_cards(c: &Content, zh: bool) -> Vec<(&'static str, String)> {
+    let t = |a: &'static str, b: &'static str| if zh { a } else { b };
+    let h = &c.headline;
+    let count = |v: Option<u64>| v.map_or_else(|| t("少于公布下限", "below publication minimum").to_owned(), |n| n.to_string());
+    vec![
+        (t("本期资金", "This period's money"), format_yuan(h.budget_fen)),
+        (t("各项目累计支出", "Spent on projects so far"), format_yuan(h.plans_spent_fen)),
+        (t("户数", "Households"), count(h.households)),
+        (t("居民", "Residents"), count(h.residents)),
+        (
+            t("60 岁及以上", "Aged 60+"),
+            h.aged_60_plus_bp.map_or_else(|| "—".to_owned(), |b| percent_bp(i64::from(b))),
+        ),
+        (
+            t("诉求办结", "Requests closed"),
+            format!("{} / {}", h.requests_closed, h.requests_total),
+        ),
+    ]
+}
+
+/// The dashboard's title line and lead paragraph.
+pub fn header_texts(c: &Content, zh: bool) -> (String, String, String) {
+    if zh {
+        (
+            c.community.name_zh.clone(),
+            format!("公示看板 · 资金周期 {} · 发布于 {}", c.period, c.as_of),
+            "本看板公开本社区的钱用在哪里、由谁出资、各项目进度与公示期、各项指标与目标，并可凭查询码查看诉求办理情况。数字均来自社区发布的公示数据，并附防篡改校验码。".to_owned(),
+        )
+    } else {
+        (
+            c.community.name_en.clone(),
+            format!("Public dashboard · Period {} · published {}", c.period, c.as_of),
+            "Where this community's money goes, who pays, how far each project is, its public notices, the indicators against their targets, and your request by its tracking code. All figures come from the community's published data, sealed with a tamper-evident hash.".to_owned(),
+        )
+    }
+}
+
+/// Where [`prerender_index`] writes the page's first view in the dashboard's `index.html`
+/// (it keeps the markers, so publishing again replaces the view).
+pub const PRERENDER_MARKER: &str = "<!--linli:prerender-->";
+/// The end of a written first view.
+pub const PRERENDER_END: &str = "<!--/linli:prerender-->";
+
+/// The dashboard's `index.html` with its first view (title, lead and headline cards, in
+/// Chinese) written in, so residents on a slow network read the figures before the code
+/// arrives; the code replaces it with the verified page. All text is escaped. Without the
+/// marker the page is returned unchanged.
+pub fn prerender_index(index_html: &str, c: &Content) -> String {
+    let e = escape_html;
+    let (title, sub, lead) = header_texts(c, true);
+    let mut h = String::with_capacity(2_048);
+    // The data starts downloading with the code, not after it (published pages only:
+    // the unpublished template and the workspace's preview have no snapshot.json).
+    h.push_str("<link rel=\"preload\" href=\"snapshot.json\" as=\"fetch\" crossorigin=\"anonymous\">");
+    h.push_str("<main id=\"boot\" aria-busy=\"true\"><header class=\"top\"><div>");
+    h.push_str(&format!("<h1>{}</h1><p class=\"sub\">{}</p>", e(&title), e(&sub)));
+    // The same header as the page's, language button included, so nothing moves when
+    // the code takes over.
+    h.push_str("</div><button type=\"button\" class=\"lang\" disabled>English</button></header>");
+    h.push_str(&format!("<p class=\"lead\">{}</p><dl class=\"cards\">", e(&lead)));
+    for (k, v) in headline_cards(c, true) {
+        h.push_str(&format!("<div class=\"card\"><dt>{}</dt><dd>{}</dd></div>", e(k), e(&v)));
+    }
+    h.push_str("</dl><p class=\"loading-line\" role=\"status\">正在核验并加载完整看板…</p></main>");
+    let Some(start) = index_html.find(PRERENDER_MARKER) else {
+        return index_html.to_owned();
+    };
+    let after = start + PRERENDER_MARKER.len();
+    let end = index_html[after..]
+        .find(PRERENDER_END)
+        .map_or(after, |i| after + i + PRERENDER_END.len());
+    format!("{}{PRERENDER_MARKER}{h}{PRERENDER_END}{}", &index_html[..start], &index_html[end..])
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 ///
 /// ```

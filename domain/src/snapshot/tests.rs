@@ -381,3 +381,24 @@ fn published_folders_chain_and_verify() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn the_first_view_is_written_once_and_escaped() {
+    use super::publish::{prerender_index, PRERENDER_END, PRERENDER_MARKER};
+    let d = demo(600, 2026);
+    let mut c = build(&d, &BuildOptions::at(NOW)).unwrap();
+    c.community.name_zh = "<script>x</script>&社区".into();
+    let page = "<body><!--linli:prerender--><script src=app.js></script></body>";
+    let once = prerender_index(page, &c);
+    assert!(once.contains("&lt;script&gt;x&lt;/script&gt;&amp;社区"));
+    assert!(!once.contains("<script>x"));
+    assert!(once.contains("4,") || once.contains("600"));
+    // Publishing again replaces the view, it does not add one.
+    c.headline.requests_total = 987_654;
+    let twice = prerender_index(&once, &c);
+    assert_eq!(twice.matches(PRERENDER_MARKER).count(), 1);
+    assert_eq!(twice.matches(PRERENDER_END).count(), 1);
+    assert!(twice.contains("987654") && twice.ends_with("<script src=app.js></script></body>"));
+    // A page without the marker is left alone.
+    assert_eq!(prerender_index("<body></body>", &c), "<body></body>");
+}
