@@ -79,6 +79,8 @@ fn Shell() -> impl IntoView {
             Route::Needs => t_string!(i18n, nav_needs).to_string(),
             Route::Pb => t_string!(i18n, nav_pb).to_string(),
             Route::Allocation => t_string!(i18n, nav_allocation).to_string(),
+            Route::Participation => t_string!(i18n, nav_participation).to_string(),
+            Route::Requests => t_string!(i18n, nav_requests).to_string(),
             _ => t_string!(i18n, nav_settings).to_string(),
         };
         view! {
@@ -122,6 +124,8 @@ fn Shell() -> impl IntoView {
                     Route::Needs => pages::needs::NeedsPage().into_any(),
                     Route::Pb => pages::pb::PbPage().into_any(),
                     Route::Allocation => pages::allocation::AllocationPage().into_any(),
+                    Route::Participation => pages::participation::ParticipationPage().into_any(),
+                    Route::Requests => pages::requests::RequestsPage().into_any(),
                     Route::HouseholdNew => view! { <pages::household::HouseholdPage id=None/> }.into_any(),
                     Route::Household(id) => view! { <pages::household::HouseholdPage id=Some(id)/> }.into_any(),
                     Route::Settings => pages::settings::SettingsPage().into_any(),

@@ -10,7 +10,7 @@
 //! Every name and phone number is invented.
 
 use rand::seq::IndexedRandom;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::dataset::Dataset;
@@ -278,7 +278,7 @@ pub fn generate(cfg: &DemoConfig) -> Dataset {
     settings(&mut d, cfg);
     resources_and_plans(&mut g, &mut d, year, year_start);
     activities_and_ledgers(&mut g, &mut d, year_start);
-    requests(&mut g, &mut d, year_start);
+    requests(&mut g, &mut d, year_start, cfg.seed);
     proposals_and_ballots(&mut g, &mut d, year);
     d.audit_log.push(AuditEntry {
         id: 1,
@@ -764,7 +764,8 @@ fn activities_and_ledgers(g: &mut Gen, d: &mut Dataset, year_start: i64) {
                 household_id: hid,
                 at,
                 delta,
-                reason: reason.to_owned(),
+                // `@a<id>`: credited for this activity (participation::points).
+                reason: format!("{reason}@a{}", a + 1),
                 reverses: None,
             });
             pid += 1;
@@ -797,7 +798,8 @@ fn activities_and_ledgers(g: &mut Gen, d: &mut Dataset, year_start: i64) {
         d.points_ledger.push(PointsEntry {
             id: pid,
             household_id: hid,
-            at: day_start_millis(year_start + 270),
+            // After the last activity (day 271 at the latest), so no balance dips below zero.
+            at: day_start_millis(year_start + 272) + 10 * 3_600_000,
             delta: -cost,
             reason: what.to_owned(),
             reverses: None,
@@ -838,10 +840,7 @@ fn activities_and_ledgers(g: &mut Gen, d: &mut Dataset, year_start: i64) {
     }
 }
 
-/// Crockford base-32 alphabet (no I, L, O, U).
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64) {
+fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64, seed: u64) {
     let cats = [
         "elderly_care",
         "housing_repair",
@@ -865,6 +864,8 @@ fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64) {
         "希望组织书画活动",
     ];
     let n = (d.households.len() / 8).max(1) as u32;
+    let calendar = crate::requests::calendar::WorkCalendar::default();
+    let mut code_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x636f_6465);
     for i in 0..n {
         let day = year_start + i64::from(i) * 300 / i64::from(n);
         let colour = match g.range(0, 9) {
@@ -873,12 +874,7 @@ fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64) {
             _ => RequestColour::Blue,
         };
         let received_at = day_start_millis(day) + i64::from(g.range(8, 18)) * 3_600_000;
-        let due_at = received_at
-            + match colour {
-                RequestColour::Red => 24 * 3_600_000,
-                RequestColour::Yellow => 3 * 86_400_000 + 2 * 86_400_000,
-                RequestColour::Blue => 7 * 86_400_000 + 4 * 86_400_000,
-            };
+        let due_at = crate::requests::lifecycle::due_at(&calendar, colour, received_at);
         let mut history = vec![StatusChange {
             status: RequestStatus::Received,
             at: received_at,
@@ -909,10 +905,16 @@ fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64) {
             3..=5 => 4,
             _ => 5,
         });
-        let mut code = String::with_capacity(10);
+        // Ten draws from the main stream as before (so the ballots generated after
+        // the requests stay the same); the code's 80 bits come from its own stream.
         for _ in 0..10 {
-            code.push(char::from(CROCKFORD[g.range(0, 31) as usize]));
+            g.range(0, 31);
         }
+        let mut bytes = [0u8; crate::requests::tracking::RANDOM_BYTES];
+        code_rng.fill_bytes(&mut bytes);
+        let code = crate::requests::tracking::TrackingCode::from_random(bytes)
+            .as_str()
+            .to_owned();
         let household_id = Some(d.households[g.range(0, d.households.len() as u32 - 1) as usize].id);
         d.requests.push(Request {
             id: i + 1,
@@ -1076,7 +1078,8 @@ mod tests {
         let d = generate(&DemoConfig::default());
         let mut seen = std::collections::HashSet::new();
         for r in &d.requests {
-            assert!(r.tracking_code.bytes().all(|c| CROCKFORD.contains(&c)));
+            let code = crate::requests::tracking::TrackingCode::parse(&r.tracking_code).unwrap();
+            assert_eq!(code.as_str(), r.tracking_code);
             assert!(seen.insert(r.tracking_code.clone()));
         }
     }

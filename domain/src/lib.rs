@@ -12,9 +12,12 @@
 //! - [`household`]: household validation and change tracking (SPEC §2.1).
 //! - [`date`]: civil-date arithmetic.
 //! - [`needs`]: needs assessment matrix and Alkire–Foster mode (SPEC §2.2).
+//! - [`participation`]: activities, points bank, time bank (SPEC §2.6).
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
 //! - [`register_csv`]: household register CSV import/export (SPEC §2.1).
+//! - [`requests`]: resident requests, working-day calendar, tracking codes (SPEC §2.7).
 //! - [`suppress`]: small-cell suppression of published counts (SPEC §2.9).
+//! - [`warnings`]: participation and complaint warnings, PDCA improvement items (SPEC §2.10).
 //! - [`workshop`]: workshop mode's session, plan, dot voting and saving (SPEC §2.8).
 
 pub mod alloc;
@@ -26,9 +29,12 @@ pub mod household;
 pub mod model;
 pub mod money;
 pub mod needs;
+pub mod participation;
 pub mod pb;
 pub mod register_csv;
+pub mod requests;
 pub mod snapshot;
 pub mod suppress;
+pub mod warnings;
 pub mod workshop;
 pub mod zipfile;

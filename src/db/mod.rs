@@ -14,6 +14,7 @@
 //! the `upgradeneeded`, `blocked` and `versionchange` events that migrations
 //! and the other-tab case need.
 
+mod guarded;
 pub mod households;
 mod idb;
 pub mod schema;
@@ -30,6 +31,7 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbTransactionMode};
 
+pub use self::guarded::{Read, ReadResults};
 use self::households::Change;
 pub use self::households::HouseholdQuery;
 pub use self::idb::DbError;

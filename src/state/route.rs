@@ -26,6 +26,10 @@ pub enum Route {
     Pb,
     /// `#/allocation` — resource pools, allocation runs and cost sharing.
     Allocation,
+    /// `#/participation` — activities, points bank, time bank.
+    Participation,
+    /// `#/requests` — resident requests, warnings and improvement items.
+    Requests,
     /// `#/workshop` — workshop mode for a projector.
     Workshop,
     /// `#/settings`
@@ -36,13 +40,15 @@ pub enum Route {
 
 impl Route {
     /// Every routed view, in navigation order.
-    pub const ALL: [Route; 8] = [
+    pub const ALL: [Route; 10] = [
         Route::Dashboard,
         Route::Workspace,
         Route::Register,
         Route::Needs,
         Route::Pb,
         Route::Allocation,
+        Route::Participation,
+        Route::Requests,
         Route::Workshop,
         Route::Settings,
     ];
@@ -67,6 +73,8 @@ impl Route {
             "needs" => Self::Needs,
             "pb" => Self::Pb,
             "allocation" => Self::Allocation,
+            "participation" => Self::Participation,
+            "requests" => Self::Requests,
             "workshop" => Self::Workshop,
             "settings" => Self::Settings,
             _ => Self::NotFound,
@@ -84,6 +92,8 @@ impl Route {
             Self::Needs => "#/needs".into(),
             Self::Pb => "#/pb".into(),
             Self::Allocation => "#/allocation".into(),
+            Self::Participation => "#/participation".into(),
+            Self::Requests => "#/requests".into(),
             Self::Workshop => "#/workshop".into(),
             Self::Settings => "#/settings".into(),
         }
