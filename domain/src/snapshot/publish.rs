@@ -287,15 +287,24 @@ pub fn percent_bp(bp: i64) -> String {
 pub fn headline_cards(c: &Content, zh: bool) -> Vec<(&'static str, String)> {
     let t = |a: &'static str, b: &'static str| if zh { a } else { b };
     let h = &c.headline;
-    let count = |v: Option<u64>| v.map_or_else(|| t("少于公布下限", "below publication minimum").to_owned(), |n| n.to_string());
+    let count = |v: Option<u64>| {
+        v.map_or_else(
+            || t("少于公布下限", "below publication minimum").to_owned(),
+            |n| n.to_string(),
+        )
+    };
     vec![
         (t("本期资金", "This period's money"), format_yuan(h.budget_fen)),
-        (t("各项目累计支出", "Spent on projects so far"), format_yuan(h.plans_spent_fen)),
+        (
+            t("各项目累计支出", "Spent on projects so far"),
+            format_yuan(h.plans_spent_fen),
+        ),
         (t("户数", "Households"), count(h.households)),
         (t("居民", "Residents"), count(h.residents)),
         (
             t("60 岁及以上", "Aged 60+"),
-            h.aged_60_plus_bp.map_or_else(|| "—".to_owned(), |b| percent_bp(i64::from(b))),
+            h.aged_60_plus_bp
+                .map_or_else(|| "—".to_owned(), |b| percent_bp(i64::from(b))),
         ),
         (
             t("诉求办结", "Requests closed"),
@@ -345,7 +354,11 @@ pub fn prerender_index(index_html: &str, c: &Content) -> String {
     h.push_str("</div><button type=\"button\" class=\"lang\" disabled>English</button></header>");
     h.push_str(&format!("<p class=\"lead\">{}</p><dl class=\"cards\">", e(&lead)));
     for (k, v) in headline_cards(c, true) {
-        h.push_str(&format!("<div class=\"card\"><dt>{}</dt><dd>{}</dd></div>", e(k), e(&v)));
+        h.push_str(&format!(
+            "<div class=\"card\"><dt>{}</dt><dd>{}</dd></div>",
+            e(k),
+            e(&v)
+        ));
     }
     h.push_str("</dl><p class=\"loading-line\" role=\"status\">正在核验并加载完整看板…</p></main>");
     let Some(start) = index_html.find(PRERENDER_MARKER) else {
@@ -355,7 +368,11 @@ pub fn prerender_index(index_html: &str, c: &Content) -> String {
     let end = index_html[after..]
         .find(PRERENDER_END)
         .map_or(after, |i| after + i + PRERENDER_END.len());
-    format!("{}{PRERENDER_MARKER}{h}{PRERENDER_END}{}", &index_html[..start], &index_html[end..])
+    format!(
+        "{}{PRERENDER_MARKER}{h}{PRERENDER_END}{}",
+        &index_html[..start],
+        &index_html[end..]
+    )
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
