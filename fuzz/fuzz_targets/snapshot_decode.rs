@@ -1,9 +1,12 @@
 //! Feeds arbitrary bytes to the public snapshot decoder (SPEC §2.9): what the
 //! dashboard and `linli verify` read from any static host.
 //!
-//! Checks, besides "never panics": whatever decodes re-encodes to a file that
-//! decodes to the same content and hash; a chain of the input alone verifies
-//! exactly when it is a first snapshot; the privacy check runs on it.
+//! Two inputs in one: the bytes as a whole file, and (so that the fuzzer gets
+//! past the hash, which it cannot forge) the bytes as a `content` object sealed
+//! with its correct hash. Checks, besides "never panics": whatever decodes
+//! re-encodes to a file that decodes to the same content and hash; a chain of
+//! the input alone verifies exactly when it is a first snapshot; the privacy
+//! check runs on it.
 
 #![no_main]
 
@@ -11,6 +14,15 @@ use libfuzzer_sys::fuzz_target;
 use linli_domain::snapshot::{file, privacy};
 
 fuzz_target!(|data: &[u8]| {
+    check(data);
+    if let Ok(content) = std::str::from_utf8(data) {
+        let sha = linli_domain::backup::sha256_hex(content.as_bytes());
+        let sealed = format!(r#"{{"format":"linli-public-snapshot","version":1,"sha256":"{sha}","content":{content}}}"#);
+        check(sealed.as_bytes());
+    }
+});
+
+fn check(data: &[u8]) {
     let Ok(s) = file::decode(data) else {
         return;
     };
@@ -21,4 +33,4 @@ fuzz_target!(|data: &[u8]| {
     let first = s.content.sequence == 1 && s.content.previous_sha256.is_none();
     assert_eq!(file::verify_chain(&[data]).is_ok(), first);
     let _ = privacy::check(&s.content);
-});
+}
