@@ -31,10 +31,19 @@ pub fn local_minute(ms: i64) -> String {
 ///
 /// The browser's exception if the blob or link cannot be made.
 pub fn download(text: &str, filename: &str, mime: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    download_bytes(text.as_bytes(), filename, mime)
+}
+
+/// Offers `bytes` as a file download named `filename`.
+///
+/// # Errors
+///
+/// The browser's exception if the blob or link cannot be made.
+pub fn download_bytes(bytes: &[u8], filename: &str, mime: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window()
         .and_then(|w| w.document())

@@ -116,6 +116,31 @@ impl LoadError {
     }
 }
 
+/// Fetches a file relative to the page and returns its bytes.
+///
+/// # Errors
+///
+/// A message naming the file and the HTTP status or network failure.
+pub async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{path}: network error")))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| format!("{path}: not a response"))?;
+    if !resp.ok() {
+        return Err(format!("{path}: HTTP {}", resp.status()));
+    }
+    let body = resp
+        .array_buffer()
+        .map_err(|_| format!("{path}: unreadable body"))?;
+    let buf = JsFuture::from(body)
+        .await
+        .map_err(|_| format!("{path}: unreadable body"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
 /// `12345678` fen → `¥123,456.78`.
 pub fn yuan(fen: i64) -> String {
     linli_domain::money::format_yuan(fen)

@@ -2,28 +2,10 @@
 //! and its link to the previous snapshot, and shows it (see the crate docs).
 
 use leptos::prelude::*;
-use linli_dashboard::{cst_day, ChainStatus, Dashboard, Lang, LoadError, LoadErrorView};
+use linli_dashboard::{cst_day, fetch_bytes, ChainStatus, Dashboard, Lang, LoadError, LoadErrorView};
 use linli_domain::snapshot::file::{self, Snapshot};
 use linli_domain::snapshot::publish::{HistoryIndex, INDEX_PATH, SNAPSHOT_PATH};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-
-/// Fetches a file next to the page (no cache for the data files: the service worker
-/// decides what to serve offline).
-async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_str(path))
-        .await
-        .map_err(|e| e.as_string().unwrap_or_else(|| "network error".to_owned()))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
-    if !resp.ok() {
-        return Err(format!("HTTP {}", resp.status()));
-    }
-    let buf = JsFuture::from(resp.array_buffer().map_err(|_| "unreadable body")?)
-        .await
-        .map_err(|_| "unreadable body")?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
 
 async fn load() -> Result<Snapshot, LoadError> {
     let bytes = fetch_bytes(SNAPSHOT_PATH).await.map_err(LoadError::Missing)?;

@@ -16,13 +16,13 @@ use linli_domain::snapshot::publish::{self, check_dashboard_url as check_url, si
 use linli_domain::snapshot::{self, file, BuildOptions};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use crate::browser::now_millis;
+use crate::browser::{download_bytes, now_millis};
 use crate::components::labels::is_zh;
 use crate::db::{Batch, DbError};
 use crate::i18n::*;
 use crate::state::use_storage;
+use linli_dashboard::fetch_bytes;
 
 /// The setting with the dashboard's public address (JSON string), also read by
 /// `linli publish`.
@@ -75,38 +75,6 @@ enum Status {
     Working(String),
     Done(String),
     Error(String),
-}
-
-async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_str(path))
-        .await
-        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{path}: network error")))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
-    if !resp.ok() {
-        return Err(format!("{path}: HTTP {}", resp.status()));
-    }
-    let buf = JsFuture::from(resp.array_buffer().map_err(|_| "unreadable")?)
-        .await
-        .map_err(|_| "unreadable")?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
-fn download_bytes(bytes: &[u8], filename: &str, mime: &str) -> Result<(), JsValue> {
-    let arr = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&arr);
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("no document"))?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(filename);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)
 }
 
 /// The published folder as one ZIP: the dashboard's files and the publication's.
