@@ -16,6 +16,7 @@ fi
 [ -f dist/site/index.html ] || trunk build dashboard/index.html --release --dist dist/site
 cargo build --release -p linli-cli
 linli="${CARGO_TARGET_DIR:-target}/release/linli"
+mkdir -p target
 "$linli" demo --seed 2026 --created-at 1795492800000 --out target/lighthouse-demo.json
 rm -rf target/lighthouse-site
 "$linli" publish target/lighthouse-demo.json --out target/lighthouse-site --site dist/site --at 1795492800000 >/dev/null

@@ -11,6 +11,7 @@ trunk build --release
 trunk build dashboard/index.html --release --dist dist/site
 cargo build --release -p linli-cli
 linli="${CARGO_TARGET_DIR:-target}/release/linli"
+mkdir -p target
 "$linli" demo --seed 2026 --out target/serve-demo.json
 rm -rf dist/public
 "$linli" publish target/serve-demo.json --out dist/public --site dist/site --url "http://127.0.0.1:$PORT/public/" >/dev/null

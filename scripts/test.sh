@@ -39,9 +39,11 @@ trunk build --release
 node scripts/size.mjs dist
 trunk build dashboard/index.html --release --dist dist/site
 # The dashboard's first load with the demo's snapshot: budget 200 KiB brotli (#6).
-"${CARGO_TARGET_DIR:-target}/ci/linli" demo --seed 2026 --created-at 1795492800000 --out target/size-demo.json
-rm -rf target/size-site && "${CARGO_TARGET_DIR:-target}/ci/linli" publish target/size-demo.json --out target/size-site --site dist/site --at 1795492800000
-node scripts/size.mjs target/size-site --also snapshot.json --also sw.js --budget-kib 200
+size_dir="$(mktemp -d)"
+"${CARGO_TARGET_DIR:-target}/ci/linli" demo --seed 2026 --created-at 1795492800000 --out "$size_dir/demo.json"
+"${CARGO_TARGET_DIR:-target}/ci/linli" publish "$size_dir/demo.json" --out "$size_dir/site" --site dist/site --at 1795492800000
+node scripts/size.mjs "$size_dir/site" --also snapshot.json --also sw.js --budget-kib 200
+rm -rf "$size_dir"
 
 step "end-to-end (release build under /community-a/)"
 # needs.test.mjs compares the app's scores with the CLI built by the native tests.
