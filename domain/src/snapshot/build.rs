@@ -754,28 +754,27 @@ fn indicators(
     ]
 }
 
+/// Code → status and dates, as [`crate::requests::public_statuses`] defines them (one
+/// definition for the snapshot and the requests page: the due day of a working-day
+/// deadline is the day before its exclusive midnight), by code.
 fn requests(d: &Dataset) -> Vec<RequestPublic> {
-    let day = |ms: i64| iso_date(local_day(ms));
-    let mut out: Vec<RequestPublic> = d
-        .requests
-        .iter()
-        .map(|q| RequestPublic {
-            code: q.tracking_code.clone(),
-            status: code(&q.status),
-            received: day(q.received_at),
-            due: day(q.due_at),
-            history: q
-                .history
-                .iter()
-                .map(|c| StatusDay {
-                    status: code(&c.status),
-                    date: day(c.at),
+    crate::requests::public_statuses(&d.requests)
+        .into_iter()
+        .map(|(code_, p)| RequestPublic {
+            code: code_,
+            status: code(&p.status),
+            received: p.received,
+            due: p.due,
+            history: p
+                .timeline
+                .into_iter()
+                .map(|(status, date)| StatusDay {
+                    status: code(&status),
+                    date,
                 })
                 .collect(),
         })
-        .collect();
-    out.sort_by(|a, b| a.code.cmp(&b.code));
-    out
+        .collect()
 }
 
 /// The default earning rules (SPEC §2.6).
