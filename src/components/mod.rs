@@ -4,6 +4,7 @@ pub mod alloc_config;
 pub mod alloc_resources;
 pub mod alloc_results;
 pub mod backup_error;
+pub mod form_message;
 pub mod labels;
 pub mod matrix_editor;
 pub mod needs_explain;

@@ -32,6 +32,7 @@ use linli_domain::warnings::{
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::{download, now_millis};
+use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels::{self, is_zh};
 use crate::db::{Batch, Db, DbError, Read, ReadResults};
 use crate::i18n::*;
@@ -233,37 +234,6 @@ impl PartialEq for Shared {
     fn eq(&self, o: &Self) -> bool {
         Arc::ptr_eq(&self.0, &o.0)
     }
-}
-
-type Msg = RwSignal<Option<(u32, Result<String, String>)>>;
-
-/// Shows `r` in `m`, numbered so that a repeated message is still a new one
-/// (`data-seq`, which the e2e tests wait on).
-fn say(m: Msg, r: Result<String, String>) {
-    let seq = m.with_untracked(|v| v.as_ref().map_or(0, |(n, _)| *n)) + 1;
-    m.set(Some((seq, r)));
-}
-
-fn msg_view(m: Msg, testid: &'static str) -> impl IntoView {
-    move || {
-        m.get().map(|(seq, r)| match r {
-            Ok(t) => {
-                view! { <p class="ok" role="status" data-testid=testid data-seq=seq.to_string()>{t}</p> }
-                    .into_any()
-            }
-            Err(t) => {
-                view! { <p class="error" role="alert" data-testid=testid data-seq=seq.to_string()>{t}</p> }
-                    .into_any()
-            }
-        })
-    }
-}
-
-fn db_fail(i18n: Ctx, e: &DbError) -> String {
-    format!(
-        "{}{e}",
-        tr(i18n, "保存失败，未做任何更改：", "Not saved, nothing changed: ")
-    )
 }
 
 /// The requests page.

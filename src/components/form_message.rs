@@ -1,0 +1,44 @@
+//! The confirmation or refusal shown next to a form (participation and requests pages).
+
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+
+use crate::components::labels::is_zh;
+use crate::db::DbError;
+use crate::i18n::Locale;
+
+/// A message next to a form: `Ok` confirmation or `Err` refusal, with a sequence number.
+pub type Msg = RwSignal<Option<(u32, Result<String, String>)>>;
+
+/// Shows `r` in `m`, numbered so that a repeated message is still a new one
+/// (`data-seq`, which the e2e tests wait on).
+pub fn say(m: Msg, r: Result<String, String>) {
+    let seq = m.with_untracked(|v| v.as_ref().map_or(0, |(n, _)| *n)) + 1;
+    m.set(Some((seq, r)));
+}
+
+/// The message as a status (`Ok`) or alert (`Err`) paragraph.
+pub fn msg_view(m: Msg, testid: &'static str) -> impl IntoView {
+    move || {
+        m.get().map(|(seq, r)| match r {
+            Ok(t) => {
+                view! { <p class="ok" role="status" data-testid=testid data-seq=seq.to_string()>{t}</p> }
+                    .into_any()
+            }
+            Err(t) => {
+                view! { <p class="error" role="alert" data-testid=testid data-seq=seq.to_string()>{t}</p> }
+                    .into_any()
+            }
+        })
+    }
+}
+
+/// "Not saved, nothing changed: <the browser's error>".
+pub fn db_fail(i18n: I18nContext<Locale>, e: &DbError) -> String {
+    let lead = if is_zh(i18n) {
+        "保存失败，未做任何更改："
+    } else {
+        "Not saved, nothing changed: "
+    };
+    format!("{lead}{e}")
+}
