@@ -18,6 +18,9 @@ step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 step "format"
 cargo fmt --all -- --check
 
+step "translation catalogue: every key in zh and en, no visible text outside locales/"
+node --test tests/catalogue.test.mjs
+
 step "domain stays pure (no web crates in its tree)"
 if cargo tree -p linli-domain -e normal --prefix none | grep -Ei '^(leptos|web-sys|js-sys|wasm-bindgen|gloo|rexie|idb|getrandom) '; then
   echo "domain/ must not depend on web crates" >&2

@@ -72,16 +72,16 @@ fn Shell() -> impl IntoView {
 
     let nav_item = move |r: Route| {
         let label = move || match r {
-            Route::Dashboard => t_string!(i18n, nav_dashboard).to_string(),
-            Route::Workspace => t_string!(i18n, nav_workspace).to_string(),
-            Route::Workshop => t_string!(i18n, nav_workshop).to_string(),
-            Route::Register => t_string!(i18n, nav_register).to_string(),
-            Route::Needs => t_string!(i18n, nav_needs).to_string(),
-            Route::Pb => t_string!(i18n, nav_pb).to_string(),
-            Route::Allocation => t_string!(i18n, nav_allocation).to_string(),
-            Route::Participation => t_string!(i18n, nav_participation).to_string(),
-            Route::Requests => t_string!(i18n, nav_requests).to_string(),
-            _ => t_string!(i18n, nav_settings).to_string(),
+            Route::Dashboard => t_string!(i18n, common.nav_dashboard).to_string(),
+            Route::Workspace => t_string!(i18n, common.nav_workspace).to_string(),
+            Route::Workshop => t_string!(i18n, common.nav_workshop).to_string(),
+            Route::Register => t_string!(i18n, common.nav_register).to_string(),
+            Route::Needs => t_string!(i18n, common.nav_needs).to_string(),
+            Route::Pb => t_string!(i18n, common.nav_pb).to_string(),
+            Route::Allocation => t_string!(i18n, common.nav_allocation).to_string(),
+            Route::Participation => t_string!(i18n, common.nav_participation).to_string(),
+            Route::Requests => t_string!(i18n, common.nav_requests).to_string(),
+            _ => t_string!(i18n, common.nav_settings).to_string(),
         };
         view! {
             <li>
@@ -99,19 +99,19 @@ fn Shell() -> impl IntoView {
                     let _ = m.focus();
                 }
             }
-        }>{t!(i18n, skip_to_content)}</a>
+        }>{t!(i18n, common.skip_to_content)}</a>
         <div class="shell" class:workshop-shell=move || route.get() == Route::Workshop>
             <header class="top">
                 <a class="brand" href=Route::Dashboard.href()>
-                    <span class="brand-name">{t!(i18n, app_name)}</span>
-                    <span class="brand-tag">{t!(i18n, app_tagline)}</span>
+                    <span class="brand-name">{t!(i18n, common.app_name)}</span>
+                    <span class="brand-tag">{t!(i18n, common.app_tagline)}</span>
                 </a>
-                <nav aria-label=move || t_string!(i18n, nav_label).to_string()>
+                <nav aria-label=move || t_string!(i18n, common.nav_label).to_string()>
                     <ul>{Route::ALL.into_iter().map(nav_item).collect_view()}</ul>
                 </nav>
                 <button class="lang" on:click=toggle_lang
-                    aria-label=move || t_string!(i18n, lang_switch_label).to_string()>
-                    {t!(i18n, lang_switch)}
+                    aria-label=move || t_string!(i18n, common.lang_switch_label).to_string()>
+                    {t!(i18n, common.lang_switch)}
                 </button>
             </header>
             <StatusBanner/>
@@ -132,7 +132,7 @@ fn Shell() -> impl IntoView {
                     Route::NotFound => pages::not_found::NotFoundPage().into_any(),
                 }}
             </main>
-            <footer class="foot">{t!(i18n, footer_privacy)}</footer>
+            <footer class="foot">{t!(i18n, common.footer_privacy)}</footer>
         </div>
     }
 }

@@ -332,3 +332,69 @@ async fn a_bad_backup_is_rejected_and_nothing_changes() {
     assert_eq!(db.read_all().await.unwrap(), d);
     db.close();
 }
+
+fn entry(summary: &str) -> linli_domain::model::AuditEntry {
+    linli_domain::model::AuditEntry {
+        id: 0,
+        at: 1,
+        actor: "指导员".into(),
+        entity: "settings".into(),
+        entity_id: 0,
+        action: "update".into(),
+        summary: summary.into(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn audit_ids_are_chosen_inside_the_write_transaction() {
+    // Two connections (two tabs) save at the same moment, each with history
+    // entries: every entry gets its own id, in order, and none is lost.
+    let a = fresh("t-audit").await;
+    let b = Db::open("t-audit", || {}, || {}).await.unwrap();
+    let mut first = Batch::default();
+    first.audit(entry("a1")).audit(entry("a2"));
+    let mut second = Batch::default();
+    second.audit(entry("b1"));
+    let pa = a.begin(first).unwrap();
+    let pb = b.begin(second).unwrap();
+    pa.finish().await.unwrap();
+    pb.finish().await.unwrap();
+    // A checked write (read, decide, write in one transaction) too.
+    let checked = a
+        .checked(&["settings"], Vec::new(), |_| {
+            let mut batch = Batch::default();
+            batch.audit(entry("c1"));
+            Ok(Ok::<_, ()>((batch, ())))
+        })
+        .await
+        .unwrap();
+    assert_eq!(checked, Ok(()));
+    let log: Vec<linli_domain::model::AuditEntry> = a.get_all("audit_log").await.unwrap();
+    let ids: Vec<u32> = log.iter().map(|e| e.id).collect();
+    assert_eq!(ids, vec![1, 2, 3, 4]);
+    let summaries: Vec<&str> = log.iter().map(|e| e.summary.as_str()).collect();
+    assert_eq!(summaries, vec!["a1", "a2", "b1", "c1"]);
+    // A batch that fails writes no history either.
+    let mut bad = Batch::default();
+    bad.add(
+        "settings",
+        &linli_domain::model::Setting {
+            key: "k".into(),
+            value: "1".into(),
+        },
+    )
+    .unwrap();
+    bad.add(
+        "settings",
+        &linli_domain::model::Setting {
+            key: "k".into(),
+            value: "2".into(),
+        },
+    )
+    .unwrap();
+    bad.audit(entry("lost"));
+    assert!(a.commit(bad).await.is_err());
+    let after: Vec<linli_domain::model::AuditEntry> = a.get_all("audit_log").await.unwrap();
+    assert_eq!(after.len(), 4);
+    b.close();
+}

@@ -47,7 +47,8 @@
 //! * `verify` checks a published folder: every listed snapshot's hash, the chain (sequence,
 //!   previous hash, times), that `snapshot.json` is the latest, and the privacy rules
 //!   (`linli_domain::snapshot::privacy`) on each snapshot. Exit code 1 with every problem
-//!   found on standard error.
+//!   found on standard error. It reads only regular files inside the folder (no symbolic
+//!   link, device or FIFO), at most 64 MiB per file and 1 GiB in all (`verify.rs`).
 //!
 //! `-` as a file name means standard output (`demo --out -`) or standard input (`score -`).
 //! Errors go to standard error, with exit code 1 (2 for a wrong command line).
@@ -70,6 +71,8 @@ use linli_domain::demo::{self, DemoConfig};
 use linli_domain::model::Setting;
 use linli_domain::needs::{self, af, Aggregates, NeedsMatrix, Scorer};
 use linli_domain::pb;
+
+mod verify;
 
 /// The setting key the app writes on first start.
 const INITIALIZED_KEY: &str = "initialized";
@@ -243,7 +246,7 @@ fn main() -> ExitCode {
             url,
             period,
         ),
-        Command::Verify { dir } => run_verify(&dir),
+        Command::Verify { dir } => verify::run(&dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -518,9 +521,6 @@ fn run_allocate(
     Ok(())
 }
 
-/// The setting holding the dashboard's public address (JSON string).
-const PUBLIC_URL_KEY: &str = "public_url";
-
 /// Reads `rel` (a `/`-separated path from a history index) inside `dir`, refusing
 /// anything that could leave it.
 fn read_inside(dir: &std::path::Path, rel: &str) -> Option<Vec<u8>> {
@@ -542,7 +542,8 @@ fn run_publish(
     url: Option<String>,
     period: Option<String>,
 ) -> Result<()> {
-    use linli_domain::snapshot::{self, file as sfile, publish};
+    use linli_domain::snapshot::prepare::{self, PrepareError, PrepareOptions};
+    use linli_domain::snapshot::publish;
     let bytes = read_input(file)?;
     let (_, d) = backup::decode(&bytes)
         .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
@@ -573,46 +574,42 @@ fn run_publish(
             }
             files
         }
-        None => {
-            let mut recs = d.snapshots.clone();
-            recs.sort_by_key(|r| r.id);
-            recs.into_iter().map(|r| r.json.into_bytes()).collect()
-        }
+        None => prepare::stored_history(&d),
     };
-    let chain = sfile::verify_chain(&history)
-        .with_context(|| "the earlier snapshots do not verify; nothing was written".to_owned())?;
     let at = match at {
         Some(a) => a,
         None => now_millis()?,
     };
-    let mut opts = snapshot::BuildOptions::at(at);
-    opts.period = period;
-    opts.previous = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
-    let content = snapshot::build(&d, &opts)?;
-    let violations = snapshot::privacy::check(&content);
-    if !violations.is_empty() {
-        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-        bail!(
-            "the snapshot breaks privacy rules; nothing was written:\n  {}",
-            list.join("\n  ")
-        );
-    }
-    let url = url.or_else(|| {
-        d.settings
-            .iter()
-            .find(|s| s.key == PUBLIC_URL_KEY)
-            .and_then(|s| serde_json::from_str::<String>(&s.value).ok())
-    });
-    if let Some(u) = &url {
-        if publish::check_dashboard_url(u).is_err() {
-            bail!("--url / setting `public_url`: `{u}` is not an absolute http(s) address");
+    let opts = PrepareOptions {
+        at,
+        period,
+        url: url.or_else(|| prepare::public_url(&d)),
+    };
+    let publication = match prepare::prepare(&d, &history, &opts) {
+        Ok(p) => p,
+        Err(PrepareError::History(e)) => {
+            return Err(anyhow::Error::new(e)
+                .context("the earlier snapshots do not verify; nothing was written".to_owned()))
         }
-    }
-    let files = publish::folder(
-        &history,
-        &content,
-        url.as_deref().filter(|u| !u.trim().is_empty()),
-    )?;
+        Err(PrepareError::Privacy(violations)) => {
+            let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            bail!(
+                "the snapshot breaks privacy rules; nothing was written:\n  {}",
+                list.join("\n  ")
+            );
+        }
+        Err(PrepareError::Url(u)) => {
+            bail!("--url / setting `public_url`: `{u}` is not an absolute http(s) address")
+        }
+        Err(PrepareError::Build(e)) => return Err(e.into()),
+        Err(PrepareError::Folder(e)) => return Err(e.into()),
+    };
+    let prepare::Publication {
+        content,
+        sha256: hash,
+        files,
+        ..
+    } = publication;
     fs::create_dir_all(out.join("snapshots"))
         .with_context(|| format!("cannot create `{}`", out.display()))?;
     if let Some(site) = site {
@@ -632,7 +629,6 @@ fn run_publish(
         fs::write(&tmp, &f.bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
         fs::rename(&tmp, &path).with_context(|| format!("cannot write `{}`", path.display()))?;
     }
-    let (_, hash) = sfile::encode(&content);
     let summary = serde_json::json!({
         "out": out.display().to_string(),
         "sequence": content.sequence,
@@ -659,23 +655,3 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-fn run_verify(dir: &std::path::Path) -> Result<()> {
-    use linli_domain::snapshot::publish;
-    match publish::verify_folder(|p| read_inside(dir, p)) {
-        Ok(chain) => {
-            let last = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
-            let summary = serde_json::json!({
-                "ok": true,
-                "snapshots": chain.len(),
-                "latest_sequence": last.as_ref().map(|l| l.0),
-                "latest_sha256": last.map(|l| l.1),
-            });
-            println!("{summary}");
-            Ok(())
-        }
-        Err(errors) => {
-            let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            bail!("`{}` does not verify:\n  {}", dir.display(), list.join("\n  "))
-        }
-    }
-}

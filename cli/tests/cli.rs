@@ -241,7 +241,7 @@ fn bad_input_fails_with_a_message() {
 /// `linli pb` prints pabutools' outcome for a reference instance.
 #[test]
 fn pb_prints_the_reference_outcome() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/pabulib");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pabulib");
     let dir = std::env::var_os("LINLI_PABULIB_DIR").map_or(dir, std::path::PathBuf::from);
     let expected: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"))

@@ -1,6 +1,7 @@
 //! The dashboard's views.
 
 use leptos::prelude::*;
+use linli_domain::model::RequestStatus;
 use linli_domain::snapshot::file::Snapshot;
 use linli_domain::snapshot::{Content, Indicator};
 
@@ -30,15 +31,15 @@ fn stage_name(lang: Lang, s: &str) -> &'static str {
 }
 
 fn status_name(lang: Lang, s: &str) -> &'static str {
-    match s {
-        "received" => tr(lang, "已受理", "Received"),
-        "assigned" => tr(lang, "已分派", "Assigned"),
-        "in_progress" => tr(lang, "办理中", "In progress"),
-        "resolved" => tr(lang, "已解决", "Resolved"),
-        "closed" => tr(lang, "已办结", "Closed"),
-        "rejected" => tr(lang, "不予受理", "Rejected"),
-        "duplicate" => tr(lang, "重复诉求（已合并）", "Duplicate (merged)"),
-        _ => tr(lang, "未知", "Unknown"),
+    match RequestStatus::from_code(s) {
+        Some(RequestStatus::Received) => tr(lang, "已受理", "Received"),
+        Some(RequestStatus::Assigned) => tr(lang, "已分派", "Assigned"),
+        Some(RequestStatus::InProgress) => tr(lang, "办理中", "In progress"),
+        Some(RequestStatus::Resolved) => tr(lang, "已解决", "Resolved"),
+        Some(RequestStatus::Closed) => tr(lang, "已办结", "Closed"),
+        Some(RequestStatus::Rejected) => tr(lang, "不予受理", "Rejected"),
+        Some(RequestStatus::Duplicate) => tr(lang, "重复诉求（已合并）", "Duplicate (merged)"),
+        None => tr(lang, "未知", "Unknown"),
     }
 }
 

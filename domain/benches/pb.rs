@@ -2,7 +2,7 @@
 //! completion) and parsing on the largest pabulib reference instances.
 //!
 //! Run with `cargo bench -p linli-domain --bench pb` (the instances are read from
-//! `$LINLI_PABULIB_DIR`, default `../../shared/reference/pabulib` from `domain/`).
+//! `$LINLI_PABULIB_DIR`, default the repository's `tests/fixtures/pabulib`).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ use linli_domain::pb::{Election, Instance, Rule};
 fn read(file: &str) -> String {
     let dir = std::env::var("LINLI_PABULIB_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/pabulib"));
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pabulib"));
     let path = dir.join(file);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }

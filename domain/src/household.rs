@@ -21,7 +21,52 @@ fn err(field: impl Into<String>, code: &'static str) -> FieldError {
     }
 }
 
-/// Checks a household before it is saved.
+/// Every code [`validate`] may return, in the order of its checks.
+pub const CODES: [&str; 12] = [
+    "building_unknown",
+    "unit_range",
+    "required",
+    "phone_format",
+    "too_long",
+    "no_members",
+    "lives_alone_mismatch",
+    "birth_year_future",
+    "birth_year_too_old",
+    "disability_grade_range",
+    "need_unknown",
+    "need_duplicate",
+];
+
+/// The household form's English message for a [`validate`] code (the workspace shows
+/// the same text, translated, from its catalogue key `e_<code>`); `None` for a code
+/// that is not in [`CODES`]. The register CSV import uses it, so that a row refused by
+/// these rules reads as the form would.
+///
+/// ```
+/// use linli_domain::household::{message_en, CODES};
+/// assert_eq!(message_en("lives_alone_mismatch"), Some("A household living alone has one member."));
+/// assert!(CODES.iter().all(|c| message_en(c).is_some()));
+/// ```
+pub fn message_en(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "required" => "Required.",
+        "building_unknown" => "Choose an existing building.",
+        "unit_range" => "Unit is outside the building's units.",
+        "no_members" => "At least one member is needed.",
+        "birth_year_future" => "Birth year cannot be in the future.",
+        "birth_year_too_old" => "Birth year is more than 120 years ago.",
+        "disability_grade_range" => "Disability grade must be 1–4.",
+        "phone_format" => "Phone must be 7–20 digits; + - and spaces allowed.",
+        "lives_alone_mismatch" => "A household living alone has one member.",
+        "need_unknown" => "Unknown need category.",
+        "need_duplicate" => "This need category is listed twice.",
+        "too_long" => "Too long (2,000 characters at most).",
+        _ => return None,
+    })
+}
+
+/// Checks a household before it is saved: the rules of the household form, which the
+/// register CSV import applies to every row too.
 ///
 /// Codes: `required` (empty room or member name), `building_unknown`,
 /// `unit_range` (unit 0 or above the building's units), `no_members`,
@@ -235,6 +280,58 @@ mod tests {
         let mut h = base;
         h.notes = "长".repeat(MAX_TEXT + 1);
         assert_eq!(codes(&h), ["too_long"]);
+    }
+
+    #[test]
+    fn codes_are_listed_with_a_message() {
+        let d = data();
+        let cats = default_categories();
+        let base = d.households.iter().find(|h| h.members.len() >= 2).unwrap();
+        // Break every rule at once: each code returned is listed.
+        let mut h = base.clone();
+        h.building_id = 9_999;
+        h.room = " ".into();
+        h.contact_phone = "abc".into();
+        h.notes = "x".repeat(MAX_TEXT + 1);
+        h.lives_alone = true;
+        h.members[0].birth_year = 2030;
+        h.members[1].birth_year = 1800;
+        h.members[1].disability_grade = Some(0);
+        h.members[1].name = String::new();
+        h.needs = vec![
+            crate::model::Need {
+                category: "nope".into(),
+                urgency: crate::model::Urgency::Low,
+            },
+            crate::model::Need {
+                category: "sport".into(),
+                urgency: crate::model::Urgency::Low,
+            },
+            crate::model::Need {
+                category: "sport".into(),
+                urgency: crate::model::Urgency::Low,
+            },
+        ];
+        let mut found: Vec<&str> = validate(&h, &d.buildings, &cats, 2026)
+            .into_iter()
+            .map(|e| e.code)
+            .collect();
+        h.building_id = base.building_id;
+        h.unit = 0;
+        h.members.clear();
+        found.extend(
+            validate(&h, &d.buildings, &cats, 2026)
+                .into_iter()
+                .map(|e| e.code),
+        );
+        for code in &found {
+            assert!(CODES.contains(code), "{code} is not in CODES");
+        }
+        for code in CODES {
+            assert!(found.contains(&code), "{code} never fired");
+            assert!(message_en(code).is_some_and(|m| m.ends_with('.')), "{code}");
+        }
+        assert_eq!(message_en("nope"), None);
     }
 
     #[test]

@@ -8,20 +8,24 @@
 //! - [`model`]: the records (households, members, resources, requests, …).
 //! - [`dataset`]: all records of a community, store names, integrity checks.
 //! - [`backup`]: the versioned, hashed backup file.
+//! - [`csv_cell`]: spreadsheet formula escaping of CSV text cells (every CSV file).
 //! - [`demo`]: the deterministic demo community (SPEC §2.11).
 //! - [`household`]: household validation and change tracking (SPEC §2.1).
 //! - [`date`]: civil-date arithmetic.
 //! - [`needs`]: needs assessment matrix and Alkire–Foster mode (SPEC §2.2).
 //! - [`participation`]: activities, points bank, time bank (SPEC §2.6).
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
+//! - [`plans`]: plans from draft through notice, approval, execution and accounts to evaluation (SPEC §2.9).
 //! - [`register_csv`]: household register CSV import/export (SPEC §2.1).
 //! - [`requests`]: resident requests, working-day calendar, tracking codes (SPEC §2.7).
+//! - [`settings`]: typed reads of shared settings (need categories) with one fallback.
 //! - [`suppress`]: small-cell suppression of published counts (SPEC §2.9).
 //! - [`warnings`]: participation and complaint warnings, PDCA improvement items (SPEC §2.10).
 //! - [`workshop`]: workshop mode's session, plan, dot voting and saving (SPEC §2.8).
 
 pub mod alloc;
 pub mod backup;
+pub mod csv_cell;
 pub mod dataset;
 pub mod date;
 pub mod demo;
@@ -31,8 +35,10 @@ pub mod money;
 pub mod needs;
 pub mod participation;
 pub mod pb;
+pub mod plans;
 pub mod register_csv;
 pub mod requests;
+pub mod settings;
 pub mod snapshot;
 pub mod suppress;
 pub mod warnings;

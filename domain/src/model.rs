@@ -53,6 +53,18 @@ pub enum Tenure {
     PublicRental,
 }
 
+impl Tenure {
+    /// Position in the order owner 0, tenant 1, public rental 2: an index for tables
+    /// (tenure has no better or worse).
+    pub const fn rank(self) -> u8 {
+        match self {
+            Self::Owner => 0,
+            Self::Tenant => 1,
+            Self::PublicRental => 2,
+        }
+    }
+}
+
 /// Household income band (收入档).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,6 +73,19 @@ pub enum IncomeBand {
     LowerMiddle,
     Middle,
     Upper,
+}
+
+impl IncomeBand {
+    /// Order from poorest to richest: low 0, lower middle 1, middle 2, upper 3
+    /// ("income band at most x" is `rank() <= x.rank()`).
+    pub const fn rank(self) -> u8 {
+        match self {
+            Self::Low => 0,
+            Self::LowerMiddle => 1,
+            Self::Middle => 2,
+            Self::Upper => 3,
+        }
+    }
 }
 
 /// Subsistence status (低保 / 低边).
@@ -74,6 +99,25 @@ pub enum Subsistence {
     Dibian,
 }
 
+impl Subsistence {
+    /// Order of support, least first: none 0, 低边 (`dibian`) 1, 低保 (`dibao`) 2
+    /// ("at least 低边" is `rank() >= Dibian.rank()`: 低边 and 低保). Not the
+    /// declaration order.
+    ///
+    /// ```
+    /// use linli_domain::model::Subsistence;
+    /// assert!(Subsistence::Dibao.rank() > Subsistence::Dibian.rank());
+    /// assert!(Subsistence::Dibian.rank() > Subsistence::None.rank());
+    /// ```
+    pub const fn rank(self) -> u8 {
+        match self {
+            Self::None => 0,
+            Self::Dibian => 1,
+            Self::Dibao => 2,
+        }
+    }
+}
+
 /// Condition of the home.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,6 +125,18 @@ pub enum HousingCondition {
     Good,
     Fair,
     Poor,
+}
+
+impl HousingCondition {
+    /// Order from worst to best: poor 0, fair 1, good 2 ("fair or worse" is
+    /// `rank() <= Fair.rank()`). The reverse of the declaration order.
+    pub const fn rank(self) -> u8 {
+        match self {
+            Self::Poor => 0,
+            Self::Fair => 1,
+            Self::Good => 2,
+        }
+    }
 }
 
 /// Willingness to take part in community affairs (参与意愿).
@@ -93,6 +149,18 @@ pub enum Willingness {
     High,
 }
 
+impl Willingness {
+    /// Order from none to high: none 0, low 1, medium 2, high 3.
+    pub const fn rank(self) -> u8 {
+        match self {
+            Self::None => 0,
+            Self::Low => 1,
+            Self::Medium => 2,
+            Self::High => 3,
+        }
+    }
+}
+
 /// Urgency of a household's service need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -100,6 +168,17 @@ pub enum Urgency {
     Low,
     Medium,
     High,
+}
+
+impl Urgency {
+    /// Order from low to high: low 0, medium 1, high 2 (the same order as `Ord`).
+    pub const fn rank(self) -> u8 {
+        match self {
+            Self::Low => 0,
+            Self::Medium => 1,
+            Self::High => 2,
+        }
+    }
 }
 
 /// The class of a need category (SPEC §2.3), which decides cost sharing (§2.4).
@@ -463,4 +542,53 @@ pub struct AuditEntry {
 pub struct Setting {
     pub key: String,
     pub value: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each rank is a bijection onto `0..n`, in the documented order.
+    #[test]
+    fn ranks_follow_the_documented_orders() {
+        use HousingCondition as H;
+        use IncomeBand as I;
+        assert_eq!(
+            [Subsistence::None, Subsistence::Dibian, Subsistence::Dibao].map(Subsistence::rank),
+            [0, 1, 2]
+        );
+        assert_eq!(
+            [I::Low, I::LowerMiddle, I::Middle, I::Upper].map(I::rank),
+            [0, 1, 2, 3]
+        );
+        assert_eq!([H::Poor, H::Fair, H::Good].map(H::rank), [0, 1, 2]);
+        assert_eq!(
+            [
+                Willingness::None,
+                Willingness::Low,
+                Willingness::Medium,
+                Willingness::High
+            ]
+            .map(Willingness::rank),
+            [0, 1, 2, 3]
+        );
+        assert_eq!(
+            [Urgency::Low, Urgency::Medium, Urgency::High].map(Urgency::rank),
+            [0, 1, 2]
+        );
+        assert_eq!(
+            [Tenure::Owner, Tenure::Tenant, Tenure::PublicRental].map(Tenure::rank),
+            [0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn urgency_rank_agrees_with_its_ord() {
+        let all = [Urgency::Low, Urgency::Medium, Urgency::High];
+        for a in all {
+            for b in all {
+                assert_eq!(a.cmp(&b), a.rank().cmp(&b.rank()), "{a:?} {b:?}");
+            }
+        }
+    }
 }

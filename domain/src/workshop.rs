@@ -10,6 +10,8 @@
 //!   ballot (source [`SOURCE`]); [`Session::needs_record`] turns the needs dots into a
 //!   per-building needs tally, kept in the setting [`NEEDS_SETTING`] ([`WorkshopNeeds`]).
 //! - [`session_csv`]: the session as a CSV file for the minutes.
+//! - [`voting_list`]: the proposals the dot voting is on.
+//! - [`keys`]: the keyboard map (keyboard and presenter clicker).
 //!
 //! # How a session becomes data
 //!
@@ -32,7 +34,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Ballot, Building, Millis};
+use crate::model::{Ballot, Building, Millis, Proposal, ProposalStatus};
+
+pub mod keys;
 
 /// `Ballot::source` of ballots from a workshop.
 pub const SOURCE: &str = "workshop";
@@ -705,6 +709,29 @@ pub fn format_mmss(ms: i64) -> String {
     format!("{:02}:{:02}", s / 60, s % 60)
 }
 
+/// The proposals of the dot voting: those that passed review (feasible, funded or
+/// not funded) in the latest period that has any, by id, and that period (`None`
+/// when no proposal passed review).
+pub fn voting_list(proposals: Vec<Proposal>) -> (Option<String>, Vec<Proposal>) {
+    let on_ballot = |p: &Proposal| {
+        matches!(
+            p.status,
+            ProposalStatus::Feasible | ProposalStatus::Funded | ProposalStatus::NotFunded
+        )
+    };
+    let period = proposals
+        .iter()
+        .filter(|p| on_ballot(p))
+        .map(|p| p.period.clone())
+        .max();
+    let mut list: Vec<Proposal> = proposals
+        .into_iter()
+        .filter(|p| on_ballot(p) && Some(&p.period) == period.as_ref())
+        .collect();
+    list.sort_by_key(|p| p.id);
+    (period, list)
+}
+
 /// Names used in the CSV file.
 #[derive(Debug, Clone)]
 pub struct CsvNames<'a> {
@@ -717,15 +744,9 @@ pub struct CsvNames<'a> {
     pub proposals: &'a HashMap<u32, String>,
 }
 
-const FORMULA_TRIGGERS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
-
-/// A text cell made safe for spreadsheets: a leading `'` before a formula trigger.
+/// A text cell made safe for spreadsheets ([`crate::csv_cell::escape`]).
 fn text(cell: &str) -> String {
-    if cell.starts_with(FORMULA_TRIGGERS) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
+    crate::csv_cell::escape(cell)
 }
 
 /// The session as one CSV table for the minutes (UTF-8 with BOM, CRLF): a row per

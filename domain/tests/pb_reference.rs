@@ -1,8 +1,8 @@
 //! Checks the pb rules against pabutools 1.2.3's outcomes on the pabulib reference instances
-//! (`shared/reference/pabulib/expected.json`), and the `.pb` round trip on every file.
+//! (`tests/fixtures/pabulib/expected.json`), and the `.pb` round trip on every file.
 //!
-//! The directory is `$LINLI_PABULIB_DIR` if set, else `../../shared/reference/pabulib`
-//! relative to this crate (`domain/`). The three largest instances (Łódź 2022, Warszawa
+//! The directory is `$LINLI_PABULIB_DIR` if set, else the repository's
+//! `tests/fixtures/pabulib` (source, commit and citation in its README.md). The three largest instances (Łódź 2022, Warszawa
 //! 2026, Wrocław 2017: `reference_big_*`) and the five with the longest Add1 loops
 //! (`reference_heavy_*`) have their own test functions, so they run in parallel and can be
 //! selected or skipped by name (`-- --skip reference_big --skip reference_heavy`).
@@ -41,7 +41,7 @@ fn dir() -> PathBuf {
     if let Ok(d) = std::env::var("LINLI_PABULIB_DIR") {
         return PathBuf::from(d);
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/pabulib")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pabulib")
 }
 
 fn expected() -> Value {

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use linli_domain::dataset::Dataset;
 use linli_domain::demo::{default_categories, generate, DemoConfig};
+use linli_domain::household::{self, validate};
 use linli_domain::model::*;
 use linli_domain::register_csv::{
     export_households, import_households, ErrorCode, Headers, ImportError, ImportLimits, ImportReport,
@@ -395,13 +396,17 @@ fn a_10_mb_cell_is_rejected_quickly() {
         only(&r, Some(2), Some("备注"), ErrorCode::CellTooLarge);
     }
     // The limit is configurable and exact.
+    // (A household needs a member, as on the form: the longest header is then
+    // `member1birthyear`, 16 bytes.)
     let limits = ImportLimits {
-        max_cell_bytes: 12, // 住房状况 is 12 bytes
+        max_cell_bytes: 16, // member1birthyear is 16 bytes
         ..ImportLimits::default()
     };
-    let ok = "户编号,网格,楼栋,单元,房号,产权,收入档,低保状态,住房状况\n1,G,B,1,\"1234567\"\"8901\",业主,中,无,好\n";
+    let ok =
+        "户编号,网格,楼栋,单元,房号,产权,收入档,低保状态,住房状况,member1name,member1birthyear,member1sex\n\
+              1,G,B,1,\"1234567\"\"89012345\",业主,中,无,好,王芳,1950,女\n";
     assert!(import_households(ok.as_bytes(), &[], &[], YEAR, &limits).is_ok());
-    let bad = ok.replace("8901", "89012");
+    let bad = ok.replace("89012345", "890123456");
     let r = import_households(bad.as_bytes(), &[], &[], YEAR, &limits).unwrap_err();
     only(&r, Some(2), Some("房号"), ErrorCode::CellTooLarge);
 }
@@ -711,6 +716,241 @@ fn error_codes_are_stable_strings() {
     assert_eq!(e, "\"duplicate_household_id\"");
 }
 
+// ---------------------------------------------------------------- the household form's rules
+
+/// A file of [`MIN_HEADER`] plus `extra` columns, with one row: [`row`] plus `cells`.
+fn with_columns(extra: &str, cells: &str) -> String {
+    format!("{MIN_HEADER},{extra}\r\n{}{cells}\r\n", row(1))
+}
+
+#[test]
+fn a_phone_the_form_refuses_is_refused() {
+    let r = refused(with_columns("联系电话", ",abc").as_bytes());
+    let e = only(&r, Some(2), Some("联系电话"), ErrorCode::PhoneFormat);
+    assert_eq!(e.code.as_str(), "phone_format", "the form's code");
+    assert!(e.message.contains("'abc'"), "{e}");
+    assert!(
+        e.message.contains(household::message_en("phone_format").unwrap()),
+        "the form's message: {e}"
+    );
+    // English headers name the column as written.
+    let text = "household_id,grid,building,unit,room,tenure,income_band,subsistence,housing,\
+                member1_name,member1_birth_year,member1_sex,Contact Phone\n\
+                1,G,B,1,101,owner,middle,none,good,Wang,1950,female,12345\n";
+    only(
+        &refused(text.as_bytes()),
+        Some(2),
+        Some("Contact Phone"),
+        ErrorCode::PhoneFormat,
+    );
+    for phone in [
+        "",
+        "138 0000 0000",
+        "+86-571-8888 8888",
+        "'+86 13800000000",
+        "0571 8888888",
+    ] {
+        let text = with_columns("联系电话", &format!(",{phone}"));
+        assert!(import(&text).is_ok(), "{phone}");
+    }
+}
+
+#[test]
+fn living_alone_with_two_members_is_refused() {
+    let extra = "成员2姓名,成员2出生年份,成员2性别,独居";
+    let r = refused(with_columns(extra, ",张三,1960,男,是").as_bytes());
+    let e = only(&r, Some(2), Some("独居"), ErrorCode::LivesAloneMismatch);
+    assert_eq!(e.code.as_str(), "lives_alone_mismatch", "the form's code");
+    assert!(e.message.contains("2 members"), "{e}");
+    assert!(
+        e.message
+            .contains(household::message_en("lives_alone_mismatch").unwrap()),
+        "{e}"
+    );
+    // Not living alone, or alone with one member, or no 独居 column: accepted.
+    for (extra, cells, alone) in [
+        (extra, ",张三,1960,男,否", false),
+        (extra, ",,,,是", true),
+        (extra, ",张三,1960,男,", false),
+        ("独居", ",yes", true),
+    ] {
+        let ok = import(&with_columns(extra, cells)).unwrap_or_else(|r| panic!("{cells}: {r}"));
+        assert_eq!(ok.households[0].lives_alone, alone, "{cells}");
+    }
+}
+
+#[test]
+fn the_other_rules_of_the_form() {
+    // Unit 0, and a unit beyond an existing building's units.
+    let r = refused(file(&[row(1).replace("1幢,1,", "1幢,0,")]).as_bytes());
+    let e = only(&r, Some(2), Some("单元"), ErrorCode::UnitRange);
+    assert!(e.message.contains("numbered from 1"), "{e}");
+    let grids = vec![Grid {
+        id: 1,
+        name: "第一网格".into(),
+        guide: String::new(),
+    }];
+    let buildings = vec![Building {
+        id: 1,
+        grid_id: 1,
+        name: "1幢".into(),
+        units: 2,
+        floors: 6,
+        year_built: 1990,
+        plan_x: 0,
+        plan_y: 0,
+    }];
+    let at = |unit: u8| {
+        let text = file(&[row(1).replace("1幢,1,", &format!("1幢,{unit},"))]);
+        import_households(
+            text.as_bytes(),
+            &buildings,
+            &grids,
+            YEAR,
+            &ImportLimits::default(),
+        )
+    };
+    assert!(at(2).is_ok());
+    let r = at(3).unwrap_err();
+    let e = only(&r, Some(2), Some("单元"), ErrorCode::UnitRange);
+    assert!(e.message.contains("1幢 has units 1 to 2"), "{e}");
+    // A new building gets as many units as its households use.
+    assert!(import(&file(&[row(1).replace("1幢,1,", "1幢,9,")])).is_ok());
+
+    // No member at all: in the first member group's name column, or on the row.
+    let r = refused(file(&[row(1).replace(",王芳,1950,女", ",,,")]).as_bytes());
+    let e = only(&r, Some(2), Some("成员1姓名"), ErrorCode::NoMembers);
+    assert!(
+        e.message.contains(household::message_en("no_members").unwrap()),
+        "{e}"
+    );
+    let r = refused(b"household_id,grid,building,unit,room,tenure,income_band,subsistence,housing\n1,G,B,1,101,owner,middle,none,good\n");
+    only(&r, Some(2), None, ErrorCode::NoMembers);
+
+    // Texts longer than the form allows; a member's column follows its group.
+    let long = "长".repeat(household::MAX_TEXT + 1);
+    let r = refused(with_columns("备注", &format!(",{long}")).as_bytes());
+    let e = only(&r, Some(2), Some("备注"), ErrorCode::TooLong);
+    assert!(e.message.contains("2001 characters"), "{e}");
+    let text = with_columns("成员2姓名,成员2出生年份,成员2性别", &format!(",{long},1960,男"));
+    let text = text.replacen(",王芳,1950,女,", ",,,,", 1);
+    let r = refused(text.as_bytes());
+    let e = only(&r, Some(2), Some("成员2姓名"), ErrorCode::TooLong);
+    assert!(e.message.starts_with("member 2 name (姓名)"), "{e}");
+    assert!(import(&with_columns("备注", &format!(",{}", &long[3..]))).is_ok());
+
+    // Several rules on one row are all reported, in the form's order; rows with
+    // cells that cannot be read are not checked against the form as well.
+    let extra = "成员2姓名,成员2出生年份,成员2性别,独居,联系电话";
+    let r = refused(with_columns(extra, ",张三,1960,男,是,x").as_bytes());
+    let got: Vec<(Option<&str>, ErrorCode)> =
+        r.errors.iter().map(|e| (e.column.as_deref(), e.code)).collect();
+    assert_eq!(
+        got,
+        [
+            (Some("联系电话"), ErrorCode::PhoneFormat),
+            (Some("独居"), ErrorCode::LivesAloneMismatch)
+        ]
+    );
+    let r = refused(
+        with_columns(extra, ",张三,1960,男,是,x")
+            .replace(",业主,", ",?,")
+            .as_bytes(),
+    );
+    only(&r, Some(2), Some("产权"), ErrorCode::UnknownValue);
+}
+
+/// The workspace's demo register, exported and imported as the end-to-end test does:
+/// every household passes the form, so the import is accepted.
+#[test]
+fn the_default_demo_passes_the_form_and_imports() {
+    let d = generate(&DemoConfig::default());
+    let cats = default_categories();
+    for h in &d.households {
+        assert_eq!(
+            validate(h, &d.buildings, &cats, YEAR),
+            vec![],
+            "household {}",
+            h.id
+        );
+    }
+    let csv = export_households(&d.households, &d.buildings, &d.grids, Headers::Chinese);
+    let back = import_households(
+        csv.as_bytes(),
+        &d.buildings,
+        &d.grids,
+        YEAR,
+        &ImportLimits::default(),
+    )
+    .unwrap_or_else(|r| panic!("{r}"));
+    assert_eq!(back.households, unstamped(&d.households));
+}
+
+#[test]
+fn every_form_code_has_an_import_code() {
+    for code in household::CODES {
+        let c = ErrorCode::from_form_code(code).unwrap_or_else(|| panic!("{code}"));
+        assert!(!c.is_file_level(), "{code}");
+        assert!(household::message_en(code).is_some(), "{code}");
+    }
+    assert_eq!(ErrorCode::from_form_code("nope"), None);
+    for (form, import) in [
+        ("unit_range", ErrorCode::UnitRange),
+        ("no_members", ErrorCode::NoMembers),
+        ("phone_format", ErrorCode::PhoneFormat),
+        ("lives_alone_mismatch", ErrorCode::LivesAloneMismatch),
+        ("too_long", ErrorCode::TooLong),
+        ("building_unknown", ErrorCode::BuildingUnknown),
+    ] {
+        assert_eq!(ErrorCode::from_form_code(form), Some(import));
+        assert_eq!(import.as_str(), form, "the same code as the form");
+        assert_eq!(serde_json::to_string(&import).unwrap(), format!("\"{form}\""));
+    }
+}
+
+/// Every key `e_<code>` of the workspace's English catalogue (locales/en/*.json), at any
+/// depth: the form's messages as the user reads them.
+fn catalogue_messages() -> Vec<(String, String)> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        if let Some(o) = v.as_object() {
+            for (k, v) in o {
+                match v {
+                    serde_json::Value::String(s) if k.starts_with("e_") => {
+                        out.push((k[2..].to_owned(), s.clone()))
+                    }
+                    _ => walk(v, out),
+                }
+            }
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales/en");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "json") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            walk(&serde_json::from_str(&text).unwrap(), &mut out);
+        }
+    }
+    out
+}
+
+#[test]
+fn import_messages_are_the_forms_messages() {
+    let catalogue = catalogue_messages();
+    for code in household::CODES {
+        let found: Vec<&str> = catalogue
+            .iter()
+            .filter(|(k, _)| k == code)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert!(!found.is_empty(), "no key e_{code} in locales/en");
+        for text in found {
+            assert_eq!(household::message_en(code), Some(text), "e_{code}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------- stepwise import
 
 #[test]
@@ -805,7 +1045,30 @@ fn member() -> impl Strategy<Value = Member> {
         )
 }
 
+/// A contact phone the form accepts: 7–20 digits, `+`, `-` and spaces (it may start
+/// with a formula character).
+fn phone() -> impl Strategy<Value = String> {
+    "[+-]?[0-9]{7,12}([ -][0-9]{1,4}){0,2}"
+}
+
+/// A household as the household form saves it (it passes `household::validate` with
+/// the buildings of [`places`]): what export writes and import must give back.
 fn household() -> impl Strategy<Value = Household> {
+    (any_household(), 1u8..=4, prop::option::of(phone()), member()).prop_map(|(mut h, unit, phone, first)| {
+        h.unit = unit;
+        h.contact_phone = phone.unwrap_or_default();
+        if h.members.is_empty() {
+            h.members.push(first);
+        }
+        h.lives_alone &= h.members.len() == 1;
+        h
+    })
+}
+
+/// Any household with texts and members import can read, whether or not the
+/// household form accepts it (unit 0 or beyond the building, no members, any
+/// phone text, living alone with several members).
+fn any_household() -> impl Strategy<Value = Household> {
     let codes: Vec<String> = default_categories().into_iter().map(|c| c.code).collect();
     (
         (
@@ -968,6 +1231,95 @@ proptest! {
             }
             Err(report) if hs.is_empty() => prop_assert!(report.has(ErrorCode::NoRows)),
             Err(report) => prop_assert!(false, "{}\n{}", report, csv),
+        }
+    }
+}
+
+/// One of `usual` four times in five, else one of `other`.
+fn mostly(usual: &[&'static str], other: &[&'static str]) -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        4 => prop::sample::select(usual.to_vec()),
+        1 => prop::sample::select(other.to_vec()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever the file, every household import accepts passes the household form's
+    /// validation, against the buildings it ends up in.
+    #[test]
+    fn every_imported_household_passes_the_form(
+        rows in prop::collection::vec(
+            (
+                1u32..6,
+                prop::sample::select(vec!["1幢", "2, \"南\"幢", "新楼"]),
+                mostly(&["1", "2", "4"], &["0", "5", "255"]),
+                mostly(&["", "138 0000 0000", "+86-571-8888 8888"], &["abc", "12345", "=1+1", "１３８０００００００"]),
+                mostly(&["", "否"], &["是", "yes"]),
+                prop::collection::vec(mostly(&["张三,1960,男", "李四,1990,女", "x,2026,M"], &[",,"]), 3),
+                mostly(&["", "elderly_care:高"], &["sport:低；sport:中", "法律:高"]),
+            ),
+            1..6,
+        ),
+    ) {
+        let header = "户编号,网格,楼栋,单元,房号,产权,收入档,低保状态,住房状况,联系电话,独居,服务需求,\
+                      成员1姓名,成员1出生年份,成员1性别,成员2姓名,成员2出生年份,成员2性别,成员3姓名,成员3出生年份,成员3性别";
+        let mut text = format!("{header}\n");
+        for (i, (grid, building, unit, phone, alone, members, needs)) in rows.iter().enumerate() {
+            let grid = if *grid == 1 { "第一网格".to_owned() } else { format!("G{grid}") };
+            let building = building.replace('"', "\"\"");
+            text.push_str(&format!(
+                "{},{grid},\"{building}\",{unit},101,业主,中,无,好,{phone},{alone},{needs},{}\n",
+                i + 1,
+                members.join(",")
+            ));
+        }
+        let (grids, buildings) = places();
+        let cats = default_categories();
+        if let Ok(r) = import_households(text.as_bytes(), &buildings, &grids, YEAR, &ImportLimits::default()) {
+            let mut all = buildings.clone();
+            all.extend(r.new_buildings.iter().cloned());
+            for h in &r.households {
+                let problems = validate(h, &all, &cats, YEAR);
+                prop_assert!(problems.is_empty(), "{:?}: {:?}\n{}", h, problems, text);
+            }
+        }
+    }
+
+    /// Households written by export are imported exactly when the form accepts all of
+    /// them; otherwise each refusal is the form's, on the household's row, in a column.
+    #[test]
+    fn exported_households_import_exactly_when_the_form_accepts_them(
+        mut hs in prop::collection::vec(prop_oneof![3 => household(), 1 => any_household()], 1..12),
+        english in any::<bool>(),
+    ) {
+        for (i, h) in hs.iter_mut().enumerate() {
+            h.id = i as u32 * 7 + 1;
+        }
+        let (grids, buildings) = places();
+        let cats = default_categories();
+        let headers = if english { Headers::English } else { Headers::Chinese };
+        let csv = export_households(&hs, &buildings, &grids, headers);
+        let want: Vec<(Option<u64>, ErrorCode)> = hs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, h)| {
+                validate(h, &buildings, &cats, YEAR)
+                    .into_iter()
+                    .map(move |e| (Some(i as u64 + 2), ErrorCode::from_form_code(e.code).unwrap()))
+            })
+            .collect();
+        match import_households(csv.as_bytes(), &buildings, &grids, YEAR, &ImportLimits::default()) {
+            Ok(r) => {
+                prop_assert_eq!(want, vec![]);
+                prop_assert_eq!(r.households, hs);
+            }
+            Err(report) => {
+                let got: Vec<(Option<u64>, ErrorCode)> = report.errors.iter().map(|e| (e.row, e.code)).collect();
+                prop_assert_eq!(got, want, "{}", report);
+                prop_assert!(report.errors.iter().all(|e| e.column.is_some()), "{}", report);
+            }
         }
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! Checks, besides "never panics": the stepwise importer agrees with the
 //! one-shot import for an arbitrary step size; a refusal carries at least one
-//! error and at most the cap (plus one stopping error); and whatever imports
+//! error and at most the cap (plus one stopping error); whatever imports passes
+//! the household form's validation (`household::validate`); and whatever imports
 //! exports and imports back to the same households, in both header languages.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use linli_domain::household::validate;
 use linli_domain::model::{Building, Grid};
 use linli_domain::register_csv::{export_households, import_households, Headers, ImportLimits, Importer};
 
@@ -66,6 +68,13 @@ fuzz_target!(|data: &[u8]| {
             all_grids.extend(result.new_grids.iter().cloned());
             let mut all_buildings = buildings.clone();
             all_buildings.extend(result.new_buildings.iter().cloned());
+            for h in &result.households {
+                let problems = validate(h, &all_buildings, &limits.categories, YEAR);
+                assert!(
+                    problems.is_empty(),
+                    "imported but refused by the form: {problems:?}"
+                );
+            }
             for headers in [Headers::Chinese, Headers::English] {
                 let csv = export_households(&result.households, &all_buildings, &all_grids, headers);
                 let again = import_households(

@@ -3,9 +3,8 @@
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-use crate::components::labels::is_zh;
 use crate::db::DbError;
-use crate::i18n::Locale;
+use crate::i18n::*;
 
 /// A message next to a form: `Ok` confirmation or `Err` refusal, with a sequence number.
 pub type Msg = RwSignal<Option<(u32, Result<String, String>)>>;
@@ -35,10 +34,5 @@ pub fn msg_view(m: Msg, testid: &'static str) -> impl IntoView {
 
 /// "Not saved, nothing changed: <the browser's error>".
 pub fn db_fail(i18n: I18nContext<Locale>, e: &DbError) -> String {
-    let lead = if is_zh(i18n) {
-        "保存失败，未做任何更改："
-    } else {
-        "Not saved, nothing changed: "
-    };
-    format!("{lead}{e}")
+    format!("{}{e}", t_string!(i18n, common.not_saved))
 }

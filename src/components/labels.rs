@@ -9,7 +9,7 @@ type Ctx = I18nContext<Locale>;
 
 macro_rules! s {
     ($i:expr, $k:ident) => {
-        t_string!($i, $k).to_string()
+        t_string!($i, common.$k).to_string()
     };
 }
 

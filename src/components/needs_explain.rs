@@ -38,10 +38,10 @@ pub fn explanation_view(
     matrix: &NeedsMatrix,
 ) -> impl IntoView {
     let zh = is_zh(i18n);
-    let unit = t_string!(i18n, needs_points_unit).to_string();
-    let dim_unit = t_string!(i18n, needs_dim_points_unit).to_string();
-    let contribution_word = t_string!(i18n, needs_contribution).to_string();
-    let weight_word = t_string!(i18n, needs_weight).to_string();
+    let unit = t_string!(i18n, common.needs_points_unit).to_string();
+    let dim_unit = t_string!(i18n, common.needs_dim_points_unit).to_string();
+    let contribution_word = t_string!(i18n, common.needs_contribution).to_string();
+    let weight_word = t_string!(i18n, common.needs_weight).to_string();
     let dims = e
         .dimensions
         .iter()
@@ -51,14 +51,14 @@ pub fn explanation_view(
             let head = format!("{weight_word} {}", bp_percent(d.weight_bp));
             let sum = format!("{}/100 {dim_unit} → ", d.points);
             let capped = (d.capped_off > 0).then(|| {
-                let text = t_string!(i18n, needs_cap_note, raw = d.points_raw, off = exact_points(d.capped_off))
+                let text = t_string!(i18n, common.needs_cap_note, raw = d.points_raw, off = exact_points(d.capped_off))
                     .to_string();
                 view! { <li class="cap" data-testid="cap-note">{text}</li> }
             });
             let empty = d
                 .indicators
                 .is_empty()
-                .then(|| view! { <li class="muted">{t_string!(i18n, needs_no_indicators).to_string()}</li> });
+                .then(|| view! { <li class="muted">{t_string!(i18n, common.needs_no_indicators).to_string()}</li> });
             let items = d
                 .indicators
                 .iter()
@@ -66,13 +66,13 @@ pub fn explanation_view(
                     let rule = &md.rules[c.rule];
                     let label = if zh { c.indicator.label_zh() } else { c.indicator.label_en() };
                     let note = (!c.note.is_empty()).then(|| format!(" · {}", c.note));
-                    let mut calc = t_string!(i18n, needs_count, count = c.count).to_string();
+                    let mut calc = t_string!(i18n, common.needs_count, count = c.count).to_string();
                     if c.count > c.counted {
-                        calc += &t_string!(i18n, needs_counted_max, counted = c.counted, max = rule.max_count).to_string();
+                        calc += &t_string!(i18n, common.needs_counted_max, counted = c.counted, max = rule.max_count).to_string();
                     }
-                    calc += "，";
-                    calc += &t_string!(i18n, needs_rule_points, per = rule.points, pts = c.points).to_string();
-                    calc += &format!("；{contribution_word} ");
+                    calc += t_string!(i18n, common.sep_clause);
+                    calc += &t_string!(i18n, common.needs_rule_points, per = rule.points, pts = c.points).to_string();
+                    calc += &format!("{}{contribution_word} ", t_string!(i18n, common.sep_semicolon));
                     view! {
                         <li data-testid="contribution">
                             <span class="ind">{label}</span><span class="muted">{note}</span>
@@ -93,8 +93,8 @@ pub fn explanation_view(
             }
         })
         .collect_view();
-    let total = format!("{} ", t_string!(i18n, needs_total));
-    let exact = t_string!(i18n, needs_exact_total, total = exact_points(e.exact)).to_string();
+    let total = format!("{} ", t_string!(i18n, common.needs_total));
+    let exact = t_string!(i18n, common.needs_exact_total, total = exact_points(e.exact)).to_string();
     view! {
         <div class="explain">
             <p>

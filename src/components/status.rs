@@ -18,24 +18,24 @@ pub fn StatusBanner() -> impl IntoView {
         StorageStatus::Ready => ().into_any(),
         StorageStatus::Opening => view! {
             <p class="banner info" role="status" aria-live="polite">
-                <span class="spinner" aria-hidden="true"></span>{t!(i18n, status_opening)}
+                <span class="spinner" aria-hidden="true"></span>{t!(i18n, common.status_opening)}
             </p>
         }
         .into_any(),
         StorageStatus::LoadingDemo => view! {
             <p class="banner info" role="status" aria-live="polite">
-                <span class="spinner" aria-hidden="true"></span>{t!(i18n, status_loading_demo)}
+                <span class="spinner" aria-hidden="true"></span>{t!(i18n, common.status_loading_demo)}
             </p>
         }
         .into_any(),
         StorageStatus::Blocked => view! {
-            <p class="banner warn" role="alert">{t!(i18n, status_blocked)}</p>
+            <p class="banner warn" role="alert">{t!(i18n, common.status_blocked)}</p>
         }
         .into_any(),
         StorageStatus::ReloadNeeded => view! {
             <p class="banner warn" role="alert">
-                {t!(i18n, status_reload_needed)}" "
-                <button on:click=reload>{t!(i18n, reload)}</button>
+                {t!(i18n, common.status_reload_needed)}" "
+                <button on:click=reload>{t!(i18n, common.reload)}</button>
             </p>
         }
         .into_any(),
@@ -43,7 +43,7 @@ pub fn StatusBanner() -> impl IntoView {
             let text = e.to_string();
             view! {
                 <p class="banner error" role="alert">
-                    {t!(i18n, status_error)}<code>{text}</code>
+                    {t!(i18n, common.status_error)}<code>{text}</code>
                 </p>
             }
             .into_any()

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use linli_domain::dataset::Summary;
-use linli_domain::model::{Building, Grid};
 
 use crate::browser::this_year;
 use crate::i18n::*;
@@ -19,31 +18,24 @@ fn percent(permille: u32) -> String {
 pub fn SummaryCards() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
-    let data = storage.resource(|db| async move {
-        {
-            let households = db.households().await.ok()?;
-            let buildings = db.get_all::<Building>("buildings").await.ok()?.len();
-            let grids = db.get_all::<Grid>("grids").await.ok()?.len();
-            Some((Summary::of(&households, this_year()), buildings, grids))
-        }
-    });
+    let data = storage.resource(|db| async move { db.headline(this_year()).await.ok() });
     move || match data.get() {
-        None => view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any(),
-        Some(None) => view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any(),
+        None => view! { <p class="muted" role="status">{t!(i18n, common.loading)}</p> }.into_any(),
+        Some(None) => view! { <p class="muted" role="status">{t!(i18n, common.loading)}</p> }.into_any(),
         Some(Some((s, _, _))) if s.households == 0 => {
-            view! { <p class="empty">{t!(i18n, empty_register)}</p> }.into_any()
+            view! { <p class="empty">{t!(i18n, common.empty_register)}</p> }.into_any()
         }
         Some(Some((s, buildings, grids))) => {
             let aged = percent(Summary::permille(s.aged_60_plus, s.residents));
             let renting = percent(Summary::permille(s.renting, s.households));
             view! {
                 <dl class="cards" data-testid="summary">
-                    <div class="card"><dt>{t!(i18n, households)}</dt><dd>{s.households}</dd></div>
-                    <div class="card"><dt>{t!(i18n, residents)}</dt><dd>{s.residents}</dd></div>
-                    <div class="card"><dt>{t!(i18n, aged_60)}</dt><dd>{aged}</dd></div>
-                    <div class="card"><dt>{t!(i18n, tenants)}</dt><dd>{renting}</dd></div>
-                    <div class="card"><dt>{t!(i18n, buildings)}</dt><dd>{buildings}</dd></div>
-                    <div class="card"><dt>{t!(i18n, grids)}</dt><dd>{grids}</dd></div>
+                    <div class="card"><dt>{t!(i18n, common.households)}</dt><dd>{s.households}</dd></div>
+                    <div class="card"><dt>{t!(i18n, common.residents)}</dt><dd>{s.residents}</dd></div>
+                    <div class="card"><dt>{t!(i18n, common.aged_60)}</dt><dd>{aged}</dd></div>
+                    <div class="card"><dt>{t!(i18n, common.tenants)}</dt><dd>{renting}</dd></div>
+                    <div class="card"><dt>{t!(i18n, common.buildings)}</dt><dd>{buildings}</dd></div>
+                    <div class="card"><dt>{t!(i18n, common.grids)}</dt><dd>{grids}</dd></div>
                 </dl>
             }
             .into_any()
@@ -60,7 +52,7 @@ pub fn RecordCounts() -> impl IntoView {
     let label = move |store: &str| -> String {
         macro_rules! l {
             ($k:ident) => {
-                t_string!(i18n, $k).to_string()
+                t_string!(i18n, common.$k).to_string()
             };
         }
         match store {
@@ -84,11 +76,11 @@ pub fn RecordCounts() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="records-h">
-            <h2 id="records-h">{t!(i18n, records_title)}</h2>
+            <h2 id="records-h">{t!(i18n, common.records_title)}</h2>
             {move || match counts.get() {
                 Some(Some(list)) => view! {
                     <table class="counts" data-testid="counts">
-                        <thead><tr><th scope="col">{t!(i18n, store)}</th><th scope="col">{t!(i18n, count)}</th></tr></thead>
+                        <thead><tr><th scope="col">{t!(i18n, common.store)}</th><th scope="col">{t!(i18n, common.count)}</th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|(name, n)| view! {
                                 <tr data-store=name><th scope="row">{move || label(name)}</th><td>{n}</td></tr>
@@ -96,7 +88,7 @@ pub fn RecordCounts() -> impl IntoView {
                         </tbody>
                     </table>
                 }.into_any(),
-                _ => view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any(),
+                _ => view! { <p class="muted" role="status">{t!(i18n, common.loading)}</p> }.into_any(),
             }}
         </section>
     }

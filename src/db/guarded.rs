@@ -19,7 +19,8 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbTransactionMode;
 
-use super::{from_array, idb, schema, Batch, Db, DbError, Op};
+use super::write::Op;
+use super::{from_array, idb, schema, Batch, Db, DbError};
 
 /// One read inside a checked write.
 #[derive(Debug, Clone)]
@@ -115,6 +116,7 @@ impl Db {
             .iter()
             .map(Read::store)
             .chain(write_stores.iter().copied())
+            .chain(std::iter::once(super::AUDIT_STORE))
             .collect();
         stores.sort_unstable();
         stores.dedup();
@@ -150,6 +152,8 @@ impl Db {
         let out = outcome.clone();
         let t = tx.clone();
         let reqs = requests.clone();
+        let deferred: Rc<RefCell<Option<DbError>>> = Rc::default();
+        let def = deferred.clone();
         let on_read = move || {
             let results = ReadResults {
                 values: reqs
@@ -159,7 +163,7 @@ impl Db {
                 reads,
             };
             let result = match decide(&results) {
-                Ok(Ok((batch, value))) => match issue(&t, batch) {
+                Ok(Ok((batch, value))) => match issue(&t, batch, &def) {
                     Ok(()) => Ok(Ok(value)),
                     Err(e) => Err(e),
                 },
@@ -179,6 +183,9 @@ impl Db {
             None => on_read(),
         }
         let finished = done.await;
+        if let Some(e) = deferred.borrow_mut().take() {
+            return Err(e);
+        }
         let decided = outcome.borrow_mut().take();
         match (decided, finished) {
             (Some(Ok(Ok(v))), Ok(())) => Ok(Ok(v)),
@@ -190,14 +197,19 @@ impl Db {
     }
 }
 
-fn issue(tx: &web_sys::IdbTransaction, batch: Batch) -> Result<(), DbError> {
+fn issue(
+    tx: &web_sys::IdbTransaction,
+    batch: Batch,
+    deferred: &Rc<RefCell<Option<DbError>>>,
+) -> Result<(), DbError> {
     if !batch.household_changes.is_empty() {
         return Err(DbError::Decode {
             store: super::households::STORE.to_owned(),
             reason: "checked writes do not change households".to_owned(),
         });
     }
-    for (store, op) in batch.ops {
+    let Batch { ops, audits, .. } = batch;
+    for (store, op) in ops {
         let s = tx.object_store(store).map_err(DbError::from_js)?;
         match op {
             Op::Put(v) => s.put(&v).map(drop),
@@ -206,6 +218,9 @@ fn issue(tx: &web_sys::IdbTransaction, batch: Batch) -> Result<(), DbError> {
             Op::Clear => s.clear().map(drop),
         }
         .map_err(DbError::from_js)?;
+    }
+    if !audits.is_empty() {
+        super::write::issue_audits(tx, audits, deferred)?;
     }
     Ok(())
 }

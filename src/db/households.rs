@@ -23,7 +23,7 @@ use linli_domain::model::{Household, Subsistence, Tenure};
 use wasm_bindgen::JsValue;
 
 use super::schema::FLAGS;
-use super::DbError;
+use super::{Db, DbError};
 
 /// The store holding household pages.
 pub const STORE: &str = "households";
@@ -120,6 +120,49 @@ impl HouseholdQuery {
             Self::Flag(f) => flags(h).any(|x| x == f),
             Self::NamePrefix(p) => h.contact_name.starts_with(p.as_str()),
         }
+    }
+}
+
+impl Db {
+    /// Ids (ascending) of the households in `loaded` that match every query in
+    /// `queries`; empty when `queries` is.
+    ///
+    /// `loaded` is every household in id order (as [`Db::households`] gives them).
+    /// Each query is one index query giving the pages that hold a match; only the
+    /// households on the pages every query returned are then checked against the
+    /// queries, in memory.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name.
+    pub async fn matching_households(
+        &self,
+        queries: &[HouseholdQuery],
+        loaded: &[Household],
+    ) -> Result<Vec<u32>, DbError> {
+        let mut pages: Option<Vec<u32>> = None;
+        for q in queries {
+            let p = self.household_pages(q).await?;
+            pages = Some(match pages {
+                None => p,
+                Some(acc) => acc.into_iter().filter(|x| p.binary_search(x).is_ok()).collect(),
+            });
+        }
+        let Some(pages) = pages else {
+            return Ok(Vec::new());
+        };
+        let mut ids = Vec::new();
+        for page in pages {
+            let start = loaded.partition_point(|h| page_of(h.id) < page);
+            ids.extend(
+                loaded[start..]
+                    .iter()
+                    .take_while(|h| page_of(h.id) == page)
+                    .filter(|h| queries.iter().all(|q| q.matches(h)))
+                    .map(|h| h.id),
+            );
+        }
+        Ok(ids)
     }
 }
 

@@ -183,3 +183,23 @@ test('a restored backup without the first-start marker is never replaced by the 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the workspace home lists every workspace view and promises nothing "coming soon"', async () => {
+  const { context, page, errors } = await newPage();
+  await page.goto(base + '#/workspace');
+  await waitForDemo(page);
+  const body = await page.locator('main').textContent();
+  assert.ok(!body.includes('即将推出'), 'no stale "coming soon" notice');
+  assert.ok(!body.includes('后续版本'), 'no promise of later versions');
+  const links = page.locator('[data-testid=workspace-tasks] a');
+  const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  for (const h of ['#/register', '#/needs', '#/pb', '#/allocation', '#/participation', '#/requests', '#/workshop', '#/', '#/settings']) {
+    assert.ok(hrefs.includes(h), `workspace home links ${h}`);
+  }
+  // Each link opens its view (a page heading, the nav marks it current).
+  await links.filter({ hasText: '资源调配' }).first().click();
+  await page.locator('[data-page=allocation]').waitFor();
+  assert.equal(await page.locator('nav a[aria-current=page]').count(), 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { start, waitForDemo, OUT } from './harness.mjs';
 
-const PABULIB = process.env.LINLI_PABULIB_DIR ?? new URL('../../../shared/reference/pabulib/', import.meta.url).pathname;
+const PABULIB = process.env.LINLI_PABULIB_DIR ?? new URL('../fixtures/pabulib/', import.meta.url).pathname;
 
 let env, base, newPage;
 before(async () => { env = await start(); ({ base, newPage } = env); });

@@ -328,35 +328,19 @@ impl CategoryRule {
     }
 }
 
-/// The need categories of a dataset: the `need_categories` setting, or the demo's
-/// categories when there is none.
+/// The need categories of a dataset sorted by code: [`crate::settings::need_categories`]
+/// (the `need_categories` setting, or the demo's categories when there is none).
 ///
 /// # Errors
 ///
-/// [`AllocError::Setting`] if the setting is not a list of categories or repeats a code.
+/// [`AllocError::Setting`] if the setting is not a list of categories, has an empty code
+/// or repeats a code.
 pub fn categories_of(d: &Dataset) -> Result<Vec<NeedCategory>, AllocError> {
-    let mut cats = match d.settings.iter().find(|s| s.key == "need_categories") {
-        Some(s) => serde_json::from_str::<Vec<NeedCategory>>(&s.value).map_err(|e| AllocError::Setting {
-            key: "need_categories".to_owned(),
-            reason: e.to_string(),
-        })?,
-        None => crate::demo::default_categories(),
-    };
+    let mut cats = crate::settings::need_categories(&d.settings).map_err(|e| AllocError::Setting {
+        key: e.key,
+        reason: e.reason,
+    })?;
     cats.sort_by(|a, b| a.code.cmp(&b.code));
-    for w in cats.windows(2) {
-        if w[0].code == w[1].code {
-            return Err(AllocError::Setting {
-                key: "need_categories".to_owned(),
-                reason: format!("category code `{}` is used twice", w[0].code),
-            });
-        }
-    }
-    if let Some(c) = cats.iter().find(|c| c.code.trim().is_empty()) {
-        return Err(AllocError::Setting {
-            key: "need_categories".to_owned(),
-            reason: format!("a category has an empty code (`{}`)", c.name_en),
-        });
-    }
     Ok(cats)
 }
 

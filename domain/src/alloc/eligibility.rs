@@ -3,50 +3,8 @@
 //! plan: allocation may name any number of categories, while a needs matrix is limited to a
 //! few (see [`crate::needs::MAX_CATEGORIES`]).
 
-use crate::model::{Household, HousingCondition, IncomeBand, Subsistence, Tenure, Urgency, Willingness};
+use crate::model::{Household, Tenure};
 use crate::needs::Indicator;
-
-fn subsistence_rank(s: Subsistence) -> u8 {
-    match s {
-        Subsistence::None => 0,
-        Subsistence::Dibian => 1,
-        Subsistence::Dibao => 2,
-    }
-}
-
-fn income_rank(b: IncomeBand) -> u8 {
-    match b {
-        IncomeBand::Low => 0,
-        IncomeBand::LowerMiddle => 1,
-        IncomeBand::Middle => 2,
-        IncomeBand::Upper => 3,
-    }
-}
-
-fn housing_rank(c: HousingCondition) -> u8 {
-    match c {
-        HousingCondition::Poor => 0,
-        HousingCondition::Fair => 1,
-        HousingCondition::Good => 2,
-    }
-}
-
-fn willingness_rank(w: Willingness) -> u8 {
-    match w {
-        Willingness::None => 0,
-        Willingness::Low => 1,
-        Willingness::Medium => 2,
-        Willingness::High => 3,
-    }
-}
-
-pub(crate) fn urgency_rank(u: Urgency) -> u8 {
-    match u {
-        Urgency::Low => 0,
-        Urgency::Medium => 1,
-        Urgency::High => 2,
-    }
-}
 
 /// `u8::from(b)` as a count.
 fn one(b: bool) -> u32 {
@@ -76,20 +34,16 @@ pub(crate) fn count(ind: &Indicator, h: &Household, year: i64) -> u32 {
             .filter(|m| m.disability_grade.is_some_and(|g| g.clamp(1, 4) <= *max_grade))
             .count() as u32,
         Indicator::Dementia => h.members.iter().filter(|m| m.dementia).count() as u32,
-        Indicator::Subsistence { at_least } => {
-            one(subsistence_rank(h.subsistence) >= subsistence_rank(*at_least))
-        }
-        Indicator::IncomeAtMost { band } => one(income_rank(h.income_band) <= income_rank(*band)),
+        Indicator::Subsistence { at_least } => one(h.subsistence.rank() >= at_least.rank()),
+        Indicator::IncomeAtMost { band } => one(h.income_band.rank() <= band.rank()),
         Indicator::Unemployed => h
             .members
             .iter()
             .filter(|m| m.employment == crate::model::Employment::Unemployed)
             .count() as u32,
-        Indicator::HousingAtMost { condition } => one(housing_rank(h.housing) <= housing_rank(*condition)),
+        Indicator::HousingAtMost { condition } => one(h.housing.rank() <= condition.rank()),
         Indicator::Tenure { tenure } => one(tenure_eq(h.tenure, *tenure)),
-        Indicator::WillingnessAtMost { level } => {
-            one(willingness_rank(h.willingness) <= willingness_rank(*level))
-        }
+        Indicator::WillingnessAtMost { level } => one(h.willingness.rank() <= level.rank()),
         Indicator::Needs {
             min_urgency,
             category,
@@ -97,8 +51,7 @@ pub(crate) fn count(ind: &Indicator, h: &Household, year: i64) -> u32 {
             .needs
             .iter()
             .filter(|n| {
-                urgency_rank(n.urgency) >= urgency_rank(*min_urgency)
-                    && category.as_ref().is_none_or(|c| *c == n.category)
+                n.urgency.rank() >= min_urgency.rank() && category.as_ref().is_none_or(|c| *c == n.category)
             })
             .count() as u32,
         Indicator::AloneWithCareNeed { min_age } => {
@@ -118,7 +71,7 @@ fn tenure_eq(a: Tenure, b: Tenure) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Tenure, Urgency};
+    use crate::model::{HousingCondition, IncomeBand, Subsistence, Tenure, Urgency, Willingness};
 
     #[test]
     fn agrees_with_the_needs_indicators() {

@@ -166,15 +166,9 @@ fn factor_plain(bp: u64) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
-const FORMULA_TRIGGERS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
-
-/// A text cell made safe for spreadsheets: a leading `'` before a formula trigger.
+/// A text cell made safe for spreadsheets ([`crate::csv_cell::escape`]).
 fn text(cell: &str) -> String {
-    if cell.starts_with(FORMULA_TRIGGERS) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
+    crate::csv_cell::escape(cell)
 }
 
 /// Builds a CSV file: BOM, CRLF, quoting by the `csv` crate.

@@ -11,7 +11,7 @@ use crate::model::{NeedClass, RequestStatus, Resource, ResourceKind};
 use crate::needs::{Indicator, NeedsMatrix, Scorer};
 
 use super::config::{categories_of, kind_code, AllocConfig, KINDS, MAX_AMOUNT};
-use super::eligibility::{count, urgency_rank};
+use super::eligibility::count;
 use super::{AllocError, AllocationResult, RunInputs};
 
 /// The version of the inputs layout.
@@ -677,7 +677,7 @@ pub fn prepare(d: &Dataset, config: &AllocConfig, period: &str) -> Result<AllocI
                 min_urgency,
                 category: Some(code),
             } => {
-                let key = (code.clone(), urgency_rank(*min_urgency));
+                let key = (code.clone(), min_urgency.rank());
                 let j = match need_inds.iter().position(|k| *k == key) {
                     Some(j) => j,
                     None => {
@@ -766,7 +766,7 @@ pub fn prepare(d: &Dataset, config: &AllocConfig, period: &str) -> Result<AllocI
             let Some(entry) = need_map.get(need.category.as_str()) else {
                 continue;
             };
-            let rank = urgency_rank(need.urgency);
+            let rank = need.urgency.rank();
             if let Some(ci) = entry.category {
                 if !h.needs[..k].iter().any(|m| m.category == need.category) {
                     waiting[ci] += 1;

@@ -77,48 +77,6 @@ pub enum Indicator {
     AloneWithCareNeed { min_age: u8 },
 }
 
-fn subsistence_rank(s: Subsistence) -> u8 {
-    match s {
-        Subsistence::None => 0,
-        Subsistence::Dibian => 1,
-        Subsistence::Dibao => 2,
-    }
-}
-
-fn income_rank(b: IncomeBand) -> u8 {
-    match b {
-        IncomeBand::Low => 0,
-        IncomeBand::LowerMiddle => 1,
-        IncomeBand::Middle => 2,
-        IncomeBand::Upper => 3,
-    }
-}
-
-fn housing_rank(c: HousingCondition) -> u8 {
-    match c {
-        HousingCondition::Poor => 0,
-        HousingCondition::Fair => 1,
-        HousingCondition::Good => 2,
-    }
-}
-
-fn willingness_rank(w: Willingness) -> u8 {
-    match w {
-        Willingness::None => 0,
-        Willingness::Low => 1,
-        Willingness::Medium => 2,
-        Willingness::High => 3,
-    }
-}
-
-fn urgency_rank(u: Urgency) -> usize {
-    match u {
-        Urgency::Low => 0,
-        Urgency::Medium => 1,
-        Urgency::High => 2,
-    }
-}
-
 fn income_zh(b: IncomeBand) -> &'static str {
     match b {
         IncomeBand::Low => "低收入",
@@ -403,16 +361,16 @@ impl FactPlan {
             Indicator::ChronicIllness => S_CHRONIC,
             Indicator::Disability { max_grade } => S_DISABILITY + usize::from(*max_grade) - 1,
             Indicator::Dementia => S_DEMENTIA,
-            Indicator::Subsistence { at_least } => S_SUBSISTENCE + usize::from(subsistence_rank(*at_least)),
-            Indicator::IncomeAtMost { band } => S_INCOME + usize::from(income_rank(*band)),
+            Indicator::Subsistence { at_least } => S_SUBSISTENCE + usize::from(at_least.rank()),
+            Indicator::IncomeAtMost { band } => S_INCOME + usize::from(band.rank()),
             Indicator::Unemployed => S_UNEMPLOYED,
-            Indicator::HousingAtMost { condition } => S_HOUSING + usize::from(housing_rank(*condition)),
-            Indicator::Tenure { tenure } => S_TENURE + tenure_rank(*tenure),
-            Indicator::WillingnessAtMost { level } => S_WILLINGNESS + usize::from(willingness_rank(*level)),
+            Indicator::HousingAtMost { condition } => S_HOUSING + usize::from(condition.rank()),
+            Indicator::Tenure { tenure } => S_TENURE + usize::from(tenure.rank()),
+            Indicator::WillingnessAtMost { level } => S_WILLINGNESS + usize::from(level.rank()),
             Indicator::Needs {
                 min_urgency,
                 category: None,
-            } => S_NEEDS + urgency_rank(*min_urgency),
+            } => S_NEEDS + usize::from(min_urgency.rank()),
             Indicator::Needs {
                 min_urgency,
                 category: Some(c),
@@ -424,7 +382,7 @@ impl FactPlan {
                     MAX_CATEGORIES,
                     "need categories",
                 )?;
-                S_CATEGORY + 3 * i + urgency_rank(*min_urgency)
+                S_CATEGORY + 3 * i + usize::from(min_urgency.rank())
             }
         };
         debug_assert!(slot < SLOTS_USED);
@@ -497,23 +455,23 @@ impl FactPlan {
             v[S_SIZE + i] = u16::from(members >= u16::from(n));
         }
         if SCALARS {
-            let s = subsistence_rank(h.subsistence);
+            let s = h.subsistence.rank();
             for r in 0..3u8 {
                 v[S_SUBSISTENCE + usize::from(r)] = u16::from(s >= r);
             }
-            let inc = income_rank(h.income_band);
+            let inc = h.income_band.rank();
             for r in 0..4u8 {
                 v[S_INCOME + usize::from(r)] = u16::from(inc <= r);
             }
-            let hs = housing_rank(h.housing);
+            let hs = h.housing.rank();
             for r in 0..3u8 {
                 v[S_HOUSING + usize::from(r)] = u16::from(hs <= r);
             }
-            let w = willingness_rank(h.willingness);
+            let w = h.willingness.rank();
             for r in 0..4u8 {
                 v[S_WILLINGNESS + usize::from(r)] = u16::from(w <= r);
             }
-            let t = tenure_rank(h.tenure);
+            let t = usize::from(h.tenure.rank());
             for r in 0..3 {
                 v[S_TENURE + r] = u16::from(t == r);
             }
@@ -522,7 +480,7 @@ impl FactPlan {
         v[S_NEEDS..S_NEEDS + 3].fill(0);
         v[S_CATEGORY..S_CATEGORY + 3 * cats.len()].fill(0);
         for n in &h.needs {
-            let u = urgency_rank(n.urgency);
+            let u = n.urgency.rank();
             let add = [1, u16::from(u >= 1), u16::from(u >= 2)];
             for (k, a) in add.iter().enumerate() {
                 v[S_NEEDS + k] = v[S_NEEDS + k].saturating_add(*a);
@@ -563,14 +521,6 @@ impl Facts {
     }
 }
 
-fn tenure_rank(t: Tenure) -> usize {
-    match t {
-        Tenure::Owner => 0,
-        Tenure::Tenant => 1,
-        Tenure::PublicRental => 2,
-    }
-}
-
 /// Rows of a lookup table over the household-level fields: subsistence (3 values),
 /// income (4), housing (3), willingness (4), tenure (3), lives alone (2).
 pub(crate) const SCALAR_ROWS: usize = 19;
@@ -585,11 +535,11 @@ const R_ALONE: usize = 17;
 #[inline(always)]
 pub(crate) fn scalar_rows(h: &Household) -> [usize; 6] {
     [
-        R_SUBSISTENCE + usize::from(subsistence_rank(h.subsistence)),
-        R_INCOME + usize::from(income_rank(h.income_band)),
-        R_HOUSING + usize::from(housing_rank(h.housing)),
-        R_WILLINGNESS + usize::from(willingness_rank(h.willingness)),
-        R_TENURE + tenure_rank(h.tenure),
+        R_SUBSISTENCE + usize::from(h.subsistence.rank()),
+        R_INCOME + usize::from(h.income_band.rank()),
+        R_HOUSING + usize::from(h.housing.rank()),
+        R_WILLINGNESS + usize::from(h.willingness.rank()),
+        R_TENURE + usize::from(h.tenure.rank()),
         R_ALONE + usize::from(h.lives_alone),
     ]
 }

@@ -802,14 +802,6 @@ fn arb_worse() -> impl Strategy<Value = Worse> {
     ]
 }
 
-fn rank_sub(s: Subsistence) -> u8 {
-    match s {
-        Subsistence::None => 0,
-        Subsistence::Dibian => 1,
-        Subsistence::Dibao => 2,
-    }
-}
-
 /// Applies `w` if it makes `h` more deprived (never less).
 fn worsen(h: &mut Household, w: &Worse) {
     let n = h.members.len();
@@ -821,24 +813,10 @@ fn worsen(h: &mut Household, w: &Worse) {
         Worse::Chronic(i) if *i < n => h.members[*i].chronic_illness = true,
         Worse::Dementia(i) if *i < n => h.members[*i].dementia = true,
         Worse::Unemployed(i) if *i < n => h.members[*i].employment = Employment::Unemployed,
-        Worse::Subsistence(s) if rank_sub(*s) > rank_sub(h.subsistence) => h.subsistence = *s,
-        Worse::Income(b) => {
-            let r = |b: IncomeBand| b as u8;
-            if r(*b) < r(h.income_band) {
-                h.income_band = *b;
-            }
-        }
-        Worse::Housing(c) => {
-            let r = |c: HousingCondition| match c {
-                HousingCondition::Poor => 0,
-                HousingCondition::Fair => 1,
-                HousingCondition::Good => 2,
-            };
-            if r(*c) < r(h.housing) {
-                h.housing = *c;
-            }
-        }
-        Worse::Willingness(l) if (*l as u8) < (h.willingness as u8) => h.willingness = *l,
+        Worse::Subsistence(s) if s.rank() > h.subsistence.rank() => h.subsistence = *s,
+        Worse::Income(b) if b.rank() < h.income_band.rank() => h.income_band = *b,
+        Worse::Housing(c) if c.rank() < h.housing.rank() => h.housing = *c,
+        Worse::Willingness(l) if l.rank() < h.willingness.rank() => h.willingness = *l,
         Worse::AddNeed(need) => h.needs.push(need.clone()),
         Worse::UrgencyUp(i) if *i < h.needs.len() => {
             h.needs[*i].urgency = match h.needs[*i].urgency {

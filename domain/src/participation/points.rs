@@ -38,6 +38,10 @@ pub const RULES_SETTING: &str = "points_rules";
 pub const CATALOGUE_SETTING: &str = "points_catalogue";
 /// The reason of a reversal entry.
 pub const REVERSAL: &str = "reversal";
+/// The prefix of an earning reason (`earn:<rule>[@a<activity id>]`).
+pub const EARN_PREFIX: &str = "earn:";
+/// The prefix of a redemption reason (`redeem:<item code>`).
+pub const REDEEM_PREFIX: &str = "redeem:";
 /// Largest points one entry may carry (a typing-error guard).
 pub const MAX_POINTS: i64 = 100_000;
 
@@ -73,6 +77,9 @@ pub enum EarnRule {
 }
 
 impl EarnRule {
+    /// Every rule.
+    pub const ALL: [Self; 3] = [Self::Deliberation, Self::Volunteering, Self::SkillSharing];
+
     /// The rule of a channel.
     pub fn of(channel: Channel) -> Self {
         match channel {
@@ -90,6 +97,58 @@ impl EarnRule {
             Self::Deliberation => "deliberation",
             Self::Volunteering => "volunteering",
             Self::SkillSharing => "skill_sharing",
+        }
+    }
+
+    /// The rule of a code (`None` for anything else).
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// A ledger entry's reason, read (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason<'a> {
+    /// `redeem:<item code>`.
+    Redeem(&'a str),
+    /// [`REVERSAL`].
+    Reversal,
+    /// `earn:<rule>` optionally followed by `@a<activity>`; any other text is
+    /// read as an earning whose rule is the text itself.
+    Earn {
+        rule: &'a str,
+        activity: Option<&'a str>,
+    },
+}
+
+impl<'a> Reason<'a> {
+    /// Reads a reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use linli_domain::participation::points::Reason;
+    /// assert_eq!(Reason::parse("redeem:canteen_voucher"), Reason::Redeem("canteen_voucher"));
+    /// assert_eq!(Reason::parse("reversal"), Reason::Reversal);
+    /// assert_eq!(
+    ///     Reason::parse("earn:deliberation@a12"),
+    ///     Reason::Earn { rule: "deliberation", activity: Some("12") }
+    /// );
+    /// ```
+    pub fn parse(reason: &'a str) -> Self {
+        if let Some(code) = reason.strip_prefix(REDEEM_PREFIX) {
+            return Self::Redeem(code);
+        }
+        if reason == REVERSAL {
+            return Self::Reversal;
+        }
+        let rule = reason.strip_prefix(EARN_PREFIX).unwrap_or(reason);
+        match rule.split_once("@a") {
+            Some((rule, a)) => Self::Earn {
+                rule,
+                activity: Some(a),
+            },
+            None => Self::Earn { rule, activity: None },
         }
     }
 }
@@ -333,7 +392,18 @@ pub fn check_ledger(entries: &[PointsEntry]) -> Result<(), PointsError> {
 
 /// The activity an `earn:…@a<id>` reason refers to.
 pub fn activity_of(reason: &str) -> Option<u32> {
-    reason.strip_prefix("earn:")?.split_once("@a")?.1.parse().ok()
+    reason.strip_prefix(EARN_PREFIX)?.split_once("@a")?.1.parse().ok()
+}
+
+/// The households credited for attending activity `activity` in `entries`
+/// (an earning for it that was not reversed).
+pub fn credited(entries: &[PointsEntry], activity: u32) -> BTreeSet<u32> {
+    let reversed: BTreeSet<u32> = entries.iter().filter_map(|e| e.reverses).collect();
+    entries
+        .iter()
+        .filter(|e| activity_of(&e.reason) == Some(activity) && !reversed.contains(&e.id))
+        .map(|e| e.household_id)
+        .collect()
 }
 
 /// Points for attending `activity`, for each household in `households` (a subset
@@ -358,18 +428,17 @@ pub fn plan_earn_attendance(
     if !(1..=MAX_POINTS).contains(&points) {
         return Err(PointsError::BadPoints);
     }
-    let reversed: BTreeSet<u32> = existing.iter().filter_map(|e| e.reverses).collect();
-    let credited: BTreeSet<u32> = existing
-        .iter()
-        .filter(|e| activity_of(&e.reason) == Some(activity.id) && !reversed.contains(&e.id))
-        .map(|e| e.household_id)
-        .collect();
+    let credited = credited(existing, activity.id);
     let mut todo: Vec<u32> = households.to_vec();
     todo.sort_unstable();
     todo.dedup();
     let mut out = Vec::new();
     let mut skipped = Vec::new();
-    let reason = format!("earn:{}@a{}", EarnRule::of(activity.channel).code(), activity.id);
+    let reason = format!(
+        "{EARN_PREFIX}{}@a{}",
+        EarnRule::of(activity.channel).code(),
+        activity.id
+    );
     for h in todo {
         if credited.contains(&h) {
             skipped.push(h);
@@ -446,7 +515,7 @@ pub fn plan_redeem(
             household_id: household,
             at,
             delta: -it.cost,
-            reason: format!("redeem:{item}"),
+            reason: format!("{REDEEM_PREFIX}{item}"),
             reverses: None,
         },
         catalogue,
@@ -473,7 +542,7 @@ pub fn plan_earn(
         household_id: household,
         at,
         delta: points,
-        reason: format!("earn:{}", rule.code()),
+        reason: format!("{EARN_PREFIX}{}", rule.code()),
         reverses: None,
     })
 }
@@ -511,7 +580,7 @@ pub fn plan_reversal(
         });
     }
     let mut catalogue = catalogue.clone();
-    if let Some(code) = t.reason.strip_prefix("redeem:") {
+    if let Some(code) = t.reason.strip_prefix(REDEEM_PREFIX) {
         if let Some(i) = catalogue.items.iter_mut().find(|i| i.code == code) {
             i.stock = i.stock.saturating_add(1);
         }
@@ -533,6 +602,58 @@ pub fn plan_reversal(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn participation_earn_rule_codes_round_trip() {
+        for r in EarnRule::ALL {
+            assert_eq!(EarnRule::from_code(r.code()), Some(r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.code());
+        }
+        assert_eq!(EarnRule::from_code("other"), None);
+    }
+
+    #[test]
+    fn participation_reasons_read_back() {
+        let a = Activity {
+            id: 7,
+            date: "2026-01-01".into(),
+            title: String::new(),
+            channel: Channel::Volunteering,
+            building_id: None,
+            attendance: vec![1],
+            hours_tenths: 10,
+        };
+        let (earned, _) = plan_earn_attendance(&[], &EarningRules::default(), &a, &[1], 1, 0).unwrap();
+        assert_eq!(
+            Reason::parse(&earned[0].reason),
+            Reason::Earn {
+                rule: "volunteering",
+                activity: Some("7")
+            }
+        );
+        assert_eq!(credited(&earned, 7), BTreeSet::from([1]));
+        assert!(credited(&earned, 8).is_empty());
+        let manual = plan_earn(1, EarnRule::SkillSharing, 5, 2, 0).unwrap();
+        assert_eq!(
+            Reason::parse(&manual.reason),
+            Reason::Earn {
+                rule: "skill_sharing",
+                activity: None
+            }
+        );
+        let rich = [e(1, 1, 100)];
+        let r = plan_redeem(&rich, &Catalogue::default(), 1, "canteen_voucher", 3, 0).unwrap();
+        assert_eq!(Reason::parse(&r.entry.reason), Reason::Redeem("canteen_voucher"));
+        let (rev, _) = plan_reversal(&rich, &Catalogue::default(), 1, 1, 4, 0).unwrap();
+        assert_eq!(Reason::parse(&rev.reason), Reason::Reversal);
+        assert_eq!(
+            Reason::parse("legacy"),
+            Reason::Earn {
+                rule: "legacy",
+                activity: None
+            }
+        );
+    }
 
     fn e(id: u32, h: u32, delta: i64) -> PointsEntry {
         PointsEntry {

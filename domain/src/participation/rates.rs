@@ -44,18 +44,33 @@ fn rate(key: String, households: u32, participants: u32) -> Rate {
     }
 }
 
-/// The channel's code (serde name).
-pub fn channel_code(c: Channel) -> &'static str {
-    match c {
-        Channel::OnlineHall => "online_hall",
-        Channel::BuildingCorner => "building_corner",
-        Channel::TenantRepresentatives => "tenant_representatives",
-        Channel::Volunteering => "volunteering",
-        Channel::SkillSharing => "skill_sharing",
+impl Channel {
+    /// The channel's code (its serde name), e.g. `building_corner`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::OnlineHall => "online_hall",
+            Self::BuildingCorner => "building_corner",
+            Self::TenantRepresentatives => "tenant_representatives",
+            Self::Volunteering => "volunteering",
+            Self::SkillSharing => "skill_sharing",
+        }
+    }
+
+    /// The channel of a code (`None` for anything else).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use linli_domain::model::Channel;
+    /// assert_eq!(Channel::from_code("skill_sharing"), Some(Channel::SkillSharing));
+    /// assert_eq!(Channel::from_code("hall"), None);
+    /// ```
+    pub fn from_code(code: &str) -> Option<Self> {
+        CHANNELS.into_iter().find(|c| c.code() == code)
     }
 }
 
-/// Every channel, in display order.
+/// Every channel, in display order (the activity form's options are indexes into it).
 pub const CHANNELS: [Channel; 5] = [
     Channel::OnlineHall,
     Channel::BuildingCorner,
@@ -84,7 +99,7 @@ pub fn by_channel(activities: &[Activity], households: &[Household]) -> Vec<Rate
             let p = participants(activities.iter().filter(|a| a.channel == c))
                 .intersection(&ids)
                 .count() as u32;
-            rate(channel_code(c).to_owned(), ids.len() as u32, p)
+            rate(c.code().to_owned(), ids.len() as u32, p)
         })
         .collect()
 }
@@ -160,6 +175,66 @@ pub enum ActivityError {
     UnknownHousehold(u32),
 }
 
+/// A household number as typed: a positive integer, spaces around allowed.
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::participation::rates::parse_household;
+/// assert_eq!(parse_household(" 42 "), Some(42));
+/// assert_eq!(parse_household("0"), None);
+/// assert_eq!(parse_household("4a"), None);
+/// ```
+pub fn parse_household(s: &str) -> Option<u32> {
+    s.trim().parse().ok().filter(|n| *n > 0)
+}
+
+/// An attendance list as typed: household numbers separated by spaces or
+/// commas (`,` or `，`).
+///
+/// # Errors
+///
+/// The first piece that is not a household number.
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::participation::rates::parse_attendance;
+/// assert_eq!(parse_attendance("3, 5，8  13"), Ok(vec![3, 5, 8, 13]));
+/// assert_eq!(parse_attendance("3 x5 7"), Err("x5"));
+/// assert_eq!(parse_attendance(""), Ok(vec![]));
+/// ```
+pub fn parse_attendance(s: &str) -> Result<Vec<u32>, &str> {
+    s.split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(|t| parse_household(t).ok_or(t))
+        .collect()
+}
+
+/// Hours as typed, with at most one decimal, in tenths of an hour (`None` when
+/// not of that form; the range is [`validate_activity`]'s).
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::participation::rates::parse_hours_tenths;
+/// assert_eq!(parse_hours_tenths(" 1.5"), Some(15));
+/// assert_eq!(parse_hours_tenths("2"), Some(20));
+/// assert_eq!(parse_hours_tenths("1.25"), None);
+/// assert_eq!(parse_hours_tenths(".5"), None);
+/// ```
+pub fn parse_hours_tenths(s: &str) -> Option<u16> {
+    let s = s.trim();
+    let (a, b) = s.split_once('.').unwrap_or((s, "0"));
+    if b.len() != 1 || a.is_empty() {
+        return None;
+    }
+    a.parse::<u16>()
+        .ok()?
+        .checked_mul(10)?
+        .checked_add(b.parse::<u16>().ok()?)
+}
+
 /// A checked activity: title trimmed, date valid, 0.1–24 hours, attendance of
 /// registered households (sorted, duplicates merged).
 ///
@@ -187,6 +262,32 @@ pub fn validate_activity(mut a: Activity, known: &BTreeSet<u32>) -> Result<Activ
 mod tests {
     use super::*;
     use crate::demo::{generate, DemoConfig};
+
+    #[test]
+    fn participation_typed_input() {
+        assert_eq!(parse_hours_tenths("24.0"), Some(240));
+        assert_eq!(parse_hours_tenths("1."), None);
+        assert_eq!(parse_hours_tenths("-1.5"), None);
+        assert_eq!(parse_hours_tenths("6553.5"), Some(65_535));
+        assert_eq!(parse_hours_tenths("6553.6"), None);
+        assert_eq!(parse_hours_tenths("1.x"), None);
+        assert_eq!(parse_attendance(" 7 ,, 9 "), Ok(vec![7, 9]));
+        assert_eq!(parse_attendance("7 0"), Err("0"));
+        assert_eq!(parse_household("+3"), Some(3));
+        assert_eq!(parse_household(""), None);
+    }
+
+    #[test]
+    fn participation_channel_codes_round_trip() {
+        for c in CHANNELS {
+            assert_eq!(Channel::from_code(c.code()), Some(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.code());
+        }
+        let mut codes: Vec<_> = CHANNELS.iter().map(|c| c.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), CHANNELS.len());
+    }
 
     fn act(id: u32, date: &str, channel: Channel, attendance: Vec<u32>) -> Activity {
         Activity {

@@ -87,6 +87,27 @@ fn takes_part(s: ProposalStatus) -> bool {
     )
 }
 
+/// The periods that have a proposal or a budget, newest first.
+pub fn periods(d: &Dataset) -> Vec<String> {
+    let set: BTreeSet<String> = d
+        .proposals
+        .iter()
+        .map(|p| p.period.clone())
+        .chain(budgets(&d.settings).unwrap_or_default().into_keys())
+        .collect();
+    set.into_iter().rev().collect()
+}
+
+/// The numbers on `period`'s ballot: its proposals that passed review, in
+/// the dataset's order.
+pub fn on_ballot(d: &Dataset, period: &str) -> Vec<u32> {
+    d.proposals
+        .iter()
+        .filter(|p| p.period == period && takes_part(p.status))
+        .map(|p| p.id)
+        .collect()
+}
+
 /// The instance of `period`: its reviewed proposals (in id order, id = proposal
 /// id), its ballots (in id order, voter id = ballot id) and `budget_fen`, or
 /// the `pb_budgets` setting's budget when `budget_fen` is `None`.
@@ -415,6 +436,31 @@ mod tests {
                 period: "2026-Q4".into()
             }
         );
+    }
+
+    #[test]
+    fn periods_come_from_proposals_and_budgets_newest_first_and_the_ballot_lists_reviewed_ones() {
+        let mut d = demo();
+        assert_eq!(periods(&d), ["2026-Q4"]);
+        d.settings.retain(|s| s.key != BUDGET_SETTING);
+        d.settings.push(Setting {
+            key: BUDGET_SETTING.into(),
+            value: r#"{"2027-Q1": 100, "2025-Q2": 5}"#.into(),
+        });
+        assert_eq!(periods(&d), ["2027-Q1", "2026-Q4", "2025-Q2"]);
+        // A damaged budget setting hides no period that has proposals.
+        d.settings.last_mut().unwrap().value = "[".into();
+        assert_eq!(periods(&d), ["2026-Q4"]);
+        let ids = on_ballot(&d, "2026-Q4");
+        let reviewed: Vec<u32> = d
+            .proposals
+            .iter()
+            .filter(|p| takes_part(p.status))
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ids, reviewed);
+        assert_eq!(ids.len(), 11);
+        assert!(on_ballot(&d, "2031-Q1").is_empty());
     }
 
     #[test]

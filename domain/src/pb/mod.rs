@@ -1,7 +1,7 @@
 //! Participatory budgeting (SPEC §2.5): the pabulib `.pb` format and outcome rules that
 //! reproduce pabutools 1.2.3 exactly.
 //!
-//! The definitions followed here are those of `shared/reference/pabulib/SEMANTICS.md`
+//! The definitions followed here are those of `tests/fixtures/pabulib/SEMANTICS.md`
 //! (cited below as "SEMANTICS.md §n"); the reference outcomes are in `expected.json` beside
 //! it and are checked by `domain/tests/pb_reference.rs`.
 //!
@@ -35,12 +35,23 @@
 //!
 //! # Cost
 //!
-//! An Add1 rule runs MES once per currency unit per voter between B/n and its final share
-//! (1 to 1,619 runs on the reference instances; about 22,000 for Budapest 2024, in HUF).
-//! One MES run is roughly linear in the number of approvals times the number of rounds that
-//! re-evaluate a project; the largest reference instances (Łódź 2022, 90,494 voters; Warszawa
-//! 2026, 61,668 voters, 186 runs) take well under a second natively in release. Use
-//! [`run_with_limits`] to bound the number of runs for untrusted input.
+//! An Add1 rule steps the share by one currency unit per voter between B/n and its final
+//! share (1 to 1,619 steps on the reference instances; about 22,000 for Budapest 2024, in
+//! HUF), but it runs MES only where the outcome can change: once an outcome repeats, one
+//! exact run with every amount affine in the share tells how many steps cannot change it,
+//! and the loop jumps over them (module `jump`; see [`Rule::MesCostAdd1`]). One MES run is
+//! roughly linear in the number of approvals times the number of rounds that re-evaluate a
+//! project; the largest reference instances (Łódź 2022, 90,494 voters; Warszawa 2026, 61,668
+//! voters, 186 steps) take well under a second natively in release.
+//!
+//! # Untrusted input
+//!
+//! [`run`] is safe on any file [`Instance::from_pb_str`] accepts, which is what the CLI and
+//! the web worker run: costs and the budget are at most [`MAX_AMOUNT`] with a common
+//! denominator of at most [`MAX_DENOMINATOR`] (refused when the file is read), an Add1
+//! loop makes at most [`DEFAULT_MAX_ADD1_RUNS`] MES runs ([`run_with_limits`] sets
+//! another cap), parsing keeps memory within a few times the file's size, and errors quote
+//! at most [`QUOTE_CHARS`] characters of a bad value.
 //!
 //! # Example
 //!
@@ -68,9 +79,11 @@
 pub mod community;
 mod csv;
 mod instance;
+mod jump;
 mod limbs;
 mod mes;
 mod number;
+pub mod paper;
 mod profile;
 mod rules;
 
@@ -83,5 +96,5 @@ pub use num_rational::BigRational;
 pub use number::{format_rational, parse_rational, to_f64_lossy, MAX_DIGITS, MAX_EXPONENT};
 pub use rules::{
     run, run_with_limits, Add1Report, Add1Stop, Election, Limits, Note, Outcome, ProjectResult, Rule,
-    RunError, UnknownRule,
+    RunError, UnknownRule, DEFAULT_MAX_ADD1_RUNS,
 };

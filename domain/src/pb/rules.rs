@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Zero};
+use num_traits::{One, ToPrimitive, Zero};
 use serde::{Deserialize, Serialize};
 
 use super::instance::{serde_rational, Instance, InstanceError, ProjectId};
@@ -31,6 +31,15 @@ pub enum Rule {
     /// `mes_cost_add1`: pabutools' iterated MES with `voter_budget_increment=1` (§7): start
     /// at B/n, add 1 per voter until the outcome is exhaustive among MES candidates (return
     /// it) or over budget (return the previous one).
+    ///
+    /// Both Add1 loops ([`Rule::EqualSharesAdd1`] too) give the outcome of stepping one unit
+    /// at a time, but they **jump** over steps that cannot change it: once a run's outcome
+    /// has repeated, MES is re-run once with every amount kept as an affine function of the
+    /// share, which gives how many further steps provably make the same decisions (every
+    /// affordability test, every "pays all it has" test, every comparison of ρ keeps its
+    /// result); the loop goes straight past them (module `jump`). So a budget of 10¹² with a
+    /// project only one voter supports takes a few runs, not 5·10¹¹.
+    /// [`Add1Report::iterations`] still counts every step, as pabutools does.
     MesCostAdd1,
     /// `mes_cost_add1_greedy`: [`Rule::MesCostAdd1`], then, unless the outcome is exhaustive
     /// among all projects, the greedy `Cost_Sat` completion from it (§8). "MES + Add1 +
@@ -113,13 +122,30 @@ impl FromStr for Rule {
     }
 }
 
+/// The most MES runs an Add1 loop makes when [`Limits::max_add1_iterations`] is `None`:
+/// 100,000.
+///
+/// An Add1 loop steps the per-voter share by one currency unit, but it does not run MES
+/// for every step: it jumps over the steps at which the outcome provably cannot change
+/// (see [`Rule::MesCostAdd1`]), so the number of runs follows the number of distinct
+/// outcomes on the way, not the distance in currency units. The cap is a last guard for
+/// hostile input; no real instance comes near it (Budapest 2024, in HUF, takes about
+/// 22,000 steps of one forint).
+pub const DEFAULT_MAX_ADD1_RUNS: u64 = 100_000;
+
 /// Bounds on the work a rule may do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Limits {
-    /// Maximum number of MES runs in an Add1 loop (`None` = unbounded). The number of runs
-    /// depends on the currency: one per currency unit per voter between B/n and the final
-    /// share (Budapest 2024, in HUF, needs about 22,000).
+    /// Maximum number of MES runs in an Add1 loop; `None` means
+    /// [`DEFAULT_MAX_ADD1_RUNS`]. Steps jumped over are not runs (they are counted in
+    /// [`Add1Report::iterations`] all the same).
     pub max_add1_iterations: Option<u64>,
+}
+
+impl Limits {
+    fn max_runs(self) -> u64 {
+        self.max_add1_iterations.unwrap_or(DEFAULT_MAX_ADD1_RUNS)
+    }
 }
 
 /// A rule could not be run.
@@ -128,12 +154,20 @@ pub enum RunError {
     /// The instance is inconsistent ([`Instance::validate`]).
     #[error("invalid instance: {0}")]
     InvalidInstance(#[from] InstanceError),
-    /// The Add1 loop needed more MES runs than [`Limits::max_add1_iterations`].
+    /// The Add1 loop needed more MES runs than [`Limits::max_add1_iterations`] (by default
+    /// [`DEFAULT_MAX_ADD1_RUNS`]).
     #[error("the Add1 loop needed more than {limit} MES runs")]
     IterationLimit {
         /// The limit.
         limit: u64,
     },
+    /// The Add1 loop would run for ever: MES gives the same outcome, within the budget and
+    /// not exhaustive, at every larger share (pabutools and pabulib-checker would not stop).
+    #[error(
+        "the Add1 loop would never end: the outcome stays the same, within the budget and not \
+         exhaustive, for every larger share"
+    )]
+    NoEnd,
 }
 
 /// Why a project was or was not funded, stage by stage.
@@ -259,11 +293,15 @@ pub struct Outcome {
     pub add1: Option<Add1Report>,
 }
 
-/// Runs `rule` on `inst` without limits. See [`Rule`] for the definitions and
-/// [`run_with_limits`] to bound the Add1 loop.
+/// Runs `rule` on `inst` with the default limits ([`DEFAULT_MAX_ADD1_RUNS`] MES runs per
+/// Add1 loop, which jumps over the steps that cannot change its outcome). See [`Rule`] for
+/// the definitions and [`run_with_limits`] for another bound. Safe on untrusted input:
+/// amounts are bounded by [`Instance::validate`] and every Add1 loop ends.
 ///
 /// # Errors
-/// [`RunError::InvalidInstance`] if `inst` fails [`Instance::validate`].
+/// [`RunError::InvalidInstance`] if `inst` fails [`Instance::validate`];
+/// [`RunError::IterationLimit`] past the default cap; [`RunError::NoEnd`] if the Add1
+/// loop would never stop.
 ///
 /// # Example
 /// ```
@@ -290,7 +328,8 @@ pub fn run(inst: &Instance, rule: Rule) -> Result<Outcome, RunError> {
 ///
 /// # Errors
 /// [`RunError::InvalidInstance`] if `inst` fails [`Instance::validate`];
-/// [`RunError::IterationLimit`] if the limit is hit.
+/// [`RunError::IterationLimit`] if the limit is hit; [`RunError::NoEnd`] if the Add1
+/// loop would never stop.
 pub fn run_with_limits(inst: &Instance, rule: Rule, limits: Limits) -> Result<Outcome, RunError> {
     Election::new(inst)?.run_with_limits(rule, limits)
 }
@@ -335,10 +374,10 @@ impl<'a> Election<'a> {
         self.prof.num_groups()
     }
 
-    /// Runs a rule without limits ([`run`]).
+    /// Runs a rule with the default limits ([`run`]).
     ///
     /// # Errors
-    /// None in practice; the signature matches [`Election::run_with_limits`].
+    /// As [`Election::run_with_limits`].
     pub fn run(&self, rule: Rule) -> Result<Outcome, RunError> {
         self.run_with_limits(rule, Limits::default())
     }
@@ -346,7 +385,7 @@ impl<'a> Election<'a> {
     /// Runs a rule ([`run_with_limits`]).
     ///
     /// # Errors
-    /// [`RunError::IterationLimit`].
+    /// [`RunError::IterationLimit`], [`RunError::NoEnd`].
     pub fn run_with_limits(&self, rule: Rule, limits: Limits) -> Result<Outcome, RunError> {
         let np = self.inst.projects.len();
         let mut b = Builder::new(self, rule);
@@ -452,15 +491,18 @@ impl<'a> Election<'a> {
         let mut share = initial.clone();
         let mut prev: Option<BigRational> = None;
         let mut iterations = 0u64;
+        let mut runs = 0u64;
+        let mut jumps = JumpPolicy::new(engine);
         // Natively, the run for the next share is computed ahead on a second core by a
         // second engine; the loop still looks at the runs one by one, in order, so the
         // outcome is exactly that of the sequential loop.
         let mut ahead = Lookahead::new(self, engine);
         loop {
-            if limits.max_add1_iterations.is_some_and(|l| iterations >= l) {
-                return Err(RunError::IterationLimit { limit: iterations });
+            if runs >= limits.max_runs() {
+                return Err(RunError::IterationLimit { limit: runs });
             }
-            iterations += 1;
+            runs += 1;
+            iterations = iterations.saturating_add(1);
             let r = ahead.run(engine, &share, &one);
             let total = self.total_of(&r.order);
             if total > self.inst.budget {
@@ -489,6 +531,11 @@ impl<'a> Election<'a> {
                 };
                 return Ok((r, report));
             }
+            // The next `k` steps give this same outcome (feasible, not exhaustive): the
+            // stepping loop would go through them and on.
+            let k = jumps.steps(engine, &share, &r.order)?;
+            iterations = iterations.saturating_add(k.to_u64().unwrap_or(u64::MAX));
+            share += BigRational::from_integer(k);
             prev = Some(share.clone());
             share += &one;
         }
@@ -517,21 +564,33 @@ impl<'a> Election<'a> {
         let mut kept_share = initial.clone();
         let mut kept = engine.run(&initial, false);
         let mut iterations = 1u64;
-        let mut k = 1u64;
+        let mut runs = 1u64;
+        let mut jumps = JumpPolicy::new(engine);
+        let mut k = BigInt::one();
+        let all = engine.candidates().len() + engine.zero_cost().len();
         let stop = loop {
-            if kept.order.len() == engine.candidates().len() + engine.zero_cost().len() {
+            if kept.order.len() == all {
                 break Add1Stop::AllCandidatesSelected;
             }
-            if limits.max_add1_iterations.is_some_and(|l| iterations >= l) {
-                return Err(RunError::IterationLimit { limit: iterations });
+            if runs >= limits.max_runs() {
+                return Err(RunError::IterationLimit { limit: runs });
             }
-            let share = &base + BigRational::from_integer(BigInt::from(k));
-            iterations += 1;
+            let share = &base + BigRational::from_integer(k.clone());
+            runs += 1;
+            iterations = iterations.saturating_add(1);
             let r = engine.run(&share, false);
             if self.total_of(&r.order) <= self.inst.budget {
+                // Unless it stops here, the next `j` steps keep this outcome (within the
+                // budget, not every candidate): the stepping loop would keep the last.
+                let j = if r.order.len() == all {
+                    BigInt::zero()
+                } else {
+                    jumps.steps(engine, &share, &r.order)?
+                };
+                iterations = iterations.saturating_add(j.to_u64().unwrap_or(u64::MAX));
+                kept_share = share + BigRational::from_integer(j.clone());
                 kept = r;
-                kept_share = share;
-                k += 1;
+                k += j + 1u32;
             } else {
                 break Add1Stop::NextInfeasible;
             }
@@ -644,6 +703,82 @@ impl<'a> Election<'a> {
                 });
             }
         }
+    }
+}
+
+/// When an Add1 loop looks for a jump ([`super::jump::safe_steps`]), and how much work it
+/// may spend on it: after an outcome repeats, with at most an eighth of the work of the MES
+/// runs made so far (a run is counted as half a pass over the approvals, plus a constant;
+/// see [`super::jump::WORK_PER_NUMBER`]). An analysis that runs out of work is dropped,
+/// and the next one waits until twice that much is available. So looking for jumps costs
+/// at most about an eighth more than stepping, and a long stretch of one outcome is skipped
+/// as soon as its analysis is affordable (on a small instance, after two runs).
+struct JumpPolicy {
+    last: Option<Vec<usize>>,
+    /// Work of one MES run, estimated.
+    run_work: u64,
+    runs: u64,
+    spent: u64,
+    /// Work the next analysis is expected to need.
+    need: u64,
+}
+
+impl JumpPolicy {
+    fn new(engine: &Engine<'_>) -> Self {
+        let (prof, ..) = engine.parts();
+        let approvals: u64 = prof.supporters.iter().map(|s| s.len() as u64).sum();
+        Self {
+            last: None,
+            run_work: approvals / 2 + 25 * super::jump::WORK_PER_NUMBER,
+            runs: 0,
+            spent: 0,
+            need: 0,
+        }
+    }
+
+    /// After a run at `share` with outcome `order`: how many further steps are known to
+    /// give the same outcome (0 when not looked for or none).
+    ///
+    /// # Errors
+    /// [`RunError::NoEnd`] when no larger share changes the outcome.
+    fn steps(&mut self, engine: &Engine<'_>, share: &BigRational, order: &[usize]) -> Result<BigInt, RunError> {
+        self.runs += 1;
+        let repeated = self.last.as_deref() == Some(order);
+        if !repeated {
+            self.last = Some(order.to_vec());
+        }
+        let allowed = (self.runs.saturating_mul(self.run_work) / 8).saturating_sub(self.spent);
+        #[cfg(test)]
+        let allowed = match tests_hook::WAIT.with(std::cell::Cell::get) {
+            Some(u64::MAX) => return Ok(BigInt::zero()),
+            Some(0) => u64::MAX,
+            _ => allowed,
+        };
+        if !repeated || allowed == 0 || allowed < self.need {
+            return Ok(BigInt::zero());
+        }
+        let (jump, work) = super::jump::safe_steps(engine, share, order, allowed);
+        self.spent = self.spent.saturating_add(work);
+        match jump {
+            super::jump::Jump::Steps(k) => {
+                self.need = work;
+                Ok(k)
+            }
+            super::jump::Jump::Forever => Err(RunError::NoEnd),
+            super::jump::Jump::Unknown => {
+                self.need = work.saturating_mul(2);
+                Ok(BigInt::zero())
+            }
+        }
+    }
+}
+
+/// Tests set how eagerly the loops look for jumps: `Some(u64::MAX)` never (the plain
+/// stepping loop), `Some(0)` after every repeated outcome with no work limit.
+#[cfg(test)]
+pub(crate) mod tests_hook {
+    thread_local! {
+        pub(crate) static WAIT: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
     }
 }
 

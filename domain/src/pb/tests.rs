@@ -915,3 +915,127 @@ fn a_project_id_with_a_comma_is_refused_with_its_line() {
         "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\np;5\nVOTES\nvoter_id;vote\n\"VOTES\";p\n";
     assert!(Instance::from_pb_str(text).is_err());
 }
+
+/// Runs every Add1 rule with the loops looking for jumps: `wait` 0 after every repeated
+/// outcome, `u64::MAX` never (the plain stepping loop of SEMANTICS.md §7 and §9), anything
+/// else as usual.
+fn add1_outcomes(inst: &Instance, wait: u64) -> Vec<Result<Outcome, RunError>> {
+    super::rules::tests_hook::WAIT.with(|w| w.set(Some(wait)));
+    let out = [
+        Rule::MesCostAdd1,
+        Rule::MesCostAdd1Greedy,
+        Rule::EqualSharesAdd1,
+        Rule::EqualSharesAdd1Utilitarian,
+    ]
+    .into_iter()
+    .map(|rule| run(inst, rule))
+    .collect();
+    super::rules::tests_hook::WAIT.with(|w| w.set(None));
+    out
+}
+
+/// Instances whose Add1 loops take long stretches of one outcome: large costs next to
+/// small ones, budgets up to 10^6, a few voters.
+fn arb_stretched_instance() -> impl Strategy<Value = Instance> {
+    const IDS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
+    let projects = proptest::collection::vec(
+        prop_oneof![2 => 1i64..40, 1 => 1i64..1_000_000, 1 => Just(999_999i64)],
+        1..6,
+    );
+    let voters = proptest::collection::vec(proptest::collection::vec(0usize..6, 0..4), 1..7);
+    let budget = prop_oneof![1i64..100, 1i64..2_000_000];
+    (projects, voters, budget).prop_map(|(projects, voters, b)| {
+        let mut inst = Instance::new(q(b, 1));
+        let np = projects.len();
+        for (i, c) in projects.into_iter().enumerate() {
+            inst.add_project(IDS[i], q(c, 1)).unwrap();
+        }
+        for (i, ballot) in voters.into_iter().enumerate() {
+            let names: Vec<&str> = ballot.into_iter().filter(|&p| p < np).map(|p| IDS[p]).collect();
+            inst.add_voter(&format!("v{i}"), &names).unwrap();
+        }
+        inst
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Jumping changes nothing: the same outcome, notes, final share and step count as the
+    /// stepping loop, whether the loop looks for a jump after every run or after repeats.
+    #[test]
+    fn add1_jumps_give_the_stepping_outcome(inst in arb_instance()) {
+        let stepping = add1_outcomes(&inst, u64::MAX);
+        prop_assert_eq!(&add1_outcomes(&inst, 0), &stepping);
+        prop_assert_eq!(&add1_outcomes(&inst, 2), &stepping);
+    }
+
+    /// Every step the analysis declares safe gives the same MES outcome.
+    #[test]
+    fn safe_steps_keep_the_outcome(inst in arb_instance(), offset in 0i64..30, frac in 0i64..7) {
+        let prof = Profile::new(&inst);
+        prop_assume!(prof.n > 0);
+        let costs: Vec<BigRational> = inst.projects.iter().map(|p| p.cost.clone()).collect();
+        let pref: Vec<u32> = (0..inst.projects.len() as u32).collect();
+        let engine = Engine::new(&prof, Sat::Cost, &costs, pref);
+        let share = &inst.budget / BigRational::from_integer(BigInt::from(prof.n)) + q(offset * 7 + frac, 7);
+        let order = engine.run(&share, false).order;
+        let k: i64 = match super::jump::safe_steps(&engine, &share, &order, u64::MAX).0 {
+            super::jump::Jump::Steps(k) => k.min(BigInt::from(60)).try_into().unwrap(),
+            super::jump::Jump::Forever => 60,
+            super::jump::Jump::Unknown => panic!("the analysis applies to Cost_Sat"),
+        };
+        for step in 1..=k {
+            let s = &share + q(step, 1);
+            prop_assert_eq!(&engine.run(&s, false).order, &order, "step {} of {}", step, k);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// The same on instances with long stretches, which the stepping loop can still finish
+    /// (at most 2·10^6 steps of a handful of voters).
+    #[test]
+    fn add1_jumps_give_the_stepping_outcome_on_long_stretches(inst in arb_stretched_instance()) {
+        let jumping = add1_outcomes(&inst, 0);
+        let usual = add1_outcomes(&inst, 1);
+        prop_assert_eq!(&usual, &jumping);
+        // The stepping loop only where it is quick.
+        let steps = jumping.iter().filter_map(|o| o.as_ref().ok()?.add1.as_ref().map(|a| a.iterations)).max();
+        if steps.is_some_and(|s| s < 20_000) {
+            prop_assert_eq!(&add1_outcomes(&inst, u64::MAX), &jumping);
+        }
+    }
+}
+
+/// Issue #15: budget 10^12, two voters, projects costing 999,999,999,999 and 1. The
+/// stepping loop needs about 5·10^11 MES runs; the jumping one a handful, with the
+/// outcome and step count the stepping loop would give.
+#[test]
+fn add1_jumps_over_half_a_trillion_steps() {
+    let text = "META\nkey;value\nbudget;1000000000000\nPROJECTS\nproject_id;cost\n\
+                a;999999999999\nb;1\nVOTES\nvoter_id;vote\n1;a\n2;b\n";
+    let inst = Instance::from_pb_str(text).unwrap();
+    for rule in [Rule::MesCostAdd1, Rule::MesCostAdd1Greedy] {
+        let out = run_with_limits(&inst, rule, Limits { max_add1_iterations: Some(20) }).unwrap();
+        assert_eq!(ids(&out.selection_order), ["a", "b"], "{rule}");
+        let add1 = out.add1.unwrap();
+        assert_eq!(add1.stop, Add1Stop::Exhaustive);
+        assert_eq!(add1.initial_voter_budget, q(500_000_000_000, 1));
+        // a becomes affordable for its one voter at 999,999,999,999, and then ties with b
+        // (ρ = 1 each) and goes first by id.
+        assert_eq!(add1.final_voter_budget, q(999_999_999_999, 1));
+        assert_eq!(add1.iterations, 500_000_000_000);
+    }
+    for rule in [Rule::EqualSharesAdd1, Rule::EqualSharesAdd1Utilitarian] {
+        let out = run_with_limits(&inst, rule, Limits { max_add1_iterations: Some(20) }).unwrap();
+        // The checker's ties go to the cheaper project.
+        assert_eq!(ids(&out.selection_order), ["b", "a"], "{rule}");
+        let add1 = out.add1.unwrap();
+        assert_eq!(add1.stop, Add1Stop::AllCandidatesSelected);
+        assert_eq!(add1.final_voter_budget, q(999_999_999_999, 1));
+        assert_eq!(add1.iterations, 500_000_000_000);
+    }
+}

@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::csv_cell::needs_escape;
 use crate::model::{Building, Grid, Household, Member};
 
 use super::columns::{member_header, HField, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use super::vocab::{self, word};
-use super::{needs_formula_escape, Headers};
+use super::Headers;
 
 /// Writes households as a register CSV file that Excel opens: UTF-8 with a
 /// byte-order mark, CRLF line ends, one row per household, household columns
@@ -175,7 +176,7 @@ impl<'a> Row<'a> {
             self.out.push(',');
         }
         self.first = false;
-        let escape = needs_formula_escape(value);
+        let escape = needs_escape(value);
         let quote = value.contains([',', '"', '\r', '\n']);
         if quote {
             self.out.push('"');

@@ -4,12 +4,16 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::csv_cell::unescape;
+use crate::household::{self, FieldError};
 use crate::model::{Building, Employment, Grid, Household, Member, Need, NeedCategory, Willingness};
 
-use super::columns::{column_letter, read_header, Col, HField, Header, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use super::columns::{
+    column_letter, read_header, Col, HField, Header, MField, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS,
+};
 use super::tokenizer::{row_at, TokenError, Tokenizer};
 use super::vocab::{self, allowed, lookup, parse_uint, same_word, split_list, NumberError, Table};
-use super::{unescape_formula, ErrorCode, ImportError, ImportLimits, ImportReport, ImportResult, Progress};
+use super::{ErrorCode, ImportError, ImportLimits, ImportReport, ImportResult, Progress};
 
 /// Imports a register CSV file: reads and validates every row, and returns
 /// either all households or the reasons for refusing the file.
@@ -67,9 +71,10 @@ pub fn import_households(
 /// ```
 /// use linli_domain::register_csv::{Importer, ImportLimits};
 ///
-/// let csv = "household_id,grid,building,unit,room,tenure,income_band,subsistence,housing\n\
-///            1,G1,B1,1,101,owner,middle,none,good\n\
-///            2,G1,B1,1,102,tenant,low,dibao,poor\n";
+/// let csv = "household_id,grid,building,unit,room,tenure,income_band,subsistence,housing,\
+///            member1_name,member1_birth_year,member1_sex\n\
+///            1,G1,B1,1,101,owner,middle,none,good,Wang Fang,1950,female\n\
+///            2,G1,B1,1,102,tenant,low,dibao,poor,Li Lei,1980,male\n";
 /// let limits = ImportLimits::default();
 /// let mut importer = Importer::new(csv.as_bytes(), &[], &[], 2026, &limits);
 /// let mut steps = 0;
@@ -339,9 +344,27 @@ impl<'a> Importer<'a> {
             failed: false,
         };
         let parsed = check.household(self.year, &self.limits.categories, &mut self.ids);
-        if let (false, Some((h, grid, building))) = (check.failed, parsed) {
+        if let (false, Some((h, grid, building, groups))) = (check.failed, parsed) {
             match self.places.building_id(&grid, &building, h.unit) {
-                Ok(id) => self.households.push(Household { building_id: id, ..h }),
+                Ok(id) => {
+                    let h = Household { building_id: id, ..h };
+                    // The household form's rules, against the household's building.
+                    let b = self.places.building(id);
+                    let problems = household::validate(
+                        &h,
+                        b.map(std::slice::from_ref).unwrap_or_default(),
+                        &self.limits.categories,
+                        self.year,
+                    );
+                    if problems.is_empty() {
+                        self.households.push(h);
+                    } else if let Stage::Rows(_, header) = &self.stage {
+                        for p in &problems {
+                            let (column, code, message) = form_error(header, &groups, &h, b, p);
+                            self.errors.push(Some(self.row), column, code, message);
+                        }
+                    }
+                }
                 Err(which) => {
                     let row = self.row;
                     let column = match &self.stage {
@@ -414,6 +437,115 @@ fn column_name(header: &Header, index: usize) -> String {
     }
 }
 
+/// At most 40 characters of `v`, for a message.
+fn short(v: &str) -> Cow<'_, str> {
+    match v.char_indices().nth(40) {
+        Some((i, _)) => Cow::Owned(format!("{}…", &v[..i])),
+        None => Cow::Borrowed(v),
+    }
+}
+
+/// A refusal by the household form's rules ([`household::validate`]) as an import
+/// error: the file column of the field (`None` when the field has none), the
+/// import code ([`ErrorCode::from_form_code`]) and the form's English message
+/// ([`household::message_en`]) with the value in question. `groups` holds the
+/// header group of each of `h`'s members.
+fn form_error(
+    header: &Header,
+    groups: &[usize],
+    h: &Household,
+    building: Option<&Building>,
+    e: &FieldError,
+) -> (Option<String>, ErrorCode, String) {
+    let code = ErrorCode::from_form_code(e.code).unwrap_or(ErrorCode::OutOfRange);
+    let form = household::message_en(e.code).unwrap_or(e.code);
+    let column = |f: HField| header.household[f as usize].map(|c| column_name(header, c));
+    let label = |f: HField| {
+        let (_, zh, en, _) = HOUSEHOLD_COLUMNS[f as usize];
+        Label(zh, en)
+    };
+    let chars = |t: &str| t.chars().count();
+    let text = |f: HField, t: &str| {
+        let m = if e.code == "too_long" {
+            format!("{}: {form} (it has {} characters)", label(f), chars(t))
+        } else {
+            format!("{} '{}': {form}", label(f), short(t))
+        };
+        (column(f), code, m)
+    };
+    match e.field.as_str() {
+        "room" => text(HField::Room, &h.room),
+        "contact_name" => text(HField::ContactName, &h.contact_name),
+        "contact_phone" => text(HField::ContactPhone, &h.contact_phone),
+        "notes" => text(HField::Notes, &h.notes),
+        "group" => text(HField::Group, &h.group),
+        "building_id" => (
+            column(HField::Building),
+            code,
+            format!("{}: {form}", label(HField::Building)),
+        ),
+        "unit" => {
+            let detail = match building {
+                Some(b) if h.unit > 0 && b.units > 0 => {
+                    format!("building {} has units 1 to {}", b.name, b.units)
+                }
+                Some(b) if h.unit > 0 => format!("building {} has no units", b.name),
+                _ => "units are numbered from 1".to_owned(),
+            };
+            let m = format!("{} {}: {form} ({detail})", label(HField::Unit), h.unit);
+            (column(HField::Unit), code, m)
+        }
+        "lives_alone" => {
+            let m = format!(
+                "{} is yes but the row has {} members: {form}",
+                label(HField::LivesAlone),
+                h.members.len()
+            );
+            (column(HField::LivesAlone), code, m)
+        }
+        "members" => {
+            let first = header.groups.first().and_then(|g| g.cols[MField::Name as usize]);
+            let m = format!(
+                "{form} Fill in a member's name, birth year and sex (成员1姓名, 成员1出生年份, 成员1性别)."
+            );
+            (first.map(|c| column_name(header, c)), code, m)
+        }
+        f => {
+            if let Some(i) = f.strip_prefix("needs.").and_then(|i| i.parse::<usize>().ok()) {
+                let cat = h.needs.get(i).map_or("", |n| n.category.as_str());
+                let m = format!("{} '{cat}': {form}", label(HField::Needs));
+                return (column(HField::Needs), code, m);
+            }
+            let member = f.strip_prefix("members.").and_then(|rest| {
+                let (i, sub) = rest.split_once('.')?;
+                let i: usize = i.parse().ok()?;
+                let mf = match sub {
+                    "name" => MField::Name,
+                    "birth_year" => MField::BirthYear,
+                    "disability_grade" => MField::Disability,
+                    _ => return None,
+                };
+                Some((i, mf))
+            });
+            if let Some((i, mf)) = member {
+                let group = groups.get(i).and_then(|&g| header.groups.get(g));
+                let (_, zh, en, _) = MEMBER_COLUMNS[mf as usize];
+                let n = group.map_or(0, |g| g.number);
+                let extra = match (mf, h.members.get(i)) {
+                    (MField::Name, Some(m)) if e.code == "too_long" => {
+                        format!(" (it has {} characters)", chars(&m.name))
+                    }
+                    _ => String::new(),
+                };
+                let m = format!("member {n} {en} ({zh}): {form}{extra}");
+                let col = group.and_then(|g| g.cols[mf as usize]);
+                return (col.map(|c| column_name(header, c)), code, m);
+            }
+            (None, code, format!("{f}: {form}"))
+        }
+    }
+}
+
 /// The kept errors and the count of all.
 #[derive(Debug)]
 struct Sink {
@@ -462,6 +594,8 @@ struct Places {
     new_buildings: Vec<Building>,
     /// Index in `new_buildings` of each new building id.
     new_building_index: HashMap<u32, usize>,
+    /// The existing buildings by id, for the household form's unit check.
+    existing: HashMap<u32, Building>,
 }
 
 impl Places {
@@ -492,6 +626,15 @@ impl Places {
             new_grids: Vec::new(),
             new_buildings: Vec::new(),
             new_building_index: HashMap::new(),
+            existing: buildings.iter().map(|b| (b.id, b.clone())).collect(),
+        }
+    }
+
+    /// The building with id `id`, new or existing.
+    fn building(&self, id: u32) -> Option<&Building> {
+        match self.new_building_index.get(&id) {
+            Some(&i) => self.new_buildings.get(i),
+            None => self.existing.get(&id),
         }
     }
 
@@ -566,8 +709,9 @@ struct RowCheck<'r, 'a> {
     failed: bool,
 }
 
-/// A household parsed from a row, with its grid and building names.
-type Parsed = (Household, String, String);
+/// A household parsed from a row, with its grid and building names and, for
+/// each of its members, the index of its group in [`Header::groups`].
+type Parsed = (Household, String, String, Vec<usize>);
 
 impl<'r, 'a: 'r> RowCheck<'r, 'a> {
     fn err(&mut self, col: usize, code: ErrorCode, message: String) {
@@ -585,7 +729,7 @@ impl<'r, 'a: 'r> RowCheck<'r, 'a> {
     /// Trimmed and unescaped value of household field `f`, with its column.
     fn field(&self, f: HField) -> (&'r str, Option<usize>) {
         match self.header.household[f as usize] {
-            Some(c) => (unescape_formula(self.raw(c).trim()), Some(c)),
+            Some(c) => (unescape(self.raw(c).trim()), Some(c)),
             None => ("", None),
         }
     }
@@ -711,7 +855,7 @@ impl<'r, 'a: 'r> RowCheck<'r, 'a> {
         let contact_name = self.text(HField::ContactName);
         let contact_phone = self.text(HField::ContactPhone);
         let notes = match self.header.household[HField::Notes as usize] {
-            Some(c) => unescape_formula(self.raw(c)).to_owned(),
+            Some(c) => unescape(self.raw(c)).to_owned(),
             None => String::new(),
         };
         let (v, col) = self.field(HField::LivesAlone);
@@ -719,7 +863,7 @@ impl<'r, 'a: 'r> RowCheck<'r, 'a> {
             Some(c) => self.word(v, c, vocab::BOOL, &Label("独居", "lives alone"), false),
             None => None,
         };
-        let members = self.members(year);
+        let (members, groups) = self.members(year);
         let household = Household {
             id: id?,
             building_id: 0,
@@ -740,7 +884,7 @@ impl<'r, 'a: 'r> RowCheck<'r, 'a> {
             members,
             updated_at: 0,
         };
-        Some((household, grid?, building?))
+        Some((household, grid?, building?, groups))
     }
 
     /// Cells under blank headers, or past the last header, must be empty.
@@ -819,14 +963,16 @@ impl<'r, 'a: 'r> RowCheck<'r, 'a> {
         ok.then_some(needs)
     }
 
-    fn members(&mut self, year: i64) -> Vec<Member> {
+    /// The members of the row, and the index in [`Header::groups`] of each one's group.
+    fn members(&mut self, year: i64) -> (Vec<Member>, Vec<usize>) {
         let header: &'r Header = self.header;
         let mut members = Vec::new();
-        for group in &header.groups {
+        let mut groups = Vec::new();
+        for (gi, group) in header.groups.iter().enumerate() {
             let n = group.number;
             let values: [(&'r str, Option<usize>); MEMBER_COLUMNS.len()] =
                 std::array::from_fn(|f| match group.cols.get(f).copied().flatten() {
-                    Some(c) => (unescape_formula(self.raw(c).trim()), Some(c)),
+                    Some(c) => (unescape(self.raw(c).trim()), Some(c)),
                     None => ("", None),
                 });
             if values.iter().all(|(v, _)| v.is_empty()) {
@@ -905,6 +1051,7 @@ impl<'r, 'a: 'r> RowCheck<'r, 'a> {
                 employment,
                 school_stage,
             ) {
+                groups.push(gi);
                 members.push(Member {
                     name,
                     birth_year,
@@ -917,7 +1064,7 @@ impl<'r, 'a: 'r> RowCheck<'r, 'a> {
                 });
             }
         }
-        members
+        (members, groups)
     }
 
     fn birth_year(&mut self, v: &str, col: usize, year: i64) -> Option<u16> {

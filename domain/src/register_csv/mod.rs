@@ -14,7 +14,7 @@
 //! | 户编号 | household_id | whole number 1–4294967295, unique in the file | yes |
 //! | 网格 | grid | grid name; a new grid is created for an unknown name | yes |
 //! | 楼栋 | building | building name within the grid; created if unknown | yes |
-//! | 单元 | unit | whole number 0–255 | yes |
+//! | 单元 | unit | whole number 1–255; in an existing building at most its number of units | yes |
 //! | 房号 | room | text, e.g. `1203` | yes |
 //! | 产权 | tenure | 业主/租户/公租房 or owner/tenant/public_rental | yes |
 //! | 收入档 | income_band | 低/中低/中/高 or low/lower_middle/middle/upper | yes |
@@ -25,8 +25,8 @@
 //! | 参与意愿 | willingness | 无/低/中/高 or none/low/medium/high (empty: 无) | no |
 //! | 群体 | group | resident group code, e.g. `young_tenants` | no |
 //! | 联系人 | contact_name | text | no |
-//! | 联系电话 | contact_phone | text | no |
-//! | 独居 | lives_alone | 是/否, yes/no, true/false, 1/0 (empty: exactly one member) | no |
+//! | 联系电话 | contact_phone | 7–20 digits with optional `+`, `-` and spaces | no |
+//! | 独居 | lives_alone | 是/否, yes/no, true/false, 1/0 (empty: exactly one member); 是 only with one member | no |
 //! | 备注 | notes | free text, kept exactly (not trimmed) | no |
 //!
 //! followed by one group of member columns per member, numbered from 1
@@ -60,7 +60,24 @@
 //! Cells that already start with `'` get the prefix too, so the escape can be
 //! undone exactly. Import removes exactly one leading `'` when the character
 //! after it is one of `= + - @ tab CR '`; any other text is kept as it is.
-//! Export followed by import therefore gives back the same text.
+//! Export followed by import therefore gives back the same text. This is the
+//! rule of [`crate::csv_cell`], which every CSV file of Linli follows.
+//!
+//! # The household form's rules
+//!
+//! Every household read from a row is then checked with
+//! [`crate::household::validate`], the rules of the household form, against its
+//! building (existing or new), [`ImportLimits::categories`] and `year`: import
+//! accepts no household that the form would refuse. Most of those rules are
+//! already checked while reading a cell (and reported as such, e.g.
+//! [`ErrorCode::BirthYearInFuture`]); the others are reported with the form's code
+//! and English message ([`crate::household::message_en`]), on the row and in the
+//! column of the field ([`ErrorCode::from_form_code`]): a household needs at least
+//! one member (`no_members`), a unit from 1 to the building's units
+//! (`unit_range`), a contact phone of 7–20 digits (`phone_format`), 独居 only with
+//! one member (`lives_alone_mismatch`) and texts of at most
+//! [`crate::household::MAX_TEXT`] characters (`too_long`). A row is checked
+//! against these rules only once all its cells could be read.
 //!
 //! # Importing
 //!
@@ -210,6 +227,23 @@ pub enum ErrorCode {
     MemberIncomplete,
     /// No id is left for a new grid or building.
     NoFreeId,
+    /// The household form's `unit_range`: unit 0, or a unit above an existing
+    /// building's units.
+    UnitRange,
+    /// The household form's `no_members`: a household row without any member.
+    NoMembers,
+    /// The household form's `phone_format`: a contact phone that is not 7–20
+    /// digits with optional `+`, `-` or spaces.
+    PhoneFormat,
+    /// The household form's `lives_alone_mismatch`: 独居 is yes but the row has
+    /// more than one member.
+    LivesAloneMismatch,
+    /// The household form's `too_long`: a text over
+    /// [`crate::household::MAX_TEXT`] characters.
+    TooLong,
+    /// The household form's `building_unknown` (cannot happen in an import,
+    /// which creates unknown buildings; listed so that every form code maps).
+    BuildingUnknown,
 }
 
 impl ErrorCode {
@@ -239,7 +273,46 @@ impl ErrorCode {
             Self::DuplicateHouseholdId => "duplicate_household_id",
             Self::MemberIncomplete => "member_incomplete",
             Self::NoFreeId => "no_free_id",
+            Self::UnitRange => "unit_range",
+            Self::NoMembers => "no_members",
+            Self::PhoneFormat => "phone_format",
+            Self::LivesAloneMismatch => "lives_alone_mismatch",
+            Self::TooLong => "too_long",
+            Self::BuildingUnknown => "building_unknown",
         }
+    }
+
+    /// The import code for a code of [`crate::household::validate`] (the household
+    /// form's rules, which import applies to every row it has read): the same code
+    /// string where the import had none (`unit_range`, `no_members`,
+    /// `phone_format`, `lives_alone_mismatch`, `too_long`, `building_unknown`), and
+    /// for rules the import already checks while reading a cell, the code it reports
+    /// then (`required`, `birth_year_in_future`, `birth_year_too_old`,
+    /// `out_of_range`, `unknown_category`, `duplicate_need`). `None` for a code not
+    /// in [`crate::household::CODES`].
+    ///
+    /// ```
+    /// use linli_domain::register_csv::ErrorCode;
+    /// assert_eq!(ErrorCode::from_form_code("phone_format"), Some(ErrorCode::PhoneFormat));
+    /// assert_eq!(ErrorCode::PhoneFormat.as_str(), "phone_format");
+    /// assert_eq!(ErrorCode::from_form_code("birth_year_future"), Some(ErrorCode::BirthYearInFuture));
+    /// ```
+    pub fn from_form_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "building_unknown" => Self::BuildingUnknown,
+            "unit_range" => Self::UnitRange,
+            "required" => Self::Required,
+            "phone_format" => Self::PhoneFormat,
+            "too_long" => Self::TooLong,
+            "no_members" => Self::NoMembers,
+            "lives_alone_mismatch" => Self::LivesAloneMismatch,
+            "birth_year_future" => Self::BirthYearInFuture,
+            "birth_year_too_old" => Self::BirthYearTooOld,
+            "disability_grade_range" => Self::OutOfRange,
+            "need_unknown" => Self::UnknownCategory,
+            "need_duplicate" => Self::DuplicateNeed,
+            _ => return None,
+        })
     }
 
     /// Whether the error concerns the whole file (encoding, header, size)
@@ -330,20 +403,3 @@ impl fmt::Display for ImportReport {
 }
 
 impl std::error::Error for ImportReport {}
-
-/// Characters after which import removes one leading `'`, and before which
-/// export adds one.
-const ESCAPE_TRIGGERS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
-
-/// Whether export must prefix `cell` with `'`.
-fn needs_formula_escape(cell: &str) -> bool {
-    cell.starts_with(ESCAPE_TRIGGERS)
-}
-
-/// Undoes export's formula escape.
-fn unescape_formula(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(ESCAPE_TRIGGERS) => rest,
-        _ => cell,
-    }
-}

@@ -204,6 +204,32 @@ impl WorkCalendar {
         })
     }
 
+    /// The calendar as typed: one date per line in each text (spaces around a
+    /// date and blank lines ignored).
+    ///
+    /// # Errors
+    ///
+    /// As [`WorkCalendar::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use linli_domain::requests::calendar::WorkCalendar;
+    /// let c = WorkCalendar::from_lines(" 2026-10-02\n\n2026-10-01 ", "2026-10-10").unwrap();
+    /// assert_eq!(c.holidays, vec!["2026-10-01", "2026-10-02"]);
+    /// assert_eq!(c.workdays, vec!["2026-10-10"]);
+    /// ```
+    pub fn from_lines(holidays: &str, workdays: &str) -> Result<Self, CalendarError> {
+        let lines = |s: &str| -> Vec<String> {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        Self::new(lines(holidays), lines(workdays))
+    }
+
     /// Reads the calendar from its setting's JSON text.
     ///
     /// # Errors

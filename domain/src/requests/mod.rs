@@ -5,14 +5,19 @@
 //! - [`lifecycle`]: intake, due times, status changes, overdue alerts.
 //! - [`duplicates`]: suggestions of earlier requests about the same matter.
 //! - [`open311`]: export as Open311 GeoReport v2 JSON.
+//! - [`satisfaction`]: residents' ratings over the last 90 days and the
+//!   improvement item a low one opens.
+//! - `codes`: `RequestStatus::code`/`from_code`, `RequestColour::code`/`from_code`.
 //!
 //! [`public_statuses`] is what the public snapshot may carry about requests:
 //! tracking code → status and dates, nothing else.
 
 pub mod calendar;
+mod codes;
 pub mod duplicates;
 pub mod lifecycle;
 pub mod open311;
+pub mod satisfaction;
 pub mod tracking;
 
 use std::collections::BTreeMap;

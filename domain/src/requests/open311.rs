@@ -14,7 +14,10 @@ use serde::Serialize;
 use super::calendar::{local_day, CST_OFFSET_MS};
 use super::lifecycle::is_open;
 use crate::date::iso_date;
-use crate::model::{Millis, NeedCategory, Request, RequestColour, RequestStatus};
+use crate::model::{Millis, NeedCategory, Request, RequestColour};
+
+/// The `agency_responsible` the workspace exports: the residents' committee.
+pub const AGENCY: &str = "社区居委会";
 
 /// One service request in GeoReport v2's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,18 +49,6 @@ pub fn iso_datetime(t: Millis) -> String {
     )
 }
 
-fn status_note(s: RequestStatus) -> &'static str {
-    match s {
-        RequestStatus::Received => "received",
-        RequestStatus::Assigned => "assigned",
-        RequestStatus::InProgress => "in_progress",
-        RequestStatus::Resolved => "resolved",
-        RequestStatus::Closed => "closed",
-        RequestStatus::Rejected => "rejected",
-        RequestStatus::Duplicate => "duplicate",
-    }
-}
-
 /// The requests as GeoReport v2 service requests, in id order.
 pub fn service_requests(
     requests: &[Request],
@@ -72,7 +63,7 @@ pub fn service_requests(
         .map(|r| ServiceRequest {
             service_request_id: r.tracking_code.clone(),
             status: if is_open(r.status) { "open" } else { "closed" },
-            status_notes: status_note(r.status).to_owned(),
+            status_notes: r.status.code().to_owned(),
             service_name: categories
                 .iter()
                 .find(|c| c.code == r.category)
@@ -112,7 +103,7 @@ pub fn to_json(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::StatusChange;
+    use crate::model::{RequestStatus, StatusChange};
 
     #[test]
     fn geo_report_shape() {

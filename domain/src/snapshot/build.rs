@@ -60,6 +60,23 @@ pub enum SnapshotError {
     /// The previous snapshot's hash is not 64 lower-case hex digits.
     #[error("the previous snapshot's hash is not a SHA-256 hex digest")]
     PreviousHash,
+    /// A setting the snapshot reads is invalid (`need_categories`, see
+    /// [`crate::settings::need_categories`]).
+    #[error("setting `{key}`: {reason}")]
+    Setting { key: String, reason: String },
+    /// A number or text of the snapshot is beyond the published bounds
+    /// ([`super::bounds`]): an amount past ±`money::MAX_FEN` (a sum included), a label
+    /// over 200 characters. `path` names the field, e.g. `plans[0].budget_fen`.
+    #[error("{path}: {reason}")]
+    OutOfBounds { path: String, reason: String },
+}
+
+/// The sum of amounts in fen, exact (in `i128`, which cannot overflow here), then held to
+/// the `i64` range: a sum past `money::MAX_FEN` is refused by the bounds check of
+/// [`build`] instead of wrapping.
+fn sum_fen(amounts: impl IntoIterator<Item = i64>) -> i64 {
+    let total: i128 = amounts.into_iter().map(i128::from).sum();
+    i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX })
 }
 
 /// Builds the public snapshot of `d`.
@@ -67,7 +84,9 @@ pub enum SnapshotError {
 /// # Errors
 ///
 /// [`SnapshotError`]: an allocation configuration that does not validate, a minimum
-/// cell size below 2, a malformed previous hash.
+/// cell size below 2, a malformed previous hash, an invalid `need_categories` setting,
+/// a number or text beyond the bounds of [`super::bounds`] (e.g. a plan budget or a plans
+/// total past `money::MAX_FEN`, a 201-character title).
 ///
 /// # Examples
 ///
@@ -106,7 +125,12 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
     let as_of = iso_date(today);
     let year = crate::date::civil_from_days(today).0;
 
-    let cats = alloc::categories_of(d).unwrap_or_else(|_| crate::demo::default_categories());
+    // Sorted by code, as the allocation lists them (`alloc::categories_of`).
+    let mut cats = crate::settings::need_categories(&d.settings).map_err(|e| SnapshotError::Setting {
+        key: e.key,
+        reason: e.reason,
+    })?;
+    cats.sort_by(|a, b| a.code.cmp(&b.code));
     let period = opts
         .period
         .clone()
@@ -142,8 +166,8 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         aged_60_plus_bp: (residents >= min && publishable(aged, min) && publishable(residents - aged, min))
             .then(|| bp(aged, residents)),
         budget_fen: money(&result).map_or(0, |k| k.total),
-        plans_budget_fen: plans.iter().map(|p| p.budget_fen).sum(),
-        plans_spent_fen: plans.iter().map(|p| p.spent_fen).sum(),
+        plans_budget_fen: sum_fen(plans.iter().map(|p| p.budget_fen)),
+        plans_spent_fen: sum_fen(plans.iter().map(|p| p.spent_fen)),
         requests_total: d.requests.len() as u64,
         requests_closed: d
             .requests
@@ -154,7 +178,7 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
 
     let satisfaction = satisfaction(d, min);
     let indicators = indicators(d, &result, &satisfaction, today, min);
-    Ok(Content {
+    let content = Content {
         sequence,
         previous_sha256,
         published_at: opts.published_at,
@@ -174,7 +198,11 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         indicators,
         requests: requests(d),
         points: points_rules(),
-    })
+    };
+    if let Some((path, reason)) = super::bounds::first_violation(&content) {
+        return Err(SnapshotError::OutOfBounds { path, reason });
+    }
+    Ok(content)
 }
 
 /// The local (UTC+8) day of a time.
@@ -396,11 +424,12 @@ fn funder_rank(f: &str) -> (usize, &str) {
 fn public_plans(d: &Dataset) -> Vec<PlanPublic> {
     let mut spent: BTreeMap<u32, BTreeMap<&str, i64>> = BTreeMap::new();
     for s in &d.spending {
-        *spent
+        let e = spent
             .entry(s.plan_id)
             .or_default()
             .entry(s.funder.as_str())
-            .or_default() += s.amount_fen;
+            .or_default();
+        *e = sum_fen([*e, s.amount_fen]);
     }
     let mut plans: Vec<PlanPublic> = d
         .plans
@@ -427,7 +456,7 @@ fn public_plans(d: &Dataset) -> Vec<PlanPublic> {
                 period: p.period.clone(),
                 stage: code(&p.stage),
                 budget_fen: p.budget_fen,
-                spent_fen: by.iter().map(|f| f.amount_fen).sum(),
+                spent_fen: sum_fen(by.iter().map(|f| f.amount_fen)),
                 progress_pct: p.progress.min(100),
                 notice_start: start.map(iso_date),
                 notice_end: start.map(|s| iso_date(s + i64::from(p.notice_days.max(1)) - 1)),

@@ -111,7 +111,9 @@ struct Header {
     version: Option<u32>,
 }
 
-/// Reads and verifies a snapshot file: format, version, hash, then layout.
+/// Reads and verifies a snapshot file: format, version, hash, then layout, then the
+/// bounds on every number and text ([`super::bounds`]: a number beyond ±`money::MAX_FEN`
+/// or a label over 200 characters is [`DecodeError::Content`] naming the field).
 ///
 /// # Errors
 ///
@@ -148,6 +150,10 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
     }
     let content: Content =
         serde_json::from_str(env.content.get()).map_err(|e| DecodeError::Content(e.to_string()))?;
+    // Numbers and texts within the published bounds (`super::bounds`).
+    if let Some((path, reason)) = super::bounds::first_violation(&content) {
+        return Err(DecodeError::Content(format!("{path}: {reason}")));
+    }
     Ok(Snapshot {
         sha256: computed,
         content,

@@ -33,8 +33,10 @@
 //! No clock and no randomness: the publication time and the previous snapshot are passed
 //! in ([`BuildOptions`]). The same dataset and options give the same bytes.
 
+pub mod bounds;
 mod build;
 pub mod file;
+pub mod prepare;
 pub mod privacy;
 pub mod publish;
 #[cfg(test)]

@@ -133,7 +133,7 @@ pub fn check(c: &Content) -> Vec<Violation> {
             );
         }
         if let Some(total) = s.ratings {
-            let shown: u64 = s.distribution.iter().flatten().sum();
+            let shown = s.distribution.iter().flatten().fold(0u64, |a, &b| a.saturating_add(b));
             let hidden = total.saturating_sub(shown);
             if hidden > 0 && hidden < min {
                 bad(

@@ -8,8 +8,9 @@
 //!                                the hash and a QR code to the dashboard
 //! ```
 //!
-//! The app (Publish in the workspace) and `linli publish` both call [`folder`], so the
-//! same history and dataset give the same files, byte for byte.
+//! The app (Publish in the workspace) and `linli publish` both call [`folder`] through
+//! [`super::prepare::prepare`], so the same history and dataset give the same files, byte
+//! for byte.
 
 use serde::{Deserialize, Serialize};
 

@@ -120,6 +120,38 @@ fn voting_respects_the_dot_limit_and_becomes_approval_ballots() {
 }
 
 #[test]
+fn the_voting_list_is_the_latest_periods_reviewed_proposals_by_id() {
+    use crate::model::{Proposal, ProposalStatus};
+    let p = |id: u32, period: &str, status: ProposalStatus| Proposal {
+        id,
+        title: format!("p{id}"),
+        category: "sport".into(),
+        cost_fen: 100,
+        proposer_group: "g".into(),
+        status,
+        review_note: String::new(),
+        period: period.into(),
+        created_at: 0,
+    };
+    let all = vec![
+        p(9, "2026-Q4", ProposalStatus::NotFunded),
+        p(3, "2026-Q4", ProposalStatus::Feasible),
+        p(4, "2026-Q4", ProposalStatus::Infeasible),
+        p(5, "2026-Q4", ProposalStatus::Submitted),
+        p(6, "2026-Q4", ProposalStatus::Funded),
+        p(1, "2026-Q3", ProposalStatus::Feasible),
+        // A later period with nothing reviewed yet does not count.
+        p(7, "2027-Q1", ProposalStatus::Submitted),
+    ];
+    let (period, list) = voting_list(all);
+    assert_eq!(period.as_deref(), Some("2026-Q4"));
+    assert_eq!(list.iter().map(|p| p.id).collect::<Vec<_>>(), vec![3, 6, 9]);
+    let (period, list) = voting_list(vec![p(2, "2026-Q4", ProposalStatus::Submitted)]);
+    assert_eq!((period, list.len()), (None, 0));
+    assert_eq!(voting_list(Vec::new()), (None, Vec::new()));
+}
+
+#[test]
 fn needs_record_upsert_and_totals() {
     let plan = Plan::new(&[building(1, 0, 0), building(2, 1, 0)]);
     let mut s = Session::new(123, cats(), vec![1]);

@@ -1,0 +1,236 @@
+//! `linli verify DIR`: reads a published folder as an outsider would serve it, and refuses
+//! anything a hostile host could use to make it read elsewhere or without end.
+//!
+//! Only **regular files inside the folder** are read: a path from the history index is
+//! refused if it is absolute, has an empty, `.` or `..` component or a backslash; every
+//! folder on the way (`snapshots/`) must be a real folder, not a symbolic link; the file
+//! itself must be a regular file, not a symbolic link (a link to `/etc/passwd` was followed
+//! before), a device (`/dev/zero`), a FIFO or a socket. The folder given on the command line
+//! may itself be a link: that is the caller's choice.
+//!
+//! Reading is capped: at most [`MAX_FILE_BYTES`] per file (a snapshot larger than that
+//! would be refused by `snapshot::file::decode` anyway) and [`MAX_TOTAL_BYTES`] for the
+//! whole folder. A file over the cap is refused from its size, without being read; a file
+//! that grows while it is read is cut at the cap and refused.
+//!
+//! Each refusal names the file and the reason, and fails the verification even when the
+//! rest would verify (a refused history index must not be mistaken for "no history").
+
+use std::cell::RefCell;
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use linli_domain::snapshot::{file, publish};
+
+/// The most `verify` reads from one file: 64 MiB, the largest snapshot
+/// `snapshot::file::decode` accepts.
+pub const MAX_FILE_BYTES: u64 = file::MAX_BYTES as u64;
+
+/// The most `verify` reads from one folder, all files together: 1 GiB.
+pub const MAX_TOTAL_BYTES: u64 = 1 << 30;
+
+/// A file `verify` would not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The path relative to the folder, as the history index names it.
+    pub path: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: refused: {}", self.path, self.reason)
+    }
+}
+
+/// Reads files of one published folder within the rules above, remembering what it refused.
+pub struct FolderReader<'a> {
+    dir: &'a Path,
+    max_file: u64,
+    max_total: u64,
+    read_so_far: RefCell<u64>,
+    refused: RefCell<Vec<Refusal>>,
+}
+
+impl<'a> FolderReader<'a> {
+    /// A reader of `dir` with the default caps.
+    pub fn new(dir: &'a Path) -> Self {
+        Self::with_caps(dir, MAX_FILE_BYTES, MAX_TOTAL_BYTES)
+    }
+
+    /// A reader with other caps (tests).
+    pub fn with_caps(dir: &'a Path, max_file: u64, max_total: u64) -> Self {
+        Self {
+            dir,
+            max_file,
+            max_total,
+            read_so_far: RefCell::new(0),
+            refused: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// What was refused so far.
+    pub fn refusals(&self) -> Vec<Refusal> {
+        self.refused.borrow().clone()
+    }
+
+    fn refuse(&self, rel: &str, reason: String) -> Option<Vec<u8>> {
+        let mut refused = self.refused.borrow_mut();
+        if !refused.iter().any(|r| r.path == rel) {
+            refused.push(Refusal {
+                path: rel.to_owned(),
+                reason,
+            });
+        }
+        None
+    }
+
+    /// Reads `rel` (a `/`-separated path from a history index) inside the folder: `None`
+    /// if it does not exist or was refused (see [`FolderReader::refusals`]).
+    pub fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        if rel.is_empty()
+            || rel.starts_with('/')
+            || rel.contains('\\')
+            || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return self.refuse(rel, "the path leaves the folder or is not a plain relative path".into());
+        }
+        let parts: Vec<&str> = rel.split('/').collect();
+        let mut path = self.dir.to_path_buf();
+        for (i, part) in parts.iter().enumerate() {
+            path.push(part);
+            let meta = match fs::symlink_metadata(&path) {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+                Err(e) => return self.refuse(rel, format!("cannot be examined ({e})")),
+            };
+            let ft = meta.file_type();
+            let last = i + 1 == parts.len();
+            if ft.is_symlink() {
+                let what = if last { "the file" } else { "the folder on its way" };
+                return self.refuse(
+                    rel,
+                    format!("{what} `{}` is a symbolic link; only regular files inside the folder are read", parts[..=i].join("/")),
+                );
+            }
+            if !last {
+                if !ft.is_dir() {
+                    return None;
+                }
+                continue;
+            }
+            if !ft.is_file() {
+                return self.refuse(
+                    rel,
+                    format!("it is not a regular file (it is {}); only regular files are read", kind(&ft)),
+                );
+            }
+            return self.read_regular(rel, &path, &meta);
+        }
+        None
+    }
+
+    fn read_regular(&self, rel: &str, path: &Path, meta: &fs::Metadata) -> Option<Vec<u8>> {
+        let len = meta.len();
+        if len > self.max_file {
+            return self.refuse(
+                rel,
+                format!("it has {len} bytes, more than the limit of {} bytes per file", self.max_file),
+            );
+        }
+        let so_far = *self.read_so_far.borrow();
+        if so_far.saturating_add(len) > self.max_total {
+            return self.refuse(
+                rel,
+                format!("the folder's files exceed the limit of {} bytes in all", self.max_total),
+            );
+        }
+        let mut f = match fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.refuse(rel, format!("cannot be opened ({e})")),
+        };
+        // The file opened must be the one examined (not swapped for a link or a device).
+        match f.metadata() {
+            Ok(m) if m.is_file() && same_file(meta, &m) => {}
+            _ => return self.refuse(rel, "it changed while it was being opened".into()),
+        }
+        let cap = self.max_file.min(self.max_total - so_far);
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        if let Err(e) = (&mut f).take(cap.saturating_add(1)).read_to_end(&mut bytes) {
+            return self.refuse(rel, format!("cannot be read ({e})"));
+        }
+        if bytes.len() as u64 > cap {
+            return self.refuse(rel, format!("it grew beyond the limit of {cap} bytes while it was read"));
+        }
+        *self.read_so_far.borrow_mut() = so_far + bytes.len() as u64;
+        Some(bytes)
+    }
+}
+
+fn kind(ft: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len()
+}
+
+/// `linli verify DIR`: prints `{"ok": true, …}` or fails with every problem found.
+pub fn run(dir: &Path) -> Result<()> {
+    let reader = FolderReader::new(dir);
+    let result = publish::verify_folder(|p| reader.read(p));
+    let refused = reader.refusals();
+    let mut problems: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    match result {
+        Ok(chain) if refused.is_empty() => {
+            let last = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
+            let summary = serde_json::json!({
+                "ok": true,
+                "snapshots": chain.len(),
+                "latest_sequence": last.as_ref().map(|l| l.0),
+                "latest_sha256": last.map(|l| l.1),
+            });
+            println!("{summary}");
+            return Ok(());
+        }
+        Ok(_) => {}
+        Err(errors) => {
+            for e in errors {
+                // A refused file is reported as refused, not as missing.
+                if let publish::FolderError::Missing { path } = &e {
+                    if refused.iter().any(|r| &r.path == path) {
+                        continue;
+                    }
+                }
+                problems.push(e.to_string());
+            }
+        }
+    }
+    bail!("`{}` does not verify:\n  {}", dir.display(), problems.join("\n  "))
+}

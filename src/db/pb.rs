@@ -1,0 +1,169 @@
+//! Typed reads and writes of the pb view (the only IndexedDB code it uses).
+//!
+//! Every write is one transaction holding the change and its history entry
+//! (`Batch::audit`: the entry's id is chosen inside the transaction).
+
+use std::collections::BTreeMap;
+
+use linli_domain::dataset::Dataset;
+use linli_domain::model::{AuditEntry, Ballot, Building, Fen, NeedCategory, Proposal, Setting};
+use linli_domain::pb::community::BUDGET_SETTING;
+
+use super::{Batch, Db, DbError};
+use crate::browser::now_millis;
+
+/// What the participatory-budgeting page works on: proposals, ballots,
+/// settings and buildings (as a partial [`Dataset`], which
+/// `linli_domain::pb::community` reads) and the need categories.
+#[derive(Debug)]
+pub struct PbData {
+    pub ds: Dataset,
+    pub categories: Vec<NeedCategory>,
+}
+
+impl std::ops::Deref for PbData {
+    type Target = Dataset;
+    fn deref(&self) -> &Dataset {
+        &self.ds
+    }
+}
+
+/// A history entry of the pb view, stamped now; its id is chosen on commit.
+fn entry(entity: &str, entity_id: u32, action: &str, summary: String, actor: String) -> AuditEntry {
+    AuditEntry {
+        id: 0,
+        at: now_millis(),
+        actor,
+        entity: entity.into(),
+        entity_id,
+        action: action.into(),
+        summary,
+    }
+}
+
+impl Db {
+    /// Everything the participatory-budgeting page shows.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name, or a record that does not decode.
+    pub async fn pb_data(&self) -> Result<PbData, DbError> {
+        let ds = Dataset {
+            proposals: self.get_all("proposals").await?,
+            ballots: self.get_all("ballots").await?,
+            settings: self.settings().await?,
+            buildings: self.get_all::<Building>("buildings").await?,
+            ..Dataset::default()
+        };
+        Ok(PbData {
+            ds,
+            categories: self.need_categories().await?,
+        })
+    }
+
+    /// Stores every period's budget (`budgets`, which holds `period`'s new
+    /// `fen`) in the `pb_budgets` setting, with its history entry.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_pb_budgets(
+        &self,
+        budgets: &BTreeMap<String, Fen>,
+        period: &str,
+        fen: Fen,
+        actor: String,
+    ) -> Result<(), DbError> {
+        let mut b = Batch::default();
+        b.put(
+            "settings",
+            &Setting {
+                key: BUDGET_SETTING.to_owned(),
+                value: serde_json::to_string(budgets).unwrap_or_default(),
+            },
+        )?;
+        b.audit(entry(
+            "settings",
+            0,
+            "update",
+            format!("pb budget {period}: {fen} fen"),
+            actor,
+        ));
+        self.commit(b).await
+    }
+
+    /// Stores a proposal's review (its status and note).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_proposal_review(&self, p: &Proposal, actor: String) -> Result<(), DbError> {
+        let summary = format!("review: {:?} {}", p.status, p.review_note);
+        let mut b = Batch::default();
+        b.put("proposals", p)?;
+        b.audit(entry("proposals", p.id, "update", summary, actor));
+        self.commit(b).await
+    }
+
+    /// Adds a new proposal (refused with `ConstraintError` if its id is taken).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn add_proposal(&self, p: &Proposal, actor: String) -> Result<(), DbError> {
+        let mut b = Batch::default();
+        b.add("proposals", p)?;
+        b.audit(entry("proposals", p.id, "create", p.title.clone(), actor));
+        self.commit(b).await
+    }
+
+    /// Adds one typed paper ballot (refused if its id is taken).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn add_ballot(&self, ballot: &Ballot, actor: String) -> Result<(), DbError> {
+        let mut b = Batch::default();
+        b.add("ballots", ballot)?;
+        b.audit(entry(
+            "ballots",
+            ballot.id,
+            "create",
+            format!("{:?}", ballot.approvals),
+            actor,
+        ));
+        self.commit(b).await
+    }
+
+    /// Deletes the ballot `id` just typed (undo of the entry).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn undo_ballot(&self, id: u32, actor: String) -> Result<(), DbError> {
+        let mut b = Batch::default();
+        b.delete("ballots", id);
+        b.audit(entry("ballots", id, "delete", "undo entry".into(), actor));
+        self.commit(b).await
+    }
+
+    /// Adds imported ballots, all or nothing, with one history entry.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] (e.g. `ConstraintError` for a taken id); nothing was written.
+    pub async fn import_ballots(&self, ballots: &[Ballot], actor: String) -> Result<(), DbError> {
+        let mut b = Batch::default();
+        for ballot in ballots {
+            b.add("ballots", ballot)?;
+        }
+        b.audit(entry(
+            "ballots",
+            0,
+            "import",
+            format!("{} ballots", ballots.len()),
+            actor,
+        ));
+        self.commit(b).await
+    }
+}

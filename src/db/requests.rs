@@ -1,0 +1,255 @@
+//! Typed reads and writes of the requests view (the only IndexedDB code it uses).
+//!
+//! Intake, status changes and improvement items are checked writes
+//! ([`Db::checked`]): the request's life cycle (`linli_domain::requests::lifecycle`)
+//! is checked inside the read-write transaction that writes it, so a request
+//! never moves backwards, even from two tabs; a new request's id is read in that
+//! transaction too. Closing with a rating re-checks satisfaction in the same
+//! transaction and opens an improvement item when it is below target.
+
+use linli_domain::model::{Millis, NeedCategory, Request, RequestColour, RequestStatus, Setting};
+use linli_domain::requests::calendar::{CalendarError, WorkCalendar, SETTING_KEY as CALENDAR_SETTING};
+use linli_domain::requests::lifecycle::{advance, intake, Intake, RequestError};
+use linli_domain::requests::satisfaction;
+use linli_domain::requests::tracking::TrackingCode;
+use linli_domain::warnings::{
+    advance_item, items_from_json, ImprovementItem, PdcaError, PdcaStage, ITEMS_SETTING,
+};
+use wasm_bindgen::JsValue;
+
+use super::settings::STORE as SETTINGS;
+use super::{Batch, Db, DbError, Read, ReadResults};
+
+const REQUESTS: &str = "requests";
+
+/// What the requests view loads once per data revision.
+#[derive(Debug)]
+pub struct RequestsData {
+    pub requests: Vec<Request>,
+    /// Number of households (the complaint rate's base).
+    pub households: u32,
+    pub household_ids: Vec<u32>,
+    pub categories: Vec<NeedCategory>,
+    /// The working-day calendar (an error when the setting is broken).
+    pub calendar: Result<WorkCalendar, CalendarError>,
+    /// The improvement items (an error when the setting is broken).
+    pub items: Result<Vec<ImprovementItem>, PdcaError>,
+}
+
+/// Everything the requests view shows.
+///
+/// # Errors
+///
+/// [`DbError`] with the browser's error name.
+pub async fn load(db: &Db) -> Result<RequestsData, DbError> {
+    let households = db.households().await?;
+    let cal = db.setting(CALENDAR_SETTING).await?;
+    let items = db.setting(ITEMS_SETTING).await?;
+    Ok(RequestsData {
+        requests: db.get_all(REQUESTS).await?,
+        households: households.len() as u32,
+        household_ids: households.iter().map(|h| h.id).collect(),
+        categories: db.need_categories().await?,
+        calendar: cal.map_or_else(
+            || Ok(WorkCalendar::default()),
+            |s| WorkCalendar::from_json(&s.value),
+        ),
+        items: items_from_json(&items.map(|s| s.value).unwrap_or_default()),
+    })
+}
+
+fn setting_read(key: &str) -> Read {
+    Read::Get {
+        store: SETTINGS,
+        key: JsValue::from_str(key),
+    }
+}
+
+fn calendar_in(res: &ReadResults, i: usize) -> Result<WorkCalendar, DbError> {
+    match res.record::<Setting>(i)? {
+        None => Ok(WorkCalendar::default()),
+        Some(s) => WorkCalendar::from_json(&s.value).map_err(|e| DbError::Decode {
+            store: format!("{SETTINGS}/{CALENDAR_SETTING}"),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+fn items_in(res: &ReadResults, i: usize) -> Result<Vec<ImprovementItem>, DbError> {
+    let text = res.record::<Setting>(i)?.map(|s| s.value).unwrap_or_default();
+    items_from_json(&text).map_err(|e| DbError::Decode {
+        store: format!("{SETTINGS}/{ITEMS_SETTING}"),
+        reason: e.to_string(),
+    })
+}
+
+fn items_setting(items: &[ImprovementItem]) -> Setting {
+    Setting {
+        key: ITEMS_SETTING.to_owned(),
+        value: serde_json::to_string(items).unwrap_or_default(),
+    }
+}
+
+/// A request as typed at intake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    pub household_id: Option<u32>,
+    /// A need category code.
+    pub category: String,
+    pub description: String,
+    pub colour: RequestColour,
+}
+
+impl NewRequest {
+    /// The domain's intake input.
+    pub fn intake(&self) -> Intake<'_> {
+        Intake {
+            household_id: self.household_id,
+            category: &self.category,
+            description: &self.description,
+            colour: self.colour,
+        }
+    }
+}
+
+/// Takes a request in under the next free id with tracking code `code`: the id
+/// and the working-day calendar (for the due time) are read in the write
+/// transaction. Returns the saved request.
+///
+/// # Errors
+///
+/// `Ok(Err(_))`: the intake's refusal, nothing written; [`DbError`] otherwise.
+pub async fn take_in(
+    db: &Db,
+    new: NewRequest,
+    code: TrackingCode,
+    now: Millis,
+) -> Result<Result<Request, RequestError>, DbError> {
+    let reads = vec![Read::MaxKey { store: REQUESTS }, setting_read(CALENDAR_SETTING)];
+    db.checked(&[REQUESTS], reads, move |res| {
+        let cal = calendar_in(res, 1)?;
+        Ok(
+            match intake(&cal, res.max_key(0) + 1, &code, &new.intake(), now) {
+                Ok(req) => {
+                    let mut b = Batch::default();
+                    b.add(REQUESTS, &req)?;
+                    Ok((b, req))
+                }
+                Err(e) => Err(e),
+            },
+        )
+    })
+    .await
+}
+
+/// What a status change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moved {
+    /// The request's status now.
+    pub status: RequestStatus,
+    /// Whether closing it with a rating opened an improvement item.
+    pub opened_item: bool,
+}
+
+/// Moves request `id` to `target` (with a satisfaction rating on closing),
+/// checked against the stored request in the write transaction; a rating
+/// re-checks recent satisfaction there and may open an improvement item.
+///
+/// # Errors
+///
+/// `Ok(Err(_))`: the life cycle's refusal (a missing request reads as
+/// [`RequestError::NoDescription`]), nothing written; [`DbError`] otherwise.
+pub async fn move_status(
+    db: &Db,
+    id: u32,
+    target: RequestStatus,
+    rating: Option<u8>,
+    now: Millis,
+) -> Result<Result<Moved, RequestError>, DbError> {
+    let reads = vec![
+        Read::Get {
+            store: REQUESTS,
+            key: JsValue::from(id),
+        },
+        Read::All { store: REQUESTS },
+        setting_read(ITEMS_SETTING),
+    ];
+    db.checked(&[REQUESTS, SETTINGS], reads, move |res| {
+        let Some(req) = res.record::<Request>(0)? else {
+            return Ok(Err(RequestError::NoDescription));
+        };
+        let next = match advance(&req, target, rating, now) {
+            Ok(n) => n,
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut b = Batch::default();
+        b.put(REQUESTS, &next)?;
+        let mut opened_item = false;
+        if next.satisfaction.is_some() {
+            let all: Vec<Request> = res.records(1)?;
+            let mut items = items_in(res, 2)?;
+            if let Some(item) = satisfaction::item_after_rating(all, &next, &items, now) {
+                items.push(item);
+                b.put(SETTINGS, &items_setting(&items))?;
+                opened_item = true;
+            }
+        }
+        Ok(Ok((
+            b,
+            Moved {
+                status: next.status,
+                opened_item,
+            },
+        )))
+    })
+    .await
+}
+
+/// Moves improvement item `item_id` to its next PDCA stage with `note` for the
+/// stage it leaves, checked in the write transaction. Returns the new stage.
+///
+/// # Errors
+///
+/// `Ok(Err(_))`: the item's refusal (an unknown item reads as
+/// [`PdcaError::Closed`]), nothing written; [`DbError`] otherwise.
+pub async fn advance_improvement(
+    db: &Db,
+    item_id: u32,
+    note: String,
+    now: Millis,
+) -> Result<Result<PdcaStage, PdcaError>, DbError> {
+    db.checked(&[SETTINGS], vec![setting_read(ITEMS_SETTING)], move |res| {
+        let mut items = items_in(res, 0)?;
+        let Some(pos) = items.iter().position(|i| i.id == item_id) else {
+            return Ok(Err(PdcaError::Closed));
+        };
+        match advance_item(&items[pos], &note, now) {
+            Ok(next) => {
+                let stage = next.stage;
+                items[pos] = next;
+                let mut b = Batch::default();
+                b.put(SETTINGS, &items_setting(&items))?;
+                Ok(Ok((b, stage)))
+            }
+            Err(e) => Ok(Err(e)),
+        }
+    })
+    .await
+}
+
+/// Saves the working-day calendar (setting `work_calendar`).
+///
+/// # Errors
+///
+/// [`DbError`] with the browser's error name; nothing was written.
+pub async fn save_calendar(db: &Db, cal: &WorkCalendar) -> Result<(), DbError> {
+    let mut b = Batch::default();
+    b.put(
+        SETTINGS,
+        &Setting {
+            key: CALENDAR_SETTING.to_owned(),
+            value: cal.to_json(),
+        },
+    )?;
+    db.commit(b).await
+}

@@ -1,0 +1,176 @@
+//! Typed reads and writes of the workshop view (the only IndexedDB code it uses).
+//!
+//! The workshop loads once ([`Db::workshop_data`]) and writes four things, each in
+//! one transaction: the plan's layout (the moved buildings and an audit entry), the
+//! session (its needs tally in the setting `workshop_needs`, its ballots and an
+//! audit entry), and the plan image (set or removed).
+
+use linli_domain::model::{AuditEntry, Ballot, Building, Millis, NeedCategory, Proposal, Setting};
+use linli_domain::workshop::{
+    voting_list, Session, WorkshopNeeds, MAX_KEYED, NEEDS_SETTING, PLAN_IMAGE_SETTING,
+};
+
+use super::{Batch, Db, DbError};
+
+/// What the workshop loads once.
+#[derive(Debug)]
+pub struct WorkshopData {
+    pub buildings: Vec<Building>,
+    /// The need categories on the number keys (at most [`MAX_KEYED`]).
+    pub categories: Vec<NeedCategory>,
+    /// Reviewed proposals of `period`, by id.
+    pub proposals: Vec<Proposal>,
+    /// The latest period with a reviewed proposal.
+    pub period: Option<String>,
+    /// The uploaded plan image, a `data:image/…` URL.
+    pub plan_image: Option<String>,
+}
+
+/// What saving a session wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionSaved {
+    /// Ballots written (one per participant who voted).
+    pub ballots: usize,
+}
+
+fn audit(at: Millis, entity: &str, summary: String, actor: String) -> AuditEntry {
+    AuditEntry {
+        id: 0,
+        at,
+        actor,
+        entity: entity.into(),
+        entity_id: 0,
+        action: "update".into(),
+        summary,
+    }
+}
+
+impl Db {
+    /// The workshop's data: buildings, keyed categories, the voting list and the
+    /// plan image.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name.
+    pub async fn workshop_data(&self) -> Result<WorkshopData, DbError> {
+        let buildings: Vec<Building> = self.get_all("buildings").await?;
+        let mut categories = self.need_categories().await?;
+        categories.truncate(MAX_KEYED);
+        let (period, proposals) = voting_list(self.get_all("proposals").await?);
+        let image = self.setting(PLAN_IMAGE_SETTING).await?;
+        Ok(WorkshopData {
+            buildings,
+            categories,
+            proposals,
+            period,
+            plan_image: image.map(|s| s.value).filter(|v| v.starts_with("data:image/")),
+        })
+    }
+
+    /// Saves the plan's layout: the `changed` buildings (see
+    /// `linli_domain::workshop::Plan::changed`) and one audit entry by `actor` at `at`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing is written then.
+    pub async fn save_workshop_layout(
+        &self,
+        changed: &[Building],
+        actor: String,
+        at: Millis,
+    ) -> Result<(), DbError> {
+        let mut batch = Batch::default();
+        for b in changed {
+            batch.put("buildings", b)?;
+        }
+        batch.audit(audit(
+            at,
+            "buildings",
+            format!("workshop layout: {} buildings moved", changed.len()),
+            actor,
+        ));
+        self.commit(batch).await
+    }
+
+    /// Saves `session`: its needs tally replaces an earlier save of the same
+    /// session in the setting `workshop_needs` (a damaged setting is replaced
+    /// rather than blocking the save), its ballots for `period` replace that
+    /// save's ballots, and one audit entry by `actor` is added; `at` stamps the
+    /// tally and the ballots.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing is written then.
+    pub async fn save_workshop_session(
+        &self,
+        session: &Session,
+        period: &str,
+        actor: String,
+        at: Millis,
+    ) -> Result<SessionSaved, DbError> {
+        let setting = self.setting(NEEDS_SETTING).await?;
+        let mut all = WorkshopNeeds::parse(setting.as_ref().map(|s| s.value.as_str())).unwrap_or_default();
+        let first_id = self.max_key("ballots").await? + 1;
+        let ballots: Vec<Ballot> = session.ballots(period, first_id, at);
+        let ids: Vec<u32> = ballots.iter().map(|b| b.id).collect();
+        let old = all.upsert(session.needs_record(at, period, ids));
+        let mut batch = Batch::default();
+        for id in &old {
+            batch.delete("ballots", *id);
+        }
+        for b in &ballots {
+            batch.add("ballots", b)?;
+        }
+        batch.put(
+            "settings",
+            &Setting {
+                key: NEEDS_SETTING.to_owned(),
+                value: serde_json::to_string(&all).unwrap_or_default(),
+            },
+        )?;
+        batch.audit(audit(
+            at,
+            "settings",
+            format!(
+                "workshop session {}: {} needs dots, {} ballots (replacing {})",
+                session.started_at,
+                session.dots().len(),
+                ballots.len(),
+                old.len()
+            ),
+            actor,
+        ));
+        self.commit(batch).await?;
+        Ok(SessionSaved {
+            ballots: ballots.len(),
+        })
+    }
+
+    /// Stores the plan image `url` (a checked `data:image/…;base64,` URL).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name.
+    pub async fn set_workshop_plan_image(&self, url: &str) -> Result<(), DbError> {
+        let mut batch = Batch::default();
+        batch.put(
+            "settings",
+            &Setting {
+                key: PLAN_IMAGE_SETTING.to_owned(),
+                value: url.to_owned(),
+            },
+        )?;
+        self.commit(batch).await
+    }
+
+    /// Removes the plan image.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name.
+    pub async fn remove_workshop_plan_image(&self) -> Result<(), DbError> {
+        let mut batch = Batch::default();
+        batch.delete("settings", PLAN_IMAGE_SETTING);
+        self.commit(batch).await
+    }
+}

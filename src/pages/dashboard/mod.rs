@@ -1,0 +1,246 @@
+//! `#/` — the public dashboard: preview exactly what residents will see, and publish.
+//!
+//! The preview is the residents' bundle itself (`site/index.html?preview` in a phone-sized
+//! frame), sent the snapshot this page would publish by `postMessage`; so the guide sees
+//! the very page and figures residents will get. Publishing prepares the publication again
+//! at the moment of the click (`linli_domain::snapshot::prepare`, as `linli publish` does:
+//! the stored history, the privacy rules, the folder's files) and saves the snapshot record
+//! in one transaction; then the folder (the dashboard's files, `snapshot.json`, the
+//! history and the notice) is offered as one ZIP to upload to any static host, and the A4
+//! notice (公示栏) as a page to print.
+
+mod folder;
+mod frame;
+
+use leptos::prelude::*;
+use linli_domain::snapshot::file;
+use linli_domain::snapshot::prepare::{
+    next_snapshot, prepare, public_url, stored_history, PrepareOptions, Publication,
+};
+use linli_domain::snapshot::publish::{self, check_dashboard_url as check_url};
+
+use self::folder::{folder_zip, SITE};
+use self::frame::feed_preview;
+use crate::browser::{download_bytes, now_millis};
+use crate::components::loaded::load;
+use crate::db::DbError;
+use crate::i18n::*;
+use crate::state::use_storage;
+
+/// What would be published now.
+#[derive(Debug, Clone, PartialEq)]
+struct Facts {
+    /// The snapshot file's text.
+    text: String,
+    sequence: u32,
+    sha256: String,
+    /// Snapshots published before.
+    published_before: usize,
+    period: String,
+}
+
+#[derive(Clone, PartialEq)]
+enum Status {
+    Idle,
+    Working(String),
+    Done(String),
+    Error(String),
+}
+
+/// The preview and publish page.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let storage = use_storage();
+    let data = load(storage, |db| async move { db.read_all().await });
+    let url = RwSignal::new(String::new());
+    let url_error = RwSignal::new(false);
+    let status = RwSignal::new(Status::Idle);
+    let published = RwSignal::new(None::<Publication>);
+    let frame = NodeRef::<leptos::html::Iframe>::new();
+
+    // The address field starts from the saved setting.
+    Effect::new(move |_| {
+        if let Some(d) = data.current.get() {
+            if url.get_untracked().is_empty() {
+                url.set(public_url(&d).unwrap_or_default());
+            }
+        }
+    });
+
+    // What would be published now, or why nothing can be.
+    let preview = Memo::new(move |_| {
+        data.current.get().map(|d| {
+            let history = stored_history(&d);
+            next_snapshot(&d, &history, now_millis(), None)
+                .map(|content| {
+                    let (text, sha256) = file::encode(&content);
+                    Facts {
+                        text,
+                        sequence: content.sequence,
+                        sha256,
+                        published_before: history.len(),
+                        period: content.period,
+                    }
+                })
+                .map_err(|e| e.to_string())
+        })
+    });
+
+    // The frame gets the snapshot when it listens, and on every change.
+    feed_preview(
+        frame,
+        Signal::derive(move || {
+            preview.with(|p| p.as_ref().and_then(|r| r.as_ref().ok()).map(|f| f.text.clone()))
+        }),
+    );
+
+    let publish = move |_| {
+        let address = url.get_untracked().trim().to_owned();
+        if check_url(&address).is_err() {
+            url_error.set(true);
+            return;
+        }
+        url_error.set(false);
+        status.set(Status::Working(t_string!(i18n, dashboard.publishing).to_string()));
+        let actor = t_string!(i18n, common.actor_default).to_string();
+        leptos::task::spawn_local(async move {
+            let result: Result<Publication, String> = async {
+                let db = storage.db().ok_or_else(|| DbError::Unavailable.to_string())?;
+                let d = db.read_all().await.map_err(|e| e.to_string())?;
+                let opts = PrepareOptions {
+                    at: now_millis(),
+                    period: None,
+                    url: Some(address.clone()),
+                };
+                let p = prepare(&d, &stored_history(&d), &opts).map_err(|e| e.to_string())?;
+                // One transaction; "published" only after it completes.
+                db.save_publication(&d, &p, &address, actor)
+                    .await
+                    .map_err(|e| format!("{}: {e}", e.name()))?;
+                Ok(p)
+            }
+            .await;
+            match result {
+                Ok(p) => {
+                    status.set(Status::Done(format!(
+                        "{} {} · SHA-256 {}",
+                        t_string!(i18n, dashboard.published_no),
+                        p.content.sequence,
+                        p.sha256
+                    )));
+                    published.set(Some(p));
+                    storage.changed();
+                }
+                Err(e) => status.set(Status::Error(format!(
+                    "{} {e}",
+                    t_string!(i18n, dashboard.not_published)
+                ))),
+            }
+        });
+    };
+
+    let download_zip = move |_| {
+        let Some(p) = published.get_untracked() else {
+            return;
+        };
+        status.set(Status::Working(t_string!(i18n, dashboard.packing).to_string()));
+        leptos::task::spawn_local(async move {
+            let sequence = p.content.sequence;
+            match folder_zip(&p).await {
+                Ok(zip) => match download_bytes(
+                    &zip,
+                    &format!("linli-public-{sequence:06}.zip"),
+                    "application/zip",
+                ) {
+                    Ok(()) => status.set(Status::Done(format!(
+                        "{} ({} KiB)",
+                        t_string!(i18n, dashboard.folder_downloaded),
+                        zip.len() / 1024
+                    ))),
+                    Err(e) => status.set(Status::Error(format!("{e:?}"))),
+                },
+                Err(e) => status.set(Status::Error(format!(
+                    "{} {e}",
+                    t_string!(i18n, dashboard.site_missing)
+                ))),
+            }
+        });
+    };
+
+    let open_notice = move |_| {
+        let Some(p) = published.get_untracked() else {
+            return;
+        };
+        if let Some(n) = p.files.iter().find(|f| f.path == publish::NOTICE_PATH) {
+            let _ = download_bytes(
+                &n.bytes,
+                &format!("notice-{:06}.html", p.content.sequence),
+                "text/html",
+            );
+        }
+    };
+
+    view! {
+        <article class="page dashboard publish" data-page="dashboard">
+            <h1>{t!(i18n, dashboard.title)}</h1>
+            <p class="lead">{t!(i18n, dashboard.lead)}</p>
+            <div class="publish-layout">
+                <section class="publish-panel" aria-labelledby="publish-h">
+                    <h2 id="publish-h">{t!(i18n, dashboard.publish_heading)}</h2>
+                    {move || match preview.get() {
+                        None => view! { <p role="status" class="muted">{t_string!(i18n, dashboard.reading).to_string()}</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="error" role="alert" data-testid="publish-blocked">{format!("{} {e}", t_string!(i18n, dashboard.cannot_build))}</p> }.into_any(),
+                        Some(Ok(f)) => view! {
+                            <dl class="publish-facts" data-testid="publish-facts">
+                                <dt>{t_string!(i18n, dashboard.fact_next).to_string()}</dt><dd>{format!("#{}", f.sequence)}</dd>
+                                <dt>{t_string!(i18n, dashboard.fact_period).to_string()}</dt><dd>{f.period}</dd>
+                                <dt>{t_string!(i18n, dashboard.fact_published).to_string()}</dt><dd>{f.published_before}</dd>
+                                <dt>{t_string!(i18n, dashboard.fact_hash).to_string()}</dt><dd class="hash">{f.sha256[..16].to_owned()}"…"</dd>
+                            </dl>
+                        }.into_any(),
+                    }}
+                    <label for="public-url">{t!(i18n, dashboard.url_label)}</label>
+                    <input id="public-url" type="url" placeholder="https://example.org/community-a/"
+                        aria-invalid=move || url_error.get().to_string() aria-describedby="public-url-msg"
+                        prop:value=move || url.get() on:input=move |ev| { url.set(event_target_value(&ev)); url_error.set(false); }/>
+                    <p id="public-url-msg" class=move || if url_error.get() { "field-error" } else { "muted" }>
+                        {move || if url_error.get() {
+                            t_string!(i18n, dashboard.url_invalid).to_string()
+                        } else {
+                            t_string!(i18n, dashboard.url_help).to_string()
+                        }}
+                    </p>
+                    <button type="button" class="primary" data-testid="publish"
+                        disabled=move || matches!(status.get(), Status::Working(_)) || !matches!(preview.get(), Some(Ok(_)))
+                        on:click=publish>
+                        {t!(i18n, dashboard.publish_now)}
+                    </button>
+                    <div role="status" aria-live="polite" data-testid="publish-status">
+                        {move || match status.get() {
+                            Status::Idle => ().into_any(),
+                            Status::Working(m) => view! { <p class="muted">{m}</p> }.into_any(),
+                            Status::Done(m) => view! { <p class="ok">{m}</p> }.into_any(),
+                            Status::Error(m) => view! { <p class="error">{m}</p> }.into_any(),
+                        }}
+                    </div>
+                    <Show when=move || published.with(Option::is_some)>
+                        <div class="publish-downloads">
+                            <button type="button" data-testid="download-folder" on:click=download_zip>
+                                {t!(i18n, dashboard.download_folder)}
+                            </button>
+                            <button type="button" data-testid="download-notice" on:click=open_notice>
+                                {t!(i18n, dashboard.download_notice)}
+                            </button>
+                        </div>
+                    </Show>
+                </section>
+                <section class="publish-preview" aria-labelledby="preview-h">
+                    <h2 id="preview-h">{t!(i18n, dashboard.preview_heading)}</h2>
+                    <iframe node_ref=frame data-testid="preview" src=format!("{SITE}index.html?preview")
+                        title=move || t_string!(i18n, dashboard.preview_title).to_string() width="390" height="760"></iframe>
+                </section>
+            </div>
+        </article>
+    }
+}

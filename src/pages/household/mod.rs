@@ -1,0 +1,303 @@
+//! `#/register/new` and `#/register/<id>` — one household: every field of
+//! SPEC §2.1, validation messages next to the fields, members, needs,
+//! delete with confirmation, and the change history from the audit log.
+
+mod fields;
+mod history;
+mod members;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use linli_domain::household::{validate, FieldError};
+use linli_domain::model::*;
+
+use self::fields::{blank_household, blank_member, choice, code, field_error_view, parse_code, text_field};
+use self::history::history_view;
+use self::members::member_row;
+use crate::browser::{now_millis, this_year};
+use crate::components::labels;
+use crate::components::loaded::{load, LoadGate};
+use crate::db::register::HouseholdForm as FormData;
+use crate::i18n::*;
+use crate::state::route::navigate;
+use crate::state::{use_storage, Route};
+
+#[derive(Debug, Clone)]
+enum SaveState {
+    Idle,
+    Saving,
+    Saved,
+    Invalid,
+    Failed(String),
+}
+
+/// The household page. `id: None` creates a new household.
+#[component]
+pub fn HouseholdPage(id: Option<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let storage = use_storage();
+    let data = load(storage, move |db| async move { db.household_form(id).await });
+    // Lives outside the form, so "saved" survives the form's reload after a write.
+    let state = RwSignal::new(SaveState::Idle);
+    view! {
+        <article class="page" data-page="household">
+            <p><a href=Route::Register.href()>{t!(i18n, common.hh_back)}</a></p>
+            <LoadGate phase=data.phase error=Signal::derive(move || data.error())>
+                {move || data.current.get().map(|d| if id.is_some() && d.household.is_none() {
+                    view! {
+                        <h1>{t!(i18n, common.hh_title)}</h1>
+                        <p class="empty" role="alert">{t!(i18n, common.hh_not_found)}</p>
+                    }.into_any()
+                } else {
+                    view! { <HouseholdForm data=d.0.clone() id=id state=state/> }.into_any()
+                })}
+            </LoadGate>
+        </article>
+    }
+}
+
+#[component]
+fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState>) -> impl IntoView {
+    let i18n = use_i18n();
+    let storage = use_storage();
+    let original = data.household.clone();
+    let draft = RwSignal::new(
+        original
+            .clone()
+            .unwrap_or_else(|| blank_household(data.buildings.first())),
+    );
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let confirm_delete = RwSignal::new(false);
+    let buildings = data.buildings.clone();
+    let cats = data.categories.clone();
+    let actor = move || t_string!(i18n, common.actor_default).to_string();
+
+    let error_for = move |field: &str| field_error_view(i18n, errors, field.to_owned());
+    let has_error = move |field: &'static str| move || errors.with(|es| es.iter().any(|e| e.field == field));
+
+    let b2 = buildings.clone();
+    let c2 = cats.clone();
+    let orig2 = original.clone();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut h = draft.get_untracked();
+        h.skills.retain(|s| !s.trim().is_empty());
+        let found = validate(&h, &b2, &c2, this_year());
+        if !found.is_empty() {
+            errors.set(found);
+            state.set(SaveState::Invalid);
+            return;
+        }
+        errors.set(Vec::new());
+        state.set(SaveState::Saving);
+        let orig = orig2.clone();
+        let who = actor();
+        spawn_local(async move {
+            let Some(db) = storage.db() else { return };
+            match db.save_household(h, orig.as_ref(), who, now_millis()).await {
+                Ok(new_id) => {
+                    state.set(SaveState::Saved);
+                    storage.changed();
+                    if id.is_none() {
+                        navigate(Route::Household(new_id));
+                    }
+                }
+                Err(e) => state.set(SaveState::Failed(e.to_string())),
+            }
+        });
+    };
+
+    let do_delete = move |_| {
+        let Some(hid) = id else { return };
+        let who = actor();
+        state.set(SaveState::Saving);
+        spawn_local(async move {
+            let Some(db) = storage.db() else { return };
+            match db.remove_household(hid, who, now_millis()).await {
+                Ok(()) => {
+                    storage.changed();
+                    navigate(Route::Register);
+                }
+                Err(e) => state.set(SaveState::Failed(e.to_string())),
+            }
+        });
+    };
+
+    let text = move |label: String,
+                     field: &'static str,
+                     get: fn(&Household) -> String,
+                     set: fn(&mut Household, String)| {
+        text_field(i18n, draft, errors, label, field, get, set)
+    };
+
+    let heading = if id.is_some() {
+        t_string!(i18n, common.hh_title).to_string()
+    } else {
+        t_string!(i18n, common.hh_title_new).to_string()
+    };
+    let heading = match &original {
+        Some(h) => format!("{heading} #{}", h.id),
+        None => heading,
+    };
+    let b3 = buildings.clone();
+    let unit_max = move || {
+        let bid = draft.with(|h| h.building_id);
+        b3.iter().find(|b| b.id == bid).map_or(1, |b| b.units)
+    };
+    let cats_for_needs = cats.clone();
+    let history = data.history.clone();
+
+    view! {
+        <h1>{heading}</h1>
+        <form class="household" on:submit=save novalidate>
+            <fieldset>
+                <legend>{t!(i18n, common.hh_section_home)}</legend>
+                <div class="field">
+                    <label for="f-building">{t!(i18n, common.f_building)}</label>
+                    <select id="f-building" aria-invalid=move || has_error("building_id")().to_string()
+                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { draft.update(|h| h.building_id = v); } }>
+                        {buildings.iter().map(|b| {
+                            let bid = b.id;
+                            view! { <option value=bid.to_string() selected=move || draft.with(|h| h.building_id) == bid>{b.name.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    {error_for("building_id")}
+                </div>
+                <div class="field">
+                    <label for="f-unit">{t!(i18n, common.f_unit)}</label>
+                    <input id="f-unit" type="number" min="1" max=move || unit_max().to_string()
+                        prop:value=move || draft.with(|h| h.unit.to_string())
+                        aria-invalid=move || has_error("unit")().to_string()
+                        on:input=move |ev| draft.update(|h| h.unit = event_target_value(&ev).parse().unwrap_or(0))/>
+                    {error_for("unit")}
+                </div>
+                {text(t_string!(i18n, common.f_room).to_string(), "room", |h| h.room.clone(), |h, v| h.room = v)}
+                {choice(draft, t_string!(i18n, common.f_tenure).to_string(), "tenure",
+                    [Tenure::Owner, Tenure::Tenant, Tenure::PublicRental].into_iter().map(|v| (v, labels::tenure(i18n, v))).collect(),
+                    |h| h.tenure, |h, v| h.tenure = v)}
+                <div class="field">
+                    <label for="f-group">{t!(i18n, common.f_group)}</label>
+                    <select id="f-group" on:change=move |ev| draft.update(|h| h.group = event_target_value(&ev))>
+                        <option value="" selected=move || draft.with(|h| h.group.is_empty())>"—"</option>
+                        {linli_domain::demo::GROUPS.iter().map(|g| view! {
+                            <option value=*g selected=move || draft.with(|h| h.group == *g)>{labels::group(i18n, g)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </fieldset>
+
+            <fieldset>
+                <legend>{t!(i18n, common.hh_section_situation)}</legend>
+                {choice(draft, t_string!(i18n, common.f_income).to_string(), "income_band",
+                    [IncomeBand::Low, IncomeBand::LowerMiddle, IncomeBand::Middle, IncomeBand::Upper].into_iter().map(|v| (v, labels::income(i18n, v))).collect(),
+                    |h| h.income_band, |h, v| h.income_band = v)}
+                {choice(draft, t_string!(i18n, common.f_subsistence).to_string(), "subsistence",
+                    [Subsistence::None, Subsistence::Dibao, Subsistence::Dibian].into_iter().map(|v| (v, labels::subsistence(i18n, v))).collect(),
+                    |h| h.subsistence, |h, v| h.subsistence = v)}
+                {choice(draft, t_string!(i18n, common.f_housing).to_string(), "housing",
+                    [HousingCondition::Good, HousingCondition::Fair, HousingCondition::Poor].into_iter().map(|v| (v, labels::housing(i18n, v))).collect(),
+                    |h| h.housing, |h, v| h.housing = v)}
+                {choice(draft, t_string!(i18n, common.f_willingness).to_string(), "willingness",
+                    [Willingness::None, Willingness::Low, Willingness::Medium, Willingness::High].into_iter().map(|v| (v, labels::willingness(i18n, v))).collect(),
+                    |h| h.willingness, |h, v| h.willingness = v)}
+                {text_field(i18n, draft, errors, t_string!(i18n, common.f_skills).to_string(), "skills", move |h: &Household| h.skills.join(t_string!(i18n, common.sep_clause)),
+                    |h, v| h.skills = v.split([',', '\u{ff0c}', ';', '\u{ff1b}' /* full-width , and ; accepted on input */]).map(|s| s.trim().to_owned()).collect())}
+            </fieldset>
+
+            <fieldset>
+                <legend>{t!(i18n, common.hh_section_needs)}</legend>
+                {move || {
+                    let n = draft.with(|h| h.needs.len());
+                    (0..n).map(|i| {
+                        let cats = cats_for_needs.clone();
+                        let field = format!("needs.{i}");
+                        view! {
+                            <div class="row-fields">
+                                <label>{t!(i18n, common.f_need_category)}
+                                    <select on:change=move |ev| { let v = event_target_value(&ev); draft.update(|h| if let Some(n) = h.needs.get_mut(i) { n.category = v; }); }>
+                                        {cats.iter().map(|c| {
+                                            let code = c.code.clone();
+                                            let code2 = c.code.clone();
+                                            let name = labels::category(i18n, &cats, &c.code);
+                                            view! { <option value=code selected=move || draft.with(|h| h.needs.get(i).is_some_and(|n| n.category == code2))>{name}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                <label>{t!(i18n, common.f_urgency)}
+                                    <select on:change=move |ev| { if let Some(u) = parse_code::<Urgency>(&event_target_value(&ev)) { draft.update(|h| if let Some(n) = h.needs.get_mut(i) { n.urgency = u; }); } }>
+                                        {[Urgency::Low, Urgency::Medium, Urgency::High].into_iter().map(|u| view! {
+                                            <option value=code(&u) selected=move || draft.with(|h| h.needs.get(i).is_some_and(|n| n.urgency == u))>{labels::urgency(i18n, u)}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                <button type="button" on:click=move |_| draft.update(|h| { if i < h.needs.len() { h.needs.remove(i); } })>{t!(i18n, common.remove)}</button>
+                                {error_for(&field)}
+                            </div>
+                        }
+                    }).collect_view()
+                }}
+                <button type="button" on:click={
+                    let cats = cats.clone();
+                    move |_| draft.update(|h| {
+                        let next = cats.iter().find(|c| !h.needs.iter().any(|n| n.category == c.code)).or(cats.first());
+                        if let Some(c) = next { h.needs.push(Need { category: c.code.clone(), urgency: Urgency::Medium }); }
+                    })
+                }>{t!(i18n, common.add_need)}</button>
+            </fieldset>
+
+            <fieldset>
+                <legend>{t!(i18n, common.hh_section_contact)}</legend>
+                {text(t_string!(i18n, common.f_contact_name).to_string(), "contact_name", |h| h.contact_name.clone(), |h, v| h.contact_name = v)}
+                {text(t_string!(i18n, common.f_contact_phone).to_string(), "contact_phone", |h| h.contact_phone.clone(), |h, v| h.contact_phone = v)}
+                <div class="field check">
+                    <input id="f-lives-alone" type="checkbox" prop:checked=move || draft.with(|h| h.lives_alone)
+                        on:change=move |ev| draft.update(|h| h.lives_alone = event_target_checked(&ev))/>
+                    <label for="f-lives-alone">{t!(i18n, common.f_lives_alone)}</label>
+                    {error_for("lives_alone")}
+                </div>
+                <div class="field">
+                    <label for="f-notes">{t!(i18n, common.f_notes)}</label>
+                    <textarea id="f-notes" rows="3" prop:value=move || draft.with(|h| h.notes.clone())
+                        on:input=move |ev| draft.update(|h| h.notes = event_target_value(&ev))></textarea>
+                    {error_for("notes")}
+                </div>
+            </fieldset>
+
+            <fieldset>
+                <legend>{t!(i18n, common.hh_section_members)}</legend>
+                {error_for("members")}
+                {move || {
+                    let n = draft.with(|h| h.members.len());
+                    (0..n).map(|i| member_row(draft, i, errors)).collect_view()
+                }}
+                <button type="button" on:click=move |_| draft.update(|h| h.members.push(blank_member()))>{t!(i18n, common.add_member)}</button>
+            </fieldset>
+
+            <div class="actions sticky">
+                <button type="submit" class="primary" data-testid="save"
+                    disabled=move || matches!(state.get(), SaveState::Saving)>{t!(i18n, common.save)}</button>
+                {id.is_some().then(|| view! {
+                    <button type="button" class="danger" on:click=move |_| confirm_delete.set(true)>{t!(i18n, common.delete_household)}</button>
+                })}
+                <span aria-live="polite">{move || match state.get() {
+                    SaveState::Idle => ().into_any(),
+                    SaveState::Saving => view! { <span role="status">{t!(i18n, common.saving)}</span> }.into_any(),
+                    SaveState::Saved => view! { <span class="ok" role="status" data-testid="saved">{t!(i18n, common.saved)}</span> }.into_any(),
+                    SaveState::Invalid => view! { <span class="error" role="alert" data-testid="invalid">{t!(i18n, common.fix_errors)}</span> }.into_any(),
+                    SaveState::Failed(e) => view! { <span class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></span> }.into_any(),
+                }}</span>
+            </div>
+            {move || confirm_delete.get().then(|| view! {
+                <div class="confirm" role="alertdialog" aria-labelledby="del-q">
+                    <p id="del-q">{t!(i18n, common.confirm_delete)}</p>
+                    <button type="button" class="danger" on:click=do_delete data-testid="confirm-delete">{t!(i18n, common.confirm)}</button>
+                    <button type="button" on:click=move |_| confirm_delete.set(false)>{t!(i18n, common.backup_cancel)}</button>
+                </div>
+            })}
+        </form>
+
+        {id.is_some().then(|| history_view(i18n, history))}
+    }
+}

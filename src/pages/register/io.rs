@@ -1,0 +1,259 @@
+//! Register CSV export and import: validation with progress and cancel,
+//! then one transaction (also cancellable) — never half a register.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use linli_domain::register_csv::{Headers, ImportLimits, ImportReport, Importer};
+
+use crate::browser::{download, now_millis};
+use crate::components::labels;
+use crate::db::register::ImportContext;
+use crate::db::DbError;
+use crate::i18n::*;
+use crate::state::use_storage;
+
+/// Rows validated between two yields to the browser.
+const ROWS_PER_STEP: usize = 2_000;
+
+#[derive(Debug, Clone)]
+enum Import {
+    Idle,
+    Checking { rows: u64, permille: u32 },
+    Writing,
+    Done { households: usize, buildings: usize },
+    Refused(ImportReport),
+    Cancelled,
+    Failed(String),
+}
+
+/// Message for an import error code in the user's language: the CSV's own
+/// codes, else the household form's (the importer validates every row with
+/// the form's rules and reports the form's codes).
+fn code_text(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    macro_rules! m {
+        ($($c:literal => $k:ident),* $(,)?) => {
+            match code { $($c => t_string!(i18n, common.$k).to_string(),)* other => labels::field_error(i18n, other) }
+        };
+    }
+    m!(
+        "empty_file" => csv_e_empty_file, "not_utf8" => csv_e_not_utf8,
+        "unterminated_quote" => csv_e_unterminated_quote, "cell_too_large" => csv_e_cell_too_large,
+        "too_many_rows" => csv_e_too_many_rows, "too_many_columns" => csv_e_too_many_columns,
+        "missing_column" => csv_e_missing_column, "unknown_column" => csv_e_unknown_column,
+        "duplicate_column" => csv_e_duplicate_column, "no_rows" => csv_e_no_rows,
+        "cell_without_header" => csv_e_cell_without_header, "required" => csv_e_required,
+        "bad_number" => csv_e_bad_number, "out_of_range" => csv_e_out_of_range,
+        "unknown_value" => csv_e_unknown_value, "unknown_category" => csv_e_unknown_category,
+        "bad_need" => csv_e_bad_need, "duplicate_need" => csv_e_duplicate_need,
+        "birth_year_in_future" => csv_e_birth_year_in_future, "birth_year_too_old" => csv_e_birth_year_too_old,
+        "duplicate_household_id" => csv_e_duplicate_household_id, "member_incomplete" => csv_e_member_incomplete,
+        "no_free_id" => csv_e_no_free_id,
+    )
+}
+
+/// Lets the browser paint and handle clicks between validation steps.
+async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback(&resolve);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Export and import buttons with progress, cancel and the error report.
+#[component]
+pub fn RegisterIo() -> impl IntoView {
+    let i18n = use_i18n();
+    let storage = use_storage();
+    let state = RwSignal::new(Import::Idle);
+    let exported = RwSignal::new(None::<String>);
+    let cancel = StoredValue::new_local(Rc::new(Cell::new(false)));
+    let abort_tx = StoredValue::new_local(None::<web_sys::IdbTransaction>);
+
+    let export = move |headers: Headers| {
+        spawn_local(async move {
+            let Some(db) = storage.db() else { return };
+            match db.register_csv(headers).await {
+                Ok(text) => {
+                    let name = "linli-households.csv".to_owned();
+                    match download(&text, &name, "text/csv;charset=utf-8") {
+                        Ok(()) => exported.set(Some(name)),
+                        Err(e) => state.set(Import::Failed(DbError::from_js(e).to_string())),
+                    }
+                }
+                Err(e) => state.set(Import::Failed(e.to_string())),
+            }
+        });
+    };
+
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let flag = Rc::new(Cell::new(false));
+        cancel.set_value(flag.clone());
+        state.set(Import::Checking { rows: 0, permille: 0 });
+        spawn_local(async move {
+            let Some(db) = storage.db() else { return };
+            let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+                Err(e) => {
+                    state.set(Import::Failed(DbError::from_js(e).to_string()));
+                    return;
+                }
+            };
+            let ImportContext {
+                buildings,
+                grids,
+                categories,
+            } = match db.import_context().await {
+                Ok(x) => x,
+                Err(e) => {
+                    state.set(Import::Failed(e.to_string()));
+                    return;
+                }
+            };
+            let year = i64::from(js_sys::Date::new_0().get_full_year());
+            let limits = ImportLimits {
+                categories,
+                ..ImportLimits::default()
+            };
+            // 1. Validate every row, yielding to the browser between steps.
+            let mut importer = Importer::new(&bytes, &buildings, &grids, year, &limits);
+            loop {
+                let p = importer.step(ROWS_PER_STEP);
+                let permille = if p.total_bytes == 0 {
+                    1000
+                } else {
+                    (p.bytes_done as u64 * 1000 / p.total_bytes as u64) as u32
+                };
+                state.set(Import::Checking {
+                    rows: p.rows_done,
+                    permille,
+                });
+                if p.done {
+                    break;
+                }
+                yield_now().await;
+                if flag.get() {
+                    state.set(Import::Cancelled);
+                    return;
+                }
+            }
+            let mut result = match importer.finish() {
+                Ok(r) => r,
+                Err(report) => {
+                    state.set(Import::Refused(report));
+                    return;
+                }
+            };
+            if flag.get() {
+                state.set(Import::Cancelled);
+                return;
+            }
+            // 2. One transaction: new grids and buildings, households, an audit entry.
+            state.set(Import::Writing);
+            let now = now_millis();
+            for h in &mut result.households {
+                h.updated_at = now;
+            }
+            let actor = t_string!(i18n, common.actor_default).to_string();
+            let pending = match db.begin_import(&result, actor, now) {
+                Ok(p) => p,
+                Err(e) => {
+                    state.set(Import::Failed(e.to_string()));
+                    return;
+                }
+            };
+            abort_tx.set_value(Some(pending.abort_handle()));
+            let outcome = pending.finish().await;
+            abort_tx.set_value(None);
+            match outcome {
+                Ok(()) => {
+                    state.set(Import::Done {
+                        households: result.households.len(),
+                        buildings: result.new_buildings.len(),
+                    });
+                    storage.changed();
+                }
+                Err(_) if flag.get() => state.set(Import::Cancelled),
+                Err(e) => state.set(Import::Failed(e.to_string())),
+            }
+        });
+    };
+
+    let on_cancel = move |_| {
+        cancel.with_value(|f| f.set(true));
+        if let Some(tx) = abort_tx.get_value() {
+            let _ = tx.abort();
+        }
+    };
+    let busy = move || matches!(state.get(), Import::Checking { .. } | Import::Writing);
+
+    view! {
+        <section aria-labelledby="csv-h" class="register-io">
+            <h2 id="csv-h">{t!(i18n, common.csv_title)}</h2>
+            <p>{t!(i18n, common.csv_intro)}</p>
+            <div class="actions">
+                <button on:click=move |_| export(Headers::Chinese) data-testid="csv-export">{t!(i18n, common.csv_export_zh)}</button>
+                <button on:click=move |_| export(Headers::English)>{t!(i18n, common.csv_export_en)}</button>
+                <label class="button file">
+                    {t!(i18n, common.csv_import)}
+                    <input type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=on_file disabled=busy/>
+                </label>
+            </div>
+            <div aria-live="polite">
+                {move || exported.get().map(|n| view! { <p class="ok" role="status">{t!(i18n, common.csv_exported)}<code>{n}</code></p> })}
+                {move || match state.get() {
+                    Import::Idle => ().into_any(),
+                    Import::Checking { rows, permille } => view! {
+                        <div class="progress-row" role="status">
+                            <label for="csv-progress">{t!(i18n, common.csv_checking)}" "{rows}" "{t!(i18n, common.csv_rows)}</label>
+                            <progress id="csv-progress" max="1000" value=permille.to_string() data-testid="csv-progress"></progress>
+                            <button on:click=on_cancel data-testid="csv-cancel">{t!(i18n, common.csv_cancel)}</button>
+                        </div>
+                    }.into_any(),
+                    Import::Writing => view! {
+                        <div class="progress-row" role="status">
+                            <span class="spinner" aria-hidden="true"></span>{t!(i18n, common.csv_writing)}
+                            <button on:click=on_cancel data-testid="csv-cancel">{t!(i18n, common.csv_cancel)}</button>
+                        </div>
+                    }.into_any(),
+                    Import::Done { households, buildings } => view! {
+                        <p class="ok" role="status" data-testid="csv-done">
+                            {t!(i18n, common.csv_done)}{households}" "{t!(i18n, common.csv_households)}{t!(i18n, common.sep_clause)}{buildings}" "{t!(i18n, common.csv_new_buildings)}
+                        </p>
+                    }.into_any(),
+                    Import::Cancelled => view! { <p role="status" data-testid="csv-cancelled">{t!(i18n, common.csv_cancelled)}</p> }.into_any(),
+                    Import::Failed(e) => view! { <p class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></p> }.into_any(),
+                    Import::Refused(report) => {
+                        let omitted = report.omitted();
+                        view! {
+                            <div class="error-report" role="alert" data-testid="csv-refused">
+                                <p class="error">{t!(i18n, common.csv_refused)}{report.total_errors}</p>
+                                <table class="counts report">
+                                    <thead><tr><th scope="col">{t!(i18n, common.csv_row)}</th><th scope="col">{t!(i18n, common.csv_col)}</th><th scope="col">{t!(i18n, common.csv_reason)}</th></tr></thead>
+                                    <tbody>{report.errors.iter().map(|e| {
+                                        let code = e.code.as_str();
+                                        view! {
+                                            <tr>
+                                                <td>{e.row.map(|r| r.to_string()).unwrap_or_default()}</td>
+                                                <td>{e.column.clone().unwrap_or_default()}</td>
+                                                <td>{move || code_text(i18n, code)}" "<span class="muted">{e.message.clone()}</span></td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}</tbody>
+                                </table>
+                                {(omitted > 0).then(|| view! { <p>{t!(i18n, common.csv_more)}{omitted}</p> })}
+                            </div>
+                        }.into_any()
+                    }
+                }}
+            </div>
+        </section>
+    }
+}

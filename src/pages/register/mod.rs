@@ -1,0 +1,62 @@
+//! `#/register` — the household register: filters backed by IndexedDB
+//! indexes, and a virtualised table that renders only the visible rows, so
+//! it stays smooth with 100,000 households.
+
+mod filters;
+mod io;
+mod table;
+
+use leptos::prelude::*;
+
+use self::filters::{filter_bar, Filters, PendingName};
+use self::io::RegisterIo;
+use self::table::table;
+use crate::components::loaded::{load, LoadGate};
+use crate::i18n::*;
+use crate::state::{use_storage, Route};
+
+/// The register list.
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let storage = use_storage();
+    let data = load(storage, |db| async move { db.register_data().await });
+    let filters = RwSignal::new(Filters::default());
+    let pending_name: PendingName = StoredValue::new_local(None);
+    // The ids matching the filters; `None` while no filter is set (every household).
+    let ids = LocalResource::new(move || {
+        let f = filters.get();
+        let _ = storage.revision.get();
+        let loaded = data.current.get();
+        async move {
+            if f.is_empty() {
+                return None; // all households
+            }
+            let db = storage.db()?;
+            db.matching_households(&f.queries(), &loaded?.households)
+                .await
+                .ok()
+        }
+    });
+    let scroll_top = RwSignal::new(0.0f64);
+
+    view! {
+        <article class="page" data-page="register">
+            <h1>{t!(i18n, common.register_title)}</h1>
+            <p class="lead">{t!(i18n, common.register_intro)}</p>
+            <p><a class="button" href=Route::HouseholdNew.href() data-testid="new-household">{t!(i18n, common.register_new)}</a></p>
+            <RegisterIo/>
+            <LoadGate phase=data.phase error=Signal::derive(move || data.error())>
+                {move || data.current.get().map(|d| if d.households.is_empty() {
+                    view! { <p class="empty">{t!(i18n, common.empty_register)}</p> }.into_any()
+                } else {
+                    view! {
+                        {filter_bar(i18n, filters, pending_name, d.buildings.clone(), d.categories.clone())}
+                        {table(i18n, d.0.clone(), ids, scroll_top)}
+                    }
+                    .into_any()
+                })}
+            </LoadGate>
+        </article>
+    }
+}
