@@ -654,4 +654,3 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
     }
     Ok(())
 }
-

@@ -95,7 +95,10 @@ impl<'a> FolderReader<'a> {
             || rel.contains('\\')
             || rel.split('/').any(|c| c.is_empty() || c == "." || c == "..")
         {
-            return self.refuse(rel, "the path leaves the folder or is not a plain relative path".into());
+            return self.refuse(
+                rel,
+                "the path leaves the folder or is not a plain relative path".into(),
+            );
         }
         let parts: Vec<&str> = rel.split('/').collect();
         let mut path = self.dir.to_path_buf();
@@ -112,7 +115,10 @@ impl<'a> FolderReader<'a> {
                 let what = if last { "the file" } else { "the folder on its way" };
                 return self.refuse(
                     rel,
-                    format!("{what} `{}` is a symbolic link; only regular files inside the folder are read", parts[..=i].join("/")),
+                    format!(
+                        "{what} `{}` is a symbolic link; only regular files inside the folder are read",
+                        parts[..=i].join("/")
+                    ),
                 );
             }
             if !last {
@@ -124,7 +130,10 @@ impl<'a> FolderReader<'a> {
             if !ft.is_file() {
                 return self.refuse(
                     rel,
-                    format!("it is not a regular file (it is {}); only regular files are read", kind(&ft)),
+                    format!(
+                        "it is not a regular file (it is {}); only regular files are read",
+                        kind(&ft)
+                    ),
                 );
             }
             return self.read_regular(rel, &path, &meta);
@@ -137,14 +146,20 @@ impl<'a> FolderReader<'a> {
         if len > self.max_file {
             return self.refuse(
                 rel,
-                format!("it has {len} bytes, more than the limit of {} bytes per file", self.max_file),
+                format!(
+                    "it has {len} bytes, more than the limit of {} bytes per file",
+                    self.max_file
+                ),
             );
         }
         let so_far = *self.read_so_far.borrow();
         if so_far.saturating_add(len) > self.max_total {
             return self.refuse(
                 rel,
-                format!("the folder's files exceed the limit of {} bytes in all", self.max_total),
+                format!(
+                    "the folder's files exceed the limit of {} bytes in all",
+                    self.max_total
+                ),
             );
         }
         let mut f = match fs::File::open(path) {
@@ -162,7 +177,10 @@ impl<'a> FolderReader<'a> {
             return self.refuse(rel, format!("cannot be read ({e})"));
         }
         if bytes.len() as u64 > cap {
-            return self.refuse(rel, format!("it grew beyond the limit of {cap} bytes while it was read"));
+            return self.refuse(
+                rel,
+                format!("it grew beyond the limit of {cap} bytes while it was read"),
+            );
         }
         *self.read_so_far.borrow_mut() = so_far + bytes.len() as u64;
         Some(bytes)
@@ -232,5 +250,9 @@ pub fn run(dir: &Path) -> Result<()> {
             }
         }
     }
-    bail!("`{}` does not verify:\n  {}", dir.display(), problems.join("\n  "))
+    bail!(
+        "`{}` does not verify:\n  {}",
+        dir.display(),
+        problems.join("\n  ")
+    )
 }

@@ -102,7 +102,10 @@ fn verify_refuses_a_symbolic_link_out_of_the_folder() {
     std::fs::copy(&index, &copy).unwrap();
     symlink(&copy, &index);
     let err = fails(bin().arg("verify").arg(&dir));
-    assert!(err.contains("snapshots/index.json") && err.contains("symbolic link"), "{err}");
+    assert!(
+        err.contains("snapshots/index.json") && err.contains("symbolic link"),
+        "{err}"
+    );
 
     // So is a linked folder on the way.
     let dir = published("verify-folder-link");
@@ -130,7 +133,10 @@ fn verify_refuses_devices_and_fifos() {
     // /dev/zero through a link is refused as a link; a device node itself as a device.
     symlink(Path::new("/dev/zero"), &snap);
     let err = fails(bin().arg("verify").arg(&dir));
-    assert!(err.contains("snapshot.json") && err.contains("symbolic link"), "{err}");
+    assert!(
+        err.contains("snapshot.json") && err.contains("symbolic link"),
+        "{err}"
+    );
 }
 
 /// Before: `verify` read a file of any size whole before looking at it (1 GB from
@@ -223,5 +229,10 @@ fn pb_parse_errors_quote_only_a_short_prefix() {
     let err = fails(bin().args(["pb", "--rule", "greedy_cost"]).arg(&file));
     assert!(err.contains("line 6"), "{err}");
     assert!(err.contains("7777"), "{err}");
-    assert!(err.len() < 400, "{} bytes: {}", err.len(), &err[..400.min(err.len())]);
+    assert!(
+        err.len() < 400,
+        "{} bytes: {}",
+        err.len(),
+        &err[..400.min(err.len())]
+    );
 }

@@ -69,7 +69,11 @@ fn build_refuses_plans_whose_total_would_wrap() {
     let keep = d.plans[a].id;
     d.plans.retain(|p| p.stage == PlanStage::Draft || p.id == keep);
     let err = build(&d, &BuildOptions::at(NOW)).unwrap_err();
-    assert!(err.to_string().starts_with("headline.plans_budget_fen: 100000000000001"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("headline.plans_budget_fen: 100000000000001"),
+        "{err}"
+    );
     // Spending entries that add up past the bound are refused too, not wrapped.
     let mut d = demo();
     let (a, _) = two_public_plans(&d);
@@ -106,7 +110,10 @@ fn decode_refuses_two_i64_max_budgets_and_names_the_field() {
     c.plans[1].budget_fen = i64::MAX;
     c.headline.plans_budget_fen = i64::MAX.wrapping_add(i64::MAX).wrapping_add(others);
     let err = decode_error(&c);
-    assert!(err.contains("plans[0].budget_fen: 9223372036854775807 is beyond"), "{err}");
+    assert!(
+        err.contains("plans[0].budget_fen: 9223372036854775807 is beyond"),
+        "{err}"
+    );
 
     // `linli verify`'s check of a folder says the same.
     let (text, _) = encode(&c);

@@ -198,8 +198,7 @@ pub fn instance_for_period(
             }
         }
         let refs: Vec<&str> = approved.iter().map(String::as_str).collect();
-        let v = inst.add_voter(&b.id.to_string(), &refs)?;
-        inst.voters[v].extra = vec![b.source.clone()];
+        inst.add_voter_with_extra(&b.id.to_string(), &refs, &[b.source.as_str()])?;
     }
     let community = d
         .settings
@@ -285,7 +284,7 @@ pub fn ballots_from_instance(
         .map(|(i, v)| crate::model::Ballot {
             id: first_id + i as u32,
             period: period.to_owned(),
-            approvals: v.ballot.iter().map(|&p| ids[p]).collect(),
+            approvals: v.ballot.iter().map(|&p| ids[p as usize]).collect(),
             source: "import".to_owned(),
             building_id: None,
             created_at,

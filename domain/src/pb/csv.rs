@@ -1,6 +1,8 @@
 //! The small CSV dialect of pabulib files: `;` separator, `"` quotes, `""` for a quote inside
 //! quotes, one record per line (SEMANTICS.md §1).
 
+use std::borrow::Cow;
+
 /// Why a line could not be split into cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum QuoteError {
@@ -52,43 +54,51 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// Splits one line into cells like Python's `csv.reader(..., delimiter=";")`, except that
 /// malformed quoting is an error instead of being repaired silently.
 ///
-/// A quote inside an unquoted cell is kept literally (as Python does).
-pub(crate) fn split_record(line: &str) -> Result<Vec<String>, QuoteError> {
+/// A quote inside an unquoted cell is kept literally (as Python does). Unquoted cells are
+/// borrowed from the line; only a quoted cell is copied (to drop its quotes).
+pub(crate) fn split_record(line: &str) -> Result<Vec<Cow<'_, str>>, QuoteError> {
+    let b = line.as_bytes();
     let mut cells = Vec::new();
-    let mut chars = line.chars().peekable();
+    let mut i = 0usize;
     loop {
-        let mut cell = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
+        if b.get(i) == Some(&b'"') {
+            let mut cell = String::new();
+            i += 1;
+            let mut from = i;
             loop {
-                match chars.next() {
+                match b.get(i) {
                     None => return Err(QuoteError::Unterminated),
-                    Some('"') => match chars.peek() {
-                        Some('"') => {
-                            chars.next();
-                            cell.push('"');
+                    Some(b'"') => {
+                        // `from` and `i` are at ASCII bytes: char boundaries.
+                        cell.push_str(&line[from..i]);
+                        match b.get(i + 1) {
+                            Some(b'"') => {
+                                cell.push('"');
+                                i += 2;
+                                from = i;
+                            }
+                            Some(b';') | None => {
+                                i += 1;
+                                break;
+                            }
+                            Some(_) => return Err(QuoteError::TextAfterClosingQuote),
                         }
-                        Some(';') => break,
-                        None => break,
-                        Some(_) => return Err(QuoteError::TextAfterClosingQuote),
-                    },
-                    Some(c) => cell.push(c),
+                    }
+                    Some(_) => i += 1,
                 }
             }
+            cells.push(Cow::Owned(cell));
         } else {
-            while let Some(&c) = chars.peek() {
-                if c == ';' {
-                    break;
-                }
-                cell.push(c);
-                chars.next();
+            let start = i;
+            while i < b.len() && b[i] != b';' {
+                i += 1;
             }
+            cells.push(Cow::Borrowed(&line[start..i]));
         }
-        cells.push(cell);
-        match chars.next() {
-            Some(';') => {}
+        match b.get(i) {
+            Some(b';') => i += 1,
             None => return Ok(cells),
-            // Unreachable by construction: both loops stop only at `;` or the end.
+            // Unreachable by construction: both branches stop only at `;` or the end.
             Some(_) => return Err(QuoteError::TextAfterClosingQuote),
         }
     }

@@ -42,16 +42,54 @@
 //! inside an unquoted cell is kept literally, as Python's `csv` module does. Quoted cells cannot
 //! span lines. Sections may come in any order. The parser never panics.
 
+use std::borrow::Cow;
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use num_bigint::BigInt;
+use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 use serde::{Deserialize, Serialize};
 
 use super::csv::{lines, split_record, write_record};
 use super::number::{format_rational, parse_rational};
+pub use super::voters::{Voter, VoterRef, Voters, VotersFull};
+
+/// The largest cost or budget accepted: 10¹⁵ currency units.
+///
+/// The rules' exact arithmetic is sized for it: with at most [`MAX_DENOMINATOR`] as the
+/// common denominator, every scaled cost and share stays within the 128-bit fast path of
+/// MES, and an Add1 loop has at most 10¹⁵ steps to count. A file with a larger cost or
+/// budget (such as 60-digit costs, which made MES run for minutes) is refused when read
+/// ([`ParseError::AmountOutOfRange`]); [`Instance::validate`] refuses it too.
+pub const MAX_AMOUNT: u64 = 1_000_000_000_000_000;
+
+/// The largest common denominator of the costs, and the largest denominator of the budget:
+/// 10⁶ (six decimals, or fractions such as `1/3` whose denominators have a small common
+/// multiple).
+pub const MAX_DENOMINATOR: u64 = 1_000_000;
+
+/// The most characters of a value that an error message quotes; a longer value is cut
+/// there and ends with `…` (a 200,000-digit cost is not repeated whole).
+pub const QUOTE_CHARS: usize = 40;
+
+/// `s`, cut to [`QUOTE_CHARS`] characters (then ending with `…`), for an error message.
+fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_CHARS) {
+        None => s.to_owned(),
+        Some((i, _)) => format!("{}…", &s[..i]),
+    }
+}
+
+/// Whether a cost or budget is within [`MAX_AMOUNT`] and has a denominator of at most
+/// [`MAX_DENOMINATOR`].
+fn amount_ok(v: &BigRational) -> bool {
+    v.denom() <= &BigInt::from(MAX_DENOMINATOR)
+        && v.abs() <= BigRational::from_integer(BigInt::from(MAX_AMOUNT))
+}
 
 /// The id of a project: the first cell of its row in PROJECTS, trimmed.
 ///
@@ -154,18 +192,6 @@ pub struct Project {
     pub extra: Vec<String>,
 }
 
-/// One voter (a row of VOTES) with an approval ballot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Voter {
-    /// Its id (first column).
-    pub id: String,
-    /// Approved projects, as indices into [`Instance::projects`], without repetition, in the
-    /// order of the `vote` cell. May be empty (an empty ballot still counts as a voter).
-    pub ballot: Vec<usize>,
-    /// The other cells of the row, in header order, skipping the id column and `vote`.
-    pub extra: Vec<String>,
-}
-
 /// A participatory-budgeting instance with approval ballots (a parsed `.pb` file).
 ///
 /// Build one with [`Instance::from_pb_str`] or [`Instance::new`] and
@@ -184,8 +210,9 @@ pub struct Instance {
     pub projects: Vec<Project>,
     /// The VOTES header: `[voter id column, ..., "vote", ...]`, as in the file.
     pub voter_columns: Vec<String>,
-    /// Voters in file order, empty ballots included.
-    pub voters: Vec<Voter>,
+    /// Voters in file order, empty ballots included (stored column by column, see
+    /// [`Voters`]).
+    pub voters: Voters,
 }
 
 /// A `.pb` file could not be read. Every variant that concerns one row carries its 1-based
@@ -356,6 +383,23 @@ pub enum ParseError {
     /// The file parsed but describes an instance that cannot be written back or run.
     #[error("the instance is not consistent: {0}")]
     Inconsistent(InstanceError),
+    /// A cost or the budget beyond what the rules' arithmetic is sized for: above
+    /// [`MAX_AMOUNT`], or a denominator (the costs' common one) above [`MAX_DENOMINATOR`].
+    #[error(
+        "line {line}: {what} {value:?} is out of range: costs and the budget must be at most \
+         1000000000000000 (10^15), with at most 6 decimals (a common denominator of at most 1000000)"
+    )]
+    AmountOutOfRange {
+        /// Line number.
+        line: usize,
+        /// `budget` or `cost of project "…"`.
+        what: String,
+        /// The cell (its first [`QUOTE_CHARS`] characters).
+        value: String,
+    },
+    /// The file is 4 GiB or more.
+    #[error("the file is too large (4 GiB or more)")]
+    TooLarge,
     /// A ballot names a project that is not in PROJECTS.
     #[error("line {line}: voter {voter:?} approves unknown project {project:?}")]
     UnknownProject {
@@ -391,8 +435,11 @@ impl ParseError {
             | Self::DuplicateVoterId { line, .. }
             | Self::MissingVote { line, .. }
             | Self::InvalidId { line, .. }
+            | Self::AmountOutOfRange { line, .. }
             | Self::UnknownProject { line, .. } => Some(*line),
-            Self::MissingSection { .. } | Self::MissingBudget | Self::Inconsistent(_) => None,
+            Self::MissingSection { .. } | Self::MissingBudget | Self::Inconsistent(_) | Self::TooLarge => {
+                None
+            }
         }
     }
 }
@@ -437,6 +484,15 @@ pub enum InstanceError {
     /// The headers are inconsistent with the rows, or a header or META key is invalid.
     #[error("invalid columns or META: {0}")]
     BadColumns(String),
+    /// A cost or the budget above [`MAX_AMOUNT`], or a denominator above [`MAX_DENOMINATOR`].
+    #[error(
+        "{0} is out of range: costs and the budget must be at most 10^15, with a common \
+         denominator of at most 1000000"
+    )]
+    AmountOutOfRange(String),
+    /// The voters take more than 4 GiB.
+    #[error("{0}")]
+    Full(#[from] VotersFull),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -472,11 +528,6 @@ fn section_of(cell: &str) -> Option<Section> {
     }
 }
 
-struct RawVote {
-    line: usize,
-    vote: String,
-}
-
 impl Instance {
     /// An empty instance with budget `budget`, META `budget` and `vote_type;approval`, and
     /// minimal headers (`project_id;cost`, `voter_id;vote`).
@@ -491,7 +542,7 @@ impl Instance {
             project_columns: vec!["project_id".to_string(), "cost".to_string()],
             projects: Vec::new(),
             voter_columns: vec!["voter_id".to_string(), "vote".to_string()],
-            voters: Vec::new(),
+            voters: Voters::new(),
         }
     }
 
@@ -527,29 +578,41 @@ impl Instance {
     /// [`InstanceError::InvalidId`], [`InstanceError::DuplicateId`], or
     /// [`InstanceError::BadBallot`] for an unknown project id.
     pub fn add_voter(&mut self, id: &str, approved: &[&str]) -> Result<usize, InstanceError> {
+        let empty = vec![""; self.voter_columns.len().saturating_sub(2)];
+        self.add_voter_with_extra(id, approved, &empty)
+    }
+
+    /// [`Instance::add_voter`] with the voter's extra cells (see [`VoterRef::extra`]).
+    ///
+    /// # Errors
+    /// As [`Instance::add_voter`], and [`InstanceError::Full`].
+    pub fn add_voter_with_extra(
+        &mut self,
+        id: &str,
+        approved: &[&str],
+        extra: &[&str],
+    ) -> Result<usize, InstanceError> {
         check_id("voter", id)?;
         if self.voters.iter().any(|v| v.id == id) {
             return Err(InstanceError::DuplicateId {
                 kind: "voter",
-                id: id.to_string(),
+                id: quote(id),
             });
         }
-        let mut ballot = Vec::with_capacity(approved.len());
+        let mut ballot: Vec<u32> = Vec::with_capacity(approved.len());
         for p in approved {
-            let i = self.project_index(p).ok_or_else(|| InstanceError::BadBallot {
-                voter: id.to_string(),
-                reason: "unknown project id",
-            })?;
+            let i = self
+                .project_index(p)
+                .and_then(|i| u32::try_from(i).ok())
+                .ok_or_else(|| InstanceError::BadBallot {
+                    voter: quote(id),
+                    reason: "unknown project id",
+                })?;
             if !ballot.contains(&i) {
                 ballot.push(i);
             }
         }
-        let extra = vec![String::new(); self.voter_columns.len().saturating_sub(2)];
-        self.voters.push(Voter {
-            id: id.to_string(),
-            ballot,
-            extra,
-        });
+        self.voters.push(id, ballot, extra.iter().copied())?;
         Ok(self.voters.len() - 1)
     }
 
@@ -597,9 +660,9 @@ impl Instance {
     #[must_use]
     pub fn approval_counts(&self) -> Vec<u64> {
         let mut counts = vec![0u64; self.projects.len()];
-        for v in &self.voters {
-            for &p in &v.ballot {
-                if let Some(c) = counts.get_mut(p) {
+        for v in self.voters.iter() {
+            for &p in v.ballot {
+                if let Some(c) = counts.get_mut(p as usize) {
                     *c += 1;
                 }
             }
@@ -657,11 +720,15 @@ impl Instance {
         out.push_str("VOTES\n");
         write_record(self.voter_columns.iter().map(String::as_str), &mut out);
         let vote_col = column_index(&self.voter_columns, "vote").unwrap_or(1);
-        for v in &self.voters {
-            let vote: Vec<&str> = v.ballot.iter().map(|&i| self.projects[i].id.as_str()).collect();
+        for v in self.voters.iter() {
+            let vote: Vec<&str> = v
+                .ballot
+                .iter()
+                .map(|&i| self.projects[i as usize].id.as_str())
+                .collect();
             let vote = vote.join(",");
-            let extras: Vec<String> = v.extra.iter().map(|e| clean_text(e)).collect();
-            let row = assemble_row(&v.id, vote_col, &vote, &extras);
+            let extras: Vec<String> = v.extra().map(clean_text).collect();
+            let row = assemble_row(v.id, vote_col, &vote, &extras);
             write_record(row.iter().map(String::as_str), &mut out);
         }
         Ok(out)
@@ -675,63 +742,80 @@ impl Instance {
         if !self.budget.is_positive() {
             return Err(InstanceError::NonPositiveBudget);
         }
+        if !amount_ok(&self.budget) {
+            return Err(InstanceError::AmountOutOfRange("the budget".into()));
+        }
         let mut keys = HashSet::new();
         for (k, _) in &self.meta {
             if k.is_empty() || k.trim() != k || k.contains(['\n', '\r']) || section_of(k).is_some() {
-                return Err(InstanceError::BadColumns(format!("invalid META key {k:?}")));
+                return Err(InstanceError::BadColumns(format!(
+                    "invalid META key {:?}",
+                    quote(k)
+                )));
             }
             if !keys.insert(k.as_str()) {
-                return Err(InstanceError::BadColumns(format!("META key {k:?} twice")));
+                return Err(InstanceError::BadColumns(format!(
+                    "META key {:?} twice",
+                    quote(k)
+                )));
             }
         }
         check_header(&self.project_columns, "cost")?;
         check_header(&self.voter_columns, "vote")?;
         let mut ids = HashSet::new();
+        let mut common = CommonDenominator::default();
         for p in &self.projects {
             check_id("project", &p.id.0)?;
             if !ids.insert(p.id.0.as_str()) {
                 return Err(InstanceError::DuplicateId {
                     kind: "project",
-                    id: p.id.0.clone(),
+                    id: quote(&p.id.0),
                 });
             }
             if p.cost.is_negative() {
-                return Err(InstanceError::NegativeCost(p.id.0.clone()));
+                return Err(InstanceError::NegativeCost(quote(&p.id.0)));
+            }
+            if !amount_ok(&p.cost) || !common.add(&p.cost) {
+                return Err(InstanceError::AmountOutOfRange(format!(
+                    "the cost of project {:?}",
+                    quote(&p.id.0)
+                )));
             }
             if p.extra.len() + 2 != self.project_columns.len() {
                 return Err(InstanceError::BadColumns(format!(
                     "project {:?} has the wrong number of cells",
-                    p.id.0
+                    quote(&p.id.0)
                 )));
             }
         }
-        let mut vids = HashSet::new();
+        let mut vids = IdIndex::default();
         let mut seen = vec![usize::MAX; self.projects.len()];
         for (vi, v) in self.voters.iter().enumerate() {
-            check_id("voter", &v.id)?;
-            if !vids.insert(v.id.as_str()) {
+            check_id("voter", v.id)?;
+            if vids.find(v.id, |i| self.voters.id(i)).is_some() {
                 return Err(InstanceError::DuplicateId {
                     kind: "voter",
-                    id: v.id.clone(),
+                    id: quote(v.id),
                 });
             }
-            if v.extra.len() + 2 != self.voter_columns.len() {
+            vids.insert(v.id, vi);
+            if v.extra_len() + 2 != self.voter_columns.len() {
                 return Err(InstanceError::BadColumns(format!(
                     "voter {:?} has the wrong number of cells",
-                    v.id
+                    quote(v.id)
                 )));
             }
-            for &p in &v.ballot {
-                match seen.get_mut(p) {
+            for &p in v.ballot {
+                match seen.get_mut(p as usize) {
                     None => {
                         return Err(InstanceError::BadBallot {
-                            voter: v.id.clone(),
+                            voter: quote(v.id),
                             reason: "project index out of range",
                         })
                     }
                     Some(s) if *s == vi => {
                         return Err(InstanceError::BadBallot {
-                            voter: v.id.clone(),
+                            voter: quote(v.id),
                             reason: "project approved twice",
                         })
                     }
@@ -740,6 +824,61 @@ impl Instance {
             }
         }
         Ok(())
+    }
+}
+
+/// The common denominator of costs, kept while it stays within [`MAX_DENOMINATOR`].
+#[derive(Default)]
+struct CommonDenominator(Option<BigInt>);
+
+impl CommonDenominator {
+    /// Takes `v`'s denominator in; `false` once the common one passes the maximum.
+    fn add(&mut self, v: &BigRational) -> bool {
+        let d = match &self.0 {
+            None => v.denom().clone(),
+            Some(d) => d.lcm(v.denom()),
+        };
+        let ok = d <= BigInt::from(MAX_DENOMINATOR);
+        self.0 = Some(d);
+        ok
+    }
+}
+
+/// Finds ids among many without copying them: a hash of each id to the last index with
+/// that hash, and for each index the previous one with the same hash.
+#[derive(Default)]
+struct IdIndex {
+    head: HashMap<u64, u32>,
+    prev: Vec<u32>,
+}
+
+impl IdIndex {
+    const NONE: u32 = u32::MAX;
+
+    fn hash(id: &str) -> u64 {
+        let mut h = DefaultHasher::new();
+        id.hash(&mut h);
+        h.finish()
+    }
+
+    /// The index of `id`, given how to read the id at an index.
+    fn find<'s>(&self, id: &str, get: impl Fn(usize) -> &'s str) -> Option<usize> {
+        let mut i = *self.head.get(&Self::hash(id))?;
+        while i != Self::NONE {
+            if get(i as usize) == id {
+                return Some(i as usize);
+            }
+            i = self.prev[i as usize];
+        }
+        None
+    }
+
+    /// Records that index `i` (the next one, in order) holds `id`.
+    fn insert(&mut self, id: &str, i: usize) {
+        debug_assert_eq!(i, self.prev.len());
+        let i = u32::try_from(i).unwrap_or(Self::NONE);
+        let prev = self.head.insert(Self::hash(id), i).unwrap_or(Self::NONE);
+        self.prev.push(prev);
     }
 }
 
@@ -783,7 +922,7 @@ fn check_id(kind: &'static str, id: &str) -> Result<(), InstanceError> {
     let bad = |reason| {
         Err(InstanceError::InvalidId {
             kind,
-            id: id.to_string(),
+            id: quote(id),
             reason,
         })
     };
@@ -814,23 +953,27 @@ fn check_header(cols: &[String], special: &'static str) -> Result<(), InstanceEr
         || cols.iter().filter(|c| c.as_str() == special).count() != 1
     {
         return Err(InstanceError::BadColumns(format!(
-            "header {cols:?} needs exactly one {special:?} column after the id"
+            "header {} needs exactly one {special:?} column after the id",
+            quote(&format!("{cols:?}"))
         )));
     }
     let mut seen = HashSet::new();
     for (i, c) in cols.iter().enumerate() {
         if c.trim() != c || c.contains(['\n', '\r']) || (i == 0 && section_of(c).is_some()) {
-            return Err(InstanceError::BadColumns(format!("invalid column name {c:?}")));
+            return Err(InstanceError::BadColumns(format!(
+                "invalid column name {:?}",
+                quote(c)
+            )));
         }
         if !seen.insert(c.as_str()) {
-            return Err(InstanceError::BadColumns(format!("column {c:?} twice")));
+            return Err(InstanceError::BadColumns(format!("column {:?} twice", quote(c))));
         }
     }
     Ok(())
 }
 
 fn parse_header(
-    cells: &[String],
+    cells: &[Cow<'_, str>],
     line: usize,
     section: Section,
     special: &'static str,
@@ -841,7 +984,7 @@ fn parse_header(
         if !seen.insert(c.as_str()) {
             return Err(ParseError::DuplicateColumn {
                 line,
-                column: c.clone(),
+                column: quote(c),
             });
         }
     }
@@ -853,15 +996,57 @@ fn parse_header(
     Ok((header, col))
 }
 
-fn extras_of(cells: &[String], len: usize, special: usize) -> Vec<String> {
+/// The cells of a row other than the id and `special`, trimmed, as many as the header has.
+fn extras_of<'c>(
+    cells: &'c [Cow<'_, str>],
+    len: usize,
+    special: usize,
+) -> impl Iterator<Item = &'c str> + 'c {
     (1..len)
-        .filter(|&i| i != special)
-        .map(|i| cells.get(i).map(|c| c.trim().to_string()).unwrap_or_default())
-        .collect()
+        .filter(move |&i| i != special)
+        .map(move |i| cells.get(i).map_or("", |c| c.trim()))
 }
 
+/// How the `vote` cells become ballots: at once when PROJECTS came first (the usual
+/// order), else kept as text until the end of the file.
+enum Ballots {
+    Resolve(HashMap<String, u32>),
+    Later { text: String, ends: Vec<u32> },
+}
+
+/// Splits a `vote` cell into project indices (SEMANTICS.md §1: split on `,`, empty pieces
+/// dropped, pieces not trimmed, repetitions counted once). `stamp[p]` is the last voter
+/// (+1) that approved p. `Err(piece)` for an unknown id.
+fn resolve<'v>(
+    vote: &'v str,
+    index: &HashMap<String, u32>,
+    stamp: &mut [u32],
+    voter: u32,
+    out: &mut Vec<u32>,
+) -> Result<(), &'v str> {
+    out.clear();
+    for piece in vote.split(',') {
+        if piece.is_empty() {
+            continue;
+        }
+        let &p = index.get(piece).ok_or(piece)?;
+        if stamp[p as usize] != voter + 1 {
+            stamp[p as usize] = voter + 1;
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a `.pb` file, keeping memory within a few times its size: cells are borrowed from
+/// the text (copied only when unquoting), voters go straight into the columns of
+/// [`Voters`], ballots are resolved as they are read, and duplicate voter ids are found
+/// through hashes of the ids already stored (no second copy of them).
 #[allow(clippy::too_many_lines)]
 fn parse(text: &str) -> Result<Instance, ParseError> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(ParseError::TooLarge);
+    }
     let mut meta: Vec<(String, String)> = Vec::new();
     let mut meta_line: HashMap<String, usize> = HashMap::new();
     let mut section: Option<Section> = None;
@@ -871,9 +1056,16 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
     let mut voter_header: Option<(Vec<String>, usize)> = None;
     let mut projects: Vec<Project> = Vec::new();
     let mut project_line: HashMap<String, usize> = HashMap::new();
-    let mut voters: Vec<Voter> = Vec::new();
-    let mut raw_votes: Vec<RawVote> = Vec::new();
-    let mut voter_line: HashMap<String, usize> = HashMap::new();
+    let mut common = CommonDenominator::default();
+    let mut voters = Voters::new();
+    // Line of each voter (for duplicate ids and unknown projects), and its id's hash.
+    let mut voter_lines: Vec<u32> = Vec::new();
+    let mut voter_ids = IdIndex::default();
+    let mut ballots: Option<Ballots> = None;
+    let mut stamp: Vec<u32> = Vec::new();
+    let mut ballot: Vec<u32> = Vec::new();
+    // Reported after every structural error, as when ballots were resolved at the end.
+    let mut unknown: Option<ParseError> = None;
 
     for (line, text_line) in lines(text) {
         let cells = split_record(text_line).map_err(|e| ParseError::BadQuoting {
@@ -908,7 +1100,19 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
             match sec {
                 Section::Meta => {}
                 Section::Projects => project_header = Some(parse_header(&cells, line, sec, "cost")?),
-                Section::Votes => voter_header = Some(parse_header(&cells, line, sec, "vote")?),
+                Section::Votes => {
+                    voter_header = Some(parse_header(&cells, line, sec, "vote")?);
+                    // Sections come one after the other: if PROJECTS was seen, it is complete.
+                    ballots = Some(if seen_sections.iter().any(|(x, _)| *x == Section::Projects) {
+                        stamp = vec![0; projects.len()];
+                        Ballots::Resolve(project_index(&projects))
+                    } else {
+                        Ballots::Later {
+                            text: String::new(),
+                            ends: Vec::new(),
+                        }
+                    });
+                }
             }
             continue;
         }
@@ -928,7 +1132,7 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
                 if meta_line.contains_key(key) {
                     return Err(ParseError::DuplicateMetaKey {
                         line,
-                        key: key.to_string(),
+                        key: quote(key),
                     });
                 }
                 meta_line.insert(key.to_string(), line);
@@ -950,18 +1154,31 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
                     return Err(ParseError::EmptyProjectId { line });
                 }
                 if let Some(&first_line) = project_line.get(&id) {
-                    return Err(ParseError::DuplicateProjectId { line, id, first_line });
+                    return Err(ParseError::DuplicateProjectId {
+                        line,
+                        id: quote(&id),
+                        first_line,
+                    });
                 }
                 id_usable("project", &id, line)?;
-                let cost_cell = cells.get(*cost_col).map(|c| c.trim()).unwrap_or("");
+                let cost_cell = cells.get(*cost_col).map_or("", |c| c.trim());
                 let cost = parse_rational(&cost_cell.replace(',', "."))
                     .filter(|c| !c.is_negative())
                     .ok_or_else(|| ParseError::InvalidCost {
                         line,
-                        id: id.clone(),
-                        value: cost_cell.to_string(),
+                        id: quote(&id),
+                        value: quote(cost_cell),
                     })?;
-                let extra = extras_of(&cells, header.len(), *cost_col);
+                if !amount_ok(&cost) || !common.add(&cost) {
+                    return Err(ParseError::AmountOutOfRange {
+                        line,
+                        what: format!("cost of project {:?}", quote(&id)),
+                        value: quote(cost_cell),
+                    });
+                }
+                let extra = extras_of(&cells, header.len(), *cost_col)
+                    .map(str::to_owned)
+                    .collect();
                 project_line.insert(id.clone(), line);
                 projects.push(Project {
                     id: ProjectId(id),
@@ -980,26 +1197,57 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
                         expected: header.len(),
                     });
                 }
-                let id = cells[0].trim().to_string();
+                let id = cells[0].trim();
                 if id.is_empty() {
                     return Err(ParseError::EmptyVoterId { line });
                 }
-                if let Some(&first_line) = voter_line.get(&id) {
-                    return Err(ParseError::DuplicateVoterId { line, id, first_line });
+                if let Some(first) = voter_ids.find(id, |i| voters.id(i)) {
+                    return Err(ParseError::DuplicateVoterId {
+                        line,
+                        id: quote(id),
+                        first_line: voter_lines[first] as usize,
+                    });
                 }
-                id_usable("voter", &id, line)?;
+                id_usable("voter", id, line)?;
                 let vote = match cells.get(*vote_col) {
-                    Some(v) if !v.trim().eq_ignore_ascii_case("none") => v.trim().to_string(),
-                    _ => return Err(ParseError::MissingVote { line, voter: id }),
+                    Some(v) if !v.trim().eq_ignore_ascii_case("none") => v.trim(),
+                    _ => {
+                        return Err(ParseError::MissingVote {
+                            line,
+                            voter: quote(id),
+                        })
+                    }
                 };
-                let extra = extras_of(&cells, header.len(), *vote_col);
-                voter_line.insert(id.clone(), line);
-                voters.push(Voter {
-                    id,
-                    ballot: Vec::new(),
-                    extra,
-                });
-                raw_votes.push(RawVote { line, vote });
+                let vi = voters.len();
+                let voter = u32::try_from(vi).map_err(|_| ParseError::TooLarge)?;
+                ballot.clear();
+                match &mut ballots {
+                    Some(Ballots::Resolve(index)) => {
+                        if let Err(piece) = resolve(vote, index, &mut stamp, voter, &mut ballot) {
+                            if unknown.is_none() {
+                                unknown = Some(ParseError::UnknownProject {
+                                    line,
+                                    voter: quote(id),
+                                    project: quote(piece),
+                                });
+                            }
+                        }
+                    }
+                    Some(Ballots::Later { text, ends }) => {
+                        text.push_str(vote);
+                        ends.push(u32::try_from(text.len()).map_err(|_| ParseError::TooLarge)?);
+                    }
+                    None => return Err(ParseError::RowOutsideSection { line }),
+                }
+                voters
+                    .push(
+                        id,
+                        ballot.iter().copied(),
+                        extras_of(&cells, header.len(), *vote_col),
+                    )
+                    .map_err(|_| ParseError::TooLarge)?;
+                voter_ids.insert(id, vi);
+                voter_lines.push(u32::try_from(line).map_err(|_| ParseError::TooLarge)?);
             }
         }
     }
@@ -1022,44 +1270,55 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
     let budget_line = meta_line.get("budget").copied().unwrap_or(0);
     let budget = parse_rational(&budget_text.replace(',', "."))
         .filter(|b| b > &BigRational::zero())
-        .ok_or(ParseError::InvalidBudget {
+        .ok_or_else(|| ParseError::InvalidBudget {
             line: budget_line,
-            value: budget_text,
+            value: quote(&budget_text),
         })?;
+    if !amount_ok(&budget) {
+        return Err(ParseError::AmountOutOfRange {
+            line: budget_line,
+            what: "budget".into(),
+            value: quote(&budget_text),
+        });
+    }
     if let Some((_, vt)) = meta.iter().find(|(k, _)| k == "vote_type") {
         if vt != "approval" && vt != "choose-1" {
             let line = meta_line.get("vote_type").copied().unwrap_or(0);
             return Err(ParseError::UnsupportedVoteType {
                 line,
-                vote_type: vt.clone(),
+                vote_type: quote(vt),
             });
         }
     }
-    // Resolve ballots now that every project is known (sections may come in any order).
-    let index: HashMap<&str, usize> = projects
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.0.as_str(), i))
-        .collect();
-    let mut stamp = vec![usize::MAX; projects.len()];
-    for (vi, (voter, raw)) in voters.iter_mut().zip(&raw_votes).enumerate() {
-        for piece in raw.vote.split(',') {
-            if piece.is_empty() {
-                continue;
-            }
-            let Some(&p) = index.get(piece) else {
-                return Err(ParseError::UnknownProject {
-                    line: raw.line,
-                    voter: voter.id.clone(),
-                    project: piece.to_string(),
-                });
-            };
-            if stamp[p] != vi {
-                stamp[p] = vi;
-                voter.ballot.push(p);
-            }
-        }
+    if let Some(e) = unknown {
+        return Err(e);
     }
+    drop(voter_ids);
+    // VOTES came before PROJECTS: resolve the ballots now, in voter order.
+    if let Some(Ballots::Later { text: votes, ends }) = ballots {
+        let index = project_index(&projects);
+        stamp = vec![0; projects.len()];
+        let mut with_ballots = Voters::new();
+        let mut start = 0usize;
+        for (vi, (v, &end)) in voters.iter().zip(&ends).enumerate() {
+            let vote = &votes[start..end as usize];
+            start = end as usize;
+            let voter = u32::try_from(vi).map_err(|_| ParseError::TooLarge)?;
+            if let Err(piece) = resolve(vote, &index, &mut stamp, voter, &mut ballot) {
+                return Err(ParseError::UnknownProject {
+                    line: voter_lines[vi] as usize,
+                    voter: quote(v.id),
+                    project: quote(piece),
+                });
+            }
+            with_ballots
+                .push(v.id, ballot.iter().copied(), v.extra())
+                .map_err(|_| ParseError::TooLarge)?;
+        }
+        voters = with_ballots;
+    }
+    drop(voter_lines);
+    voters.shrink_to_fit();
     let (project_columns, _) = project_header.unwrap_or_default();
     let (voter_columns, _) = voter_header.unwrap_or_default();
     let inst = Instance {
@@ -1076,12 +1335,21 @@ fn parse(text: &str) -> Result<Instance, ParseError> {
     Ok(inst)
 }
 
+/// Project ids to indices.
+fn project_index(projects: &[Project]) -> HashMap<String, u32> {
+    projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.0.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect()
+}
+
 fn id_usable(kind: &'static str, id: &str, line: usize) -> Result<(), ParseError> {
     match check_id(kind, id) {
         Err(InstanceError::InvalidId { reason, .. }) => Err(ParseError::InvalidId {
             line,
             kind,
-            id: id.to_owned(),
+            id: quote(id),
             reason,
         }),
         _ => Ok(()),

@@ -79,6 +79,12 @@ impl Affine {
     }
 }
 
+/// The size of an affine function's numbers in 64-bit words.
+fn words(a: &Affine) -> u64 {
+    let bits = a.v.numer().bits() + a.v.denom().bits() + a.d.numer().bits() + a.d.denom().bits();
+    bits / 64 + 1
+}
+
 /// For how many steps a comparison `h ≥ 0` (or `h > 0`) keeps holding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Steps {
@@ -161,6 +167,8 @@ struct Analysis<'a> {
     cost: Vec<BigRational>,
     /// Class 0: money `x` (the start); class 1: nothing left, for good.
     classes: Vec<Affine>,
+    /// Size of each class's numbers, in 64-bit words (their operations cost about that).
+    size: Vec<u64>,
     gclass: Vec<u32>,
     acc: Vec<u64>,
     bound: Bound,
@@ -199,7 +207,7 @@ impl Analysis<'_> {
             self.acc[c as usize] += w;
         }
         let mut money = Affine::zero();
-        self.work += WORK_PER_NUMBER * touched.len() as u64;
+        self.work += WORK_PER_NUMBER * touched.iter().map(|&c| self.size[c as usize]).sum::<u64>();
         let cells: Vec<(u32, u64)> = touched
             .into_iter()
             .map(|c| {
@@ -217,7 +225,7 @@ impl Analysis<'_> {
     /// affine function (exact while the same classes pay all they have, a tangent below
     /// it elsewhere) and, for each cell, whether it pays all it has.
     fn walk(&mut self, p: usize, g: &mut Gathered) -> Option<(Affine, Vec<bool>)> {
-        self.work += 2 * WORK_PER_NUMBER * g.cells.len() as u64;
+        self.work += 2 * WORK_PER_NUMBER * g.cells.iter().map(|&(c, _)| self.size[c as usize]).sum::<u64>();
         g.cells
             .sort_by(|a, b| self.classes[a.0 as usize].v.cmp(&self.classes[b.0 as usize].v));
         let mut rest = self.cost[p].clone();
@@ -296,7 +304,12 @@ impl Analysis<'_> {
 /// starting at `x` is guaranteed to select the same projects in the same order as at `s`,
 /// given `order`, the engine's outcome at `s`, doing at most `max_work` units of work
 /// (see [`WORK_PER_NUMBER`]). Also returns the work done.
-pub(crate) fn safe_steps(engine: &Engine<'_>, share: &BigRational, order: &[usize], max_work: u64) -> (Jump, u64) {
+pub(crate) fn safe_steps(
+    engine: &Engine<'_>,
+    share: &BigRational,
+    order: &[usize],
+    max_work: u64,
+) -> (Jump, u64) {
     let (prof, sat, cq, q, pref, candidates) = engine.parts();
     if sat != Sat::Cost || prof.n == 0 {
         return (Jump::Unknown, 0);
@@ -316,6 +329,7 @@ pub(crate) fn safe_steps(engine: &Engine<'_>, share: &BigRational, order: &[usiz
             },
             Affine::zero(),
         ],
+        size: vec![1, 1],
         gclass: vec![0; prof.weights.len()],
         acc: vec![0; 2],
         bound: Bound(Steps::Always),
@@ -330,7 +344,10 @@ pub(crate) fn safe_steps(engine: &Engine<'_>, share: &BigRational, order: &[usiz
         },
         Err(Stop::OverBudget) => Jump::Unknown,
         Err(Stop::Mismatch) => {
-            debug_assert!(false, "the affine MES run disagrees with the engine's order {order:?}");
+            debug_assert!(
+                false,
+                "the affine MES run disagrees with the engine's order {order:?}"
+            );
             Jump::Unknown
         }
     };
@@ -352,7 +369,13 @@ fn follow(a: &mut Analysis<'_>, pref: &[u32], candidates: &[usize], order: &[usi
         let c_w = a.cost[w].clone();
         let mut gw = a.gather(w)?;
         // (a) still affordable.
-        let aff = steps(&gw.money.minus(&Affine { v: c_w.clone(), d: BigRational::zero() }), false);
+        let aff = steps(
+            &gw.money.minus(&Affine {
+                v: c_w.clone(),
+                d: BigRational::zero(),
+            }),
+            false,
+        );
         if aff == Steps::Fails {
             return Err(Stop::Mismatch);
         }
@@ -427,6 +450,7 @@ fn follow(a: &mut Analysis<'_>, pref: &[u32], candidates: &[usize], order: &[usi
                 1
             } else {
                 let next = a.classes[c as usize].minus(&t_w);
+                a.size.push(words(&next));
                 a.classes.push(next);
                 a.acc.push(0);
                 u32::try_from(a.classes.len() - 1).map_err(|_| Stop::Mismatch)?

@@ -867,7 +867,14 @@ impl<'a> Engine<'a> {
     /// The engine's data, for the Add1 jump analysis (`jump`): profile, satisfaction,
     /// scaled costs and their denominator, tie-breaking preference, candidates.
     pub(crate) fn parts(&self) -> (&Profile, Sat, &[BigUint], &BigUint, &[u32], &[usize]) {
-        (self.prof, self.sat, &self.cq, &self.q, &self.pref, &self.candidates)
+        (
+            self.prof,
+            self.sat,
+            &self.cq,
+            &self.q,
+            &self.pref,
+            &self.candidates,
+        )
     }
 
     /// The MES candidates (approved by someone, cost > 0).

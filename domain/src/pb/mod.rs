@@ -86,11 +86,15 @@ mod number;
 pub mod paper;
 mod profile;
 mod rules;
+mod voters;
 
 #[cfg(test)]
 mod tests;
 
-pub use instance::{int, serde_rational, Instance, InstanceError, ParseError, Project, ProjectId, Voter};
+pub use instance::{
+    int, serde_rational, Instance, InstanceError, ParseError, Project, ProjectId, Voter, VoterRef, Voters,
+    VotersFull, MAX_AMOUNT, MAX_DENOMINATOR, QUOTE_CHARS,
+};
 /// The exact rational type of costs, budgets and payments.
 pub use num_rational::BigRational;
 pub use number::{format_rational, parse_rational, to_f64_lossy, MAX_DIGITS, MAX_EXPONENT};

@@ -1,7 +1,9 @@
 //! The multiprofile: identical ballots merged into weighted groups (pabutools'
 //! `profile.as_multiprofile()`, which the README says gives the same outcomes, only faster).
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use super::instance::Instance;
 
@@ -19,42 +21,69 @@ pub(crate) struct Profile {
 }
 
 impl Profile {
-    /// Groups the ballots of `inst`. Out-of-range project indices are ignored (a validated
-    /// instance has none).
+    /// Groups the ballots of `inst`, in order of first appearance. Out-of-range project
+    /// indices are ignored (a validated instance has none).
+    ///
+    /// The groups' ballots are kept end to end in one buffer and found through a hash of
+    /// each ballot, so grouping a million distinct ballots costs a few bytes per approval,
+    /// not one map entry with its own copy of the ballot.
     pub fn new(inst: &Instance) -> Self {
+        const NONE: u32 = u32::MAX;
         let np = inst.projects.len();
-        let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
+        // Group g's sorted ballot is keys[key_end[g - 1]..key_end[g]].
+        let mut keys: Vec<u32> = Vec::new();
+        let mut key_end: Vec<usize> = Vec::new();
         let mut weights: Vec<u64> = Vec::new();
-        let mut keys: Vec<Vec<u32>> = Vec::new();
-        for v in &inst.voters {
-            let mut key: Vec<u32> = v
-                .ballot
-                .iter()
-                .filter(|&&p| p < np)
-                .filter_map(|&p| u32::try_from(p).ok())
-                .collect();
+        // Hash of a ballot → the newest group with that hash; per group, the previous one.
+        let mut head: HashMap<u64, u32> = HashMap::new();
+        let mut prev: Vec<u32> = Vec::new();
+        let mut key: Vec<u32> = Vec::new();
+        for v in inst.voters.iter() {
+            key.clear();
+            key.extend(v.ballot.iter().copied().filter(|&p| (p as usize) < np));
             key.sort_unstable();
             key.dedup();
-            match index.get(&key) {
+            let mut h = DefaultHasher::new();
+            key.hash(&mut h);
+            let h = h.finish();
+            // The newest group with this ballot (older ones with it are full).
+            let mut g = head.get(&h).copied().unwrap_or(NONE);
+            while g != NONE {
+                let start = if g == 0 { 0 } else { key_end[g as usize - 1] };
+                if keys[start..key_end[g as usize]] == key[..] {
+                    break;
+                }
+                g = prev[g as usize];
+            }
+            match g {
                 // Group weights stay below 2^32 (MES packs them with the class in a u64);
                 // a fuller group is continued in a new group with the same ballot.
-                Some(&g) if weights[g as usize] < u64::from(u32::MAX) => weights[g as usize] += 1,
+                g if g != NONE && weights[g as usize] < u64::from(u32::MAX) => weights[g as usize] += 1,
                 _ => {
-                    let g = u32::try_from(weights.len()).unwrap_or(u32::MAX);
-                    index.insert(key.clone(), g);
+                    let g = u32::try_from(weights.len()).unwrap_or(NONE);
+                    prev.push(head.insert(h, g).unwrap_or(NONE));
+                    keys.extend_from_slice(&key);
+                    key_end.push(keys.len());
                     weights.push(1);
-                    keys.push(key);
                 }
             }
         }
-        let mut supporters = vec![Vec::new(); np];
+        drop(head);
+        drop(prev);
         let mut approvals = vec![0u64; np];
-        for (g, key) in keys.iter().enumerate() {
-            let g32 = u32::try_from(g).unwrap_or(u32::MAX);
-            for &p in key {
+        let mut counts = vec![0usize; np];
+        for &p in &keys {
+            counts[p as usize] += 1;
+        }
+        let mut supporters: Vec<Vec<u32>> = counts.into_iter().map(Vec::with_capacity).collect();
+        let mut start = 0;
+        for (g, &end) in key_end.iter().enumerate() {
+            let g32 = u32::try_from(g).unwrap_or(NONE);
+            for &p in &keys[start..end] {
                 supporters[p as usize].push(g32);
                 approvals[p as usize] += weights[g];
             }
+            start = end;
         }
         Self {
             n: inst.voters.len() as u64,

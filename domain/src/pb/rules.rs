@@ -707,12 +707,13 @@ impl<'a> Election<'a> {
 }
 
 /// When an Add1 loop looks for a jump ([`super::jump::safe_steps`]), and how much work it
-/// may spend on it: after an outcome repeats, with at most an eighth of the work of the MES
+/// may spend on it: after an outcome repeats, with at most a sixteenth of the work of the MES
 /// runs made so far (a run is counted as half a pass over the approvals, plus a constant;
-/// see [`super::jump::WORK_PER_NUMBER`]). An analysis that runs out of work is dropped,
-/// and the next one waits until twice that much is available. So looking for jumps costs
-/// at most about an eighth more than stepping, and a long stretch of one outcome is skipped
-/// as soon as its analysis is affordable (on a small instance, after two runs).
+/// see [`super::jump::WORK_PER_NUMBER`]). An analysis that runs out of work, or that saves
+/// fewer runs than it cost, makes the next one wait until twice as much work is available.
+/// So looking for jumps costs at most about a sixteenth more than stepping (less and less
+/// where jumps do not pay), and a long stretch of one outcome is skipped as soon as its
+/// analysis is affordable (on a small instance, after two runs).
 struct JumpPolicy {
     last: Option<Vec<usize>>,
     /// Work of one MES run, estimated.
@@ -741,13 +742,18 @@ impl JumpPolicy {
     ///
     /// # Errors
     /// [`RunError::NoEnd`] when no larger share changes the outcome.
-    fn steps(&mut self, engine: &Engine<'_>, share: &BigRational, order: &[usize]) -> Result<BigInt, RunError> {
+    fn steps(
+        &mut self,
+        engine: &Engine<'_>,
+        share: &BigRational,
+        order: &[usize],
+    ) -> Result<BigInt, RunError> {
         self.runs += 1;
         let repeated = self.last.as_deref() == Some(order);
         if !repeated {
             self.last = Some(order.to_vec());
         }
-        let allowed = (self.runs.saturating_mul(self.run_work) / 8).saturating_sub(self.spent);
+        let allowed = (self.runs.saturating_mul(self.run_work) / 16).saturating_sub(self.spent);
         #[cfg(test)]
         let allowed = match tests_hook::WAIT.with(std::cell::Cell::get) {
             Some(u64::MAX) => return Ok(BigInt::zero()),
@@ -757,16 +763,31 @@ impl JumpPolicy {
         if !repeated || allowed == 0 || allowed < self.need {
             return Ok(BigInt::zero());
         }
+        let t0 = std::time::Instant::now();
         let (jump, work) = super::jump::safe_steps(engine, share, order, allowed);
+        if std::env::var("LINLI_JUMP_DEBUG").is_ok() {
+            eprintln!(
+                "run {} share {:.1} allowed {} work {} -> {:?} in {:?}",
+                self.runs,
+                super::to_f64_lossy(share),
+                allowed,
+                work,
+                jump,
+                t0.elapsed()
+            );
+        }
         self.spent = self.spent.saturating_add(work);
+        // An analysis that saved less than it cost makes the next one wait twice as long.
+        let back_off = self.need.max(work).saturating_mul(2);
         match jump {
             super::jump::Jump::Steps(k) => {
-                self.need = work;
+                let saved = k.to_u64().unwrap_or(u64::MAX).saturating_mul(self.run_work);
+                self.need = if saved < work { back_off } else { work };
                 Ok(k)
             }
             super::jump::Jump::Forever => Err(RunError::NoEnd),
             super::jump::Jump::Unknown => {
-                self.need = work.saturating_mul(2);
+                self.need = back_off;
                 Ok(BigInt::zero())
             }
         }

@@ -12,6 +12,21 @@ use super::mes::{Engine, Sat};
 use super::profile::Profile;
 use super::*;
 
+/// Voter `i` of `inst`.
+fn voter(inst: &Instance, i: usize) -> VoterRef<'_> {
+    inst.voters.get(i).unwrap()
+}
+
+/// Changes every voter of `inst` (voters are stored column by column, so they are
+/// rebuilt).
+fn edit_voters(inst: &mut Instance, mut f: impl FnMut(usize, &mut Voter)) {
+    let mut voters: Vec<Voter> = inst.voters.iter().map(|v| v.to_voter()).collect();
+    for (i, v) in voters.iter_mut().enumerate() {
+        f(i, v);
+    }
+    inst.voters = voters.into_iter().collect();
+}
+
 fn q(n: i64, d: i64) -> BigRational {
     BigRational::new(BigInt::from(n), BigInt::from(d))
 }
@@ -55,7 +70,9 @@ fn naive_mes<K: Ord>(
         let mut keep = Vec::new();
         for &p in &remaining {
             let c = &inst.projects[p].cost;
-            let sup: Vec<usize> = (0..n).filter(|&i| inst.voters[i].ballot.contains(&p)).collect();
+            let sup: Vec<usize> = (0..n)
+                .filter(|&i| voter(inst, i).ballot.contains(&(p as u32)))
+                .collect();
             let total: BigRational = sup.iter().fold(BigRational::zero(), |a, &i| a + &budget[i]);
             if &total < c {
                 continue; // removed for good
@@ -88,7 +105,7 @@ fn naive_mes<K: Ord>(
         let c = &inst.projects[p].cost;
         let t = if card { rho } else { rho * c };
         for (i, v) in inst.voters.iter().enumerate() {
-            if v.ballot.contains(&p) {
+            if v.ballot.contains(&(p as u32)) {
                 let pay = if budget[i] < t {
                     budget[i].clone()
                 } else {
@@ -318,11 +335,13 @@ proptest! {
         let mut shuffled = inst.clone();
         // Deterministic permutation from the seed (a simple LCG Fisher–Yates).
         let mut s = seed;
-        for i in (1..shuffled.voters.len()).rev() {
+        let mut voters: Vec<Voter> = shuffled.voters.iter().map(|v| v.to_voter()).collect();
+        for i in (1..voters.len()).rev() {
             s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             let j = usize::try_from(s >> 33).unwrap() % (i + 1);
-            shuffled.voters.swap(i, j);
+            voters.swap(i, j);
         }
+        shuffled.voters = voters.into_iter().collect();
         for rule in [Rule::MesCost, Rule::MesCard, Rule::MesCostAdd1, Rule::MesCostAdd1Greedy, Rule::EqualSharesAdd1] {
             let a = run(&inst, rule).unwrap();
             let b = run(&shuffled, rule).unwrap();
@@ -390,9 +409,7 @@ proptest! {
             p.extra = vec![names[i].trim().to_string(), String::new()];
         }
         inst.voter_columns = vec!["voter_id".into(), "age".into(), "vote".into()];
-        for (i, v) in inst.voters.iter_mut().enumerate() {
-            v.extra = vec![ages[i].to_string()];
-        }
+        edit_voters(&mut inst, |i, v| v.extra = vec![ages[i].to_string()]);
         inst.set_meta("description", "a; \"quoted\" text");
         let text = inst.to_pb_string().unwrap();
         let again = Instance::from_pb_str(&text).unwrap();
@@ -442,7 +459,7 @@ fn err(text: &str) -> ParseError {
 fn parses_good_file_with_empty_ballot() {
     let inst = Instance::from_pb_str(GOOD).unwrap();
     assert_eq!(inst.voters.len(), 2);
-    assert!(inst.voters[1].ballot.is_empty());
+    assert!(voter(&inst, 1).ballot.is_empty());
     assert_eq!(inst.budget, q(100, 1));
     assert_eq!(inst.meta[0], ("budget".to_string(), "100".to_string()));
     // The empty ballot counts: each voter gets 50, so project 1 (60) is too expensive for
@@ -629,9 +646,9 @@ fn parser_follows_pabutools_details() {
     assert_eq!(inst.projects[0].cost, q(75000, 1));
     assert_eq!(inst.projects[1].cost, q(1, 3));
     assert_eq!(inst.projects[0].extra, ["a; \"b\"", "None"]);
-    assert_eq!(inst.voters[0].ballot, [1, 0]);
-    assert_eq!(inst.voters[0].extra, ["30"]);
-    assert_eq!(inst.voters[1].extra, [""]);
+    assert_eq!(voter(&inst, 0).ballot, [1, 0]);
+    assert_eq!(voter(&inst, 0).extra().collect::<Vec<_>>(), ["30"]);
+    assert_eq!(voter(&inst, 1).extra().collect::<Vec<_>>(), [""]);
     assert_eq!(inst.approval_counts(), [1, 1]);
     let again = Instance::from_pb_str(&inst.to_pb_string().unwrap()).unwrap();
     assert_eq!(again, inst);
@@ -649,8 +666,8 @@ fn export_rejects_what_cannot_round_trip() {
     assert!(inst.add_project("a", q(2, 1)).is_err());
     assert!(inst.add_voter("v", &["zz"]).is_err());
     inst.add_voter("v", &["a", "a"]).unwrap();
-    assert_eq!(inst.voters[0].ballot, [0]);
-    inst.voters[0].ballot.push(5);
+    assert_eq!(voter(&inst, 0).ballot, [0]);
+    edit_voters(&mut inst, |_, v| v.ballot.push(5));
     assert!(matches!(
         inst.to_pb_string(),
         Err(InstanceError::BadBallot { .. })
@@ -659,7 +676,9 @@ fn export_rejects_what_cannot_round_trip() {
         run(&inst, Rule::MesCost),
         Err(RunError::InvalidInstance(_))
     ));
-    inst.voters[0].ballot.pop();
+    edit_voters(&mut inst, |_, v| {
+        v.ballot.pop();
+    });
     inst.budget = q(0, 1);
     assert!(matches!(
         inst.to_pb_string(),
@@ -1019,7 +1038,14 @@ fn add1_jumps_over_half_a_trillion_steps() {
                 a;999999999999\nb;1\nVOTES\nvoter_id;vote\n1;a\n2;b\n";
     let inst = Instance::from_pb_str(text).unwrap();
     for rule in [Rule::MesCostAdd1, Rule::MesCostAdd1Greedy] {
-        let out = run_with_limits(&inst, rule, Limits { max_add1_iterations: Some(20) }).unwrap();
+        let out = run_with_limits(
+            &inst,
+            rule,
+            Limits {
+                max_add1_iterations: Some(20),
+            },
+        )
+        .unwrap();
         assert_eq!(ids(&out.selection_order), ["a", "b"], "{rule}");
         let add1 = out.add1.unwrap();
         assert_eq!(add1.stop, Add1Stop::Exhaustive);
@@ -1030,7 +1056,14 @@ fn add1_jumps_over_half_a_trillion_steps() {
         assert_eq!(add1.iterations, 500_000_000_000);
     }
     for rule in [Rule::EqualSharesAdd1, Rule::EqualSharesAdd1Utilitarian] {
-        let out = run_with_limits(&inst, rule, Limits { max_add1_iterations: Some(20) }).unwrap();
+        let out = run_with_limits(
+            &inst,
+            rule,
+            Limits {
+                max_add1_iterations: Some(20),
+            },
+        )
+        .unwrap();
         // The checker's ties go to the cheaper project.
         assert_eq!(ids(&out.selection_order), ["b", "a"], "{rule}");
         let add1 = out.add1.unwrap();
@@ -1038,4 +1071,143 @@ fn add1_jumps_over_half_a_trillion_steps() {
         assert_eq!(add1.final_voter_budget, q(999_999_999_999, 1));
         assert_eq!(add1.iterations, 500_000_000_000);
     }
+}
+
+/// Issue #15: the error for a 200,000-digit cost repeated the whole value. Every parse
+/// error now quotes at most `QUOTE_CHARS` characters of a value.
+#[test]
+fn parse_errors_quote_only_a_short_prefix() {
+    let long = "7".repeat(200_000);
+    let cases = [
+        // A cost that is not a number.
+        format!("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\na;{long}x\nVOTES\nvoter_id;vote\n"),
+        // A budget that is not a number.
+        format!("META\nkey;value\nbudget;{long}x\nPROJECTS\nproject_id;cost\na;1\nVOTES\nvoter_id;vote\n"),
+        // A long project id, twice.
+        format!("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n{long};1\n{long};1\nVOTES\nvoter_id;vote\n"),
+        // A long voter id, twice.
+        format!("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\na;1\nVOTES\nvoter_id;vote\n{long};a\n{long};a\n"),
+        // A ballot naming a long unknown project.
+        format!("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\na;1\nVOTES\nvoter_id;vote\n1;{long}\n"),
+        // A long META key twice, a long vote type, a long column twice.
+        format!("META\nkey;value\n{long};1\n{long};2\n"),
+        format!("META\nkey;value\nbudget;100\nvote_type;{long}\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\n"),
+        format!("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost;{long};{long}\n"),
+        // An id the format cannot carry.
+        format!("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n\"a,{long}\";1\nVOTES\nvoter_id;vote\n"),
+    ];
+    for text in &cases {
+        let err = Instance::from_pb_str(text).unwrap_err().to_string();
+        assert!(err.len() < 300, "{} bytes: {}", err.len(), &err[..300]);
+        assert!(
+            err.contains(&"7".repeat(QUOTE_CHARS)) || err.contains("vote_type"),
+            "{err}"
+        );
+        assert!(!err.contains(&"7".repeat(QUOTE_CHARS + 1)), "{err}");
+    }
+    // Short values are quoted whole, as before.
+    let err = Instance::from_pb_str(
+        "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\na;x1\nVOTES\nvoter_id;vote\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::InvalidCost {
+            line: 6,
+            id: "a".into(),
+            value: "x1".into()
+        }
+    );
+}
+
+/// Issue #15: 60-digit costs made MES run for minutes. Costs and budgets beyond the
+/// arithmetic's range are refused when the file is read, naming the line and the value.
+#[test]
+fn amounts_beyond_the_arithmetic_are_refused_when_read() {
+    let file = |budget: &str, costs: &[&str]| {
+        let mut t = format!("META\nkey;value\nbudget;{budget}\nPROJECTS\nproject_id;cost\n");
+        for (i, c) in costs.iter().enumerate() {
+            t.push_str(&format!("p{i};{c}\n"));
+        }
+        t.push_str("VOTES\nvoter_id;vote\n1;p0\n");
+        t
+    };
+    let sixty = "9".repeat(60);
+    let err = Instance::from_pb_str(&file("100", &["5", &sixty])).unwrap_err();
+    assert!(
+        matches!(err, ParseError::AmountOutOfRange { line: 7, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("cost of project \"p1\""), "{err}");
+    // Just within: 10^15 and six decimals; just beyond: 10^15 + 1, seven decimals.
+    assert!(Instance::from_pb_str(&file("1000000000000000", &["1000000000000000", "0.000001"])).is_ok());
+    for bad in ["1000000000000001", "0.0000001", "1e16", "1/1000001"] {
+        let err = Instance::from_pb_str(&file("100", &[bad])).unwrap_err();
+        assert_eq!(err.line(), Some(6), "{bad}: {err}");
+        assert!(
+            matches!(err, ParseError::AmountOutOfRange { .. }),
+            "{bad}: {err:?}"
+        );
+    }
+    let err = Instance::from_pb_str(&file(&sixty, &["1"])).unwrap_err();
+    assert!(
+        matches!(&err, ParseError::AmountOutOfRange { line: 3, what, .. } if what == "budget"),
+        "{err:?}"
+    );
+    // Fractions are fine while their common denominator stays within 10^6 ...
+    assert!(Instance::from_pb_str(&file("100", &["1/3", "1/7", "1/11", "1/13"])).is_ok());
+    // ... and refused on the line where it passes it.
+    let err = Instance::from_pb_str(&file("100", &["1/997", "1/991", "1/983", "1/977"])).unwrap_err();
+    assert!(
+        matches!(err, ParseError::AmountOutOfRange { line: 8, .. }),
+        "{err:?}"
+    );
+    // Built by hand, the same instance does not validate, so no rule runs on it.
+    let mut inst = Instance::new(q(100, 1));
+    inst.add_project("a", BigRational::from_integer(BigInt::from(10u64).pow(16)))
+        .unwrap();
+    inst.add_voter("1", &["a"]).unwrap();
+    assert!(matches!(inst.validate(), Err(InstanceError::AmountOutOfRange(_))));
+    assert!(matches!(
+        run(&inst, Rule::MesCostAdd1),
+        Err(RunError::InvalidInstance(_))
+    ));
+}
+
+/// Issue #15: a 150 MB `.pb` took 3.5 GB (23× the file). Voters are stored column by
+/// column; the stored instance stays within about twice the file.
+#[test]
+fn voters_take_about_the_size_of_their_rows() {
+    let mut text = String::from("META\nkey;value\nbudget;8000000\nPROJECTS\nproject_id;cost;name\n");
+    for p in 1..=60 {
+        text.push_str(&format!("{p};{};Project {p}\n", 50_000 + 10_007 * p));
+    }
+    text.push_str("VOTES\nvoter_id;vote;age;sex;voting_method\n");
+    let mut x = 7u64;
+    for v in 0..60_000 {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let k = 1 + (x >> 60) % 6;
+        let ballot: Vec<String> = (0..k).map(|j| (1 + (x >> (8 * j)) % 60).to_string()).collect();
+        let sex = if x & 1 == 0 { "M" } else { "F" };
+        text.push_str(&format!(
+            "{v};{};{};{sex};internet\n",
+            ballot.join(","),
+            18 + (x >> 20) % 70
+        ));
+    }
+    let inst = Instance::from_pb_str(&text).unwrap();
+    assert_eq!(inst.voters.len(), 60_000);
+    let stored = inst.voters.heap_bytes();
+    assert!(
+        stored < 2 * text.len(),
+        "voters take {stored} bytes for a {} byte file",
+        text.len()
+    );
+    // The same voters as one struct each would take several times the file.
+    let owned: usize = inst
+        .voters
+        .iter()
+        .map(|v| std::mem::size_of::<Voter>() + v.id.len() + 8 * v.ballot.len() + 24 * v.extra_len())
+        .sum();
+    assert!(owned > 3 * stored);
 }

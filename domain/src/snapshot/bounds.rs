@@ -258,7 +258,13 @@ impl<'a> ser::Serializer for &'a mut Walker {
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Seq<'a>, Stop> {
         Ok(Seq { w: self, i: 0 })
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Seq<'a>, Stop> {
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Seq<'a>, Stop> {
         Ok(Seq { w: self, i: 0 })
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Map<'a>, Stop> {
@@ -267,7 +273,13 @@ impl<'a> ser::Serializer for &'a mut Walker {
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Stop> {
         Ok(self)
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self, Stop> {
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self, Stop> {
         Ok(self)
     }
 }
@@ -558,7 +570,13 @@ mod tests {
 
     #[test]
     fn free_text_fields_are_named_so() {
-        for f in ["description", "summary", "response", "objection_response", "evaluation_summary"] {
+        for f in [
+            "description",
+            "summary",
+            "response",
+            "objection_response",
+            "evaluation_summary",
+        ] {
             assert!(is_free_text(f), "{f}");
         }
         for f in ["title", "name_zh", "responses", "xsummary", "code"] {

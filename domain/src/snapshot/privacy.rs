@@ -133,7 +133,11 @@ pub fn check(c: &Content) -> Vec<Violation> {
             );
         }
         if let Some(total) = s.ratings {
-            let shown = s.distribution.iter().flatten().fold(0u64, |a, &b| a.saturating_add(b));
+            let shown = s
+                .distribution
+                .iter()
+                .flatten()
+                .fold(0u64, |a, &b| a.saturating_add(b));
             let hidden = total.saturating_sub(shown);
             if hidden > 0 && hidden < min {
                 bad(
