@@ -337,6 +337,9 @@ fn run_pb(rule: &str, file: &std::path::Path) -> Result<()> {
     let text = String::from_utf8(bytes).context("the .pb file is not UTF-8")?;
     let instance =
         pb::Instance::from_pb_str(&text).with_context(|| format!("cannot read `{}`", file.display()))?;
+    // The instance holds its own copy: free the file before running the rule.
+    drop(text);
+    // `pb::run` is safe on any file that parses: bounded amounts, Add1 jumps, a run cap.
     let outcome = pb::run(&instance, rule).map_err(|e| anyhow::anyhow!("{e}"))?;
     let out = PbOut {
         selected: outcome.selected.iter().map(|p| p.as_str().to_owned()).collect(),

@@ -239,12 +239,14 @@ pub fn run(dir: &Path) -> Result<()> {
         }
         Ok(_) => {}
         Err(errors) => {
+            let was_refused = |path: &str| refused.iter().any(|r| r.path == path);
             for e in errors {
-                // A refused file is reported as refused, not as missing.
-                if let publish::FolderError::Missing { path } = &e {
-                    if refused.iter().any(|r| &r.path == path) {
-                        continue;
-                    }
+                // A refused file is reported as refused, not as missing or as differing
+                // from the history.
+                match &e {
+                    publish::FolderError::Missing { path } if was_refused(path) => continue,
+                    publish::FolderError::NotLatest if was_refused(publish::SNAPSHOT_PATH) => continue,
+                    _ => {}
                 }
                 problems.push(e.to_string());
             }
@@ -255,4 +257,40 @@ pub fn run(dir: &Path) -> Result<()> {
         dir.display(),
         problems.join("\n  ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_and_paths() {
+        let dir = std::env::temp_dir().join(format!("linli-verify-caps-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("snapshots")).unwrap();
+        fs::write(dir.join("a.json"), vec![b'x'; 600]).unwrap();
+        fs::write(dir.join("snapshots/b.json"), vec![b'x'; 600]).unwrap();
+        fs::write(dir.join("big.json"), vec![b'x'; 1001]).unwrap();
+        let r = FolderReader::with_caps(&dir, 1000, 1000);
+        assert_eq!(r.read("a.json").map(|b| b.len()), Some(600));
+        // 600 more would pass the total of 1000.
+        assert_eq!(r.read("snapshots/b.json"), None);
+        assert_eq!(r.read("big.json"), None);
+        assert_eq!(r.read("../a.json"), None);
+        assert_eq!(r.read("/etc/passwd"), None);
+        // Missing is not refused: the caller reports it as missing.
+        assert_eq!(r.read("missing.json"), None);
+        let refused = r.refusals();
+        let reasons: Vec<(&str, &str)> = refused
+            .iter()
+            .map(|x| (x.path.as_str(), x.reason.as_str()))
+            .collect();
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
+        assert!(reasons[0].0 == "snapshots/b.json" && reasons[0].1.contains("1000 bytes in all"));
+        assert!(
+            reasons[1].0 == "big.json" && reasons[1].1.contains("1001 bytes, more than the limit of 1000")
+        );
+        assert!(reasons[2].1.contains("leaves the folder") && reasons[3].1.contains("leaves the folder"));
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

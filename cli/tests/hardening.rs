@@ -171,7 +171,7 @@ fn pb_add1_on_the_120_byte_instance_finishes_with_its_outcome() {
     let file = tmp("add1-jump.pb");
     std::fs::write(
         &file,
-        "META\nkey;value\nbudget;1000000000000\nvote_type;approval\nPROJECTS\nproject_id;cost\n\
+        "META\nkey;value\nbudget;1000000000000\nPROJECTS\nproject_id;cost\n\
          a;999999999999\nb;1\nVOTES\nvoter_id;vote\n1;a\n2;b\n",
     )
     .unwrap();

@@ -15,15 +15,7 @@ const RUNS: &str = "allocation_runs";
 
 /// A history entry of the allocation view, stamped now; its id is chosen on commit.
 fn entry(entity: &str, entity_id: u32, action: &str, summary: String, actor: String) -> AuditEntry {
-    AuditEntry {
-        id: 0,
-        at: now_millis(),
-        actor,
-        entity: entity.into(),
-        entity_id,
-        action: action.into(),
-        summary,
-    }
+    super::history_entry(now_millis(), actor, entity, entity_id, action, summary)
 }
 
 impl Db {

@@ -45,7 +45,7 @@ pub use self::households::HouseholdQuery;
 pub use self::idb::DbError;
 pub use self::schema::{Migration, MIGRATIONS};
 use self::write::AUDIT_STORE;
-pub use self::write::{Batch, Pending};
+pub use self::write::{history_entry, Batch, Pending};
 
 /// Name of the app's database.
 pub const DB_NAME: &str = "linli";

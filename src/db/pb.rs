@@ -30,15 +30,7 @@ impl std::ops::Deref for PbData {
 
 /// A history entry of the pb view, stamped now; its id is chosen on commit.
 fn entry(entity: &str, entity_id: u32, action: &str, summary: String, actor: String) -> AuditEntry {
-    AuditEntry {
-        id: 0,
-        at: now_millis(),
-        actor,
-        entity: entity.into(),
-        entity_id,
-        action: action.into(),
-        summary,
-    }
+    super::history_entry(now_millis(), actor, entity, entity_id, action, summary)
 }
 
 impl Db {

@@ -34,15 +34,7 @@ pub struct SessionSaved {
 }
 
 fn audit(at: Millis, entity: &str, summary: String, actor: String) -> AuditEntry {
-    AuditEntry {
-        id: 0,
-        at,
-        actor,
-        entity: entity.into(),
-        entity_id: 0,
-        action: "update".into(),
-        summary,
-    }
+    super::history_entry(at, actor, entity, 0, "update", summary)
 }
 
 impl Db {

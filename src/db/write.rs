@@ -189,6 +189,26 @@ fn issue_household_changes(
     Ok(())
 }
 
+/// A history entry for [`Batch::audit`] (its id is chosen on commit).
+pub fn history_entry(
+    at: linli_domain::model::Millis,
+    actor: String,
+    entity: &str,
+    entity_id: u32,
+    action: &str,
+    summary: String,
+) -> AuditEntry {
+    AuditEntry {
+        id: 0,
+        at,
+        actor,
+        entity: entity.into(),
+        entity_id,
+        action: action.into(),
+        summary,
+    }
+}
+
 /// The change-history store.
 pub(crate) const AUDIT_STORE: &str = "audit_log";
 

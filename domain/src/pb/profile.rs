@@ -32,10 +32,10 @@ impl Profile {
         let np = inst.projects.len();
         // Group g's sorted ballot is keys[key_end[g - 1]..key_end[g]].
         let mut keys: Vec<u32> = Vec::new();
-        let mut key_end: Vec<usize> = Vec::new();
+        let mut key_end: Vec<u32> = Vec::new();
         let mut weights: Vec<u64> = Vec::new();
         // Hash of a ballot → the newest group with that hash; per group, the previous one.
-        let mut head: HashMap<u64, u32> = HashMap::new();
+        let mut head: HashMap<u32, u32> = HashMap::new();
         let mut prev: Vec<u32> = Vec::new();
         let mut key: Vec<u32> = Vec::new();
         for v in inst.voters.iter() {
@@ -45,12 +45,17 @@ impl Profile {
             key.dedup();
             let mut h = DefaultHasher::new();
             key.hash(&mut h);
-            let h = h.finish();
+            // 32 bits of the hash: a collision only lengthens a chain.
+            let h = h.finish() as u32;
             // The newest group with this ballot (older ones with it are full).
             let mut g = head.get(&h).copied().unwrap_or(NONE);
             while g != NONE {
-                let start = if g == 0 { 0 } else { key_end[g as usize - 1] };
-                if keys[start..key_end[g as usize]] == key[..] {
+                let start = if g == 0 {
+                    0
+                } else {
+                    key_end[g as usize - 1] as usize
+                };
+                if keys[start..key_end[g as usize] as usize] == key[..] {
                     break;
                 }
                 g = prev[g as usize];
@@ -63,7 +68,7 @@ impl Profile {
                     let g = u32::try_from(weights.len()).unwrap_or(NONE);
                     prev.push(head.insert(h, g).unwrap_or(NONE));
                     keys.extend_from_slice(&key);
-                    key_end.push(keys.len());
+                    key_end.push(u32::try_from(keys.len()).unwrap_or(u32::MAX));
                     weights.push(1);
                 }
             }
@@ -78,7 +83,7 @@ impl Profile {
         let mut supporters: Vec<Vec<u32>> = counts.into_iter().map(Vec::with_capacity).collect();
         let mut start = 0;
         for (g, &end) in key_end.iter().enumerate() {
-            let g32 = u32::try_from(g).unwrap_or(NONE);
+            let (g32, end) = (u32::try_from(g).unwrap_or(NONE), end as usize);
             for &p in &keys[start..end] {
                 supporters[p as usize].push(g32);
                 approvals[p as usize] += weights[g];

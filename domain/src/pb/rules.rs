@@ -763,19 +763,7 @@ impl JumpPolicy {
         if !repeated || allowed == 0 || allowed < self.need {
             return Ok(BigInt::zero());
         }
-        let t0 = std::time::Instant::now();
         let (jump, work) = super::jump::safe_steps(engine, share, order, allowed);
-        if std::env::var("LINLI_JUMP_DEBUG").is_ok() {
-            eprintln!(
-                "run {} share {:.1} allowed {} work {} -> {:?} in {:?}",
-                self.runs,
-                super::to_f64_lossy(share),
-                allowed,
-                work,
-                jump,
-                t0.elapsed()
-            );
-        }
         self.spent = self.spent.saturating_add(work);
         // An analysis that saved less than it cost makes the next one wait twice as long.
         let back_off = self.need.max(work).saturating_mul(2);
