@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::error::PlanError;
-use crate::date::{civil_from_days, days_from_civil, iso_date};
+use crate::date::iso_date;
 use crate::model::{Fen, Millis};
 use crate::money::MAX_FEN;
 
@@ -39,25 +39,7 @@ impl CivilDate {
     /// [`PlanError::BadDate`] for anything else or a year outside 1900–9999.
     pub fn parse(text: &str) -> Result<Self, PlanError> {
         let bad = || PlanError::BadDate(text.chars().take(40).collect());
-        let b = text.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return Err(bad());
-        }
-        let num = |r: std::ops::Range<usize>| -> Result<u32, PlanError> {
-            let t = &text[r];
-            if !t.bytes().all(|c| c.is_ascii_digit()) {
-                return Err(bad());
-            }
-            t.parse().map_err(|_| bad())
-        };
-        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-            return Err(bad());
-        }
-        let days = days_from_civil(i64::from(y), m, d);
-        if civil_from_days(days) != (i64::from(y), m, d) {
-            return Err(bad());
-        }
+        let days = crate::requests::calendar::parse_date(text).map_err(|_| bad())?;
         Self::from_days(days).ok_or_else(bad)
     }
 
