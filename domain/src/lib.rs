@@ -28,6 +28,7 @@ pub mod backup;
 pub mod csv_cell;
 pub mod dataset;
 pub mod date;
+pub mod decisions;
 pub mod demo;
 pub mod household;
 pub mod model;

@@ -6,7 +6,11 @@
 
 use std::collections::HashSet;
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::{NeedCategory, Setting};
+use crate::plans::PlanRules;
+use crate::suppress::{MIN_CELL, MIN_CELL_SENSITIVE};
 
 /// Key of the need categories setting: a JSON list of [`NeedCategory`].
 pub const NEED_CATEGORIES: &str = "need_categories";
@@ -84,6 +88,236 @@ pub fn need_categories(settings: &[Setting]) -> Result<Vec<NeedCategory>, Settin
         }
     }
     Ok(cats)
+}
+
+/// Key of the plan rules setting: a JSON [`PlanRules`] (notice length, re-notice share).
+pub const PLAN_RULES: &str = "plan_rules";
+/// Key of the disclosure setting: a JSON [`Disclosure`] (minimum cell sizes).
+pub const DISCLOSURE: &str = "disclosure";
+/// Key of the indicator targets setting: a JSON object `{"<indicator code>": target or null}`.
+pub const INDICATOR_TARGETS: &str = "indicator_targets";
+
+fn parse<T: serde::de::DeserializeOwned + Default>(
+    settings: &[Setting],
+    key: &str,
+) -> Result<T, SettingError> {
+    match settings.iter().find(|s| s.key == key) {
+        None => Ok(T::default()),
+        Some(s) => serde_json::from_str(&s.value).map_err(|e| SettingError::new(key, e.to_string())),
+    }
+}
+
+/// The plan rules: defaults ([`PlanRules::default`]) without the setting.
+///
+/// # Errors
+///
+/// [`SettingError`] naming `plan_rules` when the value is not a JSON [`PlanRules`] or
+/// breaks [`PlanRules::check`].
+///
+/// ```
+/// use linli_domain::model::Setting;
+/// let s = Setting { key: "plan_rules".into(), value: r#"{"notice_days":10}"#.into() };
+/// assert_eq!(linli_domain::settings::plan_rules(&[s]).unwrap().notice_days, 10);
+/// assert_eq!(linli_domain::settings::plan_rules(&[]).unwrap().notice_days, 7);
+/// ```
+pub fn plan_rules(settings: &[Setting]) -> Result<PlanRules, SettingError> {
+    let r: PlanRules = parse(settings, PLAN_RULES)?;
+    r.check()
+        .map_err(|e| SettingError::new(PLAN_RULES, e.to_string()))?;
+    Ok(r)
+}
+
+/// Minimum cell sizes of published counts (SPEC §2.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Disclosure {
+    /// Counts of people or households below this are withheld; at least [`MIN_CELL`].
+    pub min_cell: u64,
+    /// The same for health, disability, income and minors; at least
+    /// [`MIN_CELL_SENSITIVE`] and at least `min_cell`.
+    pub min_cell_sensitive: u64,
+}
+
+impl Default for Disclosure {
+    fn default() -> Self {
+        Self {
+            min_cell: MIN_CELL,
+            min_cell_sensitive: MIN_CELL_SENSITIVE,
+        }
+    }
+}
+
+/// Largest configurable minimum cell size.
+pub const MAX_CELL: u64 = 1_000;
+
+/// The minimum cell sizes: [`Disclosure::default`] (5 and 10) without the setting.
+/// A community may raise them, never lower them below the defaults.
+///
+/// # Errors
+///
+/// [`SettingError`] naming `disclosure` when the value is not a JSON [`Disclosure`],
+/// a size is below its default or above [`MAX_CELL`], or the sensitive size is below
+/// the general one.
+///
+/// ```
+/// use linli_domain::model::Setting;
+/// use linli_domain::settings::disclosure;
+/// let s = |v: &str| Setting { key: "disclosure".into(), value: v.into() };
+/// assert_eq!(disclosure(&[s(r#"{"min_cell":8,"min_cell_sensitive":12}"#)]).unwrap().min_cell, 8);
+/// assert!(disclosure(&[s(r#"{"min_cell":3}"#)]).is_err()); // below the floor of 5
+/// ```
+pub fn disclosure(settings: &[Setting]) -> Result<Disclosure, SettingError> {
+    let d: Disclosure = parse(settings, DISCLOSURE)?;
+    let err = |r: String| SettingError::new(DISCLOSURE, r);
+    if d.min_cell < MIN_CELL || d.min_cell > MAX_CELL {
+        return Err(err(format!(
+            "min_cell must be {MIN_CELL} to {MAX_CELL}, found {}",
+            d.min_cell
+        )));
+    }
+    if d.min_cell_sensitive < MIN_CELL_SENSITIVE.max(d.min_cell) || d.min_cell_sensitive > MAX_CELL {
+        return Err(err(format!(
+            "min_cell_sensitive must be {} to {MAX_CELL}, found {}",
+            MIN_CELL_SENSITIVE.max(d.min_cell),
+            d.min_cell_sensitive
+        )));
+    }
+    Ok(d)
+}
+
+/// One indicator of SPEC §2.10 with its default target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndicatorDef {
+    /// Code, e.g. `participation`.
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    /// Unit code: `bp`, `per_100_households_centi`, `permille`, `hours`, `ratio_centi`.
+    pub unit: &'static str,
+    /// `gt`, `lt`, `ge`, `le`: how the value must compare with the target to meet it.
+    pub direction: &'static str,
+    /// The source's target, `None` where the source sets none.
+    pub default_target: Option<i64>,
+}
+
+/// The indicators, in the order they are shown and published.
+pub const INDICATORS: [IndicatorDef; 9] = [
+    IndicatorDef {
+        code: "participation",
+        name_zh: "居民参与率",
+        name_en: "Participation rate",
+        unit: "bp",
+        direction: "gt",
+        default_target: Some(6000),
+    },
+    IndicatorDef {
+        code: "proposals",
+        name_zh: "每百户年提案数",
+        name_en: "Proposals per 100 households a year",
+        unit: "per_100_households_centi",
+        direction: "gt",
+        default_target: Some(500),
+    },
+    IndicatorDef {
+        code: "leader_growth",
+        name_zh: "居民骨干年增长",
+        name_en: "Resident-leader growth a year",
+        unit: "bp",
+        direction: "gt",
+        default_target: Some(1000),
+    },
+    IndicatorDef {
+        code: "mismatch",
+        name_zh: "资源错配率",
+        name_en: "Resource mismatch rate",
+        unit: "bp",
+        direction: "lt",
+        default_target: Some(1000),
+    },
+    IndicatorDef {
+        code: "satisfaction_cv",
+        name_zh: "满意度离散度（各群体变异系数）",
+        name_en: "Satisfaction dispersion (CV across groups)",
+        unit: "permille",
+        direction: "lt",
+        default_target: Some(300),
+    },
+    IndicatorDef {
+        code: "utilisation",
+        name_zh: "资源使用率",
+        name_en: "Utilisation",
+        unit: "bp",
+        direction: "gt",
+        default_target: Some(8500),
+    },
+    IndicatorDef {
+        code: "satisfaction",
+        name_zh: "居民满意率",
+        name_en: "Residents satisfied",
+        unit: "bp",
+        direction: "ge",
+        default_target: Some(8500),
+    },
+    IndicatorDef {
+        code: "resolution_time",
+        name_zh: "诉求办结时长（中位数）",
+        name_en: "Request resolution time (median)",
+        unit: "hours",
+        direction: "le",
+        default_target: None,
+    },
+    IndicatorDef {
+        code: "cost_benefit",
+        name_zh: "投入产出比",
+        name_en: "Cost-benefit ratio",
+        unit: "ratio_centi",
+        direction: "gt",
+        default_target: Some(300),
+    },
+];
+
+/// Largest absolute target value.
+pub const MAX_TARGET: i64 = 1_000_000_000;
+
+/// Every indicator's target, by code: the stored value where the setting has one
+/// (`null` clears a target), else the default. Codes in [`INDICATORS`] order.
+///
+/// # Errors
+///
+/// [`SettingError`] naming `indicator_targets` when the value is not a JSON object of
+/// integers or nulls, names an unknown indicator, or a target is beyond ±[`MAX_TARGET`].
+///
+/// ```
+/// use linli_domain::model::Setting;
+/// use linli_domain::settings::indicator_targets;
+/// let s = Setting { key: "indicator_targets".into(), value: r#"{"participation":7000,"satisfaction":null}"#.into() };
+/// let t = indicator_targets(&[s]).unwrap();
+/// assert_eq!(t["participation"], Some(7000));
+/// assert_eq!(t["satisfaction"], None);
+/// assert_eq!(t["utilisation"], Some(8500)); // default
+/// ```
+pub fn indicator_targets(
+    settings: &[Setting],
+) -> Result<std::collections::BTreeMap<String, Option<i64>>, SettingError> {
+    let stored: std::collections::BTreeMap<String, Option<i64>> = parse(settings, INDICATOR_TARGETS)?;
+    let err = |r: String| SettingError::new(INDICATOR_TARGETS, r);
+    for (code, v) in &stored {
+        if !INDICATORS.iter().any(|i| i.code == code) {
+            return Err(err(format!("unknown indicator `{code}`")));
+        }
+        if v.is_some_and(|v| v.abs() > MAX_TARGET) {
+            return Err(err(format!("the target of `{code}` is beyond ±{MAX_TARGET}")));
+        }
+    }
+    Ok(INDICATORS
+        .iter()
+        .map(|i| {
+            (
+                i.code.to_owned(),
+                stored.get(i.code).copied().unwrap_or(i.default_target),
+            )
+        })
+        .collect())
 }
 
 #[cfg(test)]
