@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// The catalogue's namespaces: `common` and one per feature folder of `src/pages/`.
-const NAMESPACES: [&str; 12] = [
+const NAMESPACES: [&str; 13] = [
     "common",
     "workspace",
     "register",
@@ -22,6 +22,7 @@ const NAMESPACES: [&str; 12] = [
     "dashboard",
     "workshop",
     "settings",
+    "plans",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -1,6 +1,7 @@
 //! The storage layer in a real browser (headless Chromium via
-//! wasm-bindgen-test-runner): write/read, all-or-nothing writes, migration,
-//! another tab's upgrade, backup round trip of 10,000 households.
+//! wasm-bindgen-test-runner): write/read, all-or-nothing writes, migrations
+//! (v1 → v2 households into pages, v2 → v3 plans into plan cases), another
+//! tab's upgrade, backup round trip of 10,000 households.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::Cell;
@@ -43,6 +44,22 @@ async fn write_then_read_gives_the_same_records() {
     assert_eq!(back, d);
     let counts = db.counts().await.unwrap();
     assert_eq!(counts.iter().find(|(n, _)| *n == "households").unwrap().1, 300);
+    // Plans (cases with their spending) and adopted decisions round-trip too,
+    // and the plans' stage index covers them.
+    assert!(!back.plans.is_empty() && !back.decisions.is_empty());
+    assert_eq!(
+        counts.iter().find(|(n, _)| *n == "decisions").unwrap().1 as usize,
+        d.decisions.len()
+    );
+    for stage in linli_domain::plans::Stage::ALL {
+        let got: Vec<linli_domain::plans::PlanCase> = db
+            .get_by_index("plans", "by_stage", &JsValue::from_str(stage.code()))
+            .await
+            .unwrap();
+        let want: Vec<&linli_domain::plans::PlanCase> =
+            d.plans.iter().filter(|p| p.stage() == stage).collect();
+        assert_eq!(got.iter().collect::<Vec<_>>(), want, "{stage:?}");
+    }
     // Index queries give exactly the households an in-memory filter gives.
     let queries = [
         HouseholdQuery::Building(1),
@@ -151,15 +168,15 @@ fn expose_name(v: &JsValue) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// A test-only v3: a data migration over existing records, a new index on
+/// A test-only v4: a data migration over existing records, a new index on
 /// the field it exposes, and a new store.
-fn v3_test(db: &web_sys::IdbDatabase, tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
+fn v4_test(db: &web_sys::IdbDatabase, tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
     let buildings = tx.object_store("buildings")?;
     linli::db::schema::rewrite_records(tx, "buildings", expose_name)?;
     linli::db::schema::create_index(&buildings, "by_name_test", &["name_test"], false, false)?;
     let params = web_sys::IdbObjectStoreParameters::new();
     params.set_key_path(&JsValue::from_str("id"));
-    db.create_object_store_with_optional_parameters("added_in_v3_test", &params)?;
+    db.create_object_store_with_optional_parameters("added_in_v4_test", &params)?;
     Ok(())
 }
 
@@ -168,7 +185,18 @@ static V1_ONLY: &[Migration] = &[Migration {
     apply: MIGRATIONS[0].apply,
 }];
 
-static WITH_V3: &[Migration] = &[
+static UP_TO_V2: &[Migration] = &[
+    Migration {
+        description: "v1",
+        apply: MIGRATIONS[0].apply,
+    },
+    Migration {
+        description: "v2",
+        apply: MIGRATIONS[1].apply,
+    },
+];
+
+static WITH_V4: &[Migration] = &[
     Migration {
         description: "v1",
         apply: MIGRATIONS[0].apply,
@@ -178,17 +206,60 @@ static WITH_V3: &[Migration] = &[
         apply: MIGRATIONS[1].apply,
     },
     Migration {
-        description: "v3 (test): an index on existing data and a new store",
-        apply: v3_test,
+        description: "v3",
+        apply: MIGRATIONS[2].apply,
+    },
+    Migration {
+        description: "v4 (test): an index on existing data and a new store",
+        apply: v4_test,
     },
 ];
 
-/// Writes `d` in the v1 layout: one record per household.
+/// A backup written before issue #14 (schema 1: plans and spending apart).
+const V1_BACKUP: &str = include_str!("../domain/tests/fixtures/backup-v1-demo.json");
+
+/// The v1 backup's plans and spending records, as schema 1 stored them.
+fn legacy_records() -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let file: serde_json::Value = serde_json::from_str(V1_BACKUP).unwrap();
+    let list = |k: &str| file["payload"][k].as_array().unwrap().clone();
+    (list("plans"), list("spending"))
+}
+
+/// `d` as it stands after an upgrade of a database holding `d` with the v1
+/// backup's plans and spending: its plans are those records converted.
+fn upgraded(d: &Dataset) -> Dataset {
+    let (_, converted) = backup::decode(V1_BACKUP.as_bytes()).unwrap();
+    let mut want = d.clone();
+    want.plans = converted.plans;
+    want.decisions.clear();
+    want.normalize();
+    want
+}
+
+/// Adds the v1 backup's plans and spending records in their schema-1 layout.
+fn put_legacy_plans(batch: &mut Batch, spending_on_missing_plan: bool) {
+    let (plans, mut spending) = legacy_records();
+    if spending_on_missing_plan {
+        spending[0]["plan_id"] = 999.into();
+    }
+    for p in &plans {
+        batch.put_raw("plans", linli::db::schema::to_js("plans", p).unwrap());
+    }
+    for r in &spending {
+        batch.put_raw("spending", linli::db::schema::to_js("spending", r).unwrap());
+    }
+}
+
+/// Writes `d` in the v1 layout: one record per household, plans and spending
+/// as schema 1 kept them (the v1 backup's, see [`upgraded`]).
 async fn write_v1(db: &Db, d: &Dataset, bad_household_json: bool) {
     let mut rest = d.clone();
     rest.households.clear();
+    rest.plans.clear();
+    rest.decisions.clear();
     let mut batch = Batch::default();
     batch.put_dataset(&rest).unwrap();
+    put_legacy_plans(&mut batch, false);
     for (i, h) in d.households.iter().enumerate() {
         let o = js_sys::Object::new();
         js_sys::Reflect::set(&o, &"id".into(), &h.id.into()).unwrap();
@@ -212,13 +283,13 @@ async fn upgrading_a_v1_database_keeps_every_record() {
     write_v1(&db, &d, false).await;
     db.close();
 
-    // v1 → v2 (households into pages) → v3 (test) in one open.
-    let db2 = Db::open_with("t-migrate", WITH_V3, || {}, || {}).await.unwrap();
-    assert_eq!(db2.version(), 3);
-    assert!(db2.store_names().iter().any(|s| s == "added_in_v3_test"));
+    // v1 → v2 (households into pages) → v3 (plan cases) → v4 (test) in one open.
+    let db2 = Db::open_with("t-migrate", WITH_V4, || {}, || {}).await.unwrap();
+    assert_eq!(db2.version(), 4);
+    assert!(db2.store_names().iter().any(|s| s == "added_in_v4_test"));
     assert_eq!(
         db2.read_all().await.unwrap(),
-        d,
+        upgraded(&d),
         "upgrade lost or changed records"
     );
     assert_eq!(
@@ -268,6 +339,91 @@ async fn a_v1_record_that_does_not_decode_aborts_the_upgrade_and_keeps_v1() {
     db.close();
 }
 
+/// Writes `d` in the v2 layout: households in pages, plans and spending as
+/// schema 1 kept them (the v1 backup's), no `decisions` store.
+async fn write_v2(db: &Db, d: &Dataset, spending_on_missing_plan: bool) {
+    let mut rest = d.clone();
+    rest.plans.clear();
+    rest.decisions.clear();
+    let mut batch = Batch::default();
+    batch.put_dataset(&rest).unwrap();
+    put_legacy_plans(&mut batch, spending_on_missing_plan);
+    db.commit(batch).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn upgrading_a_v2_database_turns_plans_and_spending_into_plan_cases() {
+    Db::delete("t-migrate-v3").await.unwrap();
+    let db = Db::open_with("t-migrate-v3", UP_TO_V2, || {}, || {})
+        .await
+        .unwrap();
+    assert_eq!(db.version(), 2);
+    assert!(db.store_names().iter().any(|s| s == "spending"));
+    let d = demo(80);
+    write_v2(&db, &d, false).await;
+    db.close();
+
+    let db = Db::open("t-migrate-v3", || {}, || {}).await.unwrap();
+    assert_eq!(db.version() as usize, MIGRATIONS.len());
+    let names = db.store_names();
+    assert!(
+        names.iter().any(|s| s == "decisions") && !names.iter().any(|s| s == "spending"),
+        "{names:?}"
+    );
+    let back = db.read_all().await.unwrap();
+    assert_eq!(back, upgraded(&d), "upgrade lost or changed records");
+    // Every spending record is now an entry of its plan, amount for amount.
+    let (plans, spending) = legacy_records();
+    assert_eq!(back.plans.len(), plans.len());
+    let entries: usize = back.plans.iter().map(|p| p.spending().len()).sum();
+    assert_eq!(entries, spending.len());
+    for p in &back.plans {
+        let want: i64 = spending
+            .iter()
+            .filter(|s| s["plan_id"].as_u64() == Some(u64::from(p.id())))
+            .map(|s| s["amount_fen"].as_i64().unwrap())
+            .sum();
+        assert_eq!(p.spent_total(), want, "plan {}", p.id());
+    }
+    // The stage index holds the new stages.
+    let executing: Vec<linli_domain::plans::PlanCase> = db
+        .get_by_index("plans", "by_stage", &JsValue::from_str("execution"))
+        .await
+        .unwrap();
+    assert!(!executing.is_empty());
+    assert!(executing
+        .iter()
+        .all(|p| p.stage() == linli_domain::plans::Stage::Execution));
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_v2_plan_that_cannot_convert_aborts_the_upgrade_and_keeps_v2() {
+    Db::delete("t-migrate-v3-bad").await.unwrap();
+    let db = Db::open_with("t-migrate-v3-bad", UP_TO_V2, || {}, || {})
+        .await
+        .unwrap();
+    let d = demo(30);
+    write_v2(&db, &d, true).await;
+    db.close();
+    let err = Db::open("t-migrate-v3-bad", || {}, || {}).await.unwrap_err();
+    assert_eq!(err.name(), "AbortError", "{err}");
+    let db = Db::open_with("t-migrate-v3-bad", UP_TO_V2, || {}, || {})
+        .await
+        .unwrap();
+    assert_eq!(db.version(), 2, "a failed upgrade must leave version 2");
+    // Every record is still there, in the v2 layout.
+    let (plans, spending) = legacy_records();
+    let kept_plans: Vec<serde_json::Value> = db.get_all("plans").await.unwrap();
+    let kept_spending: Vec<serde_json::Value> = db.get_all("spending").await.unwrap();
+    assert_eq!(
+        (kept_plans.len(), kept_spending.len()),
+        (plans.len(), spending.len())
+    );
+    assert_eq!(db.households().await.unwrap(), d.households);
+    db.close();
+}
+
 #[wasm_bindgen_test]
 async fn another_tabs_upgrade_closes_this_connection_and_asks_for_reload() {
     Db::delete("t-tabs").await.unwrap();
@@ -276,9 +432,9 @@ async fn another_tabs_upgrade_closes_this_connection_and_asks_for_reload() {
     let old = Db::open("t-tabs", || {}, move || flag.set(true)).await.unwrap();
     old.replace_all(&demo(30)).await.unwrap();
     // "Another tab" opens the newer schema; it must not stay blocked.
-    let newer = Db::open_with("t-tabs", WITH_V3, || {}, || {}).await.unwrap();
+    let newer = Db::open_with("t-tabs", WITH_V4, || {}, || {}).await.unwrap();
     assert!(asked.get(), "the old connection was not told");
-    assert_eq!(newer.version(), 3);
+    assert_eq!(newer.version(), 4);
     assert_eq!(old.counts().await.unwrap_err(), DbError::VersionChangedElsewhere);
     newer.close();
 }
@@ -318,7 +474,12 @@ async fn a_bad_backup_is_rejected_and_nothing_changes() {
     let good = backup::encode(&demo(200), "test", 0);
     let truncated = &good.as_bytes()[..good.len() / 2];
     let tampered = good.replacen("\"households\":[{\"id\":1", "\"households\":[{\"id\":9", 1);
-    let newer = good.replacen("\"schema_version\":1", "\"schema_version\":2", 1);
+    let newer = good.replacen(
+        &format!("\"schema_version\":{}", backup::SCHEMA_VERSION),
+        &format!("\"schema_version\":{}", backup::SCHEMA_VERSION + 1),
+        1,
+    );
+    assert_ne!(newer, good);
     for bad in [
         truncated,
         tampered.as_bytes(),

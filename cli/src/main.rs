@@ -8,6 +8,7 @@
 //! linli allocate demo.json [--period 2026-Q3] [--config alloc.json] [--pretty]
 //! linli publish demo.json --out public/ [--site dist/site | --data-only] [--at MS] [--url URL]
 //! linli verify public/
+//! linli plans demo.json [--public [--today YYYY-MM-DD]] [--pretty]
 //! ```
 //!
 //! * `demo` writes the demo community as a backup file in exactly the app's format: the
@@ -50,6 +51,15 @@
 //!   found on standard error. It reads only regular files inside the folder (no symbolic
 //!   link, device or FIFO), at most 64 MiB per file and 1 GiB in all (`verify.rs`).
 //!
+//! * `plans` reads and fully validates a backup (a version-1 backup's plans are converted as
+//!   the app converts them) and prints every plan, by id, with its whole life cycle as JSON:
+//!   stage and history (every transition: who, when, what, why), notices with their dates,
+//!   objections and responses, the three approval levels, every spending entry (reversals
+//!   included) with the net spent by funder, budget changes, milestones, final accounts and
+//!   evaluation, plus the number of plans per stage. `--public` prints only what a snapshot
+//!   may publish of each plan (`PlanCase::public_view`, notice countdowns as of `--today`,
+//!   default the backup's day). See `plans.rs` for the shape.
+//!
 //! `-` as a file name means standard output (`demo --out -`) or standard input (`score -`).
 //! Errors go to standard error, with exit code 1 (2 for a wrong command line).
 
@@ -72,6 +82,7 @@ use linli_domain::model::Setting;
 use linli_domain::needs::{self, af, Aggregates, NeedsMatrix, Scorer};
 use linli_domain::pb;
 
+mod plans;
 mod verify;
 
 /// The setting key the app writes on first start.
@@ -81,7 +92,7 @@ const INITIALIZED_KEY: &str = "initialized";
 #[command(
     name = "linli",
     version,
-    about = "Linli command-line tools: demo backups, needs scores, participatory budgeting, allocation"
+    about = "Linli command-line tools: demo backups, needs scores, participatory budgeting, allocation, plans"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -192,6 +203,34 @@ enum Command {
         /// The published folder.
         dir: PathBuf,
     },
+    /// Print every plan of a backup with its life cycle as JSON.
+    ///
+    /// Output: {"file": {app_version, created_at, format_version, schema_version},
+    /// "by_stage": {draft, notice, council, assessment, street_review, execution,
+    /// change_notice, accounts, closed: counts}, "plans": [...]}, plans by id. Each plan:
+    /// id, title, category, period, description, stage, stage_since, guide,
+    /// internal_notes, budget (by funder), baseline, spent (net by funder and total),
+    /// progress, history (every transition: seq, actor, at, on, from, to, event, reason),
+    /// notices (start, days, last_day, closes_from, ended), objections (with internal
+    /// text and response), unanswered_objections, approvals (council vote, assessment,
+    /// street review, each with date and decision), spending (every entry, reversals
+    /// included), budget_changes, milestones, accounts and evaluation (null until drawn).
+    Plans {
+        /// The backup file (`-` for standard input).
+        file: PathBuf,
+        /// Print only what a snapshot may publish of each plan (no guide, internal notes,
+        /// objections' internal texts, actors, assessor or approver); plans never put on
+        /// notice are left out.
+        #[arg(long)]
+        public: bool,
+        /// With --public: the day notice countdowns are counted from (default: the day of
+        /// the backup's `created_at`, China time).
+        #[arg(long, value_name = "YYYY-MM-DD", requires = "public")]
+        today: Option<String>,
+        /// Indent the JSON.
+        #[arg(long)]
+        pretty: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -247,6 +286,12 @@ fn main() -> ExitCode {
             period,
         ),
         Command::Verify { dir } => verify::run(&dir),
+        Command::Plans {
+            file,
+            public,
+            today,
+            pretty,
+        } => plans::run(&file, public, today.as_deref(), pretty),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -332,7 +332,10 @@ fn allocate_equals_the_domain_result() {
     let want = alloc::allocate(&d, &config, "2026-Q3").unwrap();
     assert_eq!(json, serde_json::to_value(&want).unwrap());
     check_allocation_sums(&json);
-    assert_eq!(json["previous_source"]["source"], "resources");
+    // The demo stores and adopts the runs of Q1–Q3 (issue #14): Q3 compares with Q2's run.
+    assert_eq!(json["previous_source"]["source"], "run");
+    assert_eq!(json["previous_source"]["id"], 2);
+    assert_eq!(d.allocation_runs[1].period, "2026-Q2");
 
     let json = allocate_json(&["--period", "2026-Q1", "--pretty"], &path);
     assert_eq!(json["period"], "2026-Q1");

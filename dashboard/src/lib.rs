@@ -13,8 +13,10 @@
 //! with the same figures, always read by screen readers and shown on request.
 
 pub mod charts;
+mod plans;
 mod view;
 
+pub use plans::stage_name;
 pub use view::{Dashboard, LoadErrorView};
 
 use linli_domain::snapshot::file::DecodeError;

@@ -1,6 +1,8 @@
 //! The residents' dashboard bundle: loads `snapshot.json` next to the page, verifies it
 //! and its link to the previous snapshot, and shows it (see the crate docs).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use linli_dashboard::{cst_day, fetch_bytes, ChainStatus, Dashboard, Lang, LoadError, LoadErrorView};
 use linli_domain::snapshot::file::{self, Snapshot};
@@ -64,7 +66,7 @@ fn preview_mode() -> bool {
 
 /// Listens for `{type: "linli-preview", snapshot: "<file text>"}` from the same origin,
 /// and tells the parent it is ready.
-fn listen_for_preview(snapshot: RwSignal<Option<Result<Snapshot, LoadError>>>) {
+fn listen_for_preview(snapshot: RwSignal<Option<Result<Arc<Snapshot>, LoadError>>>) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsValue;
     let Some(window) = web_sys::window() else { return };
@@ -85,7 +87,11 @@ fn listen_for_preview(snapshot: RwSignal<Option<Result<Snapshot, LoadError>>>) {
             .ok()
             .and_then(|v| v.as_string())
         {
-            snapshot.set(Some(file::decode(text.as_bytes()).map_err(LoadError::Decode)));
+            snapshot.set(Some(
+                file::decode(text.as_bytes())
+                    .map(Arc::new)
+                    .map_err(LoadError::Decode),
+            ));
         }
     });
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
@@ -111,14 +117,15 @@ fn App() -> impl IntoView {
     } else {
         ChainStatus::Checking
     });
-    let snapshot = RwSignal::new(None::<Result<Snapshot, LoadError>>);
+    // Shared, not cloned: the signal hands out the same snapshot on every render.
+    let snapshot = RwSignal::new(None::<Result<Arc<Snapshot>, LoadError>>);
     if preview {
         listen_for_preview(snapshot);
     } else {
         wasm_bindgen_futures::spawn_local(async move {
-            let s = load().await;
+            let s = load().await.map(Arc::new);
             if let Ok(s) = &s {
-                let s = s.clone();
+                let s = Arc::clone(s);
                 wasm_bindgen_futures::spawn_local(async move { chain.set(check_chain(&s).await) });
             }
             snapshot.set(Some(s));

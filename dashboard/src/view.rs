@@ -6,29 +6,8 @@ use linli_domain::snapshot::file::Snapshot;
 use linli_domain::snapshot::{Content, Indicator};
 
 use crate::charts::{self, Bar, GroupBars};
-use crate::{day_of, normalize_code, pct, tr, yuan, ChainStatus, Lang, LoadError};
-
-fn funder_name(lang: Lang, f: &str) -> String {
-    match f {
-        "government" => tr(lang, "政府", "Government").to_owned(),
-        "market" => tr(lang, "市场", "Market").to_owned(),
-        "society" => tr(lang, "社会", "Society").to_owned(),
-        "residents" => tr(lang, "居民", "Residents").to_owned(),
-        "foundation" => tr(lang, "基金会", "Foundation").to_owned(),
-        other => other.to_owned(),
-    }
-}
-
-fn stage_name(lang: Lang, s: &str) -> &'static str {
-    match s {
-        "public_notice" => tr(lang, "公示中", "In public notice"),
-        "approved" => tr(lang, "已批准", "Approved"),
-        "executing" => tr(lang, "实施中", "In progress"),
-        "final_accounts" => tr(lang, "已决算", "Final accounts"),
-        "evaluated" => tr(lang, "已评估", "Evaluated"),
-        _ => tr(lang, "草案", "Draft"),
-    }
-}
+use crate::plans::{funder_name, pb_view, plans_view};
+use crate::{normalize_code, pct, tr, yuan, ChainStatus, Lang, LoadError};
 
 fn status_name(lang: Lang, s: &str) -> &'static str {
     match RequestStatus::from_code(s) {
@@ -66,7 +45,7 @@ fn indicator_value(lang: Lang, i: &Indicator, v: i64) -> String {
         "permille" => format!("{}.{:03}", v / 1000, v % 1000),
         "per_100_households_centi" => format!("{}.{:02}", v / 100, v % 100),
         "hours" => format!("{v} {}", tr(lang, "小时", "h")),
-        "ratio" => format!("1:{v}"),
+        "ratio_centi" => format!("1 : {}.{:02}", v / 100, v % 100),
         _ => v.to_string(),
     }
 }
@@ -95,6 +74,31 @@ fn indicator_status(lang: Lang, s: &str) -> (&'static str, &'static str) {
         ),
         "no_target" => (tr(lang, "仅供参考", "For information"), "info"),
         _ => (tr(lang, "暂无数据", "Not measured yet"), "info"),
+    }
+}
+
+/// Why an indicator is not measured, in words.
+fn indicator_reason(l: Lang, code: &str) -> &'static str {
+    match code {
+        "no_adopted_allocation" => tr(l, "本期尚未采纳分配方案", "no allocation adopted for the period"),
+        "no_leaders_a_year_before" => tr(
+            l,
+            "上年同季度无骨干记录",
+            "no leaders in the same quarter a year before",
+        ),
+        "no_final_accounts" => tr(
+            l,
+            "近一年无项目决算",
+            "no project's final accounts in the last year",
+        ),
+        "no_public_money" => tr(l, "决算中无政府资金", "no government money in those accounts"),
+        "too_few_ratings" | "too_few_rated_groups" | "too_few_households" => tr(
+            l,
+            "数量较少，为保护隐私不计算",
+            "too few to compute without singling anyone out",
+        ),
+        "no_resolved_requests" => tr(l, "尚无办结的诉求", "no request resolved yet"),
+        _ => tr(l, "数据不足", "not enough data"),
     }
 }
 
@@ -139,17 +143,16 @@ fn Figure(
 /// 1970-01-01, China time) for the notice countdowns.
 #[component]
 pub fn Dashboard(
-    snapshot: Snapshot,
+    snapshot: std::sync::Arc<Snapshot>,
     #[prop(into)] chain: Signal<ChainStatus>,
     lang: RwSignal<Lang>,
     today: i64,
 ) -> impl IntoView {
-    let Snapshot { sha256, content } = snapshot;
-    let c = StoredValue::new(content);
+    let s = StoredValue::new(snapshot);
     // The figures are redrawn when the language changes (labels are in the pictures).
     move || {
         let l = lang.get();
-        c.with_value(|c| body(c, &sha256, chain, lang, l, today))
+        s.with_value(|s| body(&s.content, &s.sha256, chain, lang, l, today))
     }
 }
 
@@ -346,58 +349,6 @@ fn body(
     )
     .to_owned();
 
-    // Plans and notices.
-    let plans = c
-        .plans
-        .iter()
-        .map(|p| {
-            let spent_pct = if p.budget_fen > 0 { (p.spent_fen.max(0) * 100 / p.budget_fen).min(100) } else { 0 };
-            let notice = match (p.notice_start.as_deref().and_then(day_of), p.notice_end.as_deref().and_then(day_of)) {
-                (Some(s), Some(e)) if p.stage == "public_notice" => Some(if today < s {
-                    format!("{} {}", tr(l, "公示将于此日开始：", "Notice starts on"), p.notice_start.clone().unwrap_or_default())
-                } else if today <= e {
-                    match l {
-                        Lang::Zh => format!("公示期剩余 {} 天（至 {}），如有异议请向居委会反映", e - today + 1, p.notice_end.clone().unwrap_or_default()),
-                        Lang::En => format!("{} days of public notice left (until {}); objections to the residents' committee", e - today + 1, p.notice_end.clone().unwrap_or_default()),
-                    }
-                } else {
-                    format!("{} {}", tr(l, "公示期已于此日结束：", "Notice ended on"), p.notice_end.clone().unwrap_or_default())
-                }),
-                (Some(_), Some(_)) => Some(format!(
-                    "{} {} – {}",
-                    tr(l, "公示期", "Public notice"),
-                    p.notice_start.clone().unwrap_or_default(),
-                    p.notice_end.clone().unwrap_or_default()
-                )),
-                _ => None,
-            };
-            let progress = i64::from(p.progress_pct);
-            view! {
-                <li class="plan" data-testid="plan">
-                    <div class="plan-head"><strong>{p.title.clone()}</strong><span class=format!("stage {}", p.stage)>{stage_name(l, &p.stage)}</span></div>
-                    <div class="meter-row">
-                        <span>{tr(l, "进度", "Progress")}</span>
-                        <div class="meter" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=progress.to_string()
-                            aria-label=format!("{} {}%", tr(l, "进度", "Progress"), progress)>
-                            <div style=format!("width:{progress}%")></div>
-                        </div>
-                        <span class="n">{format!("{progress}%")}</span>
-                    </div>
-                    <div class="meter-row">
-                        <span>{tr(l, "支出", "Spent")}</span>
-                        <div class="meter spent" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=spent_pct.to_string()
-                            aria-label=format!("{} {}%", tr(l, "支出", "Spent"), spent_pct)>
-                            <div style=format!("width:{spent_pct}%")></div>
-                        </div>
-                        <span class="n">{format!("{spent_pct}%")}</span>
-                    </div>
-                    <p class="small">{format!("{} / {}", yuan(p.spent_fen), yuan(p.budget_fen))}</p>
-                    {notice.map(|n| view! { <p class="notice-line">{n}</p> })}
-                </li>
-            }
-        })
-        .collect_view();
-
     // Indicators.
     let indicators = c
         .indicators
@@ -405,16 +356,20 @@ fn body(
         .map(|i| {
             let (status, class) = indicator_status(l, &i.status);
             let value = i.value.map_or_else(|| "—".to_owned(), |v| indicator_value(l, i, v));
-            let name = match l {
+            let mut name = match l {
                 Lang::Zh => i.name_zh.clone(),
                 Lang::En => i.name_en.clone(),
             };
+            if let Some(q) = &i.period {
+                name.push_str(&format!(" ({q})"));
+            }
+            let why = i.reason.as_deref().map(|r| indicator_reason(l, r));
             view! {
                 <li class=format!("indicator {class}") data-testid="indicator" data-code=i.code.clone()>
                     <span class="ind-name">{name}</span>
                     <span class="ind-value">{value}</span>
                     <span class="ind-target">{format!("{} {}", tr(l, "目标", "Target"), indicator_target(l, i))}</span>
-                    <span class="ind-status">{status}</span>
+                    <span class="ind-status">{status}{why.map(|w| format!("（{w}）"))}</span>
                 </li>
             }
         })
@@ -484,9 +439,63 @@ fn body(
             view! { <li>{format!("{name}：{per} {} {}", r.points, tr(l, "分", "points"))}</li> }
         })
         .collect_view();
+    let catalogue = c
+        .points
+        .catalogue
+        .iter()
+        .map(|i| {
+            let name = match l {
+                Lang::Zh => i.name_zh.clone(),
+                Lang::En => i.name_en.clone(),
+            };
+            view! { <li>{format!("{name}：{} {}（{} {}）", i.cost, tr(l, "分", "points"), tr(l, "余", "left:"), i.stock)}</li> }
+        })
+        .collect_view();
+    let adopted = c.adopted_allocation.as_ref().map(|a| match l {
+        Lang::Zh => format!(
+            "以上为本期已采纳的分配方案（{} 第 {} 号决定采纳第 {} 次运行；输入 SHA-256 {}），发布时不重新计算。",
+            a.adopted_on, a.decision, a.run, a.inputs_sha256
+        ),
+        Lang::En => format!(
+            "The allocation adopted for the period (decision no. {} of {}, run {}; inputs SHA-256 {}), never recomputed at publication.",
+            a.decision, a.adopted_on, a.run, a.inputs_sha256
+        ),
+    });
+    let allocation = if c.allocation_status == linli_domain::snapshot::ADOPTED {
+        view! {
+            <Figure id="allocation" title=tr(l, "钱用在哪里：按类别分配", "Where the money goes: by category").to_owned()
+                src=donut alt=alloc_alt width=charts::DONUT_SIZE height=charts::DONUT_SIZE lang=lang table=alloc_table/>
+            <Figure id="funders" title=tr(l, "谁来出资：多方分担", "Who pays: cost sharing").to_owned()
+                src=funders_src alt=funders_alt width=charts::HBARS_WIDTH height=funders_h lang=lang table=funders_table/>
+            <Figure id="groups" title=tr(l, "是否公平：各群体占比", "Is it fair: each group's share").to_owned()
+                src=groups_src alt=groups_alt width=charts::BARS_WIDTH height=groups_h lang=lang table=groups_table/>
+            <p class="legend">
+                <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[0])></span>{tr(l, "资源", "Resources")}" "
+                <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[1])></span>{tr(l, "人口", "Population")}" "
+                <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[2])></span>{tr(l, "需求", "Need")}
+            </p>
+            {(!warnings.is_empty()).then(|| view! {
+                <p class="warning" role="note">{format!("{}{}", tr(l, "提醒：以下群体获得的资源明显高于其需求占比，需关注是否存在“精英俘获”：", "Warning: these groups receive far more than their share of need (possible elite capture): "), warnings.join("、"))}</p>
+            })}
+            <p class="small" data-testid="adopted">{adopted}</p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <section class="block" aria-labelledby="alloc-none-h" data-testid="no-allocation">
+                <h2 id="alloc-none-h">{tr(l, "钱用在哪里", "Where the money goes")}</h2>
+                <p>{match l {
+                    Lang::Zh => format!("本期（{}）尚未采纳分配方案。采纳后，这里公布采纳的方案，发布时不会重新计算。", c.period),
+                    Lang::En => format!("No allocation has been adopted for this period ({}) yet. Once one is, it is published here as adopted, never recomputed.", c.period),
+                }}</p>
+            </section>
+        }
+        .into_any()
+    };
 
     let requests = StoredValue::new(c.requests.clone());
     let min_cell = c.min_cell;
+    let min_cell_s = c.min_cell_sensitive;
     let prev = c.previous_sha256.clone();
     let sequence = c.sequence;
     let sha = sha256.to_owned();
@@ -504,24 +513,9 @@ fn body(
         <dl class="cards" data-testid="headline" data-charts-ms=charts_ms>
             {cards.into_iter().map(|(k, v)| view! { <div class="card"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
         </dl>
-        <section class="block" aria-labelledby="plans-h">
-            <h2 id="plans-h">{tr(l, "项目进度与公示", "Projects and public notices")}</h2>
-            <ul class="plans">{plans}</ul>
-        </section>
-        <Figure id="allocation" title=tr(l, "钱用在哪里：按类别分配", "Where the money goes: by category").to_owned()
-            src=donut alt=alloc_alt width=charts::DONUT_SIZE height=charts::DONUT_SIZE lang=lang table=alloc_table/>
-        <Figure id="funders" title=tr(l, "谁来出资：多方分担", "Who pays: cost sharing").to_owned()
-            src=funders_src alt=funders_alt width=charts::HBARS_WIDTH height=funders_h lang=lang table=funders_table/>
-        <Figure id="groups" title=tr(l, "是否公平：各群体占比", "Is it fair: each group's share").to_owned()
-            src=groups_src alt=groups_alt width=charts::BARS_WIDTH height=groups_h lang=lang table=groups_table/>
-        <p class="legend">
-            <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[0])></span>{tr(l, "资源", "Resources")}" "
-            <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[1])></span>{tr(l, "人口", "Population")}" "
-            <span class="swatch" style=format!("background:{}", charts::BAR_COLOURS[2])></span>{tr(l, "需求", "Need")}
-        </p>
-        {(!warnings.is_empty()).then(|| view! {
-            <p class="warning" role="note">{format!("{}{}", tr(l, "提醒：以下群体获得的资源明显高于其需求占比，需关注是否存在“精英俘获”：", "Warning: these groups receive far more than their share of need (possible elite capture): "), warnings.join("、"))}</p>
-        })}
+        {plans_view(c, l, today)}
+        {pb_view(c, l)}
+        {allocation}
         <section class="block" aria-labelledby="ind-h">
             <h2 id="ind-h">{tr(l, "指标与目标", "Indicators and targets")}</h2>
             <ul class="indicators">{indicators}</ul>
@@ -541,12 +535,17 @@ fn body(
                 <thead><tr><th scope="col">{tr(l, "类别", "Category")}</th><th scope="col">{tr(l, "户数", "Households")}</th><th scope="col">{tr(l, "占全部户数", "Of all households")}</th></tr></thead>
                 <tbody>{coverage}</tbody>
             </table>
-            <p class="small">{format!("{}{}{}", tr(l, "为保护隐私，少于 ", "To protect privacy, counts below "), min_cell, tr(l, " 户（健康、残疾、收入、未成年人为 10 户）的数字不公布。", " (10 for health, disability, income and minors) are not published."))}</p>
+            <p class="small">{match l {
+                Lang::Zh => format!("为保护隐私，少于 {min_cell} 户（健康、残疾、收入、未成年人为 {min_cell_s} 户）的数字不公布。"),
+                Lang::En => format!("To protect privacy, counts below {min_cell} ({min_cell_s} for health, disability, income and minors) are not published."),
+            }}</p>
         </section>
         <RequestLookup requests=requests lang=l/>
         <section class="block" aria-labelledby="pts-h">
             <h2 id="pts-h">{tr(l, "积分怎么算", "How points work")}</h2>
             <ul class="points">{points}</ul>
+            <h3>{tr(l, "可兑换", "What points buy")}</h3>
+            <ul class="points">{catalogue}</ul>
             <p class="small">{tr(l, "积分可在社区兑换服务或物品；账目只增不改，更正以冲正记录进行。", "Points can be redeemed for services or goods at the community office; the ledger is append-only and corrections are reversal entries.")}</p>
         </section>
         <section class="block hash" aria-labelledby="hash-h" data-testid="hash">

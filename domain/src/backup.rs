@@ -3,8 +3,8 @@
 //! ```text
 //! {
 //!   "format": "linli-backup",
-//!   "format_version": 1,          // layout of this file
-//!   "schema_version": 1,          // layout of the records (the IndexedDB schema)
+//!   "format_version": 2,          // layout of this file
+//!   "schema_version": 2,          // layout of the records
 //!   "app_version": "0.1.0",
 //!   "created_at": 1795000000000,  // ms since the Unix epoch, passed in by the caller
 //!   "counts": {"households": 4500, ...},
@@ -20,6 +20,20 @@
 //! [`decode`] validates everything before it returns a dataset: format,
 //! versions, hash, record layout, counts and referential integrity. A caller
 //! that writes only what `decode` returned can therefore never half-restore.
+//!
+//! # Versions
+//!
+//! - **2** (written since issue #14): `plans` holds
+//!   [`PlanCase`](crate::plans::PlanCase)s (spending inside each case), the
+//!   `spending` array is gone and `decisions` holds adopted
+//!   [`Decision`](crate::decisions::Decision)s.
+//! - **1**: `plans` held one-stage plans and `spending` their spending records.
+//!   [`decode`] still reads it: the header's counts are checked against the file
+//!   as it stands, then its plans and spending become cases through
+//!   [`plans::legacy::convert`](crate::plans::legacy::convert) (replayed through
+//!   the real operations, each step saying "imported from an earlier version";
+//!   plans with no date are dated on the backup's `created_at` day, China time).
+//!   The returned header is the file's, so a caller can tell a converted file.
 
 use std::collections::BTreeMap;
 
@@ -29,14 +43,18 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::dataset::{Dataset, IntegrityError};
+use crate::plans::legacy::{self, LegacyPlan, LegacySpending};
+use crate::plans::CivilDate;
 
 /// The `format` marker of a Linli backup.
 pub const FORMAT: &str = "linli-backup";
 /// Newest file layout this build reads and the one it writes.
-pub const FORMAT_VERSION: u32 = 1;
-/// Newest record schema this build reads and the one it writes; equals the
-/// IndexedDB database version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Newest record schema this build reads and the one it writes. (The
+/// IndexedDB database version counts storage layouts too, so it may be higher.)
+pub const SCHEMA_VERSION: u32 = 2;
+/// The record schema that kept plans and spending apart (read, converted).
+pub const LEGACY_SCHEMA_VERSION: u32 = 1;
 
 /// The header of a backup file: everything but the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,12 +241,27 @@ pub fn decode(bytes: &[u8]) -> Result<(BackupHeader, Dataset), BackupError> {
             found,
         });
     }
-    let dataset: Dataset = serde_json::from_str(payload.get()).map_err(|e| BackupError::BadRecords {
+    let dataset = if schema_version == LEGACY_SCHEMA_VERSION {
+        decode_v1(payload.get(), &header)?
+    } else {
+        let dataset: Dataset = serde_json::from_str(payload.get()).map_err(bad_records)?;
+        check_counts(&header.counts, &dataset.counts())?;
+        dataset
+    };
+    dataset.check_integrity()?;
+    Ok((header, dataset))
+}
+
+fn bad_records(e: impl std::fmt::Display) -> BackupError {
+    BackupError::BadRecords {
         reason: e.to_string(),
-    })?;
-    let actual = dataset.counts();
-    for (store, &found) in &actual {
-        let expected = header.counts.get(store).copied().unwrap_or(0);
+    }
+}
+
+/// The header's counts against the records', both ways.
+fn check_counts(header: &BTreeMap<String, u64>, actual: &BTreeMap<String, u64>) -> Result<(), BackupError> {
+    for (store, &found) in actual {
+        let expected = header.get(store).copied().unwrap_or(0);
         if expected != found {
             return Err(BackupError::CountMismatch {
                 store: store.clone(),
@@ -237,15 +270,89 @@ pub fn decode(bytes: &[u8]) -> Result<(BackupHeader, Dataset), BackupError> {
             });
         }
     }
-    if let Some((store, &expected)) = header.counts.iter().find(|(k, _)| !actual.contains_key(*k)) {
+    if let Some((store, &expected)) = header.iter().find(|(k, _)| !actual.contains_key(*k)) {
         return Err(BackupError::CountMismatch {
             store: store.clone(),
             expected,
             found: 0,
         });
     }
-    dataset.check_integrity()?;
-    Ok((header, dataset))
+    Ok(())
+}
+
+/// The v1 store names: `plans` and `spending` in place of `plans` and `decisions`.
+const V1_STORES: [&str; 16] = [
+    "settings",
+    "grids",
+    "buildings",
+    "households",
+    "resources",
+    "allocation_runs",
+    "proposals",
+    "ballots",
+    "activities",
+    "points_ledger",
+    "timebank_ledger",
+    "requests",
+    "plans",
+    "spending",
+    "snapshots",
+    "audit_log",
+];
+
+/// Reads a schema-1 payload: counts as the file stands, then its plans and
+/// spending converted into cases.
+fn decode_v1(payload: &str, header: &BackupHeader) -> Result<Dataset, BackupError> {
+    let mut map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(payload).map_err(bad_records)?;
+    if let Some(k) = map.keys().find(|k| !V1_STORES.contains(&k.as_str())) {
+        return Err(bad_records(format!("unknown field `{k}` in a version-1 backup")));
+    }
+    let mut counts = BTreeMap::new();
+    for store in V1_STORES {
+        let n = match map.get(store) {
+            Some(serde_json::Value::Array(a)) => a.len() as u64,
+            _ => return Err(bad_records(format!("missing field `{store}`"))),
+        };
+        counts.insert(store.to_owned(), n);
+    }
+    check_counts(&header.counts, &counts)?;
+    let take = |map: &mut serde_json::Map<String, serde_json::Value>, k: &str| {
+        map.insert(k.to_owned(), serde_json::Value::Array(Vec::new()))
+            .unwrap_or_default()
+    };
+    let plans: Vec<LegacyPlan> = serde_json::from_value(take(&mut map, "plans")).map_err(bad_records)?;
+    let spending: Vec<LegacySpending> =
+        serde_json::from_value(take(&mut map, "spending")).map_err(bad_records)?;
+    map.remove("spending");
+    map.insert("decisions".to_owned(), serde_json::Value::Array(Vec::new()));
+    let mut dataset: Dataset = serde_json::from_value(serde_json::Value::Object(map)).map_err(bad_records)?;
+    dataset.plans =
+        legacy::convert(&plans, &spending, created_day(header.created_at)).map_err(|e| match e {
+            legacy::LegacyError::DuplicatePlan(id) => BackupError::Integrity(IntegrityError::DuplicateKey {
+                store: "plans",
+                key: id.to_string(),
+            }),
+            legacy::LegacyError::MissingPlan { id, plan_id } => {
+                BackupError::Integrity(IntegrityError::DanglingReference {
+                    store: "spending",
+                    id,
+                    field: "plan_id",
+                    target: "plan",
+                    target_id: plan_id,
+                })
+            }
+            other => bad_records(other),
+        })?;
+    Ok(dataset)
+}
+
+/// The day (China time, UTC+8) of an instant, for dating converted plans.
+fn created_day(at: i64) -> CivilDate {
+    let days = at.saturating_add(8 * 3_600_000).div_euclid(86_400_000);
+    CivilDate::from_days(days)
+        .or_else(|| CivilDate::from_days(0))
+        .unwrap_or_else(|| unreachable!("1970-01-01 is a valid date"))
 }
 
 #[cfg(test)]
@@ -296,7 +403,7 @@ mod tests {
         assert!(matches!(decode(b"{\"a\":1}"), Err(BackupError::Foreign { .. })));
         assert!(matches!(decode(b"[1,2]"), Err(BackupError::Foreign { .. })));
         assert!(matches!(decode(b"hello"), Err(BackupError::NotJson { .. })));
-        let text = encode(&small(), "0.1.0", 0).replacen("\"schema_version\":1", "\"schema_version\":99", 1);
+        let text = encode(&small(), "0.1.0", 0).replacen("\"schema_version\":2", "\"schema_version\":99", 1);
         assert!(matches!(
             decode(text.as_bytes()),
             Err(BackupError::TooNew {
@@ -305,7 +412,7 @@ mod tests {
                 ..
             })
         ));
-        let text = encode(&small(), "0.1.0", 0).replacen("\"format_version\":1", "\"format_version\":2", 1);
+        let text = encode(&small(), "0.1.0", 0).replacen("\"format_version\":2", "\"format_version\":3", 1);
         assert!(matches!(decode(text.as_bytes()), Err(BackupError::TooNew { .. })));
     }
 
@@ -349,5 +456,197 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    /// A backup written by the version before issue #14 (`linli demo --seed 2026
+    /// --households 12 --created-at 1790000000000`, schema 1).
+    const V1: &str = include_str!("../tests/fixtures/backup-v1-demo.json");
+
+    fn v1_payload() -> serde_json::Value {
+        let file: serde_json::Value = serde_json::from_str(V1).unwrap();
+        file["payload"].clone()
+    }
+
+    /// A v1 file holding `payload` (counts and hash recomputed).
+    fn v1_file(payload: &serde_json::Value) -> String {
+        let text = serde_json::to_string(payload).unwrap();
+        let counts: BTreeMap<String, u64> = payload
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_array().unwrap().len() as u64))
+            .collect();
+        format!(
+            r#"{{"format":"linli-backup","format_version":1,"schema_version":1,"app_version":"0.1.0","created_at":1790000000000,"counts":{},"payload_sha256":"{}","payload":{text}}}"#,
+            serde_json::to_string(&counts).unwrap(),
+            sha256_hex(text.as_bytes())
+        )
+    }
+
+    #[test]
+    fn a_version_1_backup_is_read_and_its_plans_converted() {
+        let (h, d) = decode(V1.as_bytes()).unwrap();
+        assert_eq!((h.format_version, h.schema_version), (1, 1));
+        assert_eq!(h.counts["spending"], 48);
+        let payload = v1_payload();
+        let plans = payload["plans"].as_array().unwrap();
+        let spending = payload["spending"].as_array().unwrap();
+        assert_eq!(d.plans.len(), plans.len());
+        assert!(d.decisions.is_empty());
+        assert_eq!(d.households.len(), 12);
+        d.check_integrity().unwrap();
+        use crate::plans::{legacy::IMPORTED, Stage};
+        for p in plans {
+            let id = p["id"].as_u64().unwrap() as u32;
+            let case = d.plans.iter().find(|c| c.id() == id).unwrap();
+            assert_eq!(case.content().title, p["title"].as_str().unwrap());
+            assert_eq!(case.content().category, p["category"].as_str().unwrap());
+            let want = match p["stage"].as_str().unwrap() {
+                "draft" => Stage::Draft,
+                "public_notice" => Stage::Notice,
+                "approved" | "executing" => Stage::Execution,
+                _ => Stage::Accounts,
+            };
+            assert_eq!(case.stage(), want, "plan {id}");
+            // Every spending record is an entry with its amount, funder and note.
+            let mine: Vec<&serde_json::Value> = spending
+                .iter()
+                .filter(|s| s["plan_id"].as_u64() == Some(u64::from(id)))
+                .collect();
+            let total: i64 = mine.iter().map(|s| s["amount_fen"].as_i64().unwrap()).sum();
+            assert_eq!(case.spent_total(), total, "plan {id}");
+            assert_eq!(case.spending().len(), mine.len(), "plan {id}");
+            for s in &mine {
+                let voucher = format!("v1-{}", s["id"]);
+                let e = case.spending().iter().find(|e| e.voucher == voucher).unwrap();
+                assert_eq!(e.amount, s["amount_fen"].as_i64().unwrap());
+                assert_eq!(e.funder.code(), s["funder"].as_str().unwrap());
+                assert_eq!(e.purpose, s["note"].as_str().unwrap());
+                assert_eq!(e.on.to_string(), s["date"].as_str().unwrap());
+            }
+            // The recorded budget is kept whenever the spending fits in it.
+            if total <= p["budget_fen"].as_i64().unwrap() {
+                assert_eq!(case.content().budget.total(), p["budget_fen"].as_i64().unwrap());
+            }
+            assert_eq!(
+                case.progress(),
+                if want >= Stage::Execution {
+                    p["progress"].as_u64().unwrap() as u8
+                } else {
+                    0
+                }
+            );
+            // Every step is the import's, and says so where a step has a reason.
+            use crate::plans::legacy::IMPORT_ACTOR;
+            assert!(case.history().iter().all(|t| t.actor == IMPORT_ACTOR));
+            assert!(case
+                .history()
+                .iter()
+                .all(|t| t.reason.is_empty() || t.reason.starts_with(IMPORTED)));
+            assert!(
+                case.internal().notes.starts_with(IMPORTED),
+                "{}",
+                case.internal().notes
+            );
+            if want >= Stage::Execution {
+                assert_eq!(case.approvals().len(), 3);
+                assert!(case
+                    .approvals()
+                    .iter()
+                    .all(|a| a.approved && a.reason.starts_with(IMPORTED)));
+            }
+        }
+        // Written again it is a version-2 backup that reads back the same.
+        let text = encode(&d, "0.2.0", 1);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let stores: Vec<&str> = v["payload"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert!(
+            stores.contains(&"decisions") && !stores.contains(&"spending"),
+            "{stores:?}"
+        );
+        let (h2, back) = decode(text.as_bytes()).unwrap();
+        assert_eq!(
+            (h2.format_version, h2.schema_version),
+            (FORMAT_VERSION, SCHEMA_VERSION)
+        );
+        assert_eq!(back, d);
+        // Deterministic.
+        assert_eq!(decode(V1.as_bytes()).unwrap().1, d);
+    }
+
+    #[test]
+    fn a_version_1_backup_is_checked_before_it_is_converted() {
+        // Counts as the v1 file stands.
+        let text = V1.replacen("\"spending\":48", "\"spending\":47", 1);
+        assert!(matches!(
+            decode(text.as_bytes()),
+            Err(BackupError::CountMismatch { store, .. }) if store == "spending"
+        ));
+        // Spending on a missing plan.
+        let mut p = v1_payload();
+        p["spending"][0]["plan_id"] = 999.into();
+        assert!(matches!(
+            decode(v1_file(&p).as_bytes()),
+            Err(BackupError::Integrity(IntegrityError::DanglingReference {
+                store: "spending",
+                target_id: 999,
+                ..
+            }))
+        ));
+        // Two plans with one id.
+        let mut p = v1_payload();
+        p["plans"][1]["id"] = p["plans"][0]["id"].clone();
+        assert!(matches!(
+            decode(v1_file(&p).as_bytes()),
+            Err(BackupError::Integrity(IntegrityError::DuplicateKey {
+                store: "plans",
+                ..
+            }))
+        ));
+        // A v2 field in a v1 file, or a v1 field in a v2 file.
+        let mut p = v1_payload();
+        p["decisions"] = serde_json::json!([]);
+        assert!(matches!(
+            decode(v1_file(&p).as_bytes()),
+            Err(BackupError::BadRecords { .. })
+        ));
+        let text = v1_file(&v1_payload()).replacen("\"schema_version\":1", "\"schema_version\":2", 1);
+        assert!(matches!(
+            decode(text.as_bytes()),
+            Err(BackupError::BadRecords { .. })
+        ));
+        // The unchanged payload through the same helper reads.
+        assert!(decode(v1_file(&v1_payload()).as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_decision_naming_a_missing_run_is_refused() {
+        use crate::decisions::{Decision, DecisionKind};
+        let mut d = small();
+        d.decisions.push(Decision {
+            id: 99,
+            period: "2026-Q3".into(),
+            on: crate::plans::CivilDate::parse("2026-07-01").unwrap(),
+            actor: "王".into(),
+            at: 0,
+            kind: DecisionKind::AllocationAdopted {
+                run_id: 4242,
+                inputs_sha256: "0".repeat(64),
+            },
+        });
+        let text = encode(&d, "0.1.0", 0);
+        assert!(matches!(
+            decode(text.as_bytes()),
+            Err(BackupError::Integrity(IntegrityError::DanglingReference {
+                store: "decisions",
+                target_id: 4242,
+                ..
+            }))
+        ));
     }
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::decisions::{Decision, DecisionKind};
 use crate::model::*;
+use crate::plans::PlanCase;
 
 /// The names of the object stores, in the order they are written and counted.
 ///
@@ -26,7 +28,7 @@ pub const STORE_NAMES: [&str; 16] = [
     "timebank_ledger",
     "requests",
     "plans",
-    "spending",
+    "decisions",
     "snapshots",
     "audit_log",
 ];
@@ -47,8 +49,10 @@ pub struct Dataset {
     pub points_ledger: Vec<PointsEntry>,
     pub timebank_ledger: Vec<TimeBankEntry>,
     pub requests: Vec<Request>,
-    pub plans: Vec<Plan>,
-    pub spending: Vec<Spending>,
+    /// Plans with their whole life cycle (spending included).
+    pub plans: Vec<PlanCase>,
+    /// Adopted decisions (append-only).
+    pub decisions: Vec<Decision>,
     pub snapshots: Vec<SnapshotRecord>,
     pub audit_log: Vec<AuditEntry>,
 }
@@ -87,7 +91,7 @@ impl Dataset {
             self.timebank_ledger.len(),
             self.requests.len(),
             self.plans.len(),
-            self.spending.len(),
+            self.decisions.len(),
             self.snapshots.len(),
             self.audit_log.len(),
         ];
@@ -119,8 +123,8 @@ impl Dataset {
         self.points_ledger.sort_by_key(|r| r.id);
         self.timebank_ledger.sort_by_key(|r| r.id);
         self.requests.sort_by_key(|r| r.id);
-        self.plans.sort_by_key(|r| r.id);
-        self.spending.sort_by_key(|r| r.id);
+        self.plans.sort_by_key(PlanCase::id);
+        self.decisions.sort_by_key(|r| r.id);
         self.snapshots.sort_by_key(|r| r.id);
         self.audit_log.sort_by_key(|r| r.id);
     }
@@ -152,15 +156,15 @@ impl Dataset {
         let buildings = unique("buildings", self.buildings.iter().map(|r| r.id))?;
         let households = unique("households", self.households.iter().map(|r| r.id))?;
         unique("resources", self.resources.iter().map(|r| r.id))?;
-        unique("allocation_runs", self.allocation_runs.iter().map(|r| r.id))?;
-        unique("proposals", self.proposals.iter().map(|r| r.id))?;
+        let runs = unique("allocation_runs", self.allocation_runs.iter().map(|r| r.id))?;
+        let proposals = unique("proposals", self.proposals.iter().map(|r| r.id))?;
         unique("ballots", self.ballots.iter().map(|r| r.id))?;
         unique("activities", self.activities.iter().map(|r| r.id))?;
         unique("points_ledger", self.points_ledger.iter().map(|r| r.id))?;
         unique("timebank_ledger", self.timebank_ledger.iter().map(|r| r.id))?;
         unique("requests", self.requests.iter().map(|r| r.id))?;
-        let plans = unique("plans", self.plans.iter().map(|r| r.id))?;
-        unique("spending", self.spending.iter().map(|r| r.id))?;
+        let plans = unique("plans", self.plans.iter().map(PlanCase::id))?;
+        unique("decisions", self.decisions.iter().map(|r| r.id))?;
         unique("snapshots", self.snapshots.iter().map(|r| r.id))?;
         unique("audit_log", self.audit_log.iter().map(|r| r.id))?;
 
@@ -203,9 +207,34 @@ impl Dataset {
                 ));
             }
         }
-        for s in &self.spending {
-            if !plans.contains(&s.plan_id) {
-                return Err(dangling("spending", s.id, "plan_id", "plan", s.plan_id));
+        for d in &self.decisions {
+            match &d.kind {
+                DecisionKind::AllocationAdopted { run_id, .. } => {
+                    if !runs.contains(run_id) {
+                        return Err(dangling("decisions", d.id, "run_id", "allocation run", *run_id));
+                    }
+                }
+                DecisionKind::PbAdopted { projects, .. } => {
+                    for p in projects {
+                        if !proposals.contains(&p.proposal_id) {
+                            return Err(dangling(
+                                "decisions",
+                                d.id,
+                                "proposal_id",
+                                "proposal",
+                                p.proposal_id,
+                            ));
+                        }
+                        if let Some(plan) = p.plan_id.filter(|id| !plans.contains(id)) {
+                            return Err(dangling("decisions", d.id, "plan_id", "plan", plan));
+                        }
+                    }
+                }
+                DecisionKind::ReserveReleased { plan_id, .. } => {
+                    if !plans.contains(plan_id) {
+                        return Err(dangling("decisions", d.id, "plan_id", "plan", *plan_id));
+                    }
+                }
             }
         }
         Ok(())
@@ -293,5 +322,75 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn integrity_checks_plans_and_decisions() {
+        use crate::decisions::{DecisionKind, PbProjectOutcome};
+        let d = crate::demo::generate(&crate::demo::DemoConfig {
+            households: 60,
+            ..Default::default()
+        });
+        d.check_integrity().unwrap();
+        assert!(!d.plans.is_empty() && d.decisions.len() == 5);
+        let dangling = |d: &Dataset, field: &str, id: u32| {
+            matches!(
+                d.check_integrity(),
+                Err(IntegrityError::DanglingReference { store: "decisions", field: f, target_id, .. })
+                    if f == field && target_id == id
+            )
+        };
+        // Two plans, or two decisions, with one id.
+        let mut x = d.clone();
+        x.plans.push(x.plans[0].clone());
+        assert!(matches!(
+            x.check_integrity(),
+            Err(IntegrityError::DuplicateKey { store: "plans", .. })
+        ));
+        let mut x = d.clone();
+        x.decisions.push(x.decisions[0].clone());
+        assert!(matches!(
+            x.check_integrity(),
+            Err(IntegrityError::DuplicateKey {
+                store: "decisions",
+                ..
+            })
+        ));
+        // A run, a proposal or a plan that is not there.
+        let mut x = d.clone();
+        x.allocation_runs.retain(|r| r.id != 1);
+        assert!(dangling(&x, "run_id", 1));
+        let mut x = d.clone();
+        let pb = x
+            .decisions
+            .iter_mut()
+            .find(|k| matches!(k.kind, DecisionKind::PbAdopted { .. }))
+            .unwrap();
+        if let DecisionKind::PbAdopted { projects, .. } = &mut pb.kind {
+            projects.push(PbProjectOutcome {
+                proposal_id: 777,
+                title: "x".into(),
+                category: "sport".into(),
+                cost_fen: 1,
+                votes: 0,
+                funded: false,
+                plan_id: None,
+            });
+        }
+        assert!(dangling(&x, "proposal_id", 777));
+        let mut x = d.clone();
+        let funded = x
+            .decisions
+            .iter()
+            .find_map(|k| match &k.kind {
+                DecisionKind::PbAdopted { projects, .. } => projects.iter().find_map(|p| p.plan_id),
+                _ => None,
+            })
+            .unwrap();
+        x.plans.retain(|p| p.id() != funded);
+        assert!(dangling(&x, "plan_id", funded));
+        let mut x = d.clone();
+        x.plans.retain(|p| p.id() != 12);
+        assert!(dangling(&x, "plan_id", 12));
     }
 }

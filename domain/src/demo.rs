@@ -2,7 +2,9 @@
 //! source document's Hangzhou case — about 4,500 households and 13,000
 //! residents, 22 % aged 60 or over, owners and tenants, five grids with one
 //! guide each — with three quarters of activities, points, time bank,
-//! requests, proposals, ballots, plans and spending.
+//! requests, proposals and ballots, plans at every stage of their life cycle
+//! and adopted decisions (allocation runs, a reserve release, the Q3
+//! participatory budget; Q4's is still being voted): see [`plans`](self::plans) for those.
 //!
 //! Generation is deterministic: the same [`DemoConfig`] always gives the same
 //! [`Dataset`]. The only source of randomness is a ChaCha8 generator seeded
@@ -16,6 +18,8 @@ use rand_chacha::ChaCha8Rng;
 use crate::dataset::Dataset;
 use crate::date::{day_start_millis, days_from_civil, iso_date};
 use crate::model::*;
+
+mod plans;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,10 +280,14 @@ pub fn generate(cfg: &DemoConfig) -> Dataset {
     }
 
     settings(&mut d, cfg);
-    resources_and_plans(&mut g, &mut d, year, year_start);
+    resources(&mut g, &mut d, year);
     activities_and_ledgers(&mut g, &mut d, year_start);
     requests(&mut g, &mut d, year_start, cfg.seed);
     proposals_and_ballots(&mut g, &mut d, year);
+    // Plans and decisions last: the stored runs are computed on the finished data.
+    if let Err(e) = plans::add(&mut d, year) {
+        debug_assert!(false, "the demo's plans and decisions: {e}");
+    }
     d.audit_log.push(AuditEntry {
         id: 1,
         at: day_start_millis(year_start),
@@ -573,14 +581,19 @@ fn settings(d: &mut Dataset, cfg: &DemoConfig) {
             value: serde_json::to_string(&GROUPS).unwrap_or_default(),
         },
         Setting {
-            // The Q4 participatory budget: 300,000 yuan for 655,000 yuan of feasible proposals.
+            // The Q4 participatory budget: 300,000 yuan for 655,000 yuan of feasible proposals
+            // (being voted); Q3's: 100,000 yuan for 195,000 yuan (counted and adopted).
             key: crate::pb::community::BUDGET_SETTING.to_owned(),
-            value: serde_json::json!({ format!("{}-Q4", cfg.year): 30_000_000i64 }).to_string(),
+            value: serde_json::json!({
+                format!("{}-Q3", cfg.year): 10_000_000i64,
+                format!("{}-Q4", cfg.year): 30_000_000i64,
+            })
+            .to_string(),
         },
     ];
 }
 
-fn resources_and_plans(g: &mut Gen, d: &mut Dataset, year: i64, year_start: i64) {
+fn resources(g: &mut Gen, d: &mut Dataset, year: i64) {
     let cats = default_categories();
     let mut rid = 1;
     for q in 0..3 {
@@ -625,66 +638,20 @@ fn resources_and_plans(g: &mut Gen, d: &mut Dataset, year: i64, year_start: i64)
         });
         rid += 1;
     }
-    let plans = [
-        (
-            "老年食堂扩建",
-            "elderly_care",
-            320_000i64,
-            PlanStage::Executing,
-            60u8,
-        ),
-        ("四点半课堂", "childcare", 120_000, PlanStage::Executing, 75),
-        (
-            "楼道适老化改造",
-            "housing_repair",
-            260_000,
-            PlanStage::Approved,
-            10,
-        ),
-        ("社区健身角", "sport", 80_000, PlanStage::FinalAccounts, 100),
-        ("助残康复站", "disability", 150_000, PlanStage::Executing, 40),
-        ("邻里文化节", "culture", 45_000, PlanStage::Evaluated, 100),
-        ("就业技能培训", "employment", 60_000, PlanStage::PublicNotice, 0),
-        ("慢病健康管理", "health", 90_000, PlanStage::Executing, 55),
-        ("暑期托管班", "childcare", 70_000, PlanStage::FinalAccounts, 100),
-        ("加装电梯试点", "housing_repair", 600_000, PlanStage::Draft, 0),
-    ];
-    let funders = ["government", "market", "society", "residents"];
-    let mut sid = 1;
-    for (i, (title, cat, yuan, stage, progress)) in plans.into_iter().enumerate() {
-        let id = i as u32 + 1;
-        let notice = (stage != PlanStage::Draft).then(|| iso_date(year_start + 20 + 25 * i as i64));
-        d.plans.push(Plan {
-            id,
-            title: title.to_owned(),
-            category: cat.to_owned(),
-            period: format!("{year}"),
-            budget_fen: yuan * 100,
-            stage,
-            notice_start: notice,
-            notice_days: 7,
-            progress,
-        });
-        let spent_total = yuan * 100 * i64::from(progress) / 100;
-        let n = if spent_total > 0 { g.range(2, 8) } else { 0 };
-        let mut left = spent_total;
-        for k in 0..n {
-            let amount = if k + 1 == n {
-                left
-            } else {
-                left / i64::from(n - k) * i64::from(g.range(70, 130)) / 100
-            };
-            let amount = amount.min(left);
-            left -= amount;
-            d.spending.push(Spending {
-                id: sid,
-                plan_id: id,
-                date: iso_date(year_start + 40 + i64::from(g.range(0, 220))),
-                amount_fen: amount,
-                funder: funders[g.range(0, 3) as usize].to_owned(),
-                note: format!("{title} 第{}笔", k + 1),
-            });
-            sid += 1;
+    // Before issue #14 the demo drew its plans' spending here. Plans are now
+    // made by `plans::add`, without randomness; the same draws are still taken
+    // so that every later record (activities, requests, ballots) stays as it was.
+    let progress: [u8; 10] = [60, 75, 10, 100, 40, 100, 0, 55, 100, 0];
+    for p in progress {
+        if p > 0 {
+            let n = g.range(2, 8);
+            for k in 0..n {
+                if k + 1 != n {
+                    g.range(70, 130);
+                }
+                g.range(0, 220);
+                g.range(0, 3);
+            }
         }
     }
 }
@@ -995,6 +962,62 @@ fn proposals_and_ballots(g: &mut Gen, d: &mut Dataset, year: i64) {
             created_at: day_start_millis(days_from_civil(year, 10, 10)),
         });
     }
+    // The Q3 participatory budget, counted and adopted in July (see `plans`). Drawn after
+    // Q4's ballots, so that those stay as they were before issue #14.
+    let q3 = [
+        ("楼道灯改声控", "housing_repair", 30_000i64, "three_generations"),
+        ("老年大学分班", "elderly_care", 40_000, "retired_cadres"),
+        ("亲子阅读角", "childcare", 25_000, "families_children"),
+        ("租户互助活动", "employment", 15_000, "young_tenants"),
+        ("广场舞音响", "culture", 12_000, "retired_cadres"),
+        ("助残出行车", "disability", 50_000, "elderly_alone"),
+        ("篮球架更换", "sport", 20_000, "working_families"),
+        ("社区义诊日", "health", 18_000, "elderly_alone"),
+    ];
+    let period = format!("{year}-Q3");
+    let first = d.proposals.len() as u32 + 1;
+    for (i, (title, cat, yuan, group)) in q3.iter().enumerate() {
+        let infeasible = i == 6;
+        d.proposals.push(Proposal {
+            id: first + i as u32,
+            title: (*title).to_owned(),
+            category: (*cat).to_owned(),
+            cost_fen: yuan * 100,
+            proposer_group: (*group).to_owned(),
+            status: if infeasible {
+                ProposalStatus::Infeasible
+            } else {
+                ProposalStatus::Feasible
+            },
+            review_note: if infeasible {
+                "篮球架由物业维修基金更换".to_owned()
+            } else {
+                String::new()
+            },
+            period: period.clone(),
+            created_at: day_start_millis(days_from_civil(year, 6, 1) + i as i64),
+        });
+    }
+    let feasible: Vec<usize> = (0..q3.len()).filter(|&i| i != 6).collect();
+    let first_ballot = d.ballots.len() as u32 + 1;
+    for b in 0..n_ballots {
+        let hh = &d.households[g.range(0, d.households.len() as u32 - 1) as usize];
+        let mut approvals = Vec::new();
+        for &i in &feasible {
+            let liked = if q3[i].3 == hh.group { 0.7 } else { 0.2 };
+            if g.chance(liked) {
+                approvals.push(first + i as u32);
+            }
+        }
+        d.ballots.push(Ballot {
+            id: first_ballot + b,
+            period: period.clone(),
+            approvals,
+            source: "paper".to_owned(),
+            building_id: Some(hh.building_id),
+            created_at: day_start_millis(days_from_civil(year, 7, 5)),
+        });
+    }
 }
 
 #[cfg(test)]
@@ -1020,7 +1043,8 @@ mod tests {
         assert!(tenants > 400 && tenants < 2_000, "tenants {tenants}");
         assert_eq!(d.grids.len(), 5);
         assert!(d.buildings.len() > 50);
-        assert!(!d.activities.is_empty() && !d.requests.is_empty() && !d.spending.is_empty());
+        assert!(!d.activities.is_empty() && !d.requests.is_empty());
+        assert!(d.plans.iter().any(|p| !p.spending().is_empty()));
         d.check_integrity().unwrap();
     }
 
@@ -1057,18 +1081,14 @@ mod tests {
     #[test]
     fn spending_never_exceeds_plan_budget() {
         let d = generate(&DemoConfig::default());
+        assert!(!d.plans.is_empty());
         for p in &d.plans {
-            let spent: i64 = d
-                .spending
-                .iter()
-                .filter(|s| s.plan_id == p.id)
-                .map(|s| s.amount_fen)
-                .sum();
+            let spent = p.spent_total();
+            let budget = p.content().budget.total();
             assert!(
-                spent <= p.budget_fen && spent >= 0,
-                "{}: {spent} > {}",
-                p.title,
-                p.budget_fen
+                spent <= budget && spent >= 0,
+                "{}: {spent} > {budget}",
+                p.content().title
             );
         }
     }
@@ -1081,6 +1101,155 @@ mod tests {
             let code = crate::requests::tracking::TrackingCode::parse(&r.tracking_code).unwrap();
             assert_eq!(code.as_str(), r.tracking_code);
             assert!(seen.insert(r.tracking_code.clone()));
+        }
+    }
+
+    #[test]
+    fn plans_are_at_every_stage_and_decisions_adopted() {
+        use crate::decisions::DecisionKind;
+        use crate::plans::{Event, Stage};
+        let d = generate(&DemoConfig {
+            households: 600,
+            ..DemoConfig::default()
+        });
+        d.check_integrity().unwrap();
+        for stage in Stage::ALL {
+            assert!(d.plans.iter().any(|p| p.stage() == stage), "no plan {stage:?}");
+        }
+        let plan = |id: u32| d.plans.iter().find(|p| p.id() == id).unwrap();
+        // Closed: every step of the life cycle, in order.
+        let closed = plan(1);
+        assert_eq!(closed.stage(), Stage::Closed);
+        let stages: Vec<Stage> = closed.history().iter().map(|t| t.to).collect();
+        for s in [
+            Stage::Draft,
+            Stage::Notice,
+            Stage::Council,
+            Stage::Assessment,
+            Stage::StreetReview,
+            Stage::Execution,
+            Stage::Accounts,
+            Stage::Closed,
+        ] {
+            assert!(stages.contains(&s), "{s:?}");
+        }
+        assert!(closed.spending().iter().any(|e| e.reverses.is_some()));
+        assert!(!closed.budget_changes().is_empty() && closed.milestones().len() >= 3);
+        let a = closed.accounts().unwrap();
+        assert_eq!(a.actual, closed.spent_total());
+        assert_eq!(a.budget, a.actual + a.remainder);
+        assert!(closed.evaluation().is_some());
+        // Execution with a reversal; a rejection back in draft; answered objections.
+        assert!(plan(3).spending().iter().any(|e| e.reverses.is_some()));
+        let rejected = plan(11);
+        assert_eq!(rejected.stage(), Stage::Draft);
+        assert!(rejected
+            .approvals()
+            .iter()
+            .any(|a| !a.approved && !a.reason.is_empty()));
+        assert!(rejected
+            .history()
+            .iter()
+            .any(|t| matches!(t.event, Event::Edited { .. })));
+        let answered = plan(8);
+        assert_eq!(answered.objections().len(), 2);
+        assert_eq!(answered.unanswered(), 0);
+        assert_eq!(plan(9).unanswered(), 1);
+        assert_eq!(plan(4).stage(), Stage::ChangeNotice);
+        // Every plan went through the real operations: each step an edge of the life cycle.
+        for p in &d.plans {
+            assert!(
+                p.history().iter().all(|t| t.from.may_become(t.to)),
+                "plan {}",
+                p.id()
+            );
+        }
+
+        // Decisions: Q1–Q3 runs adopted, the reserve released to plan 12, the PB count adopted.
+        let runs: Vec<u32> = d
+            .decisions
+            .iter()
+            .filter_map(|x| match &x.kind {
+                DecisionKind::AllocationAdopted { run_id, .. } => Some(*run_id),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(runs, vec![1, 2, 3]);
+        assert!(d.decisions.iter().any(|x| matches!(
+            x.kind,
+            DecisionKind::ReserveReleased {
+                plan_id: 12,
+                amount_fen: 1_200_000,
+                ..
+            }
+        )));
+        assert_eq!(plan(12).content().budget.total(), 800_000 + 1_200_000);
+        let Some(DecisionKind::PbAdopted { projects, voters, .. }) = d
+            .decisions
+            .iter()
+            .map(|x| &x.kind)
+            .find(|k| matches!(k, DecisionKind::PbAdopted { .. }))
+        else {
+            panic!("no PB adoption");
+        };
+        let q3 = d.ballots.iter().filter(|b| b.period == "2026-Q3").count();
+        assert_eq!(*voters, q3 as u64);
+        // Q4 is being voted: its proposals are not decided.
+        assert!(d
+            .proposals
+            .iter()
+            .filter(|p| p.period == "2026-Q4")
+            .all(|p| matches!(p.status, ProposalStatus::Feasible | ProposalStatus::Infeasible)));
+        let funded: Vec<&crate::decisions::PbProjectOutcome> = projects.iter().filter(|p| p.funded).collect();
+        assert!(!funded.is_empty() && funded.len() < projects.len());
+        for f in &funded {
+            let p = plan(f.plan_id.unwrap());
+            assert_eq!(
+                (p.stage(), p.content().title.as_str()),
+                (Stage::Draft, f.title.as_str())
+            );
+            let proposal = d.proposals.iter().find(|x| x.id == f.proposal_id).unwrap();
+            assert_eq!(proposal.status, ProposalStatus::Funded);
+        }
+        assert!(d.proposals.iter().any(|p| p.status == ProposalStatus::NotFunded));
+    }
+
+    #[test]
+    fn the_stored_runs_are_what_the_allocation_page_would_save() {
+        use crate::alloc::{allocate_inputs, prepare, verify_run, AllocConfig};
+        let d = generate(&DemoConfig {
+            households: 400,
+            ..DemoConfig::default()
+        });
+        let config = AllocConfig::from_dataset(&d).unwrap();
+        assert_eq!(d.allocation_runs.len(), 3);
+        for run in &d.allocation_runs {
+            // Each re-runs from its stored inputs, and the finished data gives the same inputs.
+            verify_run(run).unwrap();
+            let mut before = d.clone();
+            before.allocation_runs.retain(|r| r.id < run.id);
+            let inputs = prepare(&before, &config, &run.period).unwrap();
+            let result = allocate_inputs(&inputs, &config).unwrap();
+            let again = crate::alloc::run_record(&inputs, &config, &result, run.id, run.created_at);
+            assert_eq!(&again, run, "{}", run.period);
+        }
+    }
+
+    #[test]
+    fn every_size_of_demo_gets_its_plans_and_decisions() {
+        for (seed, households) in [(1, 1), (2, 12), (3, 45), (2026, 150)] {
+            let d = generate(&DemoConfig {
+                seed,
+                households,
+                ..DemoConfig::default()
+            });
+            assert!(d.plans.len() >= 12, "{households}: {} plans", d.plans.len());
+            // The PB adoption always; the runs (and the release) once the register can be allocated.
+            assert!(!d.decisions.is_empty(), "{households}");
+            if households >= 45 {
+                assert_eq!(d.decisions.len(), 5, "{households}");
+            }
+            d.check_integrity().unwrap();
         }
     }
 }

@@ -25,6 +25,7 @@
 
 pub mod alloc;
 pub mod backup;
+pub mod cockpit;
 pub mod csv_cell;
 pub mod dataset;
 pub mod date;

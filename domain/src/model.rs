@@ -472,45 +472,6 @@ pub struct Request {
     pub satisfaction: Option<u8>,
 }
 
-/// Plan life-cycle stage (SPEC §2.9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanStage {
-    Draft,
-    PublicNotice,
-    Approved,
-    Executing,
-    FinalAccounts,
-    Evaluated,
-}
-
-/// A plan or project with its budget.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Plan {
-    pub id: u32,
-    pub title: String,
-    pub category: String,
-    pub period: String,
-    pub budget_fen: Fen,
-    pub stage: PlanStage,
-    pub notice_start: Option<String>,
-    pub notice_days: u16,
-    /// Progress in percent, 0–100.
-    pub progress: u8,
-}
-
-/// A spending entry against a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Spending {
-    pub id: u32,
-    pub plan_id: u32,
-    pub date: String,
-    pub amount_fen: Fen,
-    /// Funder code: `government`, `market`, `society`, `residents`.
-    pub funder: String,
-    pub note: String,
-}
-
 /// A published public snapshot (filled in by the disclosure issue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotRecord {

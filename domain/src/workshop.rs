@@ -12,6 +12,9 @@
 //! - [`session_csv`]: the session as a CSV file for the minutes.
 //! - [`voting_list`]: the proposals the dot voting is on.
 //! - [`keys`]: the keyboard map (keyboard and presenter clicker).
+//! - [`draft`]: the session in progress, kept in the setting `workshop_draft` so that a
+//!   reload resumes it (read back by replaying it through the checked operations).
+//! - [`tally`]: the saved tallies beside the register's needs, per building and category.
 //!
 //! # How a session becomes data
 //!
@@ -36,7 +39,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Ballot, Building, Millis, Proposal, ProposalStatus};
 
+pub mod draft;
 pub mod keys;
+pub mod tally;
 
 /// `Ballot::source` of ballots from a workshop.
 pub const SOURCE: &str = "workshop";

@@ -10,8 +10,11 @@ use std::collections::BTreeMap;
 
 use linli_domain::dataset::Dataset;
 use linli_domain::demo::{generate, DemoConfig};
-use linli_domain::model::PlanStage;
 use linli_domain::money::MAX_FEN;
+use linli_domain::plans::{
+    Budget, CivilDate, CouncilVote, Funder, Internal, PlanCase, PlanContent, PlanRules, SpendingInput, Stage,
+    Stamp,
+};
 use linli_domain::snapshot::file::{decode, encode, DecodeError};
 use linli_domain::snapshot::{bounds, build, publish, BuildOptions, Content, SnapshotError};
 
@@ -29,10 +32,57 @@ fn demo() -> Dataset {
 /// Indices of two plans that are published (past their draft).
 fn two_public_plans(d: &Dataset) -> (usize, usize) {
     let public: Vec<usize> = (0..d.plans.len())
-        .filter(|&i| d.plans[i].stage != PlanStage::Draft)
+        .filter(|&i| d.plans[i].stage() != Stage::Draft)
         .collect();
     assert!(public.len() >= 2, "the demo publishes at least two plans");
     (public[0], public[1])
+}
+
+fn day(s: &str) -> CivilDate {
+    CivilDate::parse(s).unwrap()
+}
+
+/// A plan on notice with `title` and a government budget of `fen`; with
+/// `spend`, approved and its whole budget spent.
+fn public_plan(id: u32, title: &str, fen: i64, spend: bool) -> PlanCase {
+    let by = Stamp::new("测试", 0);
+    let content = PlanContent {
+        title: title.into(),
+        category: "sport".into(),
+        period: "2026-Q3".into(),
+        budget: Budget::new(fen, 0, 0, 0).unwrap(),
+        description: "边界测试".into(),
+    };
+    let plan = PlanCase::new(id, &by, day("2026-09-01"), content, Internal::default())
+        .unwrap()
+        .start_notice(&by, day("2026-09-02"), &PlanRules::default())
+        .unwrap();
+    if !spend {
+        return plan;
+    }
+    let vote = CouncilVote {
+        votes_for: 9,
+        votes_against: 0,
+        abstain: 0,
+        quorum_met: true,
+    };
+    plan.close_notice(&by, day("2026-09-09"))
+        .and_then(|p| p.council(&by, day("2026-09-10"), vote, ""))
+        .and_then(|p| p.assessment(&by, day("2026-09-10"), "设计院", "可行", true, ""))
+        .and_then(|p| p.street_review(&by, day("2026-09-10"), "街审1号", true, ""))
+        .and_then(|p| {
+            p.spend(
+                &by,
+                SpendingInput {
+                    on: day("2026-09-11"),
+                    amount: fen,
+                    funder: Funder::Government,
+                    purpose: "全部".into(),
+                    voucher: "1".into(),
+                },
+            )
+        })
+        .unwrap()
 }
 
 fn content() -> Content {
@@ -49,55 +99,40 @@ fn decode_error(c: &Content) -> String {
 
 #[test]
 fn build_refuses_plans_whose_total_would_wrap() {
+    // Since plans are `PlanCase`s (issue #14) a budget or an amount above
+    // MAX_FEN cannot be built at all; the total of several plans still can.
+    assert!(Budget::new(MAX_FEN + 1, 0, 0, 0).is_err());
+    assert!(Budget::new(MAX_FEN, 1, 0, 0).is_err());
     let mut d = demo();
-    let (a, b) = two_public_plans(&d);
-    d.plans[a].budget_fen = i64::MAX;
-    d.plans[b].budget_fen = i64::MAX;
+    d.plans = vec![
+        public_plan(1, "甲", MAX_FEN, false),
+        public_plan(2, "乙", MAX_FEN, false),
+    ];
     match build(&d, &BuildOptions::at(NOW)) {
         Err(SnapshotError::OutOfBounds { path, reason }) => {
             // The total is the first number met (headline before plans); it is not wrapped.
             assert_eq!(path, "headline.plans_budget_fen");
-            assert!(reason.contains(&i64::MAX.to_string()), "{reason}");
+            assert!(reason.contains(&(2 * MAX_FEN).to_string()), "{reason}");
             assert!(reason.contains("MAX_FEN"), "{reason}");
         }
         other => panic!("expected OutOfBounds, got {other:?}"),
     }
-    // One plan alone past the bound is named as such.
-    let mut d = demo();
-    let (a, _) = two_public_plans(&d);
-    d.plans[a].budget_fen = MAX_FEN + 1;
-    let keep = d.plans[a].id;
-    d.plans.retain(|p| p.stage == PlanStage::Draft || p.id == keep);
-    let err = build(&d, &BuildOptions::at(NOW)).unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("headline.plans_budget_fen: 100000000000001"),
-        "{err}"
-    );
     // Spending entries that add up past the bound are refused too, not wrapped.
     let mut d = demo();
-    let (a, _) = two_public_plans(&d);
-    let plan = d.plans[a].id;
-    let mut n = 0;
-    for s in d.spending.iter_mut().filter(|s| s.plan_id == plan) {
-        s.amount_fen = i64::MAX;
-        n += 1;
-    }
-    if n > 0 {
-        assert!(matches!(
-            build(&d, &BuildOptions::at(NOW)),
-            Err(SnapshotError::OutOfBounds { .. })
-        ));
-    }
+    d.plans = vec![
+        public_plan(1, "甲", MAX_FEN, true),
+        public_plan(2, "乙", MAX_FEN, true),
+    ];
+    assert!(matches!(
+        build(&d, &BuildOptions::at(NOW)),
+        Err(SnapshotError::OutOfBounds { .. })
+    ));
     // At the bound it builds.
     let mut d = demo();
-    let (a, _) = two_public_plans(&d);
-    let keep = d.plans[a].id;
-    d.plans.retain(|p| p.id == keep);
-    d.plans[0].budget_fen = MAX_FEN;
-    d.spending.clear();
+    d.plans = vec![public_plan(1, "甲", MAX_FEN, true)];
     let c = build(&d, &BuildOptions::at(NOW)).unwrap();
     assert_eq!(c.headline.plans_budget_fen, MAX_FEN);
+    assert_eq!(c.headline.plans_spent_fen, MAX_FEN);
 }
 
 #[test]
@@ -157,15 +192,24 @@ fn labels_and_titles_have_a_length_limit_on_build_and_decode() {
     let (text, _) = encode(&c);
     assert!(decode(text.as_bytes()).is_ok());
 
-    // On build: a plan title typed too long stops the publication.
+    // On build: a plan title cannot be typed too long (a plan refuses it), and
+    // the longest one publishes.
+    let by = Stamp::new("测试", 0);
+    let long = public_plan(1, "t", 100, false).content().clone();
+    let too_long = PlanContent {
+        title: "t".repeat(bounds::MAX_LABEL_CHARS + 1),
+        ..long.clone()
+    };
+    assert!(PlanCase::new(1, &by, day("2026-09-01"), too_long, Internal::default()).is_err());
     let mut d = demo();
     let (a, _) = two_public_plans(&d);
-    d.plans[a].title = "t".repeat(bounds::MAX_LABEL_CHARS + 1);
-    let err = build(&d, &BuildOptions::at(NOW)).unwrap_err();
-    assert!(matches!(err, SnapshotError::OutOfBounds { .. }), "{err}");
-    assert!(err.to_string().contains(".title: 201 characters"), "{err}");
-    d.plans[a].title.pop();
-    assert!(build(&d, &BuildOptions::at(NOW)).is_ok());
+    let id = d.plans[a].id();
+    d.plans[a] = public_plan(id, &"t".repeat(bounds::MAX_LABEL_CHARS), 100, false);
+    let c = build(&d, &BuildOptions::at(NOW)).unwrap();
+    assert!(c
+        .plans
+        .iter()
+        .any(|p| p.title.chars().count() == bounds::MAX_LABEL_CHARS));
 }
 
 #[test]

@@ -69,7 +69,7 @@ pub fn RecordCounts() -> impl IntoView {
             "timebank_ledger" => l!(store_timebank_ledger),
             "requests" => l!(store_requests),
             "plans" => l!(store_plans),
-            "spending" => l!(store_spending),
+            "decisions" => l!(store_decisions),
             "snapshots" => l!(store_snapshots),
             _ => l!(store_audit_log),
         }

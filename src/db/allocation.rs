@@ -20,7 +20,7 @@ fn entry(entity: &str, entity_id: u32, action: &str, summary: String, actor: Str
 
 impl Db {
     /// The stores an allocation reads (settings, grids, buildings, households,
-    /// resources, stored runs, requests, plans, spending) as a partial [`Dataset`],
+    /// resources, stored runs, requests, plans with their spending) as a partial [`Dataset`],
     /// which `linli_domain::alloc` takes as it is.
     ///
     /// # Errors
@@ -36,7 +36,6 @@ impl Db {
             allocation_runs: self.get_all::<AllocationRun>(RUNS).await?,
             requests: self.get_all("requests").await?,
             plans: self.get_all("plans").await?,
-            spending: self.get_all("spending").await?,
             ..Dataset::default()
         })
     }

@@ -47,7 +47,7 @@ impl Db {
             timebank_ledger: from_array("timebank_ledger", v(10))?,
             requests: from_array("requests", v(11))?,
             plans: from_array("plans", v(12))?,
-            spending: from_array("spending", v(13))?,
+            decisions: from_array("decisions", v(13))?,
             snapshots: from_array("snapshots", v(14))?,
             audit_log: from_array("audit_log", v(15))?,
         })

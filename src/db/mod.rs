@@ -15,14 +15,17 @@
 //! and the other-tab case need.
 
 pub mod allocation;
+pub mod cockpit;
 pub mod dashboard;
 mod dataset;
+pub mod decisions;
 mod guarded;
 pub mod households;
 mod idb;
 pub mod needs;
 pub mod participation;
 pub mod pb;
+pub mod plans;
 pub mod register;
 pub mod requests;
 pub mod schema;

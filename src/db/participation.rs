@@ -9,9 +9,10 @@
 use std::convert::Infallible;
 
 use linli_domain::model::{Activity, Building, Household, Millis, PointsEntry, Setting, TimeBankEntry};
+use linli_domain::participation::points::stock::{self, StockError, Who};
 use linli_domain::participation::points::{
-    self, plan_earn_attendance, plan_redeem, plan_reversal, Catalogue, EarningRules, PointsError,
-    CATALOGUE_SETTING, RULES_SETTING,
+    self, plan_earn_attendance, plan_redeem, plan_reversal, Catalogue, CatalogueItem, EarningRules,
+    PointsError, CATALOGUE_SETTING, RULES_SETTING,
 };
 use linli_domain::participation::timebank::{plan_service, plan_transfer, TimeBankError};
 use serde::de::DeserializeOwned;
@@ -292,6 +293,107 @@ pub async fn record_time(
             }
             Err(e) => Err(e),
         })
+    })
+    .await
+}
+
+/// An edit of the redemption catalogue (`#/settings`); every stock change is a
+/// stock-log event (`linli_domain::participation::points::stock`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogueChange {
+    /// A new item with its opening stock.
+    Add(CatalogueItem),
+    /// New names and cost of an item (its stock unchanged).
+    Edit {
+        code: String,
+        name_zh: String,
+        name_en: String,
+        cost: i64,
+    },
+    /// Units added to an item.
+    Restock {
+        code: String,
+        units: u32,
+        reason: String,
+    },
+    /// An item's stock set after a count.
+    Correct {
+        code: String,
+        stock: u32,
+        reason: String,
+    },
+}
+
+impl CatalogueChange {
+    fn apply(&self, cat: &Catalogue, by: &Who) -> Result<Catalogue, StockError> {
+        match self {
+            Self::Add(item) => stock::add_item(cat, item.clone(), by),
+            Self::Edit {
+                code,
+                name_zh,
+                name_en,
+                cost,
+            } => stock::edit_item(cat, code, name_zh, name_en, *cost),
+            Self::Restock { code, units, reason } => stock::restock(cat, code, *units, by, reason),
+            Self::Correct { code, stock, reason } => stock::correct(cat, code, *stock, by, reason),
+        }
+    }
+
+    /// The history entry's summary.
+    fn summary(&self, new: &Catalogue) -> String {
+        let stock_of = |code: &str| new.item(code).map_or(0, |i| i.stock);
+        match self {
+            Self::Add(i) => format!("catalogue: added {} (cost {}, stock {})", i.code, i.cost, i.stock),
+            Self::Edit { code, cost, .. } => format!("catalogue: edited {code} (cost {cost})"),
+            Self::Restock { code, units, .. } => {
+                format!("catalogue: restocked {code} +{units} (stock {})", stock_of(code))
+            }
+            Self::Correct { code, stock, reason } => {
+                format!("catalogue: stock of {code} corrected to {stock}: {reason}")
+            }
+        }
+    }
+}
+
+/// Applies `change` to the catalogue read inside the write transaction (so a
+/// redemption in another tab is never overwritten), checks that the stock log only
+/// grew (`stock::check_update`), and writes the catalogue with one history entry by
+/// `actor`. Returns the new catalogue.
+///
+/// # Errors
+///
+/// `Ok(Err(_))`: the rule refused it, nothing written; [`DbError`] otherwise (a
+/// stored catalogue that does not decode included).
+pub async fn change_catalogue(
+    db: &Db,
+    change: CatalogueChange,
+    actor: String,
+    at: Millis,
+) -> Result<Result<Catalogue, StockError>, DbError> {
+    db.checked(&[SETTINGS], vec![setting_read(CATALOGUE_SETTING)], move |res| {
+        let old: Catalogue = setting_in(res, 0, CATALOGUE_SETTING)?;
+        let by = Who {
+            actor: actor.clone(),
+            at,
+        };
+        let new = match change
+            .apply(&old, &by)
+            .and_then(|new| stock::check_update(&old, &new).map(|()| new))
+        {
+            Ok(n) => n,
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut b = Batch::default();
+        b.put(SETTINGS, &catalogue_setting(&new))?;
+        b.audit(super::history_entry(
+            at,
+            actor,
+            SETTINGS,
+            0,
+            "update",
+            change.summary(&new),
+        ));
+        Ok(Ok((b, new)))
     })
     .await
 }

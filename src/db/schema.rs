@@ -3,9 +3,10 @@
 //! The database version equals `MIGRATIONS.len()`. A migration only ever adds
 //! stores, indexes, or fields computed from existing records, or reshapes a
 //! store keeping every record (v2: households into pages of 64, see
-//! [`super::households`]). Each runs inside the browser's `versionchange`
-//! transaction, so an upgrade either completes with every record kept or does
-//! not happen at all.
+//! [`super::households`]; v3: plans and their spending into plan cases, see
+//! [`linli_domain::plans::legacy`]). Each runs inside the browser's
+//! `versionchange` transaction, so an upgrade either completes with every
+//! record kept or does not happen at all.
 //!
 //! Derived index fields: IndexedDB can only index plain properties, so the
 //! stored object of a household page carries extra fields starting with `_`
@@ -14,7 +15,6 @@
 //! never see them.
 
 use js_sys::{Array, Reflect};
-use linli_domain::dataset::STORE_NAMES;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -40,6 +40,11 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration {
         description: "v2: households stored in pages of 64 (see db::households), multi-entry indexes",
         apply: v2,
+    },
+    Migration {
+        description: "v3: plans become plan cases holding their spending (plans::legacy::convert), \
+                      store `spending` removed, store `decisions` added",
+        apply: v3,
     },
 ];
 
@@ -141,8 +146,10 @@ const V1: &[(&str, &str, &[IndexDef])] = &[
     ),
 ];
 
+/// Stores added after v1 (same layout as [`V1`]).
+const V3: &[(&str, &str, &[IndexDef])] = &[("decisions", "id", &[("by_period", &["period"], false, false)])];
+
 fn v1(db: &IdbDatabase, _tx: &IdbTransaction) -> Result<(), JsValue> {
-    debug_assert_eq!(V1.len(), STORE_NAMES.len());
     for (name, key, indexes) in V1 {
         let params = IdbObjectStoreParameters::new();
         params.set_key_path(&JsValue::from_str(key));
@@ -194,6 +201,69 @@ fn v2(db: &IdbDatabase, tx: &IdbTransaction) -> Result<(), JsValue> {
     });
     req.set_onsuccess(Some(on_read.unchecked_ref()));
     Ok(())
+}
+
+/// v3: version-1 plans and their spending become plan cases
+/// ([`linli_domain::plans::legacy::convert`]: each plan replayed through the
+/// real operations, nothing dropped), written back into `plans`; the
+/// `spending` store is deleted and `decisions` created. Both old stores are
+/// read inside the `versionchange` transaction; a record that does not decode
+/// or a plan that cannot be converted aborts the upgrade, and the database
+/// stays at v2 with every record.
+fn v3(db: &IdbDatabase, tx: &IdbTransaction) -> Result<(), JsValue> {
+    use linli_domain::plans::legacy::{self, LegacyPlan, LegacySpending};
+    let (_, key, indexes) = V3[0];
+    let params = IdbObjectStoreParameters::new();
+    params.set_key_path(&JsValue::from_str(key));
+    let store = db.create_object_store_with_optional_parameters(V3[0].0, &params)?;
+    for (index, paths, unique, multi) in indexes {
+        create_index(&store, index, paths, *unique, *multi)?;
+    }
+    // Requests of one transaction complete in order: when the spending's
+    // request succeeds, the plans' has too.
+    let plans_req = tx.object_store("plans")?.get_all()?;
+    let spending_req = tx.object_store("spending")?.get_all()?;
+    let s = spending_req.clone();
+    let t = tx.clone();
+    let db = db.clone();
+    let on_read = wasm_bindgen::closure::Closure::once_into_js(move |_e: web_sys::Event| {
+        let err = |e: &dyn std::fmt::Display| JsValue::from_str(&e.to_string());
+        let migrate = || -> Result<(), JsValue> {
+            let mut plans = Vec::new();
+            for v in plans_req.result()?.unchecked_into::<Array>().iter() {
+                let p: LegacyPlan = from_js("plans (v2 record)", &v).map_err(|e| err(&e))?;
+                plans.push(p);
+            }
+            let mut spending = Vec::new();
+            for v in s.result()?.unchecked_into::<Array>().iter() {
+                let r: LegacySpending = from_js("spending (v2 record)", &v).map_err(|e| err(&e))?;
+                spending.push(r);
+            }
+            let cases = legacy::convert(&plans, &spending, today()).map_err(|e| err(&e))?;
+            let store = t.object_store("plans")?;
+            store.clear()?;
+            for c in &cases {
+                store.put(&to_js("plans", c).map_err(|e| err(&e))?)?;
+            }
+            db.delete_object_store("spending")?;
+            Ok(())
+        };
+        if migrate().is_err() {
+            let _ = t.abort();
+        }
+    });
+    spending_req.set_onsuccess(Some(on_read.unchecked_ref()));
+    Ok(())
+}
+
+/// Today in the community's time zone (China Standard Time, UTC+8), for
+/// dating a converted plan that carries no date at all.
+fn today() -> linli_domain::plans::CivilDate {
+    const DAY_MS: i64 = 86_400_000;
+    let days = (crate::browser::now_millis() + 8 * 3_600_000).div_euclid(DAY_MS);
+    linli_domain::plans::CivilDate::from_days(days)
+        .or_else(|| linli_domain::plans::CivilDate::from_days(0))
+        .unwrap_or_else(|| unreachable!("1970-01-01 is a valid date"))
 }
 
 /// Creates an index on one key path or a compound of several.
@@ -270,6 +340,7 @@ const JSON_FIELD: &str = "_json";
 /// and every index key path (derived `_…` fields are added separately).
 fn exposed_fields(store: &str) -> impl Iterator<Item = &'static str> + '_ {
     V1.iter()
+        .chain(V3)
         .filter(move |(name, _, _)| *name == store)
         .flat_map(|(_, key, indexes)| {
             std::iter::once(*key).chain(indexes.iter().flat_map(|(_, paths, _, _)| paths.iter().copied()))

@@ -93,3 +93,132 @@ impl Db {
         self.commit(batch).await
     }
 }
+
+/// The settings editors' writes (`#/settings`): each stores one setting and its
+/// history entry in one transaction, after the page validated the value with the
+/// domain's rule; "saved" is said only after it completed.
+impl Db {
+    /// Stores setting `key` with the JSON text `value`, and one history entry by
+    /// `actor` (`summary` says what changed), in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    async fn put_setting_audited(
+        &self,
+        key: &str,
+        value: String,
+        summary: String,
+        actor: String,
+    ) -> Result<(), DbError> {
+        let mut batch = super::Batch::default();
+        batch.put(
+            STORE,
+            &Setting {
+                key: key.to_owned(),
+                value,
+            },
+        )?;
+        batch.audit(super::history_entry(
+            crate::browser::now_millis(),
+            actor,
+            STORE,
+            0,
+            "update",
+            format!("{key}: {summary}"),
+        ));
+        self.commit(batch).await
+    }
+
+    /// Stores the points earning rules (setting `points_rules`), checked by
+    /// `EarningRules::validate` by the caller.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_points_rules(
+        &self,
+        rules: &linli_domain::participation::points::EarningRules,
+        actor: String,
+    ) -> Result<(), DbError> {
+        let value = serde_json::to_string(rules).unwrap_or_default();
+        self.put_setting_audited(
+            linli_domain::participation::points::RULES_SETTING,
+            value.clone(),
+            value,
+            actor,
+        )
+        .await
+    }
+
+    /// Stores the plan rules (setting `plan_rules`), checked by `PlanRules::check`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_plan_rules(
+        &self,
+        rules: &linli_domain::plans::PlanRules,
+        actor: String,
+    ) -> Result<(), DbError> {
+        let value = serde_json::to_string(rules).unwrap_or_default();
+        self.put_setting_audited(linli_domain::settings::PLAN_RULES, value.clone(), value, actor)
+            .await
+    }
+
+    /// Stores the minimum cell sizes (setting `disclosure`), checked by
+    /// `settings::disclosure`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_disclosure(
+        &self,
+        d: &linli_domain::settings::Disclosure,
+        actor: String,
+    ) -> Result<(), DbError> {
+        let value = serde_json::to_string(d).unwrap_or_default();
+        self.put_setting_audited(linli_domain::settings::DISCLOSURE, value.clone(), value, actor)
+            .await
+    }
+
+    /// Stores every indicator's target (setting `indicator_targets`: code → target
+    /// or `null` for none), checked by `settings::indicator_targets`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_indicator_targets(
+        &self,
+        targets: &std::collections::BTreeMap<String, Option<i64>>,
+        actor: String,
+    ) -> Result<(), DbError> {
+        let value = serde_json::to_string(targets).unwrap_or_default();
+        self.put_setting_audited(
+            linli_domain::settings::INDICATOR_TARGETS,
+            value.clone(),
+            value,
+            actor,
+        )
+        .await
+    }
+
+    /// Records that a backup file was handed to the browser's download at `at`
+    /// (setting `last_backup_at`, read by the cockpit). No history entry: a backup
+    /// changes no record.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn record_backup(&self, at: linli_domain::model::Millis) -> Result<(), DbError> {
+        let mut batch = super::Batch::default();
+        batch.put(
+            STORE,
+            &Setting {
+                key: linli_domain::cockpit::LAST_BACKUP_SETTING.to_owned(),
+                value: at.to_string(),
+            },
+        )?;
+        self.commit(batch).await
+    }
+}

@@ -1,16 +1,22 @@
 //! Typed reads and writes of the workshop view (the only IndexedDB code it uses).
 //!
-//! The workshop loads once ([`Db::workshop_data`]) and writes four things, each in
-//! one transaction: the plan's layout (the moved buildings and an audit entry), the
-//! session (its needs tally in the setting `workshop_needs`, its ballots and an
-//! audit entry), and the plan image (set or removed).
+//! The workshop loads once ([`Db::workshop_data`]) and writes, each in one
+//! transaction: the plan's layout (the moved buildings and an audit entry), the
+//! session (its needs tally in the setting `workshop_needs`, its ballots, the
+//! removal of its draft and an audit entry, decided on what is read inside that
+//! transaction), the session in progress (the setting `workshop_draft`, kept after
+//! each change until saved or discarded), and the plan image (set or removed).
+
+use std::convert::Infallible;
 
 use linli_domain::model::{AuditEntry, Ballot, Building, Millis, NeedCategory, Proposal, Setting};
+use linli_domain::workshop::draft::{Draft, DRAFT_SETTING};
 use linli_domain::workshop::{
     voting_list, Session, WorkshopNeeds, MAX_KEYED, NEEDS_SETTING, PLAN_IMAGE_SETTING,
 };
+use wasm_bindgen::JsValue;
 
-use super::{Batch, Db, DbError};
+use super::{Batch, Db, DbError, Read};
 
 /// What the workshop loads once.
 #[derive(Debug)]
@@ -24,6 +30,9 @@ pub struct WorkshopData {
     pub period: Option<String>,
     /// The uploaded plan image, a `data:image/…` URL.
     pub plan_image: Option<String>,
+    /// The session in progress kept before a reload (`Err`: why it cannot be
+    /// resumed), `None` when there is none.
+    pub draft: Option<Result<Draft, String>>,
 }
 
 /// What saving a session wrote.
@@ -50,12 +59,17 @@ impl Db {
         categories.truncate(MAX_KEYED);
         let (period, proposals) = voting_list(self.get_all("proposals").await?);
         let image = self.setting(PLAN_IMAGE_SETTING).await?;
+        let draft = self
+            .setting(DRAFT_SETTING)
+            .await?
+            .map(|s| Draft::parse(&s.value).map_err(|e| e.to_string()));
         Ok(WorkshopData {
             buildings,
             categories,
             proposals,
             period,
             plan_image: image.map(|s| s.value).filter(|v| v.starts_with("data:image/")),
+            draft,
         })
     }
 
@@ -87,8 +101,10 @@ impl Db {
     /// Saves `session`: its needs tally replaces an earlier save of the same
     /// session in the setting `workshop_needs` (a damaged setting is replaced
     /// rather than blocking the save), its ballots for `period` replace that
-    /// save's ballots, and one audit entry by `actor` is added; `at` stamps the
-    /// tally and the ballots.
+    /// save's ballots, its draft is removed, and one audit entry by `actor` is
+    /// added; `at` stamps the tally and the ballots. The tally and the ballots'
+    /// largest id are read inside the write transaction, so two tabs saving at
+    /// once cannot lose a tally.
     ///
     /// # Errors
     ///
@@ -100,42 +116,103 @@ impl Db {
         actor: String,
         at: Millis,
     ) -> Result<SessionSaved, DbError> {
-        let setting = self.setting(NEEDS_SETTING).await?;
-        let mut all = WorkshopNeeds::parse(setting.as_ref().map(|s| s.value.as_str())).unwrap_or_default();
-        let first_id = self.max_key("ballots").await? + 1;
-        let ballots: Vec<Ballot> = session.ballots(period, first_id, at);
-        let ids: Vec<u32> = ballots.iter().map(|b| b.id).collect();
-        let old = all.upsert(session.needs_record(at, period, ids));
-        let mut batch = Batch::default();
-        for id in &old {
-            batch.delete("ballots", *id);
-        }
-        for b in &ballots {
-            batch.add("ballots", b)?;
-        }
-        batch.put(
-            "settings",
-            &Setting {
-                key: NEEDS_SETTING.to_owned(),
-                value: serde_json::to_string(&all).unwrap_or_default(),
+        let session = session.clone();
+        let period = period.to_owned();
+        let reads = vec![
+            Read::Get {
+                store: "settings",
+                key: JsValue::from_str(NEEDS_SETTING),
             },
-        )?;
+            Read::MaxKey { store: "ballots" },
+        ];
+        let r = self
+            .checked(&["ballots", "settings"], reads, move |res| {
+                let setting: Option<Setting> = res.record(0)?;
+                let mut all =
+                    WorkshopNeeds::parse(setting.as_ref().map(|s| s.value.as_str())).unwrap_or_default();
+                let ballots: Vec<Ballot> = session.ballots(&period, res.max_key(1) + 1, at);
+                let ids: Vec<u32> = ballots.iter().map(|b| b.id).collect();
+                let old = all.upsert(session.needs_record(at, &period, ids));
+                let mut batch = Batch::default();
+                for id in &old {
+                    batch.delete("ballots", *id);
+                }
+                for b in &ballots {
+                    batch.add("ballots", b)?;
+                }
+                batch.put(
+                    "settings",
+                    &Setting {
+                        key: NEEDS_SETTING.to_owned(),
+                        value: serde_json::to_string(&all).unwrap_or_default(),
+                    },
+                )?;
+                batch.delete("settings", DRAFT_SETTING);
+                batch.audit(audit(
+                    at,
+                    "settings",
+                    format!(
+                        "workshop session {}: {} needs dots, {} ballots (replacing {})",
+                        session.started_at,
+                        session.dots().len(),
+                        ballots.len(),
+                        old.len()
+                    ),
+                    actor,
+                ));
+                Ok(Ok::<_, Infallible>((
+                    batch,
+                    SessionSaved {
+                        ballots: ballots.len(),
+                    },
+                )))
+            })
+            .await?;
+        Ok(r.unwrap_or_else(|never| match never {}))
+    }
+
+    /// Keeps the session in progress (setting `workshop_draft`), replacing the
+    /// previous draft; `None` (an empty session) removes it. No history entry: a
+    /// draft is not a record yet.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's error name; the previous draft stays.
+    pub async fn keep_workshop_draft(&self, draft: Option<&Draft>) -> Result<(), DbError> {
+        let mut batch = Batch::default();
+        match draft {
+            Some(d) => {
+                batch.put(
+                    "settings",
+                    &Setting {
+                        key: DRAFT_SETTING.to_owned(),
+                        value: d.to_json(),
+                    },
+                )?;
+            }
+            None => {
+                batch.delete("settings", DRAFT_SETTING);
+            }
+        }
+        self.commit(batch).await
+    }
+
+    /// Discards the session in progress (removes `workshop_draft`), with one
+    /// history entry by `actor` at `at`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was removed then.
+    pub async fn discard_workshop_draft(&self, actor: String, at: Millis) -> Result<(), DbError> {
+        let mut batch = Batch::default();
+        batch.delete("settings", DRAFT_SETTING);
         batch.audit(audit(
             at,
             "settings",
-            format!(
-                "workshop session {}: {} needs dots, {} ballots (replacing {})",
-                session.started_at,
-                session.dots().len(),
-                ballots.len(),
-                old.len()
-            ),
+            "workshop draft discarded".to_owned(),
             actor,
         ));
-        self.commit(batch).await?;
-        Ok(SessionSaved {
-            ballots: ballots.len(),
-        })
+        self.commit(batch).await
     }
 
     /// Stores the plan image `url` (a checked `data:image/…;base64,` URL).

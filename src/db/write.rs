@@ -433,7 +433,7 @@ impl Batch {
         all(self, "timebank_ledger", &d.timebank_ledger)?;
         all(self, "requests", &d.requests)?;
         all(self, "plans", &d.plans)?;
-        all(self, "spending", &d.spending)?;
+        all(self, "decisions", &d.decisions)?;
         all(self, "snapshots", &d.snapshots)?;
         all(self, "audit_log", &d.audit_log)?;
         Ok(self)

@@ -7,6 +7,7 @@ pub mod needs;
 pub mod not_found;
 pub mod participation;
 pub mod pb;
+pub mod plans;
 pub mod register;
 pub mod requests;
 pub mod settings;

@@ -26,6 +26,10 @@ pub enum Route {
     Pb,
     /// `#/allocation` — resource pools, allocation runs and cost sharing.
     Allocation,
+    /// `#/plans` — plans from draft to evaluation (list and new plan).
+    Plans,
+    /// `#/plans/<id>` — one plan's life cycle.
+    Plan(u32),
     /// `#/participation` — activities, points bank, time bank.
     Participation,
     /// `#/requests` — resident requests, warnings and improvement items.
@@ -40,13 +44,14 @@ pub enum Route {
 
 impl Route {
     /// Every routed view, in navigation order.
-    pub const ALL: [Route; 10] = [
+    pub const ALL: [Route; 11] = [
         Route::Dashboard,
         Route::Workspace,
         Route::Register,
         Route::Needs,
         Route::Pb,
         Route::Allocation,
+        Route::Plans,
         Route::Participation,
         Route::Requests,
         Route::Workshop,
@@ -60,6 +65,9 @@ impl Route {
         let h = hash.trim_start_matches('#');
         let path = h.split(['?', '&']).next().unwrap_or("");
         let path = path.trim_matches('/');
+        if let Some(rest) = path.strip_prefix("plans/") {
+            return rest.parse().map_or(Self::NotFound, Self::Plan);
+        }
         if let Some(rest) = path.strip_prefix("register/") {
             return match rest {
                 "new" => Self::HouseholdNew,
@@ -73,6 +81,7 @@ impl Route {
             "needs" => Self::Needs,
             "pb" => Self::Pb,
             "allocation" => Self::Allocation,
+            "plans" => Self::Plans,
             "participation" => Self::Participation,
             "requests" => Self::Requests,
             "workshop" => Self::Workshop,
@@ -92,6 +101,8 @@ impl Route {
             Self::Needs => "#/needs".into(),
             Self::Pb => "#/pb".into(),
             Self::Allocation => "#/allocation".into(),
+            Self::Plans => "#/plans".into(),
+            Self::Plan(id) => format!("#/plans/{id}"),
             Self::Participation => "#/participation".into(),
             Self::Requests => "#/requests".into(),
             Self::Workshop => "#/workshop".into(),
@@ -105,6 +116,7 @@ impl Route {
     pub fn section(self) -> Route {
         match self {
             Self::HouseholdNew | Self::Household(_) => Self::Register,
+            Self::Plan(_) => Self::Plans,
             other => other,
         }
     }

@@ -85,8 +85,11 @@ test('the dashboard shows the published figures and verifies the chain', async (
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
   const headline = await page.locator('[data-testid=headline]').innerText();
   const yuan = (fen) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+  // The demo adopted its period's allocation run: the adopted figures are published.
+  assert.equal(c.allocation_status, 'adopted');
   assert.ok(headline.includes(yuan(c.headline.budget_fen)), `${headline} has ${yuan(c.headline.budget_fen)}`);
   assert.ok(headline.includes(String(c.headline.households)));
+  assert.ok((await page.locator('[data-testid=adopted]').innerText()).includes(c.adopted_allocation.inputs_sha256));
   // Every published plan is listed; every indicator is shown with its status.
   assert.equal(await page.locator('[data-testid=plan]').count(), c.plans.length);
   assert.equal(await page.locator('[data-testid=indicator]').count(), c.indicators.length);
@@ -149,6 +152,7 @@ test('chart render time from a loaded snapshot (benchmark)', async () => {
 test('user text in labels stays text', async () => {
   const text = readFileSync(join(good, 'snapshot.json'), 'utf8');
   const evil = '<script>window.__pwned=1</script> & <b>粗</b>';
+  const firstPlan = JSON.parse(text).content.plans[0].id;
   const dir = variant('xss', rehash(text, (c) => {
     c.previous_sha256 = null;
     c.sequence = 1;
@@ -161,7 +165,7 @@ test('user text in labels stays text', async () => {
   const { page, errors } = await open(dir, { width: 390, height: 844 });
   await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('h1').innerText(), evil);
-  assert.ok((await page.locator('[data-testid=plan]').first().innerText()).includes(evil));
+  assert.ok((await page.locator(`[data-testid=plan][data-id="${firstPlan}"]`).innerText()).includes(evil));
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.equal(await page.locator('main b').count(), 0);
   // The group chart carries the label inside its SVG, escaped: it still decodes.
@@ -171,13 +175,110 @@ test('user text in labels stays text', async () => {
   assert.deepEqual(errors, []);
 });
 
+// The viewer's day in China time, as the page counts notices down.
+function cstDay(ms) {
+  return Math.floor((ms + 8 * 3_600_000) / 86_400_000);
+}
+function dayOf(s) {
+  return Math.floor(Date.parse(s + 'T00:00:00Z') / 86_400_000);
+}
+
+test('plans by stage: countdowns, every spending item, objections answered, approvals, accounts, PB outcome', async () => {
+  const c = JSON.parse(readFileSync(join(good, 'snapshot.json'), 'utf8')).content;
+  // The demo has plans at every stage of the life cycle.
+  const stages = new Set(c.plans.map((p) => p.stage));
+  for (const s of ['notice', 'council', 'assessment', 'street_review', 'execution', 'accounts', 'closed']) {
+    assert.ok(stages.has(s), `the demo publishes a plan in ${s}: ${[...stages]}`);
+  }
+  const { page, errors } = await open(good, { width: 390, height: 844 });
+  await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
+  // One group per stage present, with its plans.
+  const groups = page.locator('[data-testid=stage-group]');
+  assert.equal(await groups.count(), stages.size);
+  for (const s of stages) {
+    const n = c.plans.filter((p) => p.stage === s).length;
+    assert.equal(await page.locator(`[data-testid=stage-group][data-stage=${s}] [data-testid=plan]`).count(), n, s);
+  }
+  // A running notice counts down in days left, counted in China time from the viewer's day.
+  const today = cstDay(Date.now());
+  const running = c.plans.filter((p) => p.notices.some((n) => !n.ended));
+  assert.ok(running.length > 0);
+  for (const p of running) {
+    const n = p.notices.find((x) => !x.ended);
+    const card = page.locator(`[data-testid=plan][data-id="${p.id}"]`);
+    const text = await card.locator('[data-testid=countdown]').first().innerText();
+    const left = dayOf(n.last_day) - today + 1;
+    if (today < dayOf(n.start)) assert.ok(text.includes('公示将于此日开始'), text);
+    else if (left >= 1) assert.ok(text.includes(`公示期剩余 ${left} 天`), `${text} (${left})`);
+    else assert.ok(text.includes('公示期已于此日结束'), text);
+  }
+  // Objections answered, with the responses; every spending item; approvals; accounts.
+  const withObjections = c.plans.find((p) => p.objection_count > 0 && p.objections_answered === p.objection_count);
+  assert.ok(withObjections, 'the demo has a plan with answered objections');
+  const card = page.locator(`[data-testid=plan][data-id="${withObjections.id}"]`);
+  assert.ok((await card.locator('[data-testid=objections]').innerText()).includes(`${withObjections.objection_count} 条异议，均已答复`));
+  const openDetails = (loc) => loc.locator('details').evaluate((d) => { d.open = true; });
+  await openDetails(card);
+  const objections = card.locator('[data-testid=objection]');
+  assert.equal(await objections.count(), withObjections.objections.length);
+  assert.ok((await objections.first().innerText()).includes(withObjections.objections[0].response));
+  const spender = c.plans.find((p) => p.spending.length > 1 && p.accounts);
+  assert.ok(spender, 'the demo has a plan with spending and final accounts');
+  const sc = page.locator(`[data-testid=plan][data-id="${spender.id}"]`);
+  await openDetails(sc);
+  const items = sc.locator('[data-testid=spending-item]');
+  assert.equal(await items.count(), spender.spending.length);
+  const yuan = (fen) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+  for (let i = 0; i < spender.spending.length; i++) {
+    const row = await items.nth(i).innerText();
+    const e = spender.spending[i];
+    assert.ok(row.includes(e.date) && row.includes(e.purpose) && row.includes(yuan(Math.abs(e.amount_fen))), row);
+  }
+  assert.equal(await sc.locator('[data-testid=approval]').count(), spender.approvals.length);
+  assert.ok((await sc.locator('[data-testid=account-line]').count()) > 0);
+  const closed = c.plans.find((p) => p.stage === 'closed');
+  const cc = page.locator(`[data-testid=plan][data-id="${closed.id}"]`);
+  await openDetails(cc);
+  assert.ok((await cc.locator('[data-testid=evaluation]').innerText()).includes(closed.evaluation.date));
+  // The adopted PB outcome: every proposal, funded or not.
+  assert.ok(c.pb.length > 0, 'the demo adopted a PB count');
+  assert.equal(await page.locator('[data-testid=pb-project]').count(), c.pb.reduce((n, o) => n + o.projects.length, 0));
+  assert.ok((await page.locator('[data-testid=pb]').innerText()).includes('获资助'));
+  await page.screenshot({ path: join(OUT, 'dashboard-plans-390.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('with no adopted allocation the page says so and shows no allocation figures', async () => {
+  const doc = JSON.parse(readFileSync(backup, 'utf8'));
+  doc.payload.decisions = doc.payload.decisions.filter((d) => d.kind.type !== 'allocation_adopted');
+  doc.counts.decisions = doc.payload.decisions.length;
+  const payload = JSON.stringify(doc.payload);
+  doc.payload_sha256 = createHash('sha256').update(payload).digest('hex');
+  delete doc.payload;
+  const edited = join(work, 'no-adoption.json');
+  writeFileSync(edited, JSON.stringify(doc).slice(0, -1) + `,"payload":${payload}}`);
+  const dir = join(work, 'no-adoption');
+  cli('publish', edited, '--out', dir, '--site', SITE, '--at', String(AT));
+  const c = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')).content;
+  assert.equal(c.allocation_status, 'none_adopted');
+  assert.deepEqual([c.pools, c.allocation, c.groups], [[], [], []]);
+  const { page, errors } = await open(dir, { width: 390, height: 844 });
+  await page.locator('[data-testid=headline]').waitFor({ timeout: 30_000 });
+  assert.ok((await page.locator('[data-testid=no-allocation]').innerText()).includes('本期（2026-Q3）尚未采纳分配方案'));
+  assert.ok((await page.locator('[data-testid=headline]').innerText()).includes('尚未采纳分配方案'));
+  assert.equal(await page.locator('[data-testid=allocation]').count(), 0);
+  // The plans are published all the same.
+  assert.equal(await page.locator('[data-testid=plan]').count(), c.plans.length);
+  assert.deepEqual(errors, []);
+});
+
 test('a missing, truncated, tampered or newer snapshot shows a message and no figures', async () => {
   const text = readFileSync(join(good, 'snapshot.json'), 'utf8');
   const cases = [
     ['missing', null, '未找到公示数据'],
     ['truncated', text.slice(0, text.length / 2), '公示数据不完整'],
     ['tampered', text.replace(/"budget_fen":(\d)/, '"budget_fen":9$1'), '公示数据校验失败'],
-    ['newer', rehash(text, () => {}).replace('"version":1', '"version":2'), '公示数据版本较新'],
+    ['newer', rehash(text, () => {}).replace(/"version":\d+/, '"version":99'), '公示数据版本较新'],
     ['foreign', '{"format":"something-else","version":1}', '不是有效的公示数据'],
   ];
   for (const [name, body, message] of cases) {

@@ -1,8 +1,9 @@
 // End-to-end: workshop mode on a projector (SPEC §2.8) — a whole session from the
 // keyboard, offline (categories, dots, undo, timer, dot voting, save), the saved
 // needs tally and ballots read back from IndexedDB, CSV and PNG exports, the layout
-// dragged and saved, a plan image, legibility at 1920×1080, and the 5,000-dot
-// frame-time measurement.
+// dragged and saved, a plan image, legibility at 1920×1080, the 5,000-dot
+// frame-time measurement, and a session in progress surviving a reload (kept in
+// IndexedDB until saved or discarded) with its tally on the needs page once saved.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -319,6 +320,91 @@ test('with 5,000 dots, placing a dot and updating the heat map stays within a fr
   assert.ok(e.median < 16, `median ${e.median} ms to place a dot with 5,000 on the plan`);
   assert.ok(s.p95 < 16, `p95 handler time ${s.p95} ms`);
   await page.screenshot({ path: `${OUT}workshop-5000-1920.png` });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a session in progress survives a reload with its undo, is discarded only after a confirmation, and a saved tally shows on the needs page', async () => {
+  const { context, page, errors } = await newPage(FULL_HD);
+  await openWorkshop(page);
+  const draftOf = async () => {
+    const s = (await readStore(page, 'settings')).find((x) => x.key === 'workshop_draft');
+    return s ? JSON.parse(s.value) : null;
+  };
+  assert.equal(await draftOf(), null);
+  // Three childcare dots on building 1, one elderly-care dot on the cell to its right.
+  await page.keyboard.press('2');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Enter');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('1');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=ws-total]').textContent === '4');
+  // Kept a moment after the last change, written to IndexedDB.
+  await page.locator('[data-testid=ws-draft-kept]').waitFor();
+  const deadline = Date.now() + 10_000;
+  while ((await draftOf())?.session.dots.length !== 4 && Date.now() < deadline) await page.waitForTimeout(100);
+  assert.equal((await draftOf()).session.dots.length, 4);
+
+  // A reload resumes it: the same dots, counts and undo stack.
+  await page.reload();
+  await page.locator('[data-testid=ws-plan]').waitFor();
+  await page.locator('[data-testid=ws-draft-resumed]').waitFor();
+  assert.match(await page.locator('[data-testid=ws-draft-resumed]').textContent(), /已恢复.*4 个需求圆点/);
+  assert.equal(await total(page), 4);
+  assert.equal(await count(page, 'ws-tile-1'), 3);
+  assert.equal(await count(page, 'ws-cat-1'), 3);
+  assert.equal(await count(page, 'ws-cat-0'), 1);
+  await page.keyboard.press('z');
+  await page.waitForFunction(() => document.querySelector('[data-testid=ws-total]').textContent === '3');
+  assert.equal(await count(page, 'ws-cat-0'), 0);
+
+  // Discarding asks first; cancelling keeps everything.
+  await page.click('[data-testid=ws-draft-discard]');
+  await page.locator('[data-testid=ws-draft-discard-confirm]').waitFor();
+  await page.click('[data-testid=ws-draft-discard-cancel]');
+  assert.equal(await page.locator('[data-testid=ws-draft-discard-confirm]').count(), 0);
+  assert.equal(await total(page), 3);
+  const audits = (await readStore(page, 'audit_log')).length;
+  await page.click('[data-testid=ws-draft-discard]');
+  await page.click('[data-testid=ws-draft-discard-confirm]');
+  await page.locator('[data-testid=ws-msg]', { hasText: '已放弃会话' }).waitFor();
+  assert.equal(await total(page), 0);
+  assert.equal(await count(page, 'ws-tile-1'), 0);
+  assert.equal(await draftOf(), null);
+  const log = await readStore(page, 'audit_log');
+  assert.equal(log.length, audits + 1);
+  assert.match(log.at(-1).summary, /workshop draft discarded/);
+  await page.reload();
+  await page.locator('[data-testid=ws-plan]').waitFor();
+  assert.equal(await total(page), 0);
+  assert.equal(await page.locator('[data-testid=ws-draft-resumed]').count(), 0);
+
+  // A saved session removes its draft; its tally shows beside the register's needs.
+  await page.keyboard.press('2');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid=ws-draft-kept]').waitFor();
+  await page.keyboard.press('s');
+  await page.locator('[data-testid=ws-msg]', { hasText: '已保存：2 个需求圆点' }).waitFor();
+  assert.equal(await draftOf(), null);
+  await page.waitForTimeout(800); // no late draft write after the save
+  assert.equal(await draftOf(), null);
+  await page.reload();
+  await page.locator('[data-testid=ws-plan]').waitFor();
+  assert.equal(await page.locator('[data-testid=ws-draft-resumed]').count(), 0);
+  assert.equal(await total(page), 0);
+
+  const households = (await readStore(page, 'households')).flat();
+  const declared = households.filter((h) => h.building_id === 1 && h.needs.some((n) => n.category === 'childcare')).length;
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  await page.goto(base + '#/needs');
+  const row = page.locator('[data-testid=ws-tally] tr[data-building="1"][data-category=childcare]');
+  await row.waitFor({ timeout: 60_000 });
+  assert.equal((await row.locator('[data-col=workshop]').textContent()).trim(), '2');
+  assert.equal((await row.locator('[data-col=register]').textContent()).trim(), String(declared));
+  assert.match(await row.textContent(), /1幢.*托育服务/);
+  assert.ok((await row.textContent()).includes(today), `the session date ${today}`);
+  assert.match(await page.locator('[data-testid=ws-tally-section] h2').textContent(), /工作坊计数/);
   assert.deepEqual(errors, []);
   await context.close();
 });

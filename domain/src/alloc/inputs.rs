@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
-use crate::date::{day_start_millis, days_from_civil, iso_date};
+use crate::date::{day_start_millis, days_from_civil};
 use crate::model::{NeedClass, RequestStatus, Resource, ResourceKind};
 use crate::needs::{Indicator, NeedsMatrix, Scorer};
 
@@ -800,19 +800,14 @@ pub fn prepare(d: &Dataset, config: &AllocConfig, period: &str) -> Result<AllocI
             }
         }
     }
-    let (start_date, end_date) = (iso_date(p.start_days()), iso_date(p.end_days()));
-    let plan_cat: HashMap<u32, usize> = d
-        .plans
-        .iter()
-        .filter_map(|pl| cat_index.get(pl.category.as_str()).map(|&c| (pl.id, c)))
-        .collect();
+    let period_days = p.start_days()..p.end_days();
     let mut spent = vec![0i64; n];
-    for s in &d.spending {
-        if s.date.as_str() >= start_date.as_str() && s.date.as_str() < end_date.as_str() {
-            if let Some(&ci) = plan_cat.get(&s.plan_id) {
-                spent[ci] = spent[ci]
-                    .saturating_add(s.amount_fen)
-                    .clamp(-MAX_AMOUNT, MAX_AMOUNT);
+    for pl in &d.plans {
+        if let Some(&ci) = cat_index.get(pl.content().category.as_str()) {
+            for s in pl.spending() {
+                if period_days.contains(&s.on.days()) {
+                    spent[ci] = spent[ci].saturating_add(s.amount).clamp(-MAX_AMOUNT, MAX_AMOUNT);
+                }
             }
         }
     }

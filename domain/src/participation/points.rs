@@ -10,6 +10,9 @@
 //!   negative, at any point of the ledger taken in `(at, id)` order.
 //! - The catalogue's stock never goes negative: a redemption takes one unit, a
 //!   reversed redemption puts it back.
+//! - Every other change of stock (an item added, a restock, a correction after a
+//!   count) is an append-only event of the catalogue's stock log ([`stock`]), with
+//!   who and when; editing an item's name or cost never changes its stock.
 //!
 //! # Reasons
 //!
@@ -31,6 +34,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::model::{Activity, Channel, Millis, PointsEntry};
+
+pub mod stock;
 
 /// The setting that stores [`EarningRules`] as JSON.
 pub const RULES_SETTING: &str = "points_rules";
@@ -213,6 +218,10 @@ pub struct CatalogueItem {
 #[serde(deny_unknown_fields)]
 pub struct Catalogue {
     pub items: Vec<CatalogueItem>,
+    /// Every stock change other than a redemption, oldest first, append-only
+    /// (see [`stock`]). Absent in catalogues stored before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stock_log: Vec<stock::StockEvent>,
 }
 
 impl Default for Catalogue {
@@ -238,6 +247,7 @@ impl Default for Catalogue {
                     30,
                 ),
             ],
+            stock_log: Vec::new(),
         }
     }
 }

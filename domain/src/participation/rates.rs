@@ -5,15 +5,30 @@
 //! of its households that participated divided by its number of households;
 //! rates are in per mille, rounded down.
 //!
+//! # Resident leaders: the one definition
+//!
 //! A *resident leader* (居民骨干) of a quarter is a household that attended at
-//! least [`LEADER_MIN_ACTIVITIES`] activities in that quarter. Leader growth
-//! compares consecutive quarters.
+//! least [`LEADER_MIN_ACTIVITIES`] (3) activities dated in that quarter (calendar
+//! quarters of the activities' dates). **Resident-leader growth a year** (the
+//! SPEC §2.10 indicator, target > 10% a year) compares a quarter with the same
+//! quarter a year earlier (同比), so seasons do not count as growth:
+//!
+//! ```text
+//! growth_bp = (leaders(q) − leaders(q − 4 quarters)) × 10,000 / leaders(q − 4 quarters)
+//! ```
+//!
+//! in basis points, rounded toward zero; not measured when the quarter a year
+//! earlier has no leader ([`NO_LEADERS_A_YEAR_BEFORE`]). The indicator's quarter is
+//! the last *complete* quarter before the day it is computed for
+//! ([`leader_growth`]). The participation page ([`leaders_by_quarter`], one row per
+//! quarter) and the public snapshot (the `leader_growth` indicator) both use these
+//! functions, so the page's row for that quarter and the dashboard show the same
+//! figure.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use thiserror::Error;
 
-use crate::date::quarter_label;
 use crate::model::{Activity, Building, Channel, Household};
 use crate::requests::calendar::parse_date;
 
@@ -139,27 +154,127 @@ pub fn by_building(activities: &[Activity], households: &[Household], buildings:
     rows
 }
 
-/// Resident leaders per quarter (`YYYY-Qn`, in order) and the growth against the
-/// previous quarter in per mille (`None` for the first quarter or after a quarter
-/// with no leaders).
-pub fn leaders_by_quarter(activities: &[Activity]) -> Vec<(String, u32, Option<i64>)> {
-    let mut per_q: BTreeMap<String, BTreeMap<u32, usize>> = BTreeMap::new();
+/// `(year, quarter 1–4)` of a day count.
+fn quarter_of(day: i64) -> (i64, u32) {
+    let (y, m, _) = crate::date::civil_from_days(day);
+    (y, (m - 1) / 3 + 1)
+}
+
+fn label((y, q): (i64, u32)) -> String {
+    format!("{y}-Q{q}")
+}
+
+/// The quarter a year earlier.
+fn year_before((y, q): (i64, u32)) -> (i64, u32) {
+    (y - 1, q)
+}
+
+/// Leaders (households at [`LEADER_MIN_ACTIVITIES`] or more) by quarter.
+fn leader_counts(activities: &[Activity]) -> BTreeMap<(i64, u32), u32> {
+    let mut per_q: BTreeMap<(i64, u32), BTreeMap<u32, usize>> = BTreeMap::new();
     for a in activities {
         let Ok(day) = parse_date(&a.date) else { continue };
-        let q = per_q.entry(quarter_label(day)).or_default();
+        let q = per_q.entry(quarter_of(day)).or_default();
+        // A household listed twice on one activity attended it once.
+        let mut seen = BTreeSet::new();
         for h in &a.attendance {
-            *q.entry(*h).or_default() += 1;
+            if seen.insert(*h) {
+                *q.entry(*h).or_default() += 1;
+            }
         }
     }
-    let mut out: Vec<(String, u32, Option<i64>)> = Vec::new();
-    for (q, counts) in per_q {
-        let n = counts.values().filter(|&&c| c >= LEADER_MIN_ACTIVITIES).count() as u32;
-        let growth = out.last().and_then(|(_, prev, _)| {
-            (*prev > 0).then(|| (i64::from(n) - i64::from(*prev)) * 1000 / i64::from(*prev))
-        });
-        out.push((q, n, growth));
+    per_q
+        .into_iter()
+        .map(|(q, counts)| {
+            let n = counts.values().filter(|&&c| c >= LEADER_MIN_ACTIVITIES).count();
+            (q, u32::try_from(n).unwrap_or(u32::MAX))
+        })
+        .collect()
+}
+
+/// `(now − before) × 10,000 / before`, rounded toward zero; `None` when `before` is 0.
+fn growth_bp(now: u32, before: u32) -> Option<i64> {
+    (before > 0).then(|| (i64::from(now) - i64::from(before)) * 10_000 / i64::from(before))
+}
+
+/// Resident leaders per quarter with activities (`YYYY-Qn`, in order) and the
+/// growth on the same quarter a year earlier in basis points (`None` when that
+/// quarter had no leader): the rows of the participation page (see the module
+/// documentation for the definition).
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::model::{Activity, Channel};
+/// use linli_domain::participation::rates::leaders_by_quarter;
+/// let act = |date: &str, attendance: Vec<u32>| Activity {
+///     id: 0, date: date.into(), title: "t".into(), channel: Channel::OnlineHall,
+///     building_id: None, attendance, hours_tenths: 10,
+/// };
+/// // Households 1 and 2 attend three times in 2025-Q3; 1, 2 and 3 in 2026-Q3.
+/// let mut acts = Vec::new();
+/// for d in ["2025-07-01", "2025-08-01", "2025-09-01"] { acts.push(act(d, vec![1, 2])); }
+/// for d in ["2026-07-01", "2026-08-01", "2026-09-01"] { acts.push(act(d, vec![1, 2, 3])); }
+/// let rows = leaders_by_quarter(&acts);
+/// assert_eq!(rows[0], ("2025-Q3".to_owned(), 2, None));
+/// assert_eq!(rows[1], ("2026-Q3".to_owned(), 3, Some(5_000))); // +50.00%
+/// ```
+pub fn leaders_by_quarter(activities: &[Activity]) -> Vec<(String, u32, Option<i64>)> {
+    let counts = leader_counts(activities);
+    counts
+        .iter()
+        .map(|(q, n)| {
+            let before = counts.get(&year_before(*q)).copied().unwrap_or(0);
+            (label(*q), *n, growth_bp(*n, before))
+        })
+        .collect()
+}
+
+/// Why leader growth is not measured: the quarter a year earlier had no leader
+/// (no activity records then, or nobody attended three times).
+pub const NO_LEADERS_A_YEAR_BEFORE: &str = "no_leaders_a_year_before";
+
+/// The resident-leader growth indicator as of a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaderGrowth {
+    /// The last complete quarter before the day (`YYYY-Qn`).
+    pub quarter: String,
+    pub leaders: u32,
+    /// The same quarter a year earlier.
+    pub year_before: String,
+    pub leaders_year_before: u32,
+    /// Growth in basis points, rounded toward zero, or why it is not measured
+    /// ([`NO_LEADERS_A_YEAR_BEFORE`]).
+    pub growth_bp: Result<i64, &'static str>,
+}
+
+/// Resident-leader growth a year as of `today` (days since 1970-01-01, the
+/// community's calendar): the last complete quarter before `today` against the
+/// same quarter a year earlier. The same figure as that quarter's row of
+/// [`leaders_by_quarter`].
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::participation::rates::{leader_growth, NO_LEADERS_A_YEAR_BEFORE};
+/// let today = linli_domain::date::days_from_civil(2026, 11, 24);
+/// let g = leader_growth(&[], today);
+/// assert_eq!((g.quarter.as_str(), g.year_before.as_str()), ("2026-Q3", "2025-Q3"));
+/// assert_eq!(g.growth_bp, Err(NO_LEADERS_A_YEAR_BEFORE));
+/// ```
+pub fn leader_growth(activities: &[Activity], today: i64) -> LeaderGrowth {
+    let (y, q) = quarter_of(today);
+    let last = if q == 1 { (y - 1, 4) } else { (y, q - 1) };
+    let counts = leader_counts(activities);
+    let leaders = counts.get(&last).copied().unwrap_or(0);
+    let leaders_year_before = counts.get(&year_before(last)).copied().unwrap_or(0);
+    LeaderGrowth {
+        quarter: label(last),
+        leaders,
+        year_before: label(year_before(last)),
+        leaders_year_before,
+        growth_bp: growth_bp(leaders, leaders_year_before).ok_or(NO_LEADERS_A_YEAR_BEFORE),
     }
-    out
 }
 
 /// Why an activity was refused.
@@ -325,20 +440,77 @@ mod tests {
     #[test]
     fn leaders_and_growth() {
         let acts = vec![
-            act(1, "2026-01-05", Channel::OnlineHall, vec![1, 2, 3]),
-            act(2, "2026-02-05", Channel::OnlineHall, vec![1, 2]),
-            act(3, "2026-03-05", Channel::SkillSharing, vec![1, 2]),
-            act(4, "2026-04-05", Channel::OnlineHall, vec![1, 2, 3]),
-            act(5, "2026-05-05", Channel::OnlineHall, vec![1, 2, 3]),
-            act(6, "2026-06-05", Channel::OnlineHall, vec![1, 2, 3]),
+            act(1, "2025-01-05", Channel::OnlineHall, vec![1, 2, 3]),
+            act(2, "2025-02-05", Channel::OnlineHall, vec![1, 2]),
+            act(3, "2025-03-05", Channel::SkillSharing, vec![1, 2]),
+            act(4, "2025-04-05", Channel::OnlineHall, vec![1, 2, 3]),
+            act(5, "2026-01-05", Channel::OnlineHall, vec![1, 2, 3, 4]),
+            act(6, "2026-02-05", Channel::OnlineHall, vec![1, 2, 3, 3]),
+            act(7, "2026-03-05", Channel::OnlineHall, vec![1, 2, 3]),
         ];
         let l = leaders_by_quarter(&acts);
+        // 2025-Q1: households 1 and 2 (three times each); 2025-Q2: nobody three times.
+        // 2026-Q1: 1, 2 and 3 (3 is listed twice on one activity: once) = +50% on 2025-Q1.
         assert_eq!(
             l,
-            vec![("2026-Q1".into(), 2, None), ("2026-Q2".into(), 3, Some(500))]
+            vec![
+                ("2025-Q1".into(), 2, None),
+                ("2025-Q2".into(), 0, None),
+                ("2026-Q1".into(), 3, Some(5_000)),
+            ]
         );
+        // As of any day of 2026-Q2, the indicator is 2026-Q1's row.
+        for day in ["2026-04-01", "2026-06-30"] {
+            let g = leader_growth(&acts, parse_date(day).unwrap());
+            assert_eq!(g.quarter, "2026-Q1");
+            assert_eq!((g.leaders, g.leaders_year_before), (3, 2));
+            assert_eq!(g.growth_bp, Ok(5_000));
+            assert_eq!(
+                Some(g.growth_bp.ok()),
+                l.iter().find(|r| r.0 == g.quarter).map(|r| r.2)
+            );
+        }
+        // In 2026-Q1 itself the last complete quarter is 2025-Q4: no leaders a year before.
+        let g = leader_growth(&acts, parse_date("2026-03-31").unwrap());
+        assert_eq!(
+            (g.quarter.as_str(), g.year_before.as_str()),
+            ("2025-Q4", "2024-Q4")
+        );
+        assert_eq!(g.growth_bp, Err(NO_LEADERS_A_YEAR_BEFORE));
+        // A fall is negative, rounded toward zero: 3 → 2 is −33.33%.
+        assert_eq!(growth_bp(2, 3), Some(-3_333));
+        assert_eq!(growth_bp(5, 0), None);
         let r = by_channel(&acts, &[]);
         assert_eq!(r[0].permille, 0);
+    }
+
+    proptest::proptest! {
+        /// The indicator is always the page's row of its quarter (or 0 leaders and
+        /// not measured when that quarter has no activity).
+        #[test]
+        fn leader_growth_is_the_pages_row(
+            days in proptest::collection::vec((0i64..1_200, proptest::collection::vec(1u32..8, 0..6)), 0..60),
+            today in 0i64..1_400,
+        ) {
+            let base = parse_date("2024-01-01").unwrap();
+            let acts: Vec<Activity> = days
+                .iter()
+                .enumerate()
+                .map(|(i, (d, att))| act(i as u32, &crate::date::iso_date(base + d), Channel::OnlineHall, att.clone()))
+                .collect();
+            let rows = leaders_by_quarter(&acts);
+            let g = leader_growth(&acts, base + today);
+            match rows.iter().find(|r| r.0 == g.quarter) {
+                Some(r) => {
+                    proptest::prop_assert_eq!(r.1, g.leaders);
+                    proptest::prop_assert_eq!(r.2, g.growth_bp.ok());
+                }
+                None => proptest::prop_assert_eq!(g.leaders, 0),
+            }
+            if let Ok(bp) = g.growth_bp {
+                proptest::prop_assert!(g.leaders_year_before > 0 && bp >= -10_000);
+            }
+        }
     }
 
     #[test]

@@ -363,11 +363,17 @@ mod tests {
         let d = demo();
         let p = instance_for_period(&d, "2026-Q4", None).unwrap();
         let inst = &p.instance;
-        let reviewed = d.proposals.iter().filter(|x| takes_part(x.status)).count();
+        // The demo also holds Q3's proposals and ballots (adopted, issue #14).
+        let reviewed = d
+            .proposals
+            .iter()
+            .filter(|x| x.period == "2026-Q4" && takes_part(x.status))
+            .count();
         assert_eq!(inst.projects.len(), reviewed);
-        assert_eq!(inst.voters.len(), d.ballots.len());
+        let ballots: Vec<_> = d.ballots.iter().filter(|b| b.period == "2026-Q4").collect();
+        assert_eq!(inst.voters.len(), ballots.len());
         assert_eq!(inst.meta_value("cost_unit"), Some("fen"));
-        let approvals: u64 = d.ballots.iter().map(|b| b.approvals.len() as u64).sum();
+        let approvals: u64 = ballots.iter().map(|b| b.approvals.len() as u64).sum();
         let kept: u64 = inst.voters.iter().map(|v| v.ballot.len() as u64).sum();
         assert_eq!(kept + p.dropped_approvals, approvals);
         let text = inst.to_pb_string().unwrap();
@@ -440,21 +446,22 @@ mod tests {
     #[test]
     fn periods_come_from_proposals_and_budgets_newest_first_and_the_ballot_lists_reviewed_ones() {
         let mut d = demo();
-        assert_eq!(periods(&d), ["2026-Q4"]);
+        // The demo's Q3 budget was counted and adopted; Q4's is being voted (issue #14).
+        assert_eq!(periods(&d), ["2026-Q4", "2026-Q3"]);
         d.settings.retain(|s| s.key != BUDGET_SETTING);
         d.settings.push(Setting {
             key: BUDGET_SETTING.into(),
             value: r#"{"2027-Q1": 100, "2025-Q2": 5}"#.into(),
         });
-        assert_eq!(periods(&d), ["2027-Q1", "2026-Q4", "2025-Q2"]);
+        assert_eq!(periods(&d), ["2027-Q1", "2026-Q4", "2026-Q3", "2025-Q2"]);
         // A damaged budget setting hides no period that has proposals.
         d.settings.last_mut().unwrap().value = "[".into();
-        assert_eq!(periods(&d), ["2026-Q4"]);
+        assert_eq!(periods(&d), ["2026-Q4", "2026-Q3"]);
         let ids = on_ballot(&d, "2026-Q4");
         let reviewed: Vec<u32> = d
             .proposals
             .iter()
-            .filter(|p| takes_part(p.status))
+            .filter(|p| p.period == "2026-Q4" && takes_part(p.status))
             .map(|p| p.id)
             .collect();
         assert_eq!(ids, reviewed);

@@ -84,6 +84,7 @@ mod check;
 mod command;
 mod error;
 mod execution;
+pub mod legacy;
 mod lifecycle;
 mod public;
 mod records;

@@ -9,9 +9,11 @@
 //!   cannot wrap. Before this bound, two plans of `i64::MAX` fen each published a plans
 //!   total of ¥754,999.98 and verified.
 //! * **Texts**: every string has at most [`MAX_LABEL_CHARS`] = 200 characters (names,
-//!   titles, codes, dates, statuses), except free text in a field named `description`,
-//!   `summary` or `response` (or ending in `_description`, `_summary`, `_response`), which
-//!   may have [`MAX_TEXT_CHARS`] = 2,000. Before, a 50 MB label was published and verified.
+//!   titles, codes, dates, statuses, purposes, references), except free text in a field
+//!   named `description`, `summary`, `response`, `reason`, `conclusion` or `note` (or
+//!   ending in `_description`, `_summary`, …), which may have [`MAX_TEXT_CHARS`] = 10,000,
+//!   the longest text a plan or decision accepts ([`crate::plans::MAX_TEXT`]). Before, a
+//!   50 MB label was published and verified.
 //!
 //! The check walks the content through its `Serialize` implementation, so a field added
 //! to the layout is covered without being listed here, and it names the field like the
@@ -25,8 +27,9 @@ use serde::ser::{self, Impossible, Serialize};
 pub const MAX_NUMBER: i64 = crate::money::MAX_FEN;
 /// The most characters of a label, title, name, code or date.
 pub const MAX_LABEL_CHARS: usize = 200;
-/// The most characters of a free-text field (`description`, `summary`, `response`).
-pub const MAX_TEXT_CHARS: usize = 2_000;
+/// The most characters of a free-text field (`description`, `summary`, `response`,
+/// `reason`, `conclusion`, `note`): as many as a plan's texts may have.
+pub const MAX_TEXT_CHARS: usize = crate::plans::MAX_TEXT;
 
 /// The first value of `value` outside the bounds: `(path, reason)`.
 ///
@@ -55,9 +58,16 @@ pub fn first_violation<T: Serialize + ?Sized>(value: &T) -> Option<(String, Stri
 
 /// Whether a field of this name holds free text (longer limit).
 fn is_free_text(field: &str) -> bool {
-    ["description", "summary", "response"]
-        .iter()
-        .any(|k| field == *k || field.strip_suffix(k).is_some_and(|p| p.ends_with('_')))
+    [
+        "description",
+        "summary",
+        "response",
+        "reason",
+        "conclusion",
+        "note",
+    ]
+    .iter()
+    .any(|k| field == *k || field.strip_suffix(k).is_some_and(|p| p.ends_with('_')))
 }
 
 enum Seg {
@@ -576,10 +586,22 @@ mod tests {
             "response",
             "objection_response",
             "evaluation_summary",
+            "reason",
+            "conclusion",
+            "note",
         ] {
             assert!(is_free_text(f), "{f}");
         }
-        for f in ["title", "name_zh", "responses", "xsummary", "code"] {
+        for f in [
+            "title",
+            "name_zh",
+            "responses",
+            "xsummary",
+            "code",
+            "purpose",
+            "reference",
+            "notes",
+        ] {
             assert!(!is_free_text(f), "{f}");
         }
     }

@@ -5,45 +5,47 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{
-    CategoryShare, Cell, ClassAmount, Community, Content, CostSharing, Coverage, FunderAmount, GroupShare,
-    Headline, Indicator, PlanPublic, PointsRule, PointsRules, Pool, RequestPublic, Satisfaction, StatusDay,
+    AdoptedAllocation, CategoryShare, Cell, ClassAmount, Community, Content, CostSharing, Coverage,
+    FunderAmount, GroupShare, Headline, PlanRulesPublic, Pool, RequestPublic, Satisfaction, StatusDay,
+    ADOPTED, NONE_ADOPTED,
 };
-use crate::alloc::{self, AllocConfig, AllocationResult};
+use crate::alloc::{self, AllocationResult};
 use crate::dataset::Dataset;
-use crate::date::{days_from_civil, iso_date};
-use crate::model::{NeedCategory, NeedClass, PlanStage, RequestStatus, ResourceKind};
-use crate::suppress::{suppress, MIN_CELL, MIN_CELL_SENSITIVE};
+use crate::date::iso_date;
+use crate::decisions::{self, DecisionKind};
+use crate::model::{NeedCategory, NeedClass, RequestStatus, ResourceKind};
+use crate::settings::SettingError;
+use crate::suppress::suppress;
 
-const DAY_MS: i64 = 86_400_000;
+pub(super) const DAY_MS: i64 = 86_400_000;
 /// China Standard Time, UTC+8: publication days and request dates are local days.
-const CST_OFFSET_MS: i64 = 8 * 3_600_000;
-/// Households with at least this many activities in a year count as resident leaders
-/// (骨干) for the leader-growth indicator.
-pub const LEADER_ACTIVITIES: usize = 6;
+pub(super) const CST_OFFSET_MS: i64 = 8 * 3_600_000;
 
 /// What the caller passes in: the domain has no clock and keeps no history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildOptions {
     /// Publication time, ms since the Unix epoch.
     pub published_at: i64,
-    /// The allocation period to publish; `None`: the latest period with resources.
+    /// The allocation period to publish; `None`: the latest period with resources (or,
+    /// without resources, the latest with an adopted run).
     pub period: Option<String>,
     /// The snapshot this one follows: its sequence number and hash.
     pub previous: Option<(u32, String)>,
-    /// Minimum cell sizes (defaults 5 and 10).
-    pub min_cell: u64,
-    pub min_cell_sensitive: u64,
+    /// Minimum cell sizes; `None`: the configured ones
+    /// ([`crate::settings::disclosure`]: 5 and 10 unless the community raised them).
+    pub min_cell: Option<u64>,
+    pub min_cell_sensitive: Option<u64>,
 }
 
 impl BuildOptions {
-    /// Options with the default cell sizes, the latest period and no previous snapshot.
+    /// Options with the configured cell sizes, the latest period and no previous snapshot.
     pub fn at(published_at: i64) -> Self {
         Self {
             published_at,
             period: None,
             previous: None,
-            min_cell: MIN_CELL,
-            min_cell_sensitive: MIN_CELL_SENSITIVE,
+            min_cell: None,
+            min_cell_sensitive: None,
         }
     }
 }
@@ -51,8 +53,10 @@ impl BuildOptions {
 /// Why a snapshot could not be built. Nothing is published then.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SnapshotError {
-    /// The allocation of the period failed (its message names the setting to fix).
-    #[error("the allocation of {period} cannot be computed: {reason}")]
+    /// The period's adopted allocation run cannot be read (not stored, or its stored
+    /// outputs do not match the hash the adoption names): nothing is published rather
+    /// than other figures.
+    #[error("the adopted allocation run of {period} cannot be read: {reason}")]
     Allocation { period: String, reason: String },
     /// A minimum cell size below 2 would publish single people.
     #[error("the minimum cell size must be at least 2 (got {0})")]
@@ -60,8 +64,9 @@ pub enum SnapshotError {
     /// The previous snapshot's hash is not 64 lower-case hex digits.
     #[error("the previous snapshot's hash is not a SHA-256 hex digest")]
     PreviousHash,
-    /// A setting the snapshot reads is invalid (`need_categories`, see
-    /// [`crate::settings::need_categories`]).
+    /// A setting the snapshot reads is invalid (`need_categories`, `disclosure`,
+    /// `indicator_targets`, `plan_rules`, `points_rules`, `points_catalogue`; see
+    /// [`crate::settings`]).
     #[error("setting `{key}`: {reason}")]
     Setting { key: String, reason: String },
     /// A number or text of the snapshot is beyond the published bounds
@@ -71,22 +76,117 @@ pub enum SnapshotError {
     OutOfBounds { path: String, reason: String },
 }
 
+impl From<SettingError> for SnapshotError {
+    fn from(e: SettingError) -> Self {
+        Self::Setting {
+            key: e.key,
+            reason: e.reason,
+        }
+    }
+}
+
 /// The sum of amounts in fen, exact (in `i128`, which cannot overflow here), then held to
 /// the `i64` range: a sum past `money::MAX_FEN` is refused by the bounds check of
 /// [`build`] instead of wrapping.
-fn sum_fen(amounts: impl IntoIterator<Item = i64>) -> i64 {
+pub(super) fn sum_fen(amounts: impl IntoIterator<Item = i64>) -> i64 {
     let total: i128 = amounts.into_iter().map(i128::from).sum();
     i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// The period published without `BuildOptions::period`: the latest with resources, else
+/// the latest with an adopted allocation run, else none (empty).
+pub(super) fn default_period(d: &Dataset) -> String {
+    alloc::latest_period(d)
+        .or_else(|| {
+            d.decisions
+                .iter()
+                .filter(|x| matches!(x.kind, DecisionKind::AllocationAdopted { .. }))
+                .map(|x| x.period.clone())
+                .max()
+        })
+        .unwrap_or_default()
+}
+
+/// The period's adopted allocation: the decision and the run's **stored** outputs (never
+/// a re-run on the live register), checked against the hash the decision names.
+pub(super) fn adopted(
+    d: &Dataset,
+    period: &str,
+) -> Result<Option<(AdoptedAllocation, AllocationResult)>, SnapshotError> {
+    if period.is_empty() {
+        return Ok(None);
+    }
+    let Some(dec) = decisions::adopted_run(&d.decisions, period) else {
+        return Ok(None);
+    };
+    let DecisionKind::AllocationAdopted {
+        run_id,
+        inputs_sha256,
+    } = &dec.kind
+    else {
+        return Ok(None);
+    };
+    let bad = |reason: String| SnapshotError::Allocation {
+        period: period.to_owned(),
+        reason,
+    };
+    let run = d
+        .allocation_runs
+        .iter()
+        .find(|r| r.id == *run_id)
+        .ok_or_else(|| {
+            bad(format!(
+                "decision {} adopts run {run_id}, which is not stored",
+                dec.id
+            ))
+        })?;
+    if run.inputs_sha256 != *inputs_sha256 || run.period != period {
+        return Err(bad(format!(
+            "decision {} adopted inputs {inputs_sha256} of {period}, but run {run_id} holds {} of {}",
+            dec.id, run.inputs_sha256, run.period
+        )));
+    }
+    let (_, result) = decisions::stored_run(run).map_err(|e| bad(e.to_string()))?;
+    Ok(Some((
+        AdoptedAllocation {
+            decision: dec.id,
+            adopted_on: dec.on.to_string(),
+            run: *run_id,
+            inputs_sha256: inputs_sha256.clone(),
+        },
+        result,
+    )))
+}
+
+/// The minimum cell sizes: the options', else the configured ones.
+pub(super) fn cell_sizes(d: &Dataset, opts: &BuildOptions) -> Result<(u64, u64), SnapshotError> {
+    let configured = match (opts.min_cell, opts.min_cell_sensitive) {
+        (Some(_), Some(_)) => None,
+        _ => Some(crate::settings::disclosure(&d.settings)?),
+    };
+    let min = opts
+        .min_cell
+        .or(configured.map(|c| c.min_cell))
+        .unwrap_or(crate::suppress::MIN_CELL);
+    let min_s = opts
+        .min_cell_sensitive
+        .or(configured.map(|c| c.min_cell_sensitive))
+        .unwrap_or(crate::suppress::MIN_CELL_SENSITIVE)
+        .max(min);
+    if min < 2 {
+        return Err(SnapshotError::MinCell(min));
+    }
+    Ok((min, min_s))
 }
 
 /// Builds the public snapshot of `d`.
 ///
 /// # Errors
 ///
-/// [`SnapshotError`]: an allocation configuration that does not validate, a minimum
-/// cell size below 2, a malformed previous hash, an invalid `need_categories` setting,
-/// a number or text beyond the bounds of [`super::bounds`] (e.g. a plan budget or a plans
-/// total past `money::MAX_FEN`, a 201-character title).
+/// [`SnapshotError`]: an adopted run that cannot be read, a minimum cell size below 2, a
+/// malformed previous hash, an invalid setting, a number or text beyond the bounds of
+/// [`super::bounds`] (e.g. a plan budget or a plans total past `money::MAX_FEN`, a
+/// 201-character title).
 ///
 /// # Examples
 ///
@@ -103,11 +203,7 @@ fn sum_fen(amounts: impl IntoIterator<Item = i64>) -> i64 {
 /// assert!(!json.contains(&d.households[0].contact_phone));
 /// ```
 pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError> {
-    let min = opts.min_cell;
-    let min_s = opts.min_cell_sensitive.max(min);
-    if min < 2 {
-        return Err(SnapshotError::MinCell(min));
-    }
+    let (min, min_s) = cell_sizes(d, opts)?;
     let (sequence, previous_sha256) = match &opts.previous {
         None => (1, None),
         Some((seq, h)) => {
@@ -126,30 +222,14 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
     let year = crate::date::civil_from_days(today).0;
 
     // Sorted by code, as the allocation lists them (`alloc::categories_of`).
-    let mut cats = crate::settings::need_categories(&d.settings).map_err(|e| SnapshotError::Setting {
-        key: e.key,
-        reason: e.reason,
-    })?;
+    let mut cats = crate::settings::need_categories(&d.settings)?;
     cats.sort_by(|a, b| a.code.cmp(&b.code));
-    let period = opts
-        .period
-        .clone()
-        .or_else(|| alloc::latest_period(d))
-        .unwrap_or_default();
-    let result = if period.is_empty() {
-        None
-    } else {
-        let config = AllocConfig::from_dataset(d).map_err(|e| SnapshotError::Allocation {
-            period: period.clone(),
-            reason: e.to_string(),
-        })?;
-        Some(
-            alloc::allocate(d, &config, &period).map_err(|e| SnapshotError::Allocation {
-                period: period.clone(),
-                reason: e.to_string(),
-            })?,
-        )
+    let period = opts.period.clone().unwrap_or_else(|| default_period(d));
+    let (adopted_allocation, result) = match adopted(d, &period)? {
+        Some((a, r)) => (Some(a), Some(r)),
+        None => (None, None),
     };
+    let plan_rules = crate::settings::plan_rules(&d.settings)?;
 
     let households = d.households.len() as u64;
     let residents = d.resident_count() as u64;
@@ -159,7 +239,7 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         .flat_map(|h| &h.members)
         .filter(|m| year - i64::from(m.birth_year) >= 60)
         .count() as u64;
-    let plans = public_plans(d);
+    let plans = super::plans::public_plans(d, today, min);
     let headline = Headline {
         households: at_least(households, min),
         residents: at_least(residents, min),
@@ -177,7 +257,15 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
     };
 
     let satisfaction = satisfaction(d, min);
-    let indicators = indicators(d, &result, &satisfaction, today, min);
+    let indicators = super::indicators::compute(
+        d,
+        &super::indicators::Inputs {
+            result: result.as_ref(),
+            satisfied_bp: satisfaction.satisfied_bp,
+            today,
+            min,
+        },
+    )?;
     let content = Content {
         sequence,
         previous_sha256,
@@ -188,16 +276,24 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         min_cell: min,
         min_cell_sensitive: min_s,
         headline,
+        allocation_status: if result.is_some() { ADOPTED } else { NONE_ADOPTED }.to_owned(),
+        adopted_allocation,
         pools: pools(&result),
         allocation: allocation(&result, &cats),
         groups: groups(&result, min),
         cost_sharing: cost_sharing(&result),
+        reserve_releases: super::plans::reserve_releases(d),
+        pb: super::plans::pb_outcomes(d, min),
         plans,
         coverage: coverage(d, &cats, min, min_s),
         satisfaction,
         indicators,
         requests: requests(d),
-        points: points_rules(),
+        plan_rules: PlanRulesPublic {
+            notice_days: plan_rules.notice_days,
+            renotice_above_bp: plan_rules.renotice_above_bp,
+        },
+        points: super::plans::points(d)?,
     };
     if let Some((path, reason)) = super::bounds::first_violation(&content) {
         return Err(SnapshotError::OutOfBounds { path, reason });
@@ -206,21 +302,21 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
 }
 
 /// The local (UTC+8) day of a time.
-fn local_day(ms: i64) -> i64 {
+pub(super) fn local_day(ms: i64) -> i64 {
     (ms + CST_OFFSET_MS).div_euclid(DAY_MS)
 }
 
 /// `v` if it may be published on its own (zero or at least `min`).
-fn at_least(v: u64, min: u64) -> Cell {
+pub(super) fn at_least(v: u64, min: u64) -> Cell {
     publishable(v, min).then_some(v)
 }
 
-fn publishable(v: u64, min: u64) -> bool {
+pub(super) fn publishable(v: u64, min: u64) -> bool {
     v == 0 || v >= min
 }
 
 /// `part / whole` in basis points, rounded half up; 0 for an empty whole.
-fn bp(part: u64, whole: u64) -> u32 {
+pub(super) fn bp(part: u64, whole: u64) -> u32 {
     if whole == 0 {
         return 0;
     }
@@ -228,7 +324,7 @@ fn bp(part: u64, whole: u64) -> u32 {
 }
 
 /// The snake_case name serde gives a unit enum variant.
-fn code<T: Serialize>(v: &T) -> String {
+pub(super) fn code<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),
@@ -239,8 +335,26 @@ fn class_code(c: NeedClass) -> String {
     code(&c)
 }
 
-fn money(r: &Option<AllocationResult>) -> Option<&alloc::KindResult> {
+pub(super) fn money(r: &Option<AllocationResult>) -> Option<&alloc::KindResult> {
     r.as_ref().and_then(|r| r.kind(ResourceKind::Money))
+}
+
+const FUNDER_ORDER: [&str; 4] = ["government", "market", "society", "residents"];
+
+fn funder_rank(f: &str) -> (usize, &str) {
+    (
+        FUNDER_ORDER
+            .iter()
+            .position(|x| *x == f)
+            .unwrap_or(FUNDER_ORDER.len()),
+        f,
+    )
+}
+
+/// Sorts funders as budgets list them (government, market, society, residents, then
+/// others by code).
+pub(super) fn sort_funders(v: &mut [FunderAmount]) {
+    v.sort_by(|a, b| funder_rank(&a.funder).cmp(&funder_rank(&b.funder)));
 }
 
 fn community(d: &Dataset) -> Community {
@@ -408,79 +522,6 @@ fn cost_sharing(r: &Option<AllocationResult>) -> CostSharing {
     }
 }
 
-const FUNDER_ORDER: [&str; 4] = ["government", "market", "society", "residents"];
-
-fn funder_rank(f: &str) -> (usize, &str) {
-    (
-        FUNDER_ORDER
-            .iter()
-            .position(|x| *x == f)
-            .unwrap_or(FUNDER_ORDER.len()),
-        f,
-    )
-}
-
-/// Every plan past its draft, by id, with its spending.
-fn public_plans(d: &Dataset) -> Vec<PlanPublic> {
-    let mut spent: BTreeMap<u32, BTreeMap<&str, i64>> = BTreeMap::new();
-    for s in &d.spending {
-        let e = spent
-            .entry(s.plan_id)
-            .or_default()
-            .entry(s.funder.as_str())
-            .or_default();
-        *e = sum_fen([*e, s.amount_fen]);
-    }
-    let mut plans: Vec<PlanPublic> = d
-        .plans
-        .iter()
-        .filter(|p| p.stage != PlanStage::Draft)
-        .map(|p| {
-            let mut by: Vec<FunderAmount> = spent
-                .get(&p.id)
-                .map(|m| {
-                    m.iter()
-                        .map(|(f, a)| FunderAmount {
-                            funder: (*f).to_owned(),
-                            amount_fen: *a,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            by.sort_by(|a, b| funder_rank(&a.funder).cmp(&funder_rank(&b.funder)));
-            let start = p.notice_start.as_deref().and_then(parse_day);
-            PlanPublic {
-                id: p.id,
-                title: p.title.clone(),
-                category: p.category.clone(),
-                period: p.period.clone(),
-                stage: code(&p.stage),
-                budget_fen: p.budget_fen,
-                spent_fen: sum_fen(by.iter().map(|f| f.amount_fen)),
-                progress_pct: p.progress.min(100),
-                notice_start: start.map(iso_date),
-                notice_end: start.map(|s| iso_date(s + i64::from(p.notice_days.max(1)) - 1)),
-                notice_days: p.notice_days,
-                spent_by_funder: by,
-            }
-        })
-        .collect();
-    plans.sort_by_key(|p| p.id);
-    plans
-}
-
-/// `YYYY-MM-DD` → day count.
-fn parse_day(s: &str) -> Option<i64> {
-    let mut it = s.split('-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: u32 = it.next()?.parse().ok()?;
-    let d: u32 = it.next()?.parse().ok()?;
-    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d))
-}
-
 /// Whether counts of a category are sensitive (health, disability, income, minors).
 pub fn is_sensitive(c: &NeedCategory) -> bool {
     c.class == NeedClass::Special
@@ -518,7 +559,7 @@ fn coverage(d: &Dataset, cats: &[NeedCategory], min: u64, min_s: u64) -> Vec<Cov
         .collect()
 }
 
-fn satisfaction(d: &Dataset, min: u64) -> Satisfaction {
+pub(super) fn satisfaction(d: &Dataset, min: u64) -> Satisfaction {
     let mut dist = [0u64; 5];
     for r in &d.requests {
         if let Some(s @ 1..=5) = r.satisfaction {
@@ -547,242 +588,6 @@ fn satisfaction(d: &Dataset, min: u64) -> Satisfaction {
     }
 }
 
-struct Target {
-    code: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    unit: &'static str,
-    target: Option<i64>,
-    /// `gt`, `lt`, `ge`, or empty without a target.
-    direction: &'static str,
-}
-
-fn indicator(t: &Target, value: Option<i64>) -> Indicator {
-    let status = match (value, t.target) {
-        (None, _) => "not_measured",
-        (Some(_), None) => "no_target",
-        (Some(v), Some(x)) => {
-            let ok = match t.direction {
-                "gt" => v > x,
-                "lt" => v < x,
-                "ge" => v >= x,
-                _ => v <= x,
-            };
-            if ok {
-                "met"
-            } else {
-                "not_met"
-            }
-        }
-    };
-    Indicator {
-        code: t.code.to_owned(),
-        name_zh: t.zh.to_owned(),
-        name_en: t.en.to_owned(),
-        value,
-        unit: t.unit.to_owned(),
-        target: t.target,
-        direction: t.direction.to_owned(),
-        status: status.to_owned(),
-    }
-}
-
-/// The SPEC §2.10 indicators with the source's targets.
-fn indicators(
-    d: &Dataset,
-    r: &Option<AllocationResult>,
-    sat: &Satisfaction,
-    today: i64,
-    min: u64,
-) -> Vec<Indicator> {
-    let households = d.households.len() as u64;
-    let year_ago = today - 365;
-    let two_years_ago = today - 730;
-    let in_window = |date: &str, from: i64, to: i64| parse_day(date).is_some_and(|x| x > from && x <= to);
-
-    // Participation: households at one activity or more in the last 365 days.
-    let mut attended: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
-    for a in &d.activities {
-        let this = in_window(&a.date, year_ago, today);
-        let last = in_window(&a.date, two_years_ago, year_ago);
-        if !this && !last {
-            continue;
-        }
-        let mut seen = BTreeSet::new();
-        for h in &a.attendance {
-            if seen.insert(*h) {
-                let e = attended.entry(*h).or_default();
-                if this {
-                    e.0 += 1;
-                } else {
-                    e.1 += 1;
-                }
-            }
-        }
-    }
-    let participants = attended.values().filter(|(n, _)| *n > 0).count() as u64;
-    let participation = (households >= min).then(|| i64::from(bp(participants, households)));
-    let leaders_now = attended.values().filter(|(n, _)| *n >= LEADER_ACTIVITIES).count() as i64;
-    let leaders_before = attended.values().filter(|(_, n)| *n >= LEADER_ACTIVITIES).count() as i64;
-    let leader_growth =
-        (leaders_before > 0).then(|| (leaders_now - leaders_before) * 10_000 / leaders_before);
-
-    let year_ms = (year_ago + 1) * DAY_MS - CST_OFFSET_MS;
-    let proposals = d.proposals.iter().filter(|p| p.created_at >= year_ms).count() as u64;
-    let proposals_per_100 =
-        (households > 0).then(|| ((u128::from(proposals) * 10_000) / u128::from(households)) as i64);
-
-    let m = money(r);
-    let mismatch = m
-        .and_then(|k| k.indicators.mismatch.as_ref())
-        .map(|x| i64::from(x.mismatch_bp));
-    let utilisation = m
-        .and_then(|k| k.indicators.utilisation.as_ref())
-        .and_then(|u| u.utilisation_bp)
-        .map(i64::from);
-
-    // Satisfaction dispersion: coefficient of variation of the groups' mean ratings,
-    // over groups with at least `min` ratings (population standard deviation).
-    let group_of: BTreeMap<u32, &str> = d.households.iter().map(|h| (h.id, h.group.as_str())).collect();
-    let mut by_group: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-    for q in &d.requests {
-        if let (Some(s @ 1..=5), Some(h)) = (q.satisfaction, q.household_id) {
-            let g = group_of.get(&h).copied().unwrap_or("");
-            let e = by_group.entry(g).or_default();
-            e.0 += u64::from(s);
-            e.1 += 1;
-        }
-    }
-    let means: Vec<f64> = by_group
-        .values()
-        .filter(|(_, n)| *n >= min)
-        .map(|(s, n)| *s as f64 / *n as f64)
-        .collect();
-    let cv = (means.len() >= 2).then(|| {
-        let k = means.len() as f64;
-        let mean = means.iter().sum::<f64>() / k;
-        let var = means.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / k;
-        (var.sqrt() / mean * 1000.0).round() as i64
-    });
-
-    // Resolution time: median hours from receipt to resolution (or closing).
-    let mut hours: Vec<i64> = d
-        .requests
-        .iter()
-        .filter_map(|q| {
-            q.history
-                .iter()
-                .find(|c| matches!(c.status, RequestStatus::Resolved | RequestStatus::Closed))
-                .map(|c| (c.at - q.received_at).max(0) / 3_600_000)
-        })
-        .collect();
-    hours.sort_unstable();
-    let resolution = (!hours.is_empty()).then(|| hours[(hours.len() - 1) / 2]);
-
-    let t = |code, zh, en, unit, target, direction| Target {
-        code,
-        zh,
-        en,
-        unit,
-        target,
-        direction,
-    };
-    vec![
-        indicator(
-            &t(
-                "participation",
-                "居民参与率",
-                "Participation rate",
-                "bp",
-                Some(6000),
-                "gt",
-            ),
-            participation,
-        ),
-        indicator(
-            &t(
-                "proposals",
-                "每百户年提案数",
-                "Proposals per 100 households a year",
-                "per_100_households_centi",
-                Some(500),
-                "gt",
-            ),
-            proposals_per_100,
-        ),
-        indicator(
-            &t(
-                "leader_growth",
-                "居民骨干年增长",
-                "Resident-leader growth a year",
-                "bp",
-                Some(1000),
-                "gt",
-            ),
-            leader_growth,
-        ),
-        indicator(
-            &t(
-                "mismatch",
-                "资源错配率",
-                "Resource mismatch rate",
-                "bp",
-                Some(1000),
-                "lt",
-            ),
-            mismatch,
-        ),
-        indicator(
-            &t(
-                "satisfaction_cv",
-                "满意度离散度（各群体变异系数）",
-                "Satisfaction dispersion (CV across groups)",
-                "permille",
-                Some(300),
-                "lt",
-            ),
-            cv,
-        ),
-        indicator(
-            &t("utilisation", "资源使用率", "Utilisation", "bp", Some(8500), "gt"),
-            utilisation,
-        ),
-        indicator(
-            &t(
-                "satisfaction",
-                "居民满意率",
-                "Residents satisfied",
-                "bp",
-                Some(8500),
-                "ge",
-            ),
-            sat.satisfied_bp.map(i64::from),
-        ),
-        indicator(
-            &t(
-                "resolution_time",
-                "诉求办结时长（中位数）",
-                "Request resolution time (median)",
-                "hours",
-                None,
-                "",
-            ),
-            resolution,
-        ),
-        indicator(
-            &t(
-                "cost_benefit",
-                "投入产出比",
-                "Cost-benefit ratio",
-                "ratio",
-                Some(3),
-                "gt",
-            ),
-            None,
-        ),
-    ]
-}
-
 /// Code → status and dates, as [`crate::requests::public_statuses`] defines them (one
 /// definition for the snapshot and the requests page: the due day of a working-day
 /// deadline is the day before its exclusive midnight), by code.
@@ -804,22 +609,4 @@ fn requests(d: &Dataset) -> Vec<RequestPublic> {
                 .collect(),
         })
         .collect()
-}
-
-/// The default earning rules (SPEC §2.6).
-fn points_rules() -> PointsRules {
-    let rule = |code: &str, zh: &str, en: &str, points, per: &str| PointsRule {
-        code: code.to_owned(),
-        name_zh: zh.to_owned(),
-        name_en: en.to_owned(),
-        points,
-        per: per.to_owned(),
-    };
-    PointsRules {
-        earning: vec![
-            rule("deliberation", "参加议事", "Deliberation", 10, "meeting"),
-            rule("volunteering", "志愿服务", "Volunteering", 5, "hour"),
-            rule("skill_sharing", "技能分享", "Skill sharing", 15, "session"),
-        ],
-    }
 }

@@ -67,7 +67,85 @@ impl DecodeError {
 pub struct Snapshot {
     /// The verified hash of `content`.
     pub sha256: String,
+    /// The file's layout version. A snapshot of an older layout (published before this
+    /// version of Linli) is read for its **seal only** ([`decode`]): `content` then holds
+    /// its sequence, previous hash, time, day, community and period, and nothing else, so
+    /// that a history keeps verifying across an upgrade.
+    pub version: u32,
     pub content: Content,
+}
+
+/// What an older layout's content is read for: the seal of the chain.
+#[derive(Deserialize)]
+struct Seal {
+    sequence: u32,
+    previous_sha256: Option<String>,
+    published_at: i64,
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    period: String,
+    community: Option<super::Community>,
+}
+
+impl Seal {
+    /// A content holding the seal and nothing else (no figure, no count).
+    fn into_content(self) -> Content {
+        use super::{CostSharing, Headline, PlanRulesPublic, PointsRules, Satisfaction, NONE_ADOPTED};
+        Content {
+            sequence: self.sequence,
+            previous_sha256: self.previous_sha256,
+            published_at: self.published_at,
+            as_of: self.as_of,
+            community: self.community.unwrap_or(super::Community {
+                name_zh: String::new(),
+                name_en: String::new(),
+            }),
+            period: self.period,
+            min_cell: crate::suppress::MIN_CELL,
+            min_cell_sensitive: crate::suppress::MIN_CELL_SENSITIVE,
+            headline: Headline {
+                households: None,
+                residents: None,
+                aged_60_plus_bp: None,
+                budget_fen: 0,
+                plans_budget_fen: 0,
+                plans_spent_fen: 0,
+                requests_total: 0,
+                requests_closed: 0,
+            },
+            allocation_status: NONE_ADOPTED.to_owned(),
+            adopted_allocation: None,
+            pools: Vec::new(),
+            allocation: Vec::new(),
+            groups: Vec::new(),
+            cost_sharing: CostSharing {
+                total_fen: 0,
+                by_funder: Vec::new(),
+                by_class: Vec::new(),
+            },
+            reserve_releases: Vec::new(),
+            pb: Vec::new(),
+            plans: Vec::new(),
+            coverage: Vec::new(),
+            satisfaction: Satisfaction {
+                ratings: None,
+                distribution: Vec::new(),
+                satisfied_bp: None,
+                mean_centi: None,
+            },
+            indicators: Vec::new(),
+            requests: Vec::new(),
+            plan_rules: PlanRulesPublic {
+                notice_days: 0,
+                renotice_above_bp: 0,
+            },
+            points: PointsRules {
+                earning: Vec::new(),
+                catalogue: Vec::new(),
+            },
+        }
+    }
 }
 
 /// Writes a snapshot file; returns the text and its hash.
@@ -113,7 +191,9 @@ struct Header {
 
 /// Reads and verifies a snapshot file: format, version, hash, then layout, then the
 /// bounds on every number and text ([`super::bounds`]: a number beyond ±`money::MAX_FEN`
-/// or a label over 200 characters is [`DecodeError::Content`] naming the field).
+/// or a label over 200 characters is [`DecodeError::Content`] naming the field). A file
+/// of an older layout version is hash-checked and read for its seal only (see
+/// [`Snapshot::version`]), so histories published before an upgrade still verify.
 ///
 /// # Errors
 ///
@@ -148,14 +228,21 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
             computed,
         });
     }
-    let content: Content =
-        serde_json::from_str(env.content.get()).map_err(|e| DecodeError::Content(e.to_string()))?;
+    let content: Content = if env.version < VERSION {
+        // An older layout: its hash verified above, read for its seal (see `Snapshot`).
+        serde_json::from_str::<Seal>(env.content.get())
+            .map_err(|e| DecodeError::Content(e.to_string()))?
+            .into_content()
+    } else {
+        serde_json::from_str(env.content.get()).map_err(|e| DecodeError::Content(e.to_string()))?
+    };
     // Numbers and texts within the published bounds (`super::bounds`).
     if let Some((path, reason)) = super::bounds::first_violation(&content) {
         return Err(DecodeError::Content(format!("{path}: {reason}")));
     }
     Ok(Snapshot {
         sha256: computed,
+        version: env.version,
         content,
     })
 }

@@ -1,19 +1,26 @@
 //! Privacy rules checked on a snapshot alone (what `linli verify` runs on a published
 //! folder, and what the builder's tests run on every snapshot they build).
 //!
-//! The layout itself has no field for a name, contact, room, birth date or household id
-//! ([`super::file::decode`] refuses unknown fields). On top of that, [`check`] finds:
+//! The layout itself has no field for a name, contact, room, birth date, household id, or
+//! any internal part of a plan or decision ([`super::file::decode`] refuses unknown
+//! fields). On top of that, [`check`] finds:
 //! - minimum cell sizes below the defaults (5; 10 for sensitive counts);
 //! - a published count of people or households in `1..min` (headline, groups, coverage,
-//!   satisfaction ratings);
-//! - withheld satisfaction cells that add up to less than the minimum (so the total
-//!   minus the published cells would reveal them), or a mean or satisfied share next to
-//!   withheld cells;
+//!   satisfaction ratings, a PB outcome's ballots and votes, a plan evaluation's answers);
+//! - withheld cells of a table that add up to less than the minimum (so the total minus
+//!   the published cells would reveal them), or a mean or satisfied share next to withheld
+//!   cells (requests' satisfaction and plan evaluations);
 //! - a share of residents aged 60+ next to a withheld resident count;
-//! - a tracking code outside the Crockford base32 alphabet, a date that is not
+//! - a tracking code outside the Crockford base32 alphabet; a date field (`date`,
+//!   `…_date`, `…_on`, `as_of`, `start`, `last_day`, `received`, `due`) that is not
 //!   `YYYY-MM-DD`;
 //! - text that looks like a mainland mobile number (11 digits starting with 1) or a
-//!   resident identity number (17 digits and a digit or X) in any published string.
+//!   resident identity number (17 digits and a digit or X) in **any** published string
+//!   (hashes and tracking codes aside), so a field added to the layout is covered
+//!   without being listed here.
+//!
+//! The residents' council's votes on a plan are an official body's decision and are
+//! published as cast (not subject to the minimum cell size).
 
 use super::{Cell, Content};
 use crate::suppress::{MIN_CELL, MIN_CELL_SENSITIVE};
@@ -117,34 +124,36 @@ pub fn check(c: &Content) -> Vec<Violation> {
     if small(s.ratings, min) {
         bad("satisfaction.ratings".into(), count_reason(s.ratings, min));
     }
-    for (i, cell) in s.distribution.iter().enumerate() {
-        if small(*cell, min) {
-            bad(
-                format!("satisfaction.distribution[{i}]"),
-                count_reason(*cell, min),
-            );
+    table(&mut bad, "satisfaction", s.ratings, &s.distribution, min);
+    if s.distribution.iter().any(Option::is_none) && (s.mean_centi.is_some() || s.satisfied_bp.is_some()) {
+        bad(
+            "satisfaction".into(),
+            "a mean or share is published next to withheld cells, which it would reveal".into(),
+        );
+    }
+    for (i, o) in c.pb.iter().enumerate() {
+        if small(o.voters, min) {
+            bad(format!("pb[{i}].voters"), count_reason(o.voters, min));
+        }
+        for (j, p) in o.projects.iter().enumerate() {
+            if small(p.votes, min) {
+                bad(format!("pb[{i}].projects[{j}].votes"), count_reason(p.votes, min));
+            }
         }
     }
-    if s.distribution.iter().any(Option::is_none) {
-        if s.mean_centi.is_some() || s.satisfied_bp.is_some() {
-            bad(
-                "satisfaction".into(),
-                "a mean or share is published next to withheld cells, which it would reveal".into(),
-            );
+    for (i, p) in c.plans.iter().enumerate() {
+        let Some(e) = &p.evaluation else { continue };
+        let path = format!("plans[{i}].evaluation");
+        if small(e.respondents, min) {
+            bad(format!("{path}.respondents"), count_reason(e.respondents, min));
         }
-        if let Some(total) = s.ratings {
-            let shown = s
-                .distribution
-                .iter()
-                .flatten()
-                .fold(0u64, |a, &b| a.saturating_add(b));
-            let hidden = total.saturating_sub(shown);
-            if hidden > 0 && hidden < min {
-                bad(
-                    "satisfaction.distribution".into(),
-                    format!("the withheld cells add up to {hidden}, which the total reveals"),
-                );
-            }
+        table(&mut bad, &path, e.respondents, &e.distribution, min);
+        if e.satisfied_bp.is_some() && (e.respondents.is_none() || e.distribution.iter().any(Option::is_none))
+        {
+            bad(
+                format!("{path}.satisfied_bp"),
+                "a share is published next to withheld counts, which it would reveal".into(),
+            );
         }
     }
     for (i, r) in c.requests.iter().enumerate() {
@@ -168,26 +177,88 @@ pub fn check(c: &Content) -> Vec<Violation> {
             }
         }
     }
-    // Free text a guide typed: plan titles, community name, group and category names.
-    let mut texts: Vec<(String, &str)> = vec![
-        ("community.name_zh".into(), &c.community.name_zh),
-        ("community.name_en".into(), &c.community.name_en),
-    ];
-    for (i, p) in c.plans.iter().enumerate() {
-        texts.push((format!("plans[{i}].title"), &p.title));
-    }
-    for (i, g) in c.groups.iter().enumerate() {
-        texts.push((format!("groups[{i}].name_zh"), &g.name_zh));
-    }
-    for (i, k) in c.allocation.iter().enumerate() {
-        texts.push((format!("allocation[{i}].name_zh"), &k.name_zh));
-    }
-    for (path, t) in texts {
-        if let Some(what) = looks_personal(t) {
-            bad(path, format!("looks like {what}"));
-        }
+    // Every published string (hashes and tracking codes aside), and every date field.
+    if let Ok(value) = serde_json::to_value(c) {
+        walk(&value, &mut String::new(), &mut bad);
     }
     v
+}
+
+/// One table of counts whose total is published: each cell in `1..min` is a violation
+/// (checked by the caller for its own paths), and so are withheld cells that add up to
+/// less than `min`, which the total would reveal.
+fn table(bad: &mut impl FnMut(String, String), path: &str, total: Cell, cells: &[Cell], min: u64) {
+    for (i, cell) in cells.iter().enumerate() {
+        if matches!(cell, Some(n) if *n > 0 && *n < min) {
+            bad(
+                format!("{path}.distribution[{i}]"),
+                format!(
+                    "{} people or households is below the minimum cell size {min}",
+                    cell.unwrap_or(0)
+                ),
+            );
+        }
+    }
+    if let (Some(total), true) = (total, cells.iter().any(Option::is_none)) {
+        let shown = cells.iter().flatten().fold(0u64, |a, &b| a.saturating_add(b));
+        let hidden = total.saturating_sub(shown);
+        if hidden > 0 && hidden < min {
+            bad(
+                format!("{path}.distribution"),
+                format!("the withheld cells add up to {hidden}, which the total reveals"),
+            );
+        }
+    }
+}
+
+/// Whether a field of this name holds a date.
+fn is_date_field(key: &str) -> bool {
+    matches!(key, "date" | "as_of" | "start" | "last_day" | "received" | "due")
+        || key.ends_with("_date")
+        || key.ends_with("_on")
+}
+
+/// Checks every string under `v`: dates where the field is a date, no personal-looking
+/// digits anywhere but in hashes and the requests (their codes are checked above).
+fn walk(v: &serde_json::Value, path: &mut String, bad: &mut impl FnMut(String, String)) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                if path.is_empty() && k == "requests" {
+                    continue;
+                }
+                if k.ends_with("sha256") {
+                    continue;
+                }
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                if let serde_json::Value::String(t) = x {
+                    if is_date_field(k) && !is_date(t) {
+                        bad(path.clone(), "not a YYYY-MM-DD date".into());
+                    }
+                }
+                walk(x, path, bad);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                walk(x, path, bad);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::String(t) => {
+            if let Some(what) = looks_personal(t) {
+                bad(path.clone(), format!("looks like {what}"));
+            }
+        }
+        _ => {}
+    }
 }
 
 fn crockford(b: u8) -> bool {

@@ -295,7 +295,14 @@ pub fn headline_cards(c: &Content, zh: bool) -> Vec<(&'static str, String)> {
         )
     };
     vec![
-        (t("本期资金", "This period's money"), format_yuan(h.budget_fen)),
+        (
+            t("本期资金", "This period's money"),
+            if c.allocation_status == super::ADOPTED {
+                format_yuan(h.budget_fen)
+            } else {
+                t("尚未采纳分配方案", "No allocation adopted yet").to_owned()
+            },
+        ),
         (
             t("各项目累计支出", "Spent on projects so far"),
             format_yuan(h.plans_spent_fen),
@@ -399,14 +406,18 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-fn stage_zh(stage: &str) -> &'static str {
+/// The Chinese name of a plan stage code ([`crate::plans::Stage::code`]).
+pub fn stage_zh(stage: &str) -> &'static str {
     match stage {
-        "public_notice" => "公示中",
-        "approved" => "已批准",
-        "executing" => "实施中",
-        "final_accounts" => "已决算",
-        "evaluated" => "已评估",
-        _ => "草案",
+        "notice" => "公示中",
+        "council" => "待居民议事会审议",
+        "assessment" => "待专业评估",
+        "street_review" => "待街道审核",
+        "execution" => "实施中",
+        "change_notice" => "预算调整公示中",
+        "accounts" => "已决算",
+        "closed" => "已评估结项",
+        _ => "退回修改",
     }
 }
 
@@ -493,13 +504,25 @@ pub fn notice_html(c: &Content, sha256: &str, dashboard_url: Option<&str>) -> St
         }
         h.push_str("</table>");
     }
+    if c.allocation_status != super::ADOPTED {
+        h.push_str("<h2>本期分配</h2><p>本期尚未采纳分配方案。</p>");
+    }
     if !c.plans.is_empty() {
-        h.push_str("<h2>项目与公示期</h2><table><tr><th>项目</th><th>阶段</th><th>预算（元）</th><th>已支出（元）</th><th>公示期</th></tr>");
+        h.push_str(
+            "<h2>项目与公示期</h2><table><tr><th>项目</th><th>阶段</th><th>预算（元）</th><th>已支出（元）</th><th>公示期</th></tr>",
+        );
         for p in &c.plans {
-            let notice = match (&p.notice_start, &p.notice_end) {
-                (Some(s), Some(t)) => format!("{} 至 {}", e(s), e(t)),
-                _ => "—".to_owned(),
-            };
+            // The running notice, else the last one.
+            let n = p
+                .notices
+                .iter()
+                .rev()
+                .find(|n| n.ended.is_none())
+                .or_else(|| p.notices.last());
+            let notice = n.map_or_else(
+                || "—".to_owned(),
+                |n| format!("{} 至 {}", e(&n.start), e(&n.last_day)),
+            );
             h.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{notice}</td></tr>",
                 e(&p.title),

@@ -14,6 +14,7 @@
 //! (a run's result), `runs` (stored runs), `format` (figures as text). Reads and writes
 //! go through `crate::db::allocation`.
 
+mod adopt;
 mod compare;
 mod config;
 mod config_errors;
@@ -24,6 +25,7 @@ mod export;
 mod fairness;
 mod format;
 mod kind;
+mod reserve;
 mod resources;
 mod results;
 mod runs;
@@ -41,6 +43,7 @@ use linli_domain::dataset::Dataset;
 use linli_domain::model::{NeedCategory, Resource};
 
 use self::config::ConfigEditor;
+use self::reserve::ReserveRelease;
 use self::resources::ResourcesEditor;
 use self::results::ResultView;
 use self::runs::RunsList;
@@ -218,6 +221,7 @@ pub fn AllocationPage() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
     let data = load(storage, load_data);
+    let decided = load(storage, |db| async move { crate::db::decisions::load(&db).await });
     let current: Current = data.current;
     let chosen = RwSignal::new(None::<String>);
     let periods = Memo::new(move |_| current.get().map(|s| s.periods.clone()).unwrap_or_default());
@@ -334,7 +338,8 @@ pub fn AllocationPage() -> impl IntoView {
                         RunState::Done(c) => view! { <ResultView computed=c runs=runs/> }.into_any(),
                     }}
                 </section>
-                <RunsList runs=runs/>
+                <RunsList runs=runs decided=decided/>
+                <ReserveRelease current=current period=period decided=decided/>
             </LoadGate>
         </article>
     }

@@ -5,13 +5,16 @@ use leptos::prelude::*;
 use linli_domain::alloc::verify_run;
 use linli_domain::model::AllocationRun;
 
+use super::adopt::{AdoptCell, Decided};
 use crate::browser::local_minute;
+use crate::components::form_message::{msg_view, Msg};
 use crate::i18n::*;
 
-/// The stored runs with "verify".
+/// The stored runs with "verify" and "adopt".
 #[component]
-pub fn RunsList(runs: Memo<Vec<AllocationRun>>) -> impl IntoView {
+pub fn RunsList(runs: Memo<Vec<AllocationRun>>, decided: Decided) -> impl IntoView {
     let i18n = use_i18n();
+    let adopt_msg: Msg = RwSignal::new(None);
     let verified = RwSignal::new(Vec::<(u32, Result<(), String>)>::new());
     let body = move || {
         let list = runs.get();
@@ -23,6 +26,7 @@ pub fn RunsList(runs: Memo<Vec<AllocationRun>>) -> impl IntoView {
             .map(|run| {
                 let id = run.id;
                 let sha = run.inputs_sha256.chars().take(12).collect::<String>();
+                let period = run.period.clone();
                 let run = StoredValue::new(run);
                 let on_verify = move |_| {
                     let res = run.with_value(|r| verify_run(r).map(|_| ()).map_err(|e| e.to_string()));
@@ -47,6 +51,7 @@ pub fn RunsList(runs: Memo<Vec<AllocationRun>>) -> impl IntoView {
                             <button type="button" data-testid="verify-run" on:click=on_verify>{t!(i18n, allocation.verify)}</button>
                             " "{result}
                         </td>
+                        <td><AdoptCell run_id=id period=period decided=decided msg=adopt_msg/></td>
                     </tr>
                 }
             })
@@ -60,6 +65,7 @@ pub fn RunsList(runs: Memo<Vec<AllocationRun>>) -> impl IntoView {
                         <th scope="col">{t!(i18n, allocation.saved_at)}</th>
                         <th scope="col">{t!(i18n, allocation.inputs)}</th>
                         <th scope="col">{t!(i18n, allocation.verify_re_run)}</th>
+                        <th scope="col">{t!(i18n, allocation.adopt_col)}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
@@ -71,7 +77,9 @@ pub fn RunsList(runs: Memo<Vec<AllocationRun>>) -> impl IntoView {
         <section class="card" aria-labelledby="alloc-runs-h">
             <h2 id="alloc-runs-h">{t!(i18n, allocation.stored_allocation_runs)}</h2>
             <p class="muted small">{t!(i18n, allocation.verify_re_runs_a_record_from_its)}</p>
+            <p class="muted small">{t!(i18n, allocation.adopt_help)}</p>
             {body}
+            {msg_view(adopt_msg, "adopt-msg")}
         </section>
     }
 }

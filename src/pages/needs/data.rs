@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
-use linli_domain::model::{Building, Grid, Household, Setting};
+use linli_domain::model::{Building, Grid, Household, NeedCategory, Setting};
 use linli_domain::needs::{
     af::AfScorer, assess, household_rows, Assessment, NeedsError, NeedsMatrix, Scorer, ScoresExport,
     SETTING_KEY,
 };
+use linli_domain::workshop::WorkshopNeeds;
 
 use crate::db::needs::NeedsRecords;
 
@@ -40,6 +41,10 @@ pub struct NeedsData {
     pub editable: NeedsMatrix,
     /// The scores, or why the stored matrix is invalid.
     pub scored: Result<Scored, NeedsError>,
+    /// The saved workshop sessions' needs tallies, or why they cannot be read.
+    pub workshop: Result<WorkshopNeeds, String>,
+    /// The need categories (for names; codes are shown when unreadable).
+    pub categories: Vec<NeedCategory>,
 }
 
 fn perf_now() -> f64 {
@@ -51,7 +56,10 @@ fn perf_now() -> f64 {
 impl NeedsData {
     /// Scores the records read by `Db::needs_records`, ages in `year`.
     pub fn from_records(r: NeedsRecords, year: i64) -> Self {
-        Self::new(r.households, r.buildings, r.grids, r.matrix.as_slice(), year)
+        let mut d = Self::new(r.households, r.buildings, r.grids, r.matrix.as_slice(), year);
+        d.workshop = r.workshop;
+        d.categories = r.categories.unwrap_or_default();
+        d
     }
 
     /// Scores `households` with the matrix stored in `settings`, ages in `year`.
@@ -99,6 +107,8 @@ impl NeedsData {
             stored: setting.is_some(),
             editable,
             scored,
+            workshop: Ok(WorkshopNeeds::default()),
+            categories: Vec::new(),
         }
     }
 

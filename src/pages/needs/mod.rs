@@ -1,7 +1,8 @@
 //! `#/needs` — needs assessment (SPEC §2.2): every household scored with the
 //! stored matrix, a ranked priority list (virtualised, filterable, each row
 //! expanding to its explanation), the per-building heat map on the community
-//! plan with aggregate tables, the matrix editor, and an export of the scores
+//! plan with aggregate tables, the saved workshop tallies beside the register's
+//! needs per building (`workshop`), the matrix editor, and an export of the scores
 //! in exactly the shape `linli score` prints.
 
 /// A text in the current language, as a plain string (inside a reactive closure it
@@ -15,12 +16,14 @@ macro_rules! tr {
 mod data;
 mod ranked;
 mod tables;
+mod workshop;
 
 use leptos::prelude::*;
 
 use self::data::NeedsData;
 use self::ranked::{ranked_list, Filters};
 use self::tables::needs_overview;
+use self::workshop::workshop_tally;
 use crate::browser::{download, local_minute, now_millis, this_year};
 use crate::charts::heatmap::HeatMode;
 use crate::components::loaded::{load, Phase};
@@ -50,6 +53,7 @@ pub fn NeedsPage() -> impl IntoView {
     let filters = RwSignal::new(Filters::default());
     let heat_mode = RwSignal::new(HeatMode::HighShare);
     let export = RwSignal::new(Job::Idle);
+    let tally_session = RwSignal::new(None::<i64>);
 
     let on_export = move |_| {
         let Some(d) = current.get_untracked() else {
@@ -158,6 +162,10 @@ pub fn NeedsPage() -> impl IntoView {
                     {overview}
                 </section>
             }}
+            <section aria-labelledby="tally-h" data-testid="ws-tally-section">
+                <h2 id="tally-h">{t!(i18n, needs.tally_title)}</h2>
+                {workshop_tally(i18n, current, tally_session)}
+            </section>
             <section aria-labelledby="matrix-h">
                 {move || view! {
                     <h2 id="matrix-h">{tr!(i18n, needs_matrix_title)}</h2>

@@ -18,7 +18,7 @@ use crate::components::labels::is_zh;
 use crate::components::loaded::Shared;
 use crate::db::participation as store;
 use crate::i18n::*;
-use crate::state::use_storage;
+use crate::state::{use_storage, Route};
 
 /// A refusal of the points bank in words.
 pub(super) fn points_error(i18n: Ctx, e: &PointsError) -> String {
@@ -235,6 +235,7 @@ pub(super) fn PointsView(current: Current) -> impl IntoView {
                         <tr data-code=i.code.clone()><th scope="row">{item_name(i18n, i)}</th><td class="num">{i.cost}</td><td class="num stock">{i.stock}</td></tr>
                     }).collect_view()}</tbody>
                 </table>
+                <p class="muted small"><a href=Route::Settings.href() data-testid="catalogue-edit-link">{t!(i18n, participation.catalogue_edit_link)}</a></p>
             })}
 
             <LedgerView current=current/>

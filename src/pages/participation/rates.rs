@@ -70,6 +70,8 @@ pub(super) fn RatesView(current: Current) -> impl IntoView {
             .into_iter()
             .map(|r| (r.key.clone(), r))
             .collect();
+        // One definition with the snapshot's `leader_growth` indicator: growth on the
+        // same quarter a year earlier, in basis points (`rates::leader_growth`).
         let leaders = rates::leaders_by_quarter(&d.activities);
         let falling = participation_falling(&d.activities);
         let target_met = all.permille > 600;
@@ -114,7 +116,7 @@ pub(super) fn RatesView(current: Current) -> impl IntoView {
                             </tr></thead>
                             <tbody>{leaders.into_iter().map(|(q, n, g)| view! {
                                 <tr><th scope="row">{q}</th><td class="num">{n}</td>
-                                <td class="num">{g.map_or_else(|| "—".to_owned(), |g| format!("{}{}.{}%", if g < 0 { "-" } else { "" }, g.abs() / 10, g.abs() % 10))}</td></tr>
+                                <td class="num">{g.map_or_else(|| "—".to_owned(), |g| format!("{}{}.{:02}%", if g < 0 { "-" } else { "" }, g.abs() / 100, g.abs() % 100))}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any()

@@ -11,6 +11,7 @@
 //! choice and the worker run), `results` (comparison and explanations),
 //! `external` (counting any pabulib `.pb` file).
 
+mod adopt;
 mod ballots;
 mod budget;
 mod count;
@@ -24,6 +25,7 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use linli_domain::pb::community::periods;
 
+use self::adopt::AdoptedOutcome;
 use self::ballots::BallotEntry;
 use self::budget::BudgetEditor;
 use self::count::Count;
@@ -39,6 +41,11 @@ use crate::state::{use_storage, Storage};
 /// reload the import triggers.
 #[derive(Debug, Clone, Copy)]
 struct ImportNotice(RwSignal<Option<Result<String, String>>>);
+
+/// The outcome of the last adoption; page-level, so it survives the reload
+/// the adoption triggers.
+#[derive(Debug, Clone, Copy)]
+struct AdoptNotice(crate::components::form_message::Msg);
 
 /// The rules offered, in this order; the first is the default.
 const RULES: [&str; 8] = [
@@ -92,6 +99,7 @@ pub fn PbPage() -> impl IntoView {
     // Outlives the reload that a save triggers, so "saved" stays visible.
     let proposal_saved = RwSignal::new(false);
     provide_context(ImportNotice(RwSignal::new(None)));
+    provide_context(AdoptNotice(RwSignal::new(None)));
 
     view! {
         <article class="page" data-page="pb">
@@ -131,6 +139,7 @@ fn PeriodView(data: Arc<PbData>, period: String, proposal_saved: RwSignal<bool>)
         <Proposals data=data.clone() period=period.clone()/>
         <ProposalForm data=data.clone() period=period.clone() saved=proposal_saved/>
         <BallotEntry data=data.clone() period=period.clone()/>
+        <AdoptedOutcome period=period.clone()/>
         <Count data=data period=period/>
     }
 }

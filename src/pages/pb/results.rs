@@ -10,6 +10,7 @@ use linli_domain::money::format_yuan;
 use linli_domain::pb::community::{reach, Reach};
 use linli_domain::pb::{format_rational, to_f64_lossy, BigRational, Instance, Note, Outcome};
 
+use super::adopt::AdoptCount;
 use super::{rule_name, BASELINE};
 use crate::db::pb::PbData;
 use crate::i18n::*;
@@ -78,6 +79,7 @@ pub(super) fn Results(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let chosen = results[0].clone();
+    let adopt = view! { <AdoptCount period=period.clone() instance=instance.clone() chosen=chosen.clone()/> };
     let baseline = results.iter().find(|r| r.rule == BASELINE).cloned();
     let reach_of = |o: &Outcome| reach(&data.ds, &period, o);
     let rc = reach_of(&chosen.outcome);
@@ -160,5 +162,6 @@ pub(super) fn Results(
             </table>
         </div>
         <p class="muted">{move || format!("{}: {}", t_string!(i18n, pb.exact_total), format_rational(&chosen.outcome.total_cost))}</p>
+        {adopt}
     }
 }

@@ -45,7 +45,15 @@ pub(super) fn BackupSection() -> impl IntoView {
                     let stamp: String = local_minute(now).chars().filter(char::is_ascii_digit).collect();
                     let name = format!("linli-backup-{stamp}.json");
                     match download(&text, &name, "application/json") {
-                        Ok(()) => export.set(Job::Done(name)),
+                        Ok(()) => {
+                            // The cockpit counts the days since this moment; a failure
+                            // to record it does not undo the download.
+                            match db.record_backup(now).await {
+                                Ok(()) => storage.changed(),
+                                Err(e) => leptos::logging::warn!("last backup not recorded: {e}"),
+                            }
+                            export.set(Job::Done(name));
+                        }
                         Err(e) => export.set(Job::Failed(crate::db::DbError::from_js(e).to_string())),
                     }
                 }

@@ -1,11 +1,27 @@
-//! `#/settings` — storage, backup and restore, demo community, language.
+//! `#/settings` — storage, backup and restore, demo community, language, and the
+//! editors of the settings that reach the public: points earning rules, the
+//! redemption catalogue (with its stock log), indicator targets, plan rules and
+//! minimum cell sizes (`editors`, `points_rules`, `catalogue`, `targets`,
+//! `plan_rules`).
 
 mod backup;
+mod catalogue;
+mod editors;
+mod plan_rules;
+mod points_rules;
+mod targets;
+
+pub(crate) use self::targets::{direction_name, indicator_name, unit_name};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use self::backup::BackupSection;
+use self::catalogue::CatalogueEditor;
+use self::plan_rules::{DisclosureEditor, PlanRulesEditor};
+use self::points_rules::PointsRulesEditor;
+use self::targets::TargetsEditor;
+use crate::components::loaded::{load, LoadGate};
 use crate::components::summary::RecordCounts;
 use crate::i18n::*;
 use crate::state::storage::{demo_dataset, empty_dataset};
@@ -31,6 +47,8 @@ enum Danger {
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
+    let loaded = load(storage, |db| async move { db.settings().await });
+    let settings = loaded.current;
     let danger = RwSignal::new(None::<Danger>);
     let danger_job = RwSignal::new(Job::Idle);
 
@@ -80,6 +98,14 @@ pub fn SettingsPage() -> impl IntoView {
             </section>
 
             <BackupSection/>
+
+            <LoadGate phase=loaded.phase error=Signal::derive(move || loaded.error())>
+                <PointsRulesEditor settings/>
+                <CatalogueEditor settings/>
+                <TargetsEditor settings/>
+                <PlanRulesEditor settings/>
+                <DisclosureEditor settings/>
+            </LoadGate>
 
             <section aria-labelledby="demo-h">
                 <h2 id="demo-h">{t!(i18n, common.demo_title)}</h2>

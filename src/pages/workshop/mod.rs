@@ -18,8 +18,9 @@
 //! The key map itself is `linli_domain::workshop::keys` (pure, tested); `keys`
 //! here translates the DOM event and performs the action.
 //!
-//! The session lives in memory (`linli_domain::workshop::Session`) until it is
-//! saved: then its needs dots become the setting `workshop_needs` (per building
+//! The session lives in memory (`linli_domain::workshop::Session`) and, after each
+//! change, in the setting `workshop_draft` (`draft`), so a reload resumes it; when
+//! it is saved its needs dots become the setting `workshop_needs` (per building
 //! and category) and its voting dots become approval ballots (source `workshop`),
 //! in one transaction (`crate::db::workshop`). The plan is a `<canvas>` pair
 //! (heat, dots) under HTML building tiles; see `crate::charts::workshop_plan`.
@@ -29,6 +30,7 @@
 //! `save`, `export` (CSV, PNG), `plan` (the plan view), `panels` (the rest).
 
 mod actions;
+mod draft;
 mod export;
 mod keys;
 mod panels;
@@ -41,6 +43,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use linli_domain::workshop::keys::Mode;
 
+use self::draft::DraftBar;
 use self::panels::{Footer, Header, Side, VoteList};
 use self::plan::PlanView;
 use self::state::Ws;
@@ -82,6 +85,12 @@ pub fn WorkshopPage() -> impl IntoView {
 fn Workshop(data: Arc<WorkshopData>) -> impl IntoView {
     let ws = Ws::new(data);
     ws.listen();
+    // A change made just before leaving or reloading is kept at once.
+    let hide = window_event_listener(leptos::ev::pagehide, move |_| ws.keep_draft());
+    on_cleanup(move || {
+        hide.remove();
+        ws.keep_draft();
+    });
     view! {
         <Header ws/>
         <div class="ws-body">
@@ -92,5 +101,6 @@ fn Workshop(data: Arc<WorkshopData>) -> impl IntoView {
             <Side ws/>
         </div>
         <Footer ws/>
+        <DraftBar ws/>
     }
 }

@@ -98,6 +98,7 @@ impl Ws {
         }
         let period = period.unwrap_or_default();
         let snapshot = self.session.get_value();
+        let rev = self.rev.get_untracked();
         let actor = t_string!(i18n, common.actor_default).to_string();
         self.saving.set(true);
         spawn_local(async move {
@@ -111,6 +112,7 @@ impl Ws {
             self.saving.set(false);
             match r {
                 Ok(saved) => {
+                    self.draft_saved(rev);
                     storage.changed();
                     self.say(Msg::Info(
                         t_string!(i18n, workshop.saved, dots = n_dots, ballots = saved.ballots).to_string(),

@@ -63,6 +63,14 @@ pub(super) struct Ws {
     pub now: RwSignal<i64>,
     pub msg: RwSignal<Option<Msg>>,
     pub saving: RwSignal<bool>,
+    /// The session in progress as kept (see `draft`): the revision it was last
+    /// written (or removed) at, whether a write is waiting, when it was last kept,
+    /// when the resumed draft had been kept, and why a stored draft was not resumed.
+    pub draft_clean: StoredValue<u64>,
+    pub draft_pending: StoredValue<bool>,
+    pub kept_at: RwSignal<Option<i64>>,
+    pub resumed_at: RwSignal<Option<i64>>,
+    pub draft_problem: RwSignal<Option<String>>,
     pub image: RwSignal<Option<String>>,
     pub cell_px: RwSignal<draw::CellSize>,
     /// Columns and rows of the plan.
@@ -78,16 +86,42 @@ pub(super) fn ctx_of(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> 
 }
 
 impl Ws {
-    /// A new session over `data`, with the cells fitted to the window.
+    /// A session over `data`, with the cells fitted to the window: the session in
+    /// progress kept before a reload when there is one that fits this plan, else a
+    /// new one.
     pub fn new(data: Arc<WorkshopData>) -> Self {
+        let i18n = use_i18n();
         let cat_codes: Vec<String> = data.categories.iter().map(|c| c.code.clone()).collect();
         let proposal_ids: Vec<u32> = data.proposals.iter().map(|p| p.id).collect();
         let plan = StoredValue::new(Plan::new(&data.buildings));
         let layout_rev = RwSignal::new(0u64);
+        let (session, resumed_at, problem) = match &data.draft {
+            Some(Ok(d)) if d.fits(&cat_codes, &proposal_ids) => (d.session.clone(), Some(d.kept_at), None),
+            Some(Ok(d)) => (
+                Session::new(now_millis(), cat_codes, proposal_ids),
+                None,
+                Some(t_string!(
+                    i18n,
+                    workshop.draft_not_fitting,
+                    at = crate::browser::local_minute(d.kept_at)
+                )),
+            ),
+            Some(Err(e)) => (
+                Session::new(now_millis(), cat_codes, proposal_ids),
+                None,
+                Some(t_string!(i18n, workshop.draft_unreadable, error = e)),
+            ),
+            None => (Session::new(now_millis(), cat_codes, proposal_ids), None, None),
+        };
         let ws = Self {
-            i18n: use_i18n(),
+            i18n,
             storage: use_storage(),
-            session: StoredValue::new(Session::new(now_millis(), cat_codes, proposal_ids)),
+            session: StoredValue::new(session),
+            draft_clean: StoredValue::new(0),
+            draft_pending: StoredValue::new(false),
+            kept_at: RwSignal::new(resumed_at),
+            resumed_at: RwSignal::new(resumed_at),
+            draft_problem: RwSignal::new(problem),
             plan,
             stored_buildings: StoredValue::new(data.buildings.clone()),
             image: RwSignal::new(data.plan_image.clone()),
@@ -126,9 +160,11 @@ impl Ws {
         self.msg.set(Some(m));
     }
 
-    /// Bumps the session's revision (the DOM counts follow).
+    /// Bumps the session's revision (the DOM counts follow) and keeps the session
+    /// in progress (debounced, see `draft`).
     pub fn bump(self) {
         self.rev.update(|r| *r += 1);
+        self.schedule_draft();
     }
 
     /// Category `i`'s name in the current language.

@@ -1,8 +1,12 @@
-//! `#/workspace` — the guides' workspace home: where each task is done, the
+//! `#/workspace` — the guides' workspace home: the cockpit (what needs the guide
+//! today and the key indicators, `cockpit`), where each task is done, the
 //! community at a glance, and the record counts.
+
+mod cockpit;
 
 use leptos::prelude::*;
 
+use self::cockpit::CockpitView;
 use crate::components::summary::{RecordCounts, SummaryCards};
 use crate::i18n::*;
 use crate::state::Route;
@@ -33,6 +37,11 @@ pub fn WorkspacePage() -> impl IntoView {
                 Route::Allocation,
                 t_string!(i18n, common.nav_allocation),
                 t_string!(i18n, workspace.task_allocation),
+            ),
+            (
+                Route::Plans,
+                t_string!(i18n, common.nav_plans),
+                t_string!(i18n, workspace.task_plans),
             ),
             (
                 Route::Participation,
@@ -72,6 +81,7 @@ pub fn WorkspacePage() -> impl IntoView {
         <article class="page" data-page="workspace">
             <h1>{t!(i18n, common.workspace_title)}</h1>
             <p class="lead">{t!(i18n, common.workspace_intro)}</p>
+            <CockpitView/>
             <nav aria-labelledby="ws-tasks" data-testid="workspace-tasks">
                 <h2 id="ws-tasks">{t!(i18n, workspace.tasks_title)}</h2>
                 <ul class="task-list">{tasks}</ul>
