@@ -17,9 +17,12 @@ use super::{pb_adoption, Decision, DecisionError, DecisionKind, Header, PbProjec
 
 /// The public description of a draft plan made from a funded proposal, when the
 /// caller has no translation of its own. Placeholders: `{title}`, `{period}`,
-/// `{proposal}` (its number), `{votes}`, `{voters}`, `{category}`.
-pub const DEFAULT_PLAN_DESCRIPTION: &str =
-    "{title}（{period} 参与式预算第 {proposal} 号提案，{voters} 张选票中获 {votes} 票支持，获得资助）";
+/// `{proposal}` (its number), `{category}`.
+///
+/// There is deliberately no placeholder for votes or ballots: a description is
+/// free text, published as written, so a count put into it would bypass the
+/// minimum cell size that the snapshot applies to the PB outcome's votes.
+pub const DEFAULT_PLAN_DESCRIPTION: &str = "{title}（{period} 参与式预算第 {proposal} 号提案，经居民投票获得资助）";
 
 /// A count as the page showed it: the SHA-256 of the instance it ran on
 /// ([`instance_sha256`]) and its outcome.
@@ -324,8 +327,6 @@ pub fn adopt_pb(
                     ("title", proposal.title.clone()),
                     ("period", period.to_owned()),
                     ("proposal", proposal.id.to_string()),
-                    ("votes", r.approvals.to_string()),
-                    ("voters", out.num_voters.to_string()),
                     ("category", proposal.category.clone()),
                 ],
             );
@@ -392,5 +393,13 @@ mod fill_tests {
     fn placeholders_are_filled_once_and_unknown_braces_kept() {
         let v = [("title", "{period}".to_owned()), ("period", "2026-Q4".to_owned())];
         assert_eq!(fill("{title} / {period} {x} {", &v), "{period} / 2026-Q4 {x} {");
+    }
+
+    #[test]
+    fn a_template_cannot_ask_for_vote_counts() {
+        // adopt_pb offers no `{votes}` or `{voters}`: a translation that still
+        // names them publishes the braces, never a count below the cell size.
+        let v = [("title", "路灯".to_owned())];
+        assert_eq!(fill("{title}：{votes}/{voters}", &v), "路灯：{votes}/{voters}");
     }
 }

@@ -260,10 +260,18 @@ fn an_adopted_count_funds_proposals_and_makes_draft_plans_split_exactly() {
         }
         assert!(c.description.contains(&o.title), "{}", c.description);
         assert!(
-            c.description.contains(&format!("{} 票", o.votes)),
+            c.description.contains(&format!("第 {} 号提案", o.proposal_id)),
             "{}",
             c.description
         );
+        // Free text is published as written: no vote or ballot count may reach it
+        // (the outcome's votes go through the minimum cell size instead).
+        let digits: String = c.description.replace(&o.title, "").replace("2026-Q4", "");
+        let numbers: Vec<&str> = digits
+            .split(|ch: char| !ch.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .collect();
+        assert_eq!(numbers, vec![o.proposal_id.to_string()], "{}", c.description);
     }
     assert!(projects.iter().all(|p| p.funded == p.plan_id.is_some()));
     // Proposal statuses follow the outcome; those not on the ballot are untouched.

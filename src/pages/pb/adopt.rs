@@ -100,9 +100,7 @@ pub(super) fn AdoptCount(period: String, instance: Arc<Instance>, chosen: RuleRe
             pb.plan_description,
             title = "{title}",
             period = "{period}",
-            proposal = "{proposal}",
-            votes = "{votes}",
-            voters = "{voters}"
+            proposal = "{proposal}"
         )
         .to_string();
         let by = Stamp::new(t_string!(i18n, common.actor_default).to_string(), now_millis());
