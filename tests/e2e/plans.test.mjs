@@ -7,9 +7,15 @@
 // Bad input (a notice closed early, closed with an unanswered objection, spending
 // over the budget, a split that does not add up) shows the rule and changes
 // nothing. Business dates are typed into the forms, so the 7-day notice needs no
-// waiting. Screenshots go to tests/e2e/out/plans-*.png.
+// waiting. Then the guide publishes from `#/` and a resident opens the published
+// folder on a throttled 360 px phone: the plan's stages, spending items and the
+// answered objection are there. Screenshots go to tests/e2e/out/plans-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { start, waitForDemo, OUT } from './harness.mjs';
 
 let env, base, newPage;
@@ -53,12 +59,85 @@ async function step(page, fields, submit) {
   return act(page, `[data-testid=${submit}]`, 'plan-msg');
 }
 
-// Hook for the publication step (issue #14, deliverable 5): once the publication
-// helper's work lands, the lead extends this to publish from `#/` and check that
-// the residents' page shows this plan's stages, its spending items and the
-// answered objection. Until then it only records which plan to look for.
+// Publishes from `#/` (the workspace's publication page), unpacks the folder it
+// offers for download, and opens the residents' page from it as a resident would:
+// a 360 px phone with a slow network and a 4× slower CPU. The plan's card must
+// show every stage of its history (the rejection with its reason), every approval,
+// every spending item (the reversal too), the answered objection, and nothing
+// internal (the objection's internal text, the internal notes, vouchers).
 async function publishAndCheckResidentsPage(page, plan) {
-  return { plan, published: false };
+  await page.goto(base + '#/');
+  await page.frameLocator('[data-testid=preview]').locator('[data-testid=headline]').waitFor({ timeout: 60_000 });
+  await page.fill('#public-url', 'https://example.org/community-a/');
+  await page.click('[data-testid=publish]');
+  await page.locator('[data-testid=publish-status] .ok').waitFor({ timeout: 60_000 });
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-folder]')]);
+  const work = mkdtempSync(join(tmpdir(), 'linli-plans-'));
+  const zip = join(work, 'folder.zip');
+  await dl.saveAs(zip);
+  const folder = join(work, 'site');
+  execFileSync('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', zip, folder]);
+  const text = readFileSync(join(folder, 'snapshot.json'), 'utf8');
+  for (const internal of ['张阿姨来电', '李师傅', 'V-2026-00']) {
+    assert.ok(!text.includes(internal), `the snapshot must not carry internal text: ${internal}`);
+  }
+  const published = JSON.parse(text).content.plans.find((p) => p.id === plan);
+  assert.ok(published, `plan ${plan} is published`);
+  assert.equal(published.stage, 'closed');
+
+  const site = await start(folder);
+  try {
+    const { context, page: phone, errors } = await site.newPage({ width: 360, height: 740 });
+    const cdp = await context.newCDPSession(phone);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8,
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await phone.goto(site.base);
+    await phone.locator('[data-testid=chain]', { hasText: '校验通过' }).waitFor({ timeout: 90_000 });
+    const card = phone.locator(`[data-testid=stage-group][data-stage=closed] [data-testid=plan][data-id="${plan}"]`);
+    await card.waitFor();
+    assert.ok((await card.innerText()).includes('3 号楼楼道照明改造（端到端）'));
+    assert.equal((await card.locator('[data-testid=objections]').innerText()).trim(), '1 条异议，均已答复');
+    await card.locator('summary').first().click();
+    const details = await card.innerText();
+    // Every stage of the history, in order, with the rejection's reason.
+    let at = -1;
+    for (const s of published.stages) {
+      const i = details.indexOf(s.date, at + 1);
+      assert.ok(i > at, `stage ${s.stage} of ${s.date} after position ${at}`);
+      at = i;
+    }
+    assert.ok(details.includes('请补充可调光灯具的报价'), 'the rejection reason is shown');
+    // The answered objection with its public summary and the guide's response.
+    const objection = await card.locator('[data-testid=objection]').innerText();
+    assert.ok(objection.includes('有居民担心感应灯夜间过亮。'), objection);
+    assert.ok(objection.includes('将选用可调光灯具，夜间 23 点后自动调至 30% 亮度。'), objection);
+    // Every approval (the rejected assessment too) and every spending item.
+    assert.equal(await card.locator('[data-testid=approval]').count(), published.approvals.length);
+    assert.ok(published.approvals.some((a) => !a.approved));
+    assert.ok((await card.locator('[data-testid=approval]').allInnerTexts()).some((t) => t.includes('不通过')));
+    const items = card.locator('[data-testid=spending-item]');
+    assert.equal(await items.count(), published.spending.length);
+    assert.ok(published.spending.length >= 4, 'spending, its reversal and the later entries');
+    for (let i = 0; i < published.spending.length; i++) {
+      const row = await items.nth(i).innerText();
+      assert.ok(row.includes(published.spending[i].date) && row.includes(published.spending[i].purpose), row);
+    }
+    assert.ok((await items.allInnerTexts()).some((t) => t.includes('冲正 #1')), 'the reversal names what it reverses');
+    for (const internal of ['张阿姨来电', '李师傅', 'V-2026-00']) assert.ok(!details.includes(internal), internal);
+    await card.scrollIntoViewIfNeeded();
+    await snap(phone, 'resident-360');
+    shot += 1;
+    await card.screenshot({ path: `${OUT}plans-${String(shot).padStart(2, '0')}-resident-360-plan.png` });
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await site.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { plan, published: true };
 }
 
 test('plans: one plan by hand through every stage, with an objection, a rejection and a reversal', async () => {
@@ -322,7 +401,7 @@ test('plans: one plan by hand through every stage, with an objection, a rejectio
   await snap(page, 'list-closed');
 
   const published = await publishAndCheckResidentsPage(page, id);
-  assert.equal(published.plan, id);
+  assert.deepEqual(published, { plan: id, published: true });
   assert.deepEqual(errors, []);
   await context.close();
 });
