@@ -71,6 +71,9 @@ pub struct PlanData {
     pub categories: Vec<NeedCategory>,
     pub rules: Result<PlanRules, String>,
     pub cost_rules: Result<CostRules, String>,
+    /// The recorded decisions that fund the plan (a funded PB proposal,
+    /// reserve releases), in decision order.
+    pub origins: Vec<linli_domain::decisions::PlanOrigin>,
 }
 
 fn rules_of(settings: &[Setting]) -> Result<PlanRules, String> {
@@ -202,7 +205,9 @@ pub async fn load_plan(db: &Db, id: u32) -> Result<PlanData, DbError> {
     let plan = get(db, id).await?;
     let settings = db.settings().await?;
     let categories = db.need_categories().await?;
+    let decisions = super::decisions::list(db).await?;
     Ok(PlanData {
+        origins: linli_domain::decisions::plan_origins(&decisions, id),
         plan,
         rules: rules_of(&settings),
         cost_rules: cost_rules_of(&settings, &categories),

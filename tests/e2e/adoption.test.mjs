@@ -118,6 +118,14 @@ test('PB count and allocation run adopted once per period; the reserve released 
   await page.locator('[data-testid=pb-adopt-done]', { hasText: `生成了 ${funded.length} 份草案计划` }).waitFor();
   const adopted = page.locator('[data-testid=pb-adopted]');
   await adopted.waitFor();
+  // The period is closed: said plainly; no review, ballot or budget field; new
+  // proposals go to the next quarter.
+  await page.locator('[data-testid=pb-closed]', { hasText: `${PERIOD} 的计票结果已于` }).waitFor();
+  assert.match(await page.locator('[data-testid=pb-closed]').textContent(), /已锁定/);
+  assert.equal(await page.locator('[data-testid=pb-proposals] button', { hasText: '审查' }).count(), 0);
+  assert.equal(await page.locator('[data-testid=pb-ballot]').count(), 0);
+  assert.equal(await page.locator('[data-testid=pb-budget]').count(), 0);
+  assert.equal((await page.locator('#pb-new-h').textContent()).trim(), '新建提案（2027-Q1）');
   const shown = await page.$$eval('[data-testid=pb-adopted-row]', (trs) => trs.map((t) => ({ id: Number(t.dataset.id), funded: t.dataset.funded === 'true' })));
   assert.equal(shown.length, onBallot, 'every proposal on the ballot');
   assert.deepEqual(shown.filter((r) => r.funded).map((r) => r.id).sort((a, b) => a - b), [...funded].sort((a, b) => a - b));
@@ -136,6 +144,15 @@ test('PB count and allocation run adopted once per period; the reserve released 
   await refused.waitFor();
   assert.equal(await refused.getAttribute('role'), 'alert');
   assert.match(await refused.textContent(), /已经采纳.*每期只能采纳一次/);
+  // Its ballot field is still shown, but a ballot typed there is refused inside the
+  // write, naming the adoption; nothing is stored.
+  const ballotsBefore = (await backupFile(page, 'adoption-ballots-before')).payload.ballots.length;
+  const otherBallot = other.locator('[data-testid=pb-ballot]');
+  await otherBallot.fill('1');
+  await otherBallot.press('Enter');
+  await other.getByText(`${PERIOD} 的计票结果已采纳`).waitFor();
+  assert.match(await other.locator('[data-testid=pb-ballot-error]').textContent(), /已锁定.*未做任何更改/);
+  assert.equal((await backupFile(page, 'adoption-ballots-after')).payload.ballots.length, ballotsBefore);
 
   // ---- Allocation: a 2026-Q4 pool, two stored runs; one adopted. ----
   await openAllocation(page);
@@ -238,6 +255,19 @@ test('PB count and allocation run adopted once per period; the reserve released 
   assert.equal(released[0].kind.amount_fen, 100_000);
   assert.equal(released[0].kind.approver, '居委会主任');
   assert.equal(released[0].kind.plan_id, plan);
+  // The funded plan's page names both decisions that fund it.
+  await page.goto(`${base}#/plans/${plan}`);
+  const origin = page.locator('[data-testid=plan-origin]');
+  await origin.locator('li').nth(1).waitFor();
+  const proposal = projects.find((p) => p.plan_id === plan);
+  const lines = await origin.locator('li').allInnerTexts();
+  assert.match(lines[0], new RegExp(`${PERIOD} 参与式预算第 ${proposal.proposal_id} 号提案「.+」获资助（决定 #${pb[0].id}`));
+  assert.match(lines[1], new RegExp(`${PERIOD} 应急储备金拨付 ¥1,000\\.00（决定 #${released[0].id}`));
+  // A plan funded by neither says so.
+  const named = new Set(stored.decisions.flatMap((d) => [d.kind.plan_id, ...(d.kind.projects ?? []).map((p) => p.plan_id)]));
+  const handMade = stored.plans.find((x) => !named.has(x.id));
+  await page.goto(`${base}#/plans/${handMade.id}`);
+  await page.locator('[data-testid=plan-origin]', { hasText: '无单独的资金决定' }).waitFor();
   // Every write has its history entries.
   const demoAudit = demo.payload.audit_log.reduce((m, e) => Math.max(m, e.id), 0);
   const audit = stored.audit_log.filter((e) => e.entity === 'decisions' && e.id > demoAudit);

@@ -19,6 +19,110 @@ pub fn pb_adoption<'a>(existing: &'a [Decision], period: &str) -> Option<&'a Dec
         .find(|d| d.period == period && matches!(d.kind, DecisionKind::PbAdopted { .. }))
 }
 
+/// Whether `period`'s participatory-budgeting inputs may still change: a new
+/// proposal, a feasibility review, a ballot typed, undone or imported, the
+/// budget. Once a count of the period is adopted they are closed, so the
+/// adopted outcome stays the outcome of what is stored (the funded and
+/// not-funded statuses it set are not reviewed again).
+///
+/// # Errors
+///
+/// [`DecisionError::PbClosed`] naming the adoption.
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::decisions::{pb_inputs_open, DecisionError};
+/// assert!(pb_inputs_open(&[], "2026-Q4").is_ok());
+/// let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig { households: 60, ..Default::default() });
+/// // The demo adopted the count of 2026-Q3.
+/// assert!(matches!(pb_inputs_open(&d.decisions, "2026-Q3"), Err(DecisionError::PbClosed { .. })));
+/// ```
+pub fn pb_inputs_open(existing: &[Decision], period: &str) -> Result<(), DecisionError> {
+    match pb_adoption(existing, period) {
+        Some(d) => Err(DecisionError::PbClosed {
+            period: period.to_owned(),
+            decision: d.id,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// How a decision funds a plan (see [`plan_origins`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanOrigin {
+    /// The plan was made from proposal `proposal_id` (`title`), funded by the
+    /// adopted PB count `decision` of `period`.
+    Proposal {
+        decision: u32,
+        period: String,
+        on: crate::plans::CivilDate,
+        proposal_id: u32,
+        title: String,
+    },
+    /// Reserve release `decision` of `period` funds the plan with `amount_fen`.
+    Reserve {
+        decision: u32,
+        period: String,
+        on: crate::plans::CivilDate,
+        amount_fen: crate::model::Fen,
+    },
+}
+
+/// The recorded decisions that fund plan `plan_id`, in decision order: the
+/// adopted PB count that made it from a funded proposal, and every reserve
+/// release to it. Empty for a plan made by hand or from an allocation run.
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::decisions::{plan_origins, PlanOrigin};
+/// let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig { households: 60, ..Default::default() });
+/// // Every plan a PB adoption names was made from its proposal.
+/// let made: Vec<(u32, u32)> = d.decisions.iter().flat_map(|x| match &x.kind {
+///     linli_domain::decisions::DecisionKind::PbAdopted { projects, .. } =>
+///         projects.iter().filter_map(|p| p.plan_id.map(|id| (id, p.proposal_id))).collect(),
+///     _ => vec![],
+/// }).collect();
+/// assert!(!made.is_empty());
+/// for (plan, proposal) in made {
+///     assert!(matches!(plan_origins(&d.decisions, plan).as_slice(),
+///         [PlanOrigin::Proposal { proposal_id, .. }] if *proposal_id == proposal));
+/// }
+/// ```
+pub fn plan_origins(existing: &[Decision], plan_id: u32) -> Vec<PlanOrigin> {
+    let mut list: Vec<&Decision> = existing.iter().collect();
+    list.sort_by_key(|d| d.id);
+    let mut out = Vec::new();
+    for d in list {
+        match &d.kind {
+            DecisionKind::PbAdopted { projects, .. } => {
+                out.extend(projects.iter().filter(|p| p.plan_id == Some(plan_id)).map(|p| {
+                    PlanOrigin::Proposal {
+                        decision: d.id,
+                        period: d.period.clone(),
+                        on: d.on,
+                        proposal_id: p.proposal_id,
+                        title: p.title.clone(),
+                    }
+                }));
+            }
+            DecisionKind::ReserveReleased {
+                amount_fen,
+                plan_id: to,
+                ..
+            } if *to == plan_id => out.push(PlanOrigin::Reserve {
+                decision: d.id,
+                period: d.period.clone(),
+                on: d.on,
+                amount_fen: *amount_fen,
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The reserve releases of `period`, in id order.
 pub fn releases<'a>(existing: &'a [Decision], period: &'a str) -> impl Iterator<Item = &'a Decision> + 'a {
     let mut list: Vec<&Decision> = existing

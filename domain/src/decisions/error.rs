@@ -54,6 +54,13 @@ pub enum DecisionError {
          one adoption per period, never undone"
     )]
     PbAlreadyAdopted { period: String, decision: u32 },
+    /// A change to a period's PB inputs (a proposal, its review, a ballot, the
+    /// budget) after the period's count was adopted.
+    #[error(
+        "the participatory-budgeting count of period {period} is adopted (decision {decision}): \
+         its proposals, reviews, ballots and budget can no longer change"
+    )]
+    PbClosed { period: String, decision: u32 },
     /// The period's PB instance could not be built from the stored proposals, ballots and budget.
     #[error("the participatory-budgeting count of period {period} cannot be rebuilt: {reason}")]
     PbInstance { period: String, reason: String },
@@ -146,6 +153,7 @@ impl DecisionError {
             Self::BadRun { .. } => "bad_run",
             Self::RunAlreadyAdopted { .. } => "run_already_adopted",
             Self::PbAlreadyAdopted { .. } => "pb_already_adopted",
+            Self::PbClosed { .. } => "pb_closed",
             Self::PbInstance { .. } => "pb_instance",
             Self::PbInputsChanged { .. } => "pb_inputs_changed",
             Self::PbOutcomeMismatch { .. } => "pb_outcome_mismatch",

@@ -46,7 +46,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Fen, Millis};
 use crate::plans::{CivilDate, Stamp, MAX_LINE, MAX_TEXT};
 
-pub use adopt::{adopt_run, adopted_run, pb_adoption, releases, stored_run};
+pub use adopt::{
+    adopt_run, adopted_run, pb_adoption, pb_inputs_open, plan_origins, releases, stored_run, PlanOrigin,
+};
 pub use error::DecisionError;
 pub use pb::{adopt_pb, instance_sha256, split_budget, PbAdoption, PbCount, DEFAULT_PLAN_DESCRIPTION};
 pub use reserve::{release_reserve, reserve_status, Release, ReserveStatus};

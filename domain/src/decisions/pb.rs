@@ -22,7 +22,8 @@ use super::{pb_adoption, Decision, DecisionError, DecisionKind, Header, PbProjec
 /// There is deliberately no placeholder for votes or ballots: a description is
 /// free text, published as written, so a count put into it would bypass the
 /// minimum cell size that the snapshot applies to the PB outcome's votes.
-pub const DEFAULT_PLAN_DESCRIPTION: &str = "{title}（{period} 参与式预算第 {proposal} 号提案，经居民投票获得资助）";
+pub const DEFAULT_PLAN_DESCRIPTION: &str =
+    "{title}（{period} 参与式预算第 {proposal} 号提案，经居民投票获得资助）";
 
 /// A count as the page showed it: the SHA-256 of the instance it ran on
 /// ([`instance_sha256`]) and its outcome.

@@ -686,3 +686,43 @@ fn a_plan_refusal_is_reported_with_the_plan() {
         }
     ));
 }
+
+#[test]
+fn plan_origins_name_the_funding_decisions_and_nothing_else() {
+    let d = crate::demo::generate(&crate::demo::DemoConfig {
+        households: 60,
+        ..Default::default()
+    });
+    let mut named = std::collections::BTreeSet::new();
+    for x in &d.decisions {
+        if let DecisionKind::ReserveReleased {
+            amount_fen, plan_id, ..
+        } = &x.kind
+        {
+            named.insert(*plan_id);
+            let o = super::plan_origins(&d.decisions, *plan_id);
+            assert!(
+                o.iter().any(
+                    |o| matches!(o, super::PlanOrigin::Reserve { decision, amount_fen: a, .. }
+                    if *decision == x.id && a == amount_fen)
+                ),
+                "{o:?}"
+            );
+        }
+        if let DecisionKind::PbAdopted { projects, .. } = &x.kind {
+            named.extend(projects.iter().filter_map(|p| p.plan_id));
+        }
+    }
+    assert!(!named.is_empty(), "the demo funds plans by decision");
+    // A plan no decision names (made by hand or from a run) has no origin.
+    let unnamed: Vec<u32> = d
+        .plans
+        .iter()
+        .map(|p| p.id())
+        .filter(|id| !named.contains(id))
+        .collect();
+    assert!(!unnamed.is_empty());
+    for id in unnamed {
+        assert_eq!(super::plan_origins(&d.decisions, id), vec![], "plan {id}");
+    }
+}

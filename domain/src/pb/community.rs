@@ -98,6 +98,31 @@ pub fn periods(d: &Dataset) -> Vec<String> {
     set.into_iter().rev().collect()
 }
 
+/// The quarter after `period` (`2026-Q4` → `2027-Q1`): where new proposals go
+/// once `period`'s count is adopted. `None` for a label that is not `YYYY-Qn`.
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::pb::community::next_period;
+/// assert_eq!(next_period("2026-Q3").as_deref(), Some("2026-Q4"));
+/// assert_eq!(next_period("2026-Q4").as_deref(), Some("2027-Q1"));
+/// assert_eq!(next_period("2026-Q5"), None);
+/// assert_eq!(next_period("spring"), None);
+/// ```
+pub fn next_period(period: &str) -> Option<String> {
+    let (year, q) = period.split_once("-Q")?;
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: u32 = year.parse().ok()?;
+    match q {
+        "1" | "2" | "3" => Some(format!("{year:04}-Q{}", q.parse::<u8>().ok()? + 1)),
+        "4" => Some(format!("{:04}-Q1", year.checked_add(1).filter(|y| *y <= 9999)?)),
+        _ => None,
+    }
+}
+
 /// The numbers on `period`'s ballot: its proposals that passed review, in
 /// the dataset's order.
 pub fn on_ballot(d: &Dataset, period: &str) -> Vec<u32> {

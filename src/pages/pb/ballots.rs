@@ -10,7 +10,7 @@ use linli_domain::pb::community::{ballots_from_instance, on_ballot};
 use linli_domain::pb::paper::{parse_paper_ballot, PaperBallotError};
 use linli_domain::pb::Instance;
 
-use super::{open_db, ImportNotice, MAX_PB_BYTES};
+use super::{open_db, written, ImportNotice, MAX_PB_BYTES};
 use crate::browser::now_millis;
 use crate::db::pb::PbData;
 use crate::i18n::*;
@@ -56,7 +56,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
         let actor = t_string!(i18n, common.actor_default).to_string();
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
-            match db.add_ballot(&b, actor).await {
+            match written(i18n, db.add_ballot(&b, actor).await) {
                 Ok(()) => {
                     // Stay on the form for the next ballot; the count refreshes on leaving.
                     next_id.update(|n| *n += 1);
@@ -67,7 +67,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
                         let _ = el.focus();
                     }
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -78,11 +78,11 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
         let actor = t_string!(i18n, common.actor_default).to_string();
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
-            match db.undo_ballot(last.id, actor).await {
+            match written(i18n, db.undo_ballot(&last, actor).await) {
                 Ok(()) => entered.update(|v| {
                     v.remove(0);
                 }),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -127,15 +127,14 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
             };
             let n = ballots.len();
             let r = match open_db(storage) {
-                Ok(db) => db.import_ballots(&ballots, actor).await,
-                Err(e) => Err(e),
+                Ok(db) => written(i18n, db.import_ballots(&period, &ballots, actor).await),
+                Err(e) => Err(e.to_string()),
             };
             if r.is_ok() {
                 storage.changed();
             }
             import_msg.set(Some(
-                r.map(|()| format!("{} {n}", t_string!(i18n, pb.import_done)))
-                    .map_err(|e| e.to_string()),
+                r.map(|()| format!("{} {n}", t_string!(i18n, pb.import_done))),
             ));
         });
     };
@@ -159,7 +158,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
                 <button type="submit">{t!(i18n, pb.save_ballot)}</button>
                 <button type="button" on:click=undo disabled=move || entered.get().is_empty()>{t!(i18n, pb.undo_last)}</button>
             </form>
-            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="pb-ballot-error">{m}</p> })}
             <label class="file">{t!(i18n, pb.import_label)}
                 <input type="file" accept=".pb,text/plain" data-testid="pb-import" on:change=on_import/>
             </label>

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use linli_domain::money::{format_yuan, parse_yuan};
 use linli_domain::pb::community::budgets;
 
-use super::open_db;
+use super::{open_db, written};
 use crate::components::money::money_error;
 use crate::db::pb::PbData;
 use crate::i18n::*;
@@ -39,16 +39,13 @@ pub(super) fn BudgetEditor(data: Arc<PbData>, period: String) -> impl IntoView {
         let actor = t_string!(i18n, common.actor_default).to_string();
         spawn_local(async move {
             let r = match open_db(storage) {
-                Ok(db) => db.save_pb_budgets(&map, &period, fen, actor).await,
-                Err(e) => Err(e),
+                Ok(db) => written(i18n, db.save_pb_budgets(&map, &period, fen, actor).await),
+                Err(e) => Err(e.to_string()),
             };
             if r.is_ok() {
                 storage.changed();
             }
-            msg.set(Some(
-                r.map(|()| t_string!(i18n, pb.saved).to_owned())
-                    .map_err(|e| e.to_string()),
-            ));
+            msg.set(Some(r.map(|()| t_string!(i18n, pb.saved).to_owned())));
         });
     };
     view! {

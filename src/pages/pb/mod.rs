@@ -23,7 +23,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use linli_domain::pb::community::periods;
+use linli_domain::decisions::{pb_adoption, DecisionError};
+use linli_domain::pb::community::{next_period, periods};
 
 use self::adopt::AdoptedOutcome;
 use self::ballots::BallotEntry;
@@ -32,7 +33,7 @@ use self::count::Count;
 use self::external::ExternalCount;
 use self::proposals::{ProposalForm, Proposals};
 use crate::components::loaded::{load, LoadGate};
-use crate::db::pb::PbData;
+use crate::db::pb::{PbData, PbWrite};
 use crate::db::{Db, DbError};
 use crate::i18n::*;
 use crate::state::{use_storage, Storage};
@@ -89,6 +90,19 @@ fn open_db(storage: Storage) -> Result<Db, DbError> {
     storage.db().ok_or(DbError::Unavailable)
 }
 
+/// A write to a period's PB inputs in words: `Ok` once written; a period
+/// whose count is adopted names the adoption.
+fn written(i18n: I18nContext<Locale>, r: PbWrite) -> Result<(), String> {
+    match r {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(DecisionError::PbClosed { period, decision })) => {
+            Err(t_string!(i18n, pb.err_pb_closed, period = period, id = decision).to_owned())
+        }
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// The participatory-budgeting page.
 #[component]
 pub fn PbPage() -> impl IntoView {
@@ -132,14 +146,37 @@ pub fn PbPage() -> impl IntoView {
     }
 }
 
+/// One period. Once its count is adopted, its proposals, reviews, ballots and
+/// budget are closed (the writes are refused too, see `crate::db::pb`): the
+/// page says so, shows the outcome and offers new proposals for the next
+/// quarter instead.
 #[component]
 fn PeriodView(data: Arc<PbData>, period: String, proposal_saved: RwSignal<bool>) -> impl IntoView {
-    view! {
-        <BudgetEditor data=data.clone() period=period.clone()/>
-        <Proposals data=data.clone() period=period.clone()/>
-        <ProposalForm data=data.clone() period=period.clone() saved=proposal_saved/>
-        <BallotEntry data=data.clone() period=period.clone()/>
-        <AdoptedOutcome period=period.clone()/>
-        <Count data=data period=period/>
+    let i18n = use_i18n();
+    let closed = pb_adoption(&data.decisions, &period).map(|d| (d.id, d.on.to_string()));
+    match closed {
+        None => view! {
+            <BudgetEditor data=data.clone() period=period.clone()/>
+            <Proposals data=data.clone() period=period.clone() closed=false/>
+            <ProposalForm data=data.clone() period=period.clone() saved=proposal_saved/>
+            <BallotEntry data=data.clone() period=period.clone()/>
+            <AdoptedOutcome period=period.clone()/>
+            <Count data=data period=period/>
+        }
+        .into_any(),
+        Some((id, on)) => {
+            let next = next_period(&period);
+            let p = period.clone();
+            view! {
+                <p class="notice" role="status" data-testid="pb-closed">
+                    {move || t_string!(i18n, pb.closed_note, period = p.clone(), id = id, on = on.clone())}
+                </p>
+                <AdoptedOutcome period=period.clone()/>
+                <Proposals data=data.clone() period=period.clone() closed=true/>
+                {next.map(|n| view! { <ProposalForm data=data.clone() period=n saved=proposal_saved/> })}
+                <Count data=data period=period/>
+            }
+            .into_any()
+        }
     }
 }

@@ -10,7 +10,7 @@ use linli_domain::demo::GROUPS;
 use linli_domain::model::{Proposal, ProposalStatus};
 use linli_domain::money::{format_yuan, parse_yuan};
 
-use super::open_db;
+use super::{open_db, written};
 use crate::browser::now_millis;
 use crate::components::labels::{self, is_zh};
 use crate::components::money::money_error;
@@ -29,7 +29,7 @@ fn status_label(i18n: I18nContext<Locale>, s: ProposalStatus) -> &'static str {
 }
 
 #[component]
-pub(super) fn Proposals(data: Arc<PbData>, period: String) -> impl IntoView {
+pub(super) fn Proposals(data: Arc<PbData>, period: String, closed: bool) -> impl IntoView {
     let i18n = use_i18n();
     let mut list: Vec<Proposal> = data
         .proposals
@@ -64,7 +64,7 @@ pub(super) fn Proposals(data: Arc<PbData>, period: String) -> impl IntoView {
                                     <td>{move || labels::category(i18n, &cats, &cat)}</td>
                                     <td class="num">{format_yuan(p.cost_fen)}</td>
                                     <td>{move || labels::group(i18n, &group)}</td>
-                                    <td><Review proposal=p.clone()/></td>
+                                    <td><Review proposal=p.clone() closed=closed/></td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -76,8 +76,9 @@ pub(super) fn Proposals(data: Arc<PbData>, period: String) -> impl IntoView {
 }
 
 /// Feasibility review of one proposal: feasible, or infeasible with a reason.
+/// Only the status once the period's count is adopted (`closed`).
 #[component]
-fn Review(proposal: Proposal) -> impl IntoView {
+fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
     let editing = RwSignal::new(false);
@@ -101,15 +102,15 @@ fn Review(proposal: Proposal) -> impl IntoView {
         let actor = t_string!(i18n, common.actor_default).to_string();
         spawn_local(async move {
             let r = match open_db(storage) {
-                Ok(db) => db.save_proposal_review(&updated, actor).await,
-                Err(e) => Err(e),
+                Ok(db) => written(i18n, db.save_proposal_review(&updated, actor).await),
+                Err(e) => Err(e.to_string()),
             };
             match r {
                 Ok(()) => {
                     storage.changed();
                     editing.set(false);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -117,8 +118,10 @@ fn Review(proposal: Proposal) -> impl IntoView {
         <span class=move || format!("status status-{status:?}").to_lowercase()>{move || status_label(i18n, status)}</span>
         {move || (!p.get_value().review_note.is_empty()).then(|| view! { <span class="muted">" · "{p.get_value().review_note}</span> })}
         " "
-        <button type="button" class="link" aria-expanded=move || editing.get().to_string()
-            on:click=move |_| editing.update(|e| *e = !*e)>{t!(i18n, pb.review)}</button>
+        {(!closed).then(|| view! {
+            <button type="button" class="link" aria-expanded=move || editing.get().to_string()
+                on:click=move |_| editing.update(|e| *e = !*e)>{t!(i18n, pb.review)}</button>
+        })}
         {move || editing.get().then(|| view! {
             <div class="review-box" role="group">
                 <button type="button" on:click=move |_| decide(true)>{t!(i18n, pb.feasible)}</button>
@@ -148,6 +151,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let next_id = data.proposals.iter().map(|p| p.id).max().unwrap_or(0) + 1;
     let cats = data.categories.clone();
+    let heading_period = period.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
@@ -187,8 +191,8 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
         let actor = t_string!(i18n, common.actor_default).to_string();
         spawn_local(async move {
             let r = match open_db(storage) {
-                Ok(db) => db.add_proposal(&p, actor).await,
-                Err(e) => Err(e),
+                Ok(db) => written(i18n, db.add_proposal(&p, actor).await),
+                Err(e) => Err(e.to_string()),
             };
             match r {
                 Ok(()) => {
@@ -197,7 +201,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
                     cost.set(String::new());
                     saved.set(true);
                 }
-                Err(e) => errors.set(vec![("save", e.to_string())]),
+                Err(e) => errors.set(vec![("save", e)]),
             }
         });
     };
@@ -212,7 +216,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
     };
     view! {
         <section class="card" aria-labelledby="pb-new-h">
-            <h2 id="pb-new-h">{t!(i18n, pb.new_title)}</h2>
+            <h2 id="pb-new-h">{move || t_string!(i18n, pb.new_title_for, period = heading_period.clone())}</h2>
             <form on:submit=on_submit novalidate data-testid="pb-new">
                 <div class="field"><label for="pb-title">{t!(i18n, pb.field_title)}</label>
                     <input id="pb-title" type="text" maxlength="60" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>

@@ -2,6 +2,7 @@
 //! every record of its life cycle.
 
 use leptos::prelude::*;
+use linli_domain::decisions::PlanOrigin;
 use linli_domain::money::format_yuan;
 use linli_domain::plans::{Funder, PlanCase, Stage};
 
@@ -40,6 +41,9 @@ pub(super) fn DetailView(id: u32, current: Memo<Option<Shared<PlanData>>>) -> im
     });
     let rules = Memo::new(move |_| current.with(|d| d.as_ref().map(|Shared(d)| d.rules.clone())));
     let cost_rules = Memo::new(move |_| current.with(|d| d.as_ref().map(|Shared(d)| d.cost_rules.clone())));
+    let origins = Memo::new(move |_| {
+        current.with(|d| d.as_ref().map(|Shared(d)| d.origins.clone()).unwrap_or_default())
+    });
     let ctx = PlanCtx {
         i18n,
         id,
@@ -77,6 +81,26 @@ pub(super) fn DetailView(id: u32, current: Memo<Option<Shared<PlanData>>>) -> im
                     }).unwrap_or_default())}</dd>
                     <dt>{t!(i18n, plans.col_notice)}</dt>
                     <dd data-testid="plan-countdown">{move || plan.with(|p| p.as_ref().and_then(|p| p.open_notice().map(|n| countdown(i18n, n, today()))).unwrap_or_else(|| "—".to_owned()))}</dd>
+                    <dt>{t!(i18n, plans.origin)}</dt>
+                    <dd data-testid="plan-origin">{move || {
+                        let list = origins.get();
+                        if list.is_empty() {
+                            return view! { <span class="muted">{t!(i18n, plans.origin_none)}</span> }.into_any();
+                        }
+                        view! { <ul class="plain">{list.into_iter().map(|o| {
+                            let text = match o {
+                                PlanOrigin::Proposal { decision, period, on, proposal_id, title } => t_string!(
+                                    i18n, plans.origin_proposal, period = period, proposal = proposal_id,
+                                    title = title, id = decision, on = on.to_string()
+                                ).to_string(),
+                                PlanOrigin::Reserve { decision, period, on, amount_fen } => t_string!(
+                                    i18n, plans.origin_reserve, period = period, amount = format_yuan(amount_fen),
+                                    id = decision, on = on.to_string()
+                                ).to_string(),
+                            };
+                            view! { <li>{text}</li> }
+                        }).collect_view()}</ul> }.into_any()
+                    }}</dd>
                     <dt>{t!(i18n, plans.progress)}</dt><dd>{with_plan(|p| format!("{}%", p.progress()))}</dd>
                     <dt>{t!(i18n, plans.f_description_label)}</dt><dd class="text">{with_plan(|p| p.content().description.clone())}</dd>
                     <dt>{t!(i18n, plans.f_guide_label)}<span class="badge warn">{t!(i18n, plans.internal_badge)}</span></dt>
