@@ -914,54 +914,16 @@ fn proposals_and_ballots(g: &mut Gen, d: &mut Dataset, year: i64) {
         ("四点半课堂扩班", "childcare", 45_000, "families_children"),
         ("健康小屋", "health", 55_000, "elderly_alone"),
     ];
-    let period = format!("{year}-Q4");
-    for (i, (title, cat, yuan, group)) in items.iter().enumerate() {
-        d.proposals.push(Proposal {
-            id: i as u32 + 1,
-            title: (*title).to_owned(),
-            category: (*cat).to_owned(),
-            cost_fen: yuan * 100,
-            proposer_group: (*group).to_owned(),
-            status: if i == 6 {
-                ProposalStatus::Infeasible
-            } else {
-                ProposalStatus::Feasible
-            },
-            review_note: if i == 6 {
-                "场地不足".to_owned()
-            } else {
-                String::new()
-            },
-            period: period.clone(),
-            created_at: day_start_millis(days_from_civil(year, 9, 1) + i as i64),
-        });
-    }
-    let feasible: Vec<u32> = d
-        .proposals
-        .iter()
-        .filter(|p| p.status == ProposalStatus::Feasible)
-        .map(|p| p.id)
-        .collect();
     let n_ballots = (d.households.len() / 15).max(1) as u32;
-    for b in 0..n_ballots {
-        let hh = &d.households[g.range(0, d.households.len() as u32 - 1) as usize];
-        let mut approvals = Vec::new();
-        for &p in &feasible {
-            let prop = &d.proposals[p as usize - 1];
-            let liked = if prop.proposer_group == hh.group { 0.7 } else { 0.2 };
-            if g.chance(liked) {
-                approvals.push(p);
-            }
-        }
-        d.ballots.push(Ballot {
-            id: b + 1,
-            period: period.clone(),
-            approvals,
-            source: "paper".to_owned(),
-            building_id: Some(hh.building_id),
-            created_at: day_start_millis(days_from_civil(year, 10, 10)),
-        });
-    }
+    pb_period(
+        g,
+        d,
+        &format!("{year}-Q4"),
+        &items,
+        (6, "场地不足"),
+        (days_from_civil(year, 9, 1), days_from_civil(year, 10, 10)),
+        n_ballots,
+    );
     // The Q3 participatory budget, counted and adopted in July (see `plans`). Drawn after
     // Q4's ballots, so that those stay as they were before issue #14.
     let q3 = [
@@ -974,48 +936,73 @@ fn proposals_and_ballots(g: &mut Gen, d: &mut Dataset, year: i64) {
         ("篮球架更换", "sport", 20_000, "working_families"),
         ("社区义诊日", "health", 18_000, "elderly_alone"),
     ];
-    let period = format!("{year}-Q3");
+    pb_period(
+        g,
+        d,
+        &format!("{year}-Q3"),
+        &q3,
+        (6, "篮球架由物业维修基金更换"),
+        (days_from_civil(year, 6, 1), days_from_civil(year, 7, 5)),
+        n_ballots,
+    );
+}
+
+/// One period's proposals `items` (title, category, cost in yuan, proposer
+/// group), numbered after those stored, proposed one a day from `days.0`; the
+/// one at `infeasible.0` reviewed infeasible for reason `infeasible.1`, the rest
+/// feasible. Then `n_ballots` paper ballots cast on day `days.1`, each from a
+/// random household, approving each feasible proposal with chance 0.7 when it
+/// comes from the household's group and 0.2 otherwise.
+fn pb_period(
+    g: &mut Gen,
+    d: &mut Dataset,
+    period: &str,
+    items: &[(&str, &str, i64, &str)],
+    infeasible: (usize, &str),
+    days: (i64, i64),
+    n_ballots: u32,
+) {
     let first = d.proposals.len() as u32 + 1;
-    for (i, (title, cat, yuan, group)) in q3.iter().enumerate() {
-        let infeasible = i == 6;
+    for (i, (title, cat, yuan, group)) in items.iter().enumerate() {
+        let out = i == infeasible.0;
         d.proposals.push(Proposal {
             id: first + i as u32,
             title: (*title).to_owned(),
             category: (*cat).to_owned(),
             cost_fen: yuan * 100,
             proposer_group: (*group).to_owned(),
-            status: if infeasible {
+            status: if out {
                 ProposalStatus::Infeasible
             } else {
                 ProposalStatus::Feasible
             },
-            review_note: if infeasible {
-                "篮球架由物业维修基金更换".to_owned()
+            review_note: if out {
+                infeasible.1.to_owned()
             } else {
                 String::new()
             },
-            period: period.clone(),
-            created_at: day_start_millis(days_from_civil(year, 6, 1) + i as i64),
+            period: period.to_owned(),
+            created_at: day_start_millis(days.0 + i as i64),
         });
     }
-    let feasible: Vec<usize> = (0..q3.len()).filter(|&i| i != 6).collect();
+    let feasible: Vec<usize> = (0..items.len()).filter(|&i| i != infeasible.0).collect();
     let first_ballot = d.ballots.len() as u32 + 1;
     for b in 0..n_ballots {
         let hh = &d.households[g.range(0, d.households.len() as u32 - 1) as usize];
         let mut approvals = Vec::new();
         for &i in &feasible {
-            let liked = if q3[i].3 == hh.group { 0.7 } else { 0.2 };
+            let liked = if items[i].3 == hh.group { 0.7 } else { 0.2 };
             if g.chance(liked) {
                 approvals.push(first + i as u32);
             }
         }
         d.ballots.push(Ballot {
             id: first_ballot + b,
-            period: period.clone(),
+            period: period.to_owned(),
             approvals,
             source: "paper".to_owned(),
             building_id: Some(hh.building_id),
-            created_at: day_start_millis(days_from_civil(year, 7, 5)),
+            created_at: day_start_millis(days.1),
         });
     }
 }

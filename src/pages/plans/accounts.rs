@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use linli_domain::money::format_yuan;
 use linli_domain::plans::{Command, Satisfaction};
 
-use super::form::{count_of, date_field, date_of, today_text, Form, PlanCtx};
+use super::form::{count_of, date_field, date_of, text_field, today_text, Form, PlanCtx};
 use super::{funder_name, Ctx};
 use crate::i18n::*;
 
@@ -79,9 +79,7 @@ pub(super) fn CloseAccountsForm(ctx: PlanCtx) -> impl IntoView {
             <p class="muted">{t!(i18n, plans.accounts_help)}</p>
             <form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-accounts-on", on)}
-                <label class="wide">{t!(i18n, plans.f_pool_label)}
-                    <input id="plan-accounts-pool" type="text" prop:value=pool on:input=move |ev| pool.set(event_target_value(&ev))/>
-                    {form.err("pool")}</label>
+                {text_field(form, t!(i18n, plans.f_pool_label), "plan-accounts-pool", "pool", pool, true)}
                 <button type="submit" data-testid="plan-accounts-submit">{t!(i18n, plans.close_accounts)}</button>
             </form>
             {confirm_box(i18n, ctx, form, pending, question, "plan-accounts-confirm")}

@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use linli_domain::plans::{ApprovalDetail, Command, CouncilVote};
 
-use super::form::{count_of, date_field, date_of, today_text, Form, PlanCtx};
+use super::form::{count_of, date_field, date_of, number_field, text_field, today_text, Form, PlanCtx};
 use super::{level_name, Ctx};
 use crate::i18n::*;
 
@@ -79,15 +79,9 @@ pub(super) fn CouncilForm(ctx: PlanCtx) -> impl IntoView {
             <p class="muted">{t!(i18n, plans.council_help)}</p>
             <form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-council-on", on)}
-                <label>{t!(i18n, plans.votes_for)}
-                    <input id="plan-council-for" type="number" min="0" inputmode="numeric" prop:value=votes_for on:input=move |ev| votes_for.set(event_target_value(&ev))/>
-                    {form.err("votes_for")}</label>
-                <label>{t!(i18n, plans.votes_against)}
-                    <input id="plan-council-against" type="number" min="0" inputmode="numeric" prop:value=votes_against on:input=move |ev| votes_against.set(event_target_value(&ev))/>
-                    {form.err("votes_against")}</label>
-                <label>{t!(i18n, plans.abstain)}
-                    <input id="plan-council-abstain" type="number" min="0" inputmode="numeric" prop:value=abstain on:input=move |ev| abstain.set(event_target_value(&ev))/>
-                    {form.err("abstain")}</label>
+                {number_field(form, t!(i18n, plans.votes_for), "plan-council-for", "votes_for", votes_for, 0, None)}
+                {number_field(form, t!(i18n, plans.votes_against), "plan-council-against", "votes_against", votes_against, 0, None)}
+                {number_field(form, t!(i18n, plans.abstain), "plan-council-abstain", "abstain", abstain, 0, None)}
                 <label class="tick"><input id="plan-council-quorum" type="checkbox" prop:checked=quorum on:change=move |ev| quorum.set(event_target_checked(&ev))/>{t!(i18n, plans.quorum_met)}</label>
                 <p class="wide" role="status" data-testid="plan-council-outcome">{move || match passes() {
                     Some(true) => t_string!(i18n, plans.council_passes).to_owned(),
@@ -102,12 +96,30 @@ pub(super) fn CouncilForm(ctx: PlanCtx) -> impl IntoView {
     }
 }
 
+/// Which of the two reviews after the council a [`ReviewForm`] records.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Review {
+    /// Professional assessment: assessor (internal) and conclusion.
+    Assessment,
+    /// Street review: its reference number.
+    Street,
+}
+
+/// The professional assessment or the street review: a date, the level's own
+/// fields, approve or reject (a rejection needs a reason and returns the plan
+/// to draft).
 #[component]
-pub(super) fn AssessmentForm(ctx: PlanCtx) -> impl IntoView {
+pub(super) fn ReviewForm(ctx: PlanCtx, level: Review) -> impl IntoView {
     let i18n = ctx.i18n;
-    let form = Form::new(&["on", "assessor", "conclusion", "reason"]);
+    let street = level == Review::Street;
+    let form = Form::new(if street {
+        &["on", "reference", "reason"]
+    } else {
+        &["on", "assessor", "conclusion", "reason"]
+    });
     let on = RwSignal::new(today_text());
-    let assessor = RwSignal::new(String::new());
+    // The assessor, or the street review's reference number.
+    let who = RwSignal::new(String::new());
     let conclusion = RwSignal::new(String::new());
     let approved = RwSignal::new(true);
     let reason = RwSignal::new(String::new());
@@ -118,71 +130,76 @@ pub(super) fn AssessmentForm(ctx: PlanCtx) -> impl IntoView {
             form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
             return;
         };
-        let cmd = Command::Assessment {
-            on,
-            assessor: assessor.get_untracked(),
-            conclusion: conclusion.get_untracked(),
-            approved: approved.get_untracked(),
-            reason: reason.get_untracked(),
+        let (approved, reason_text) = (approved.get_untracked(), reason.get_untracked());
+        let cmd = if street {
+            Command::StreetReview {
+                on,
+                reference: who.get_untracked(),
+                approved,
+                reason: reason_text,
+            }
+        } else {
+            Command::Assessment {
+                on,
+                assessor: who.get_untracked(),
+                conclusion: conclusion.get_untracked(),
+                approved,
+                reason: reason_text,
+            }
         };
         ctx.run(form, cmd, move || reason.set(String::new()));
     };
-    view! {
-        <div class="plan-form" data-testid="plan-assessment">
-            <h3>{t!(i18n, plans.assessment_heading)}</h3>
-            <form class="req-form" on:submit=on_submit novalidate>
-                {date_field(i18n, form, "plan-assessment-on", on)}
-                <label>{t!(i18n, plans.f_assessor_label)}<span class="badge warn">{t!(i18n, plans.internal_badge)}</span>
-                    <input id="plan-assessment-assessor" type="text" prop:value=assessor on:input=move |ev| assessor.set(event_target_value(&ev))/>
-                    {form.err("assessor")}</label>
-                <label class="wide">{t!(i18n, plans.f_conclusion_label)}
-                    <textarea id="plan-assessment-conclusion" rows="2" prop:value=conclusion on:input=move |ev| conclusion.set(event_target_value(&ev))></textarea>
-                    {form.err("conclusion")}</label>
-                {decision_field(i18n, "plan-assessment-decision", approved)}
-                {reason_field(i18n, form, "plan-assessment-reason", reason)}
-                <button type="submit" class="primary" data-testid="plan-assessment-submit">{t!(i18n, plans.record_decision)}</button>
-            </form>
-            {form.view("plan-assessment-msg")}
-        </div>
-    }
-}
-
-#[component]
-pub(super) fn StreetForm(ctx: PlanCtx) -> impl IntoView {
-    let i18n = ctx.i18n;
-    let form = Form::new(&["on", "reference", "reason"]);
-    let on = RwSignal::new(today_text());
-    let reference = RwSignal::new(String::new());
-    let approved = RwSignal::new(true);
-    let reason = RwSignal::new(String::new());
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        form.clear();
-        let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
-            return;
-        };
-        let cmd = Command::StreetReview {
-            on,
-            reference: reference.get_untracked(),
-            approved: approved.get_untracked(),
-            reason: reason.get_untracked(),
-        };
-        ctx.run(form, cmd, move || reason.set(String::new()));
+    let (name, on_id, decision_id, reason_id, submit_id, msg_id) = if street {
+        (
+            "plan-street",
+            "plan-street-on",
+            "plan-street-decision",
+            "plan-street-reason",
+            "plan-street-submit",
+            "plan-street-msg",
+        )
+    } else {
+        (
+            "plan-assessment",
+            "plan-assessment-on",
+            "plan-assessment-decision",
+            "plan-assessment-reason",
+            "plan-assessment-submit",
+            "plan-assessment-msg",
+        )
+    };
+    let fields = if street {
+        text_field(
+            form,
+            t!(i18n, plans.f_reference_label),
+            "plan-street-reference",
+            "reference",
+            who,
+            false,
+        )
+        .into_any()
+    } else {
+        view! {
+            <label>{t!(i18n, plans.f_assessor_label)}<span class="badge warn">{t!(i18n, plans.internal_badge)}</span>
+                <input id="plan-assessment-assessor" type="text" prop:value=who on:input=move |ev| who.set(event_target_value(&ev))/>
+                {form.err("assessor")}</label>
+            <label class="wide">{t!(i18n, plans.f_conclusion_label)}
+                <textarea id="plan-assessment-conclusion" rows="2" prop:value=conclusion on:input=move |ev| conclusion.set(event_target_value(&ev))></textarea>
+                {form.err("conclusion")}</label>
+        }
+        .into_any()
     };
     view! {
-        <div class="plan-form" data-testid="plan-street">
-            <h3>{t!(i18n, plans.street_heading)}</h3>
+        <div class="plan-form" data-testid=name>
+            <h3>{move || if street { t_string!(i18n, plans.street_heading) } else { t_string!(i18n, plans.assessment_heading) }}</h3>
             <form class="req-form" on:submit=on_submit novalidate>
-                {date_field(i18n, form, "plan-street-on", on)}
-                <label>{t!(i18n, plans.f_reference_label)}
-                    <input id="plan-street-reference" type="text" prop:value=reference on:input=move |ev| reference.set(event_target_value(&ev))/>
-                    {form.err("reference")}</label>
-                {decision_field(i18n, "plan-street-decision", approved)}
-                {reason_field(i18n, form, "plan-street-reason", reason)}
-                <button type="submit" class="primary" data-testid="plan-street-submit">{t!(i18n, plans.record_decision)}</button>
+                {date_field(i18n, form, on_id, on)}
+                {fields}
+                {decision_field(i18n, decision_id, approved)}
+                {reason_field(i18n, form, reason_id, reason)}
+                <button type="submit" class="primary" data-testid=submit_id>{t!(i18n, plans.record_decision)}</button>
             </form>
-            {form.view("plan-street-msg")}
+            {form.view(msg_id)}
         </div>
     }
 }

@@ -14,7 +14,9 @@ use linli_domain::model::Fen;
 use linli_domain::plans::{Budget, Funder, Internal, PlanContent};
 
 use super::errors::{fields_of, plan_error};
-use super::form::{budget_fields, date_field, date_of, rule_of, rule_text, today_text, BudgetInput, Form};
+use super::form::{
+    budget_fields, date_field, date_of, rule_of, rule_text, text_field, today_text, BudgetInput, Form,
+};
 use super::{today, Ctx};
 use crate::components::form_message::{db_fail, say, Msg};
 use crate::components::labels;
@@ -298,9 +300,7 @@ pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoV
             })}
             <form class="req-form" on:submit=on_submit novalidate data-testid="plan-new-form">
                 {date_field(i18n, form, "plan-new-on", on)}
-                <label class="wide">{t!(i18n, plans.f_title_label)}
-                    <input id="plan-new-title" type="text" prop:value=title on:input=move |ev| title.set(event_target_value(&ev))/>
-                    {form.err("title")}</label>
+                {text_field(form, t!(i18n, plans.f_title_label), "plan-new-title", "title", title, true)}
                 <label>{t!(i18n, plans.f_category_label)}
                     <select id="plan-new-category" on:change=move |ev| { category.set(event_target_value(&ev)); resplit(); }>
                         {move || data().map(|Shared(d)| d.categories.iter().map(|c| {
@@ -325,9 +325,7 @@ pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoV
                 <fieldset class="wide internal">
                     <legend>{t!(i18n, plans.internal_legend)}</legend>
                     <p class="muted">{t!(i18n, plans.internal_note)}</p>
-                    <label>{t!(i18n, plans.f_guide_label)}
-                        <input id="plan-new-guide" type="text" prop:value=guide on:input=move |ev| guide.set(event_target_value(&ev))/>
-                        {form.err("guide")}</label>
+                    {text_field(form, t!(i18n, plans.f_guide_label), "plan-new-guide", "guide", guide, false)}
                     <label class="wide">{t!(i18n, plans.f_notes_label)}
                         <textarea id="plan-new-notes" rows="2" prop:value=notes on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
                         {form.err("notes")}</label>

@@ -7,7 +7,7 @@ use linli_domain::money::format_yuan;
 use linli_domain::plans::{Funder, PlanCase, Stage};
 
 use super::accounts::{AccountsView, CloseAccountsForm, EvaluateForm, EvaluationView};
-use super::approvals::{ApprovalsView, AssessmentForm, CouncilForm, StreetForm};
+use super::approvals::{ApprovalsView, CouncilForm, Review, ReviewForm};
 use super::edit::{EditContentForm, EditInternalForm};
 use super::form::PlanCtx;
 use super::funder_name;
@@ -137,10 +137,10 @@ pub(super) fn DetailView(id: u32, current: Memo<Option<Shared<PlanData>>>) -> im
                     <CouncilForm ctx=ctx/>
                 </Show>
                 <Show when=stage_is(&[Stage::Assessment])>
-                    <AssessmentForm ctx=ctx/>
+                    <ReviewForm ctx=ctx level=Review::Assessment/>
                 </Show>
                 <Show when=stage_is(&[Stage::StreetReview])>
-                    <StreetForm ctx=ctx/>
+                    <ReviewForm ctx=ctx level=Review::Street/>
                 </Show>
                 <Show when=stage_is(&[Stage::Execution])>
                     <SpendForm ctx=ctx/>

@@ -8,7 +8,8 @@ use linli_domain::model::NeedCategory;
 use linli_domain::plans::{Command, Internal, PlanContent, Stage};
 
 use super::form::{
-    budget_fields, date_field, date_of, rule_of, rule_text, today_text, BudgetInput, Form, PlanCtx,
+    budget_fields, date_field, date_of, rule_of, rule_text, text_field, today_text, BudgetInput, Form,
+    PlanCtx,
 };
 use crate::components::labels;
 use crate::i18n::*;
@@ -91,9 +92,7 @@ pub(super) fn EditContentForm(
             })}
             <form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-edit-on", on)}
-                <label class="wide">{t!(i18n, plans.f_title_label)}
-                    <input id="plan-edit-title" type="text" prop:value=title on:input=move |ev| title.set(event_target_value(&ev))/>
-                    {form.err("title")}</label>
+                {text_field(form, t!(i18n, plans.f_title_label), "plan-edit-title", "title", title, true)}
                 <label>{t!(i18n, plans.f_category_label)}
                     <select id="plan-edit-category" on:change=move |ev| { category.set(event_target_value(&ev)); resplit(); }>
                         {move || cats.with(|cs| cs.iter().map(|c| {
@@ -102,9 +101,7 @@ pub(super) fn EditContentForm(
                         }).collect_view())}
                     </select>
                     {form.err("category")}</label>
-                <label>{t!(i18n, plans.f_period_label)}
-                    <input id="plan-edit-period" type="text" prop:value=period on:input=move |ev| period.set(event_target_value(&ev))/>
-                    {form.err("period")}</label>
+                {text_field(form, t!(i18n, plans.f_period_label), "plan-edit-period", "period", period, false)}
                 {budget_fields(i18n, form, budget, "plan-edit", true, resplit)}
                 <p class="muted wide">{move || rule.get().map(|r| t_string!(i18n, plans.rule_prefill, rule = rule_text(i18n, &r)))}</p>
                 <label class="wide">{t!(i18n, plans.f_description_label)}
@@ -145,9 +142,7 @@ pub(super) fn EditInternalForm(ctx: PlanCtx) -> impl IntoView {
             <summary>{t!(i18n, plans.internal_heading)}</summary>
             <p class="muted">{t!(i18n, plans.internal_note)}</p>
             <form class="req-form" on:submit=on_submit novalidate>
-                <label>{t!(i18n, plans.f_guide_label)}
-                    <input id="plan-internal-guide" type="text" prop:value=guide on:input=move |ev| guide.set(event_target_value(&ev))/>
-                    {form.err("guide")}</label>
+                {text_field(form, t!(i18n, plans.f_guide_label), "plan-internal-guide", "guide", guide, false)}
                 <label class="wide">{t!(i18n, plans.f_notes_label)}
                     <textarea id="plan-internal-notes" rows="2" prop:value=notes on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
                     {form.err("notes")}</label>

@@ -152,6 +152,42 @@ pub(crate) fn date_field(
     }
 }
 
+/// A one-line text field: its `label`, the input `id` bound to `value`, and
+/// the message of field `key` next to it; `wide` spans the form's width.
+pub(crate) fn text_field(
+    form: Form,
+    label: impl IntoView + 'static,
+    id: &'static str,
+    key: &'static str,
+    value: RwSignal<String>,
+    wide: bool,
+) -> impl IntoView {
+    view! {
+        <label class=wide.then_some("wide")>{label}
+            <input id=id type="text" prop:value=value on:input=move |ev| value.set(event_target_value(&ev))/>
+            {form.err(key)}</label>
+    }
+}
+
+/// A whole-number field from `min` (to `max` when given), laid out as
+/// [`text_field`].
+pub(crate) fn number_field(
+    form: Form,
+    label: impl IntoView + 'static,
+    id: &'static str,
+    key: &'static str,
+    value: RwSignal<String>,
+    min: u32,
+    max: Option<u32>,
+) -> impl IntoView {
+    view! {
+        <label>{label}
+            <input id=id type="number" min=min max=max inputmode="numeric" prop:value=value
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+            {form.err(key)}</label>
+    }
+}
+
 /// The budget being typed: a total (optional) and one part per funder, in yuan.
 #[derive(Clone, Copy)]
 pub(crate) struct BudgetInput {

@@ -5,7 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use linli_domain::plans::{Command, NoticeEnd, NoticeKind, PlanRules};
 
-use super::form::{count_of, date_field, date_of, today_text, Form, PlanCtx};
+use super::form::{count_of, date_field, date_of, number_field, text_field, today_text, Form, PlanCtx};
 use super::list::countdown;
 use super::today;
 use crate::i18n::*;
@@ -78,12 +78,8 @@ pub(super) fn ExtendNoticeForm(ctx: PlanCtx) -> impl IntoView {
             <p class="muted">{move || current_days().map(|d| t_string!(i18n, plans.extend_help, days = d))}</p>
             <form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-extend-on", on)}
-                <label>{t!(i18n, plans.extend_days)}
-                    <input id="plan-extend-days" type="number" min="1" max="366" inputmode="numeric" prop:value=days on:input=move |ev| days.set(event_target_value(&ev))/>
-                    {form.err("days")}</label>
-                <label class="wide">{t!(i18n, plans.f_reason_optional)}
-                    <input id="plan-extend-reason" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    {form.err("reason")}</label>
+                {number_field(form, t!(i18n, plans.extend_days), "plan-extend-days", "days", days, 1, Some(366))}
+                {text_field(form, t!(i18n, plans.f_reason_optional), "plan-extend-reason", "reason", reason, true)}
                 <button type="submit" data-testid="plan-extend-submit">{t!(i18n, plans.extend)}</button>
             </form>
             {form.view("plan-extend-msg")}

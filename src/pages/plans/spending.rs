@@ -10,7 +10,8 @@ use linli_domain::plans::{
 };
 
 use super::form::{
-    budget_fields, count_of, date_field, date_of, today_text, yuan_of, BudgetInput, Form, PlanCtx,
+    budget_fields, count_of, date_field, date_of, number_field, text_field, today_text, yuan_of, BudgetInput,
+    Form, PlanCtx,
 };
 use super::funder_name;
 use crate::i18n::*;
@@ -67,12 +68,8 @@ pub(super) fn SpendForm(ctx: PlanCtx) -> impl IntoView {
                     <input id="plan-spend-amount" type="text" inputmode="decimal" autocomplete="off" prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev))/>
                     {form.err("amount")}</label>
                 <label>{t!(i18n, plans.funder)}{funder_select(i18n, "plan-spend-funder", funder)}</label>
-                <label class="wide">{t!(i18n, plans.f_purpose_label)}
-                    <input id="plan-spend-purpose" type="text" prop:value=purpose on:input=move |ev| purpose.set(event_target_value(&ev))/>
-                    {form.err("purpose")}</label>
-                <label>{t!(i18n, plans.f_voucher_label)}
-                    <input id="plan-spend-voucher" type="text" prop:value=voucher on:input=move |ev| voucher.set(event_target_value(&ev))/>
-                    {form.err("voucher")}</label>
+                {text_field(form, t!(i18n, plans.f_purpose_label), "plan-spend-purpose", "purpose", purpose, true)}
+                {text_field(form, t!(i18n, plans.f_voucher_label), "plan-spend-voucher", "voucher", voucher, false)}
                 <button type="submit" class="primary" data-testid="plan-spend-submit">{t!(i18n, plans.record_spending)}</button>
             </form>
             {form.view("plan-spend-msg")}
@@ -152,9 +149,7 @@ pub(super) fn BudgetChangeForm(
             <form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-change-on", on)}
                 {budget_fields(i18n, form, budget, "plan-change", false, || ())}
-                <label class="wide">{t!(i18n, plans.f_change_reason_label)}
-                    <input id="plan-change-reason" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    {form.err("reason")}</label>
+                {text_field(form, t!(i18n, plans.f_change_reason_label), "plan-change-reason", "reason", reason, true)}
                 <label>{t!(i18n, plans.f_approver_label)}<span class="badge warn">{t!(i18n, plans.internal_badge)}</span>
                     <input id="plan-change-approver" type="text" prop:value=approver on:input=move |ev| approver.set(event_target_value(&ev))/>
                     {form.err("approver")}</label>
@@ -192,9 +187,7 @@ pub(super) fn WithdrawForm(ctx: PlanCtx) -> impl IntoView {
             <summary>{t!(i18n, plans.withdraw_heading)}</summary>
             <form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-withdraw-on", on)}
-                <label class="wide">{t!(i18n, plans.f_withdraw_reason_label)}
-                    <input id="plan-withdraw-reason" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    {form.err("reason")}</label>
+                {text_field(form, t!(i18n, plans.f_withdraw_reason_label), "plan-withdraw-reason", "reason", reason, true)}
                 <button type="submit" data-testid="plan-withdraw-submit">{t!(i18n, plans.withdraw)}</button>
             </form>
             {form.view("plan-withdraw-msg")}
@@ -233,12 +226,8 @@ pub(super) fn MilestoneForm(ctx: PlanCtx) -> impl IntoView {
             <summary>{t!(i18n, plans.milestone_heading)}</summary>
             <form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-milestone-on", on)}
-                <label>{t!(i18n, plans.percent)}
-                    <input id="plan-milestone-percent" type="number" min="0" max="100" inputmode="numeric" prop:value=percent on:input=move |ev| percent.set(event_target_value(&ev))/>
-                    {form.err("percent")}</label>
-                <label class="wide">{t!(i18n, plans.f_note_label)}
-                    <input id="plan-milestone-note" type="text" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))/>
-                    {form.err("note")}</label>
+                {number_field(form, t!(i18n, plans.percent), "plan-milestone-percent", "percent", percent, 0, Some(100))}
+                {text_field(form, t!(i18n, plans.f_note_label), "plan-milestone-note", "note", note, true)}
                 <button type="submit" data-testid="plan-milestone-submit">{t!(i18n, plans.record_milestone)}</button>
             </form>
             {form.view("plan-milestone-msg")}
@@ -335,12 +324,8 @@ pub(super) fn SpendingView(ctx: PlanCtx) -> impl IntoView {
             <form class="confirm req-form" role="alertdialog" aria-labelledby="plan-reverse-q" on:submit=on_confirm novalidate data-testid="plan-reverse-confirm">
                 <p id="plan-reverse-q">{t_string!(i18n, plans.reverse_question, id = id, amount = format_yuan(e.amount), funder = funder_name(i18n, e.funder), purpose = e.purpose.clone())}</p>
                 {date_field(i18n, form, "plan-reverse-on", on)}
-                <label>{t!(i18n, plans.f_voucher_label)}
-                    <input id="plan-reverse-voucher" type="text" prop:value=voucher on:input=move |ev| voucher.set(event_target_value(&ev))/>
-                    {form.err("voucher")}</label>
-                <label class="wide">{t!(i18n, plans.f_reversal_reason_label)}
-                    <input id="plan-reverse-reason" type="text" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    {form.err("reason")}</label>
+                {text_field(form, t!(i18n, plans.f_voucher_label), "plan-reverse-voucher", "voucher", voucher, false)}
+                {text_field(form, t!(i18n, plans.f_reversal_reason_label), "plan-reverse-reason", "reason", reason, true)}
                 <button type="submit" class="primary" data-testid="plan-reverse-yes">{t!(i18n, plans.reverse_confirm)}</button>
                 <button type="button" data-testid="plan-reverse-no" on:click=move |_| { reversing.set(None); form.clear(); }>{t!(i18n, plans.cancel)}</button>
             </form>
