@@ -146,6 +146,30 @@ pub struct KindAmount {
     pub amount: i64,
 }
 
+/// Growth of the eligible population is counted in whole bands of this many
+/// people: the sensitive minimum cell size of the disclosure rules
+/// (`settings::disclosure`, never below 10). When no other category grew, the
+/// growth component (10 % of the flexible pool by default) goes wholly to the
+/// one that did; counted person by person, one newly disabled or newly 低保
+/// resident would move that whole component, and the published amounts would
+/// give that one person away. In bands, fewer than ten people never move it.
+pub const GROWTH_BAND: u64 = 10;
+
+/// The growth from `before` to `now` eligible people, in whole
+/// [`GROWTH_BAND`]s (rounded down; 0 when the population shrank).
+///
+/// ```
+/// use linli_domain::alloc::banded_growth;
+/// assert_eq!(banded_growth(100, 109), 0);
+/// assert_eq!(banded_growth(100, 110), 10);
+/// assert_eq!(banded_growth(100, 127), 20);
+/// assert_eq!(banded_growth(100, 90), 0);
+/// ```
+pub fn banded_growth(before: u64, now: u64) -> u64 {
+    let grown = now.saturating_sub(before);
+    grown - grown % GROWTH_BAND
+}
+
 /// What the data say about one category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -169,7 +193,9 @@ pub struct CategoryInput {
     pub waiting: u64,
     /// Requests of the category received in the period (not rejected, not duplicates).
     pub requests: u64,
-    /// Growth of `eligible` since the previous run (0 if it shrank or is unknown).
+    /// Growth of `eligible` since the previous run in whole bands of
+    /// [`GROWTH_BAND`] people (0 if it shrank, grew by less than a band, or is
+    /// unknown).
     pub population_change: u64,
     /// Registered needs by urgency.
     pub urgency: UrgencyCounts,
@@ -900,7 +926,7 @@ pub fn prepare(d: &Dataset, config: &AllocConfig, period: &str) -> Result<AllocI
             let population_change = previous_eligible
                 .as_ref()
                 .and_then(|m| m.get(&c.code))
-                .map_or(0, |&before| acc.total.saturating_sub(before));
+                .map_or(0, |&before| banded_growth(before, acc.total));
             let mut prev = previous[i].clone();
             prev.sort_by_key(|k| kind_rank(k.kind));
             CategoryInput {

@@ -39,7 +39,8 @@
 //! 3. **Flexible pool** (机动池), quarterly demand: the category's share (parts per billion,
 //!    rounded down) of each demand input — needs scores of households with a need of the
 //!    category (40 %), waiting list = households registering such a need (30 %), requests
-//!    of the period (20 %), growth of the eligible population since the previous run (10 %)
+//!    of the period (20 %), growth of the eligible population since the previous run, in whole
+//!    bands of [`inputs::GROWTH_BAND`] people so that one household never moves it (10 %)
 //!    — weighted into `demand`, then multiplied by the priority factors: urgency (mean factor
 //!    of the category's registered needs: low ×1, medium ×1.5, high ×2) and reach (per
 //!    category, default ×1). With no demand data at all the flexible pool follows the base
@@ -141,8 +142,8 @@ pub use config::{
 pub use cost_share::{CategoryCost, ClassCost, CostSharing, FunderAmount};
 pub use indicators::{Fairness, Indicators, Mismatch, SubgroupRow, Utilisation};
 pub use inputs::{
-    latest_period, prepare, AllocInputs, CategoryInput, KindAmount, Period, PoolInput, PreviousSource,
-    SubgroupInput, UrgencyCounts, INPUTS_VERSION, MAX_COUNT,
+    banded_growth, latest_period, prepare, AllocInputs, CategoryInput, KindAmount, Period, PoolInput,
+    PreviousSource, SubgroupInput, UrgencyCounts, GROWTH_BAND, INPUTS_VERSION, MAX_COUNT,
 };
 pub use pools::{
     AllocationResult, Binding, CategoryAllocation, CategoryExplanation, ChangeLimit, DemandExplanation,
