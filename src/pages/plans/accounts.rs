@@ -49,7 +49,7 @@ pub(super) fn CloseAccountsForm(ctx: PlanCtx) -> impl IntoView {
         ev.prevent_default();
         form.clear();
         let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         pending.set(Some(Command::CloseAccounts {
@@ -109,7 +109,7 @@ pub(super) fn EvaluateForm(ctx: PlanCtx) -> impl IntoView {
             }
         }
         let Some(on) = date.filter(|_| ok) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         pending.set(Some(Command::Evaluate {

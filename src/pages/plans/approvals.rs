@@ -54,7 +54,7 @@ pub(super) fn CouncilForm(ctx: PlanCtx) -> impl IntoView {
         let a = count_of(i18n, &form, "votes_against", &votes_against.get_untracked());
         let x = count_of(i18n, &form, "abstain", &abstain.get_untracked());
         let (Some(on), Some(votes_for), Some(votes_against), Some(abstain)) = (date, f, a, x) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let vote = CouncilVote {
@@ -127,7 +127,7 @@ pub(super) fn ReviewForm(ctx: PlanCtx, level: Review) -> impl IntoView {
         ev.prevent_default();
         form.clear();
         let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let (approved, reason_text) = (approved.get_untracked(), reason.get_untracked());

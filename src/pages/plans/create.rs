@@ -202,11 +202,11 @@ pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoV
         );
         let b = budget.parse(i18n, &form, true);
         let (Some(date), Some(b)) = (date, b) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         if form.has_errors() {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         }
         let content = PlanContent {

@@ -72,7 +72,7 @@ pub(super) fn EditContentForm(
         let date = date_of(i18n, &form, "on", &on.get_untracked());
         let b = budget.parse(i18n, &form, true);
         let (Some(on), Some(budget)) = (date, b) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let content = PlanContent {

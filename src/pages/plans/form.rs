@@ -82,6 +82,12 @@ impl Form {
         self.fail(format!("{}{text}", t_string!(i18n, plans.not_saved)));
     }
 
+    /// Refuses the form because some fields have messages ("fix the fields
+    /// marked"): what every form does when its own parsing fails.
+    pub fn refuse_fields(&self, i18n: Ctx) {
+        self.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+    }
+
     /// Shows `text` as the form's refusal (numbered after every earlier message).
     pub fn fail(&self, text: String) {
         let seq = self.seq.get_untracked() + 1;

@@ -23,7 +23,7 @@ pub(super) fn StartNoticeForm(ctx: PlanCtx, rules: Memo<Option<Result<PlanRules,
         ev.prevent_default();
         form.clear();
         let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         ctx.run(form, Command::StartNotice { on }, || ());
@@ -58,7 +58,7 @@ pub(super) fn ExtendNoticeForm(ctx: PlanCtx) -> impl IntoView {
         let date = date_of(i18n, &form, "on", &on.get_untracked());
         let n = count_of(i18n, &form, "days", &days.get_untracked());
         let (Some(on), Some(n)) = (date, n) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let days_n = u16::try_from(n).unwrap_or(u16::MAX);
@@ -110,7 +110,7 @@ pub(super) fn CloseNoticeForm(ctx: PlanCtx) -> impl IntoView {
         ev.prevent_default();
         form.clear();
         let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         ctx.run(form, Command::CloseNotice { on }, || ());

@@ -21,7 +21,7 @@ pub(super) fn RecordObjectionForm(ctx: PlanCtx) -> impl IntoView {
         ev.prevent_default();
         form.clear();
         let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let objection = ObjectionInput {
@@ -73,7 +73,7 @@ fn AnswerForm(ctx: PlanCtx, id: u32) -> impl IntoView {
         ev.prevent_default();
         form.clear();
         let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let cmd = Command::AnswerObjection {

@@ -43,7 +43,7 @@ pub(super) fn SpendForm(ctx: PlanCtx) -> impl IntoView {
         let date = date_of(i18n, &form, "on", &on.get_untracked());
         let fen = yuan_of(i18n, &form, "amount", &amount.get_untracked());
         let (Some(on), Some(amount_fen)) = (date, fen) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let spending = SpendingInput {
@@ -128,7 +128,7 @@ pub(super) fn BudgetChangeForm(
         let date = date_of(i18n, &form, "on", &on.get_untracked());
         let b = budget.parse(i18n, &form, false);
         let (Some(on), Some(to)) = (date, b) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let change = BudgetChangeInput {
@@ -170,7 +170,7 @@ pub(super) fn WithdrawForm(ctx: PlanCtx) -> impl IntoView {
         ev.prevent_default();
         form.clear();
         let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         ctx.run(
@@ -208,7 +208,7 @@ pub(super) fn MilestoneForm(ctx: PlanCtx) -> impl IntoView {
         let date = date_of(i18n, &form, "on", &on.get_untracked());
         let pct = count_of(i18n, &form, "percent", &percent.get_untracked());
         let (Some(on), Some(pct)) = (date, pct) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let cmd = Command::Milestone {
@@ -252,7 +252,7 @@ pub(super) fn SpendingView(ctx: PlanCtx) -> impl IntoView {
             return;
         };
         let Some(on) = date_of(i18n, &form, "on", &on.get_untracked()) else {
-            form.refuse(i18n, t_string!(i18n, plans.fix_fields).to_owned(), &[]);
+            form.refuse_fields(i18n);
             return;
         };
         let cmd = Command::Reverse {
