@@ -3,8 +3,17 @@
 //   when offline, so residents always see the latest publication when they can.
 // - Everything else (hashed JS, WASM, CSS, icons): cache first; their names change
 //   with their content, so a cached copy is never stale.
+// - The data kept for offline use is stamped with the time it was saved
+//   (`x-linli-saved`, ms): a response carrying it is the offline copy, and the page
+//   labels it "offline copy of DATE". Fresh responses from the network carry no stamp.
 const CACHE = 'linli-dashboard-v1';
-const FRESH = /(?:\/|index\.html|snapshot\.json|snapshots\/[^/]*\.json|manifest\.webmanifest|notice\.html)$/;
+const FRESH = /(?:\/|index\.html|snapshot\.json|snapshots\/[^/]*\.(?:json|checkpoint)|checkpoint|publishing-key\.vkey|trust\.js|manifest\.webmanifest|notice\.html)$/;
+
+async function stamped(res) {
+  const headers = new Headers(res.headers);
+  headers.set('x-linli-saved', String(Date.now()));
+  return new Response(await res.blob(), { status: res.status, statusText: res.statusText, headers });
+}
 
 self.addEventListener('install', (e) => { self.skipWaiting(); });
 self.addEventListener('activate', (e) => {
@@ -22,7 +31,7 @@ self.addEventListener('fetch', (e) => {
     if (FRESH.test(path) || req.mode === 'navigate') {
       try {
         const res = await fetch(req, { cache: 'no-cache' });
-        if (res.ok) cache.put(req, res.clone());
+        if (res.ok) await cache.put(req, await stamped(res.clone()));
         return res;
       } catch (err) {
         const hit = await cache.match(req, { ignoreSearch: true });

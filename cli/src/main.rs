@@ -6,8 +6,10 @@
 //! linli pb --rule mes_cost_add1_greedy FILE.pb
 //! linli pb --export demo.json [--period 2026-Q4] [--budget-fen N] [--out FILE.pb]
 //! linli allocate demo.json [--period 2026-Q3] [--config alloc.json] [--pretty]
-//! linli publish demo.json --out public/ [--site dist/site | --data-only] [--at MS] [--url URL]
-//! linli verify public/
+//! linli publish demo.json --out public/ [--site dist/site | --data-only] [--at MS] [--url URL] [--key FILE]
+//! linli verify public/ [--key VKEY] [--witness VKEY]…
+//! linli keygen --out FILE [--name NAME] [--witness]
+//! linli witness add STATE/ public/ --key FILE [--at SECONDS]
 //! linli plans demo.json [--public [--today YYYY-MM-DD]] [--pretty]
 //! ```
 //!
@@ -44,12 +46,22 @@
 //!   otherwise it follows the backup's own published snapshots (what the app published),
 //!   so the app and the CLI write the same snapshot from the same data and time. A history
 //!   that does not verify or a snapshot that breaks a privacy rule stops it before any file
-//!   is written. It prints `{"sequence", "sha256", …}`.
+//!   is written; so does a folder whose history disagrees with the backup's own published
+//!   snapshots (the message names the first sequence that differs). With a publishing key
+//!   (the backup's `publishing_key` setting, or `--key FILE` from `linli keygen`) the
+//!   folder gets the signed checkpoints (`checkpoint`, `publishing-key.vkey`,
+//!   `snapshots/*.checkpoint`); a witness's cosignature lines on an unchanged checkpoint are
+//!   kept. It prints `{"sequence", "sha256", "fingerprint", …}`.
 //! * `verify` checks a published folder: every listed snapshot's hash, the chain (sequence,
 //!   previous hash, times), that `snapshot.json` is the latest, and the privacy rules
 //!   (`linli_domain::snapshot::privacy`) on each snapshot. Exit code 1 with every problem
 //!   found on standard error. It reads only regular files inside the folder (no symbolic
-//!   link, device or FIFO), at most 64 MiB per file and 1 GiB in all (`verify.rs`).
+//!   link, device or FIFO), at most 64 MiB per file and 1 GiB in all (`verify.rs`). It checks
+//!   the signed checkpoints when present and prints the key's fingerprint (compare it with
+//!   the printed notice), or `"signature": "not signed"`; `--key VKEY` requires that key,
+//!   `--witness VKEY` a valid cosignature of that witness on the head. A folder without its
+//!   history index whose snapshot is not the first is "not verifiable".
+//! * `keygen` and `witness`: see `signing.rs`.
 //!
 //! * `plans` reads and fully validates a backup (a version-1 backup's plans are converted as
 //!   the app converts them) and prints every plan, by id, with its whole life cycle as JSON:
@@ -83,6 +95,7 @@ use linli_domain::needs::{self, af, Aggregates, NeedsMatrix, Scorer};
 use linli_domain::pb;
 
 mod plans;
+mod signing;
 mod verify;
 
 /// The setting key the app writes on first start.
@@ -197,11 +210,42 @@ enum Command {
         /// The allocation period, `YYYY-Qn` (default: the latest with resources).
         #[arg(long, value_name = "YYYY-Qn")]
         period: Option<String>,
+        /// Sign with this key file (`linli keygen`) instead of the backup's
+        /// `publishing_key` setting.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
-    /// Verify a published folder: every snapshot's hash, the chain, and the privacy rules.
+    /// Verify a published folder: every snapshot's hash, the chain, the privacy rules and
+    /// the signed checkpoints.
     Verify {
         /// The published folder.
         dir: PathBuf,
+        /// The community's publishing key (vkey text): the folder must be signed by it.
+        #[arg(long, value_name = "VKEY")]
+        key: Option<String>,
+        /// A witness's key (vkey text): its cosignature on the head is required.
+        #[arg(long, value_name = "VKEY")]
+        witness: Vec<String>,
+    },
+    /// Make a signing key from the system's randomness: write it to FILE (mode 0600, never
+    /// over an existing file) and print its vkey and fingerprint.
+    Keygen {
+        /// Where to write the private key.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The key's name (a witness's: a schema-less URL such as `street.example/witness`;
+        /// a publishing key is renamed after the community when it signs).
+        #[arg(long, default_value = "linli/community")]
+        name: String,
+        /// A witness's cosigning key (tlog-cosignature) instead of a publishing key.
+        #[arg(long)]
+        witness: bool,
+    },
+    /// A witness (e.g. the street office): cosign new heads of a community's published
+    /// history, refusing a rewritten, rolled back or forked one.
+    Witness {
+        #[command(subcommand)]
+        command: WitnessCommand,
     },
     /// Print every plan of a backup with its life cycle as JSON.
     ///
@@ -230,6 +274,24 @@ enum Command {
         /// Indent the JSON.
         #[arg(long)]
         pretty: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WitnessCommand {
+    /// Verify FOLDER and cosign its head if it extends the head last cosigned for that
+    /// community (kept in STATE).
+    Add {
+        /// The witness's state folder (one log per community).
+        state: PathBuf,
+        /// The published folder.
+        folder: PathBuf,
+        /// The witness's key file (`linli keygen --witness`).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// Cosignature time, seconds since the Unix epoch (default: now).
+        #[arg(long, value_name = "SECONDS")]
+        at: Option<u64>,
     },
 }
 
@@ -277,6 +339,7 @@ fn main() -> ExitCode {
             at,
             url,
             period,
+            key,
         } => run_publish(
             &file,
             &out,
@@ -284,8 +347,19 @@ fn main() -> ExitCode {
             at,
             url,
             period,
+            key.as_deref(),
         ),
-        Command::Verify { dir } => verify::run(&dir),
+        Command::Verify { dir, key, witness } => verify::run(&dir, key.as_deref(), &witness),
+        Command::Keygen { out, name, witness } => signing::keygen(&out, &name, witness),
+        Command::Witness {
+            command:
+                WitnessCommand::Add {
+                    state,
+                    folder,
+                    key,
+                    at,
+                },
+        } => signing::witness_add(&state, &folder, &key, at),
         Command::Plans {
             file,
             public,
@@ -589,12 +663,23 @@ fn run_publish(
     at: Option<i64>,
     url: Option<String>,
     period: Option<String>,
+    key: Option<&std::path::Path>,
 ) -> Result<()> {
     use linli_domain::snapshot::prepare::{self, PrepareError, PrepareOptions};
     use linli_domain::snapshot::publish;
     let bytes = read_input(file)?;
-    let (_, d) = backup::decode(&bytes)
+    let (_, mut d) = backup::decode(&bytes)
         .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
+    if let Some(k) = key {
+        // The key file's seed, as the setting would hold it: the same code signs.
+        let seed = signing::read_key(k)?.seed();
+        d.settings
+            .retain(|s| s.key != linli_domain::signing::PUBLISHING_KEY_SETTING);
+        d.settings.push(Setting {
+            key: linli_domain::signing::PUBLISHING_KEY_SETTING.to_owned(),
+            value: serde_json::to_string(&linli_domain::signing::seed_to_hex(&seed))?,
+        });
+    }
     if let Some(site) = site {
         if !site.join("index.html").is_file() {
             bail!(
@@ -604,8 +689,8 @@ fn run_publish(
             );
         }
     }
-    // History: the folder's own, else the backup's published snapshots.
-    let history: Vec<Vec<u8>> = match read_inside(out, publish::INDEX_PATH) {
+    // History: the folder's own and the backup's published snapshots, which must agree.
+    let folder_history: Option<Vec<Vec<u8>>> = match read_inside(out, publish::INDEX_PATH) {
         Some(index) => {
             let index: publish::HistoryIndex = serde_json::from_slice(&index)
                 .with_context(|| format!("`{}` has a damaged {}", out.display(), publish::INDEX_PATH))?;
@@ -620,10 +705,11 @@ fn run_publish(
                     ),
                 }
             }
-            files
+            Some(files)
         }
-        None => prepare::stored_history(&d),
+        None => None,
     };
+    let history = signing::agreed_history(out, folder_history, prepare::stored_history(&d))?;
     let at = match at {
         Some(a) => a,
         None => now_millis()?,
@@ -651,6 +737,7 @@ fn run_publish(
         }
         Err(PrepareError::Build(e)) => return Err(e.into()),
         Err(PrepareError::Folder(e)) => return Err(e.into()),
+        Err(PrepareError::Key(e)) => bail!("setting `publishing_key`: {e}; nothing was written"),
     };
     let prepare::Publication {
         content,
@@ -671,10 +758,22 @@ fn run_publish(
     }
     // The snapshot itself last, so a reader never sees a snapshot without its history.
     let (last, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| f.path == publish::SNAPSHOT_PATH);
+    let mut fingerprint = None;
     for f in rest.iter().chain(&last) {
         let path = out.join(&f.path);
         let tmp = path.with_extension("tmp");
-        fs::write(&tmp, &f.bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+        let bytes = if f.path.ends_with("checkpoint") {
+            // A witness's cosignatures on an unchanged checkpoint are kept.
+            signing::keep_cosignatures(&f.bytes, read_inside(out, &f.path).as_deref())
+        } else {
+            if f.path == publish::VKEY_PATH {
+                fingerprint = linli_domain::signing::VerifierKey::parse(&String::from_utf8_lossy(&f.bytes))
+                    .ok()
+                    .map(|k| k.fingerprint());
+            }
+            f.bytes.clone()
+        };
+        fs::write(&tmp, &bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
         fs::rename(&tmp, &path).with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     let summary = serde_json::json!({
@@ -683,6 +782,7 @@ fn run_publish(
         "sha256": hash,
         "previous_sha256": content.previous_sha256,
         "period": content.period,
+        "fingerprint": fingerprint,
     });
     println!("{summary}");
     Ok(())

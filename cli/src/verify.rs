@@ -22,6 +22,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{bail, Result};
+use linli_domain::signing::VerifierKey;
 use linli_domain::snapshot::{file, publish};
 
 /// The most `verify` reads from one file: 64 MiB, the largest snapshot
@@ -219,21 +220,52 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     a.len() == b.len()
 }
 
-/// `linli verify DIR`: prints `{"ok": true, …}` or fails with every problem found.
-pub fn run(dir: &Path) -> Result<()> {
+/// `linli verify DIR [--key VKEY] [--witness VKEY]…`: prints `{"ok": true, …}` (with the
+/// signature: `"signature": "signed"` and the key's fingerprint, or `"not signed"`) or
+/// fails with every problem found.
+pub fn run(dir: &Path, key: Option<&str>, witnesses: &[String]) -> Result<()> {
+    let expected = key
+        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("--key: {e}")))
+        .transpose()?;
+    let witnesses = witnesses
+        .iter()
+        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("--witness: {e}")))
+        .collect::<Result<Vec<_>>>()?;
     let reader = FolderReader::new(dir);
     let result = publish::verify_folder(|p| reader.read(p));
+    let result = result.and_then(|chain| {
+        publish::verify_signatures(|p| reader.read(p), &chain, expected.as_ref(), &witnesses)
+            .map(|signed| (chain, signed))
+    });
     let refused = reader.refusals();
     let mut problems: Vec<String> = refused.iter().map(ToString::to_string).collect();
     match result {
-        Ok(chain) if refused.is_empty() => {
+        Ok((chain, signed)) if refused.is_empty() => {
             let last = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
-            let summary = serde_json::json!({
+            let mut summary = serde_json::json!({
                 "ok": true,
                 "snapshots": chain.len(),
                 "latest_sequence": last.as_ref().map(|l| l.0),
                 "latest_sha256": last.map(|l| l.1),
             });
+            match signed {
+                publish::Signed::NotSigned => {
+                    summary["signature"] = "not signed".into();
+                }
+                publish::Signed::Signed {
+                    key,
+                    cosignatures,
+                    witnessed,
+                } => {
+                    summary["signature"] = "signed".into();
+                    summary["key"] = key.to_string().into();
+                    summary["fingerprint"] = key.fingerprint().into();
+                    summary["cosignatures"] = cosignatures
+                        .iter()
+                        .map(|c| serde_json::json!({"name": c.name, "key_id": format!("{:08x}", c.key_id), "timestamp": c.timestamp, "verified": witnessed.iter().any(|w| w.0 == c.name)}))
+                        .collect();
+                }
+            }
             println!("{summary}");
             return Ok(());
         }

@@ -49,6 +49,9 @@ pub enum ChainStatus {
     Broken(String),
     /// The history could not be fetched (offline): not checked.
     Unchecked,
+    /// The host answered that the history index or the previous snapshot is not there
+    /// (HTTP 404 or another error status): the link cannot be verified. Not "offline".
+    NotVerifiable,
     /// A preview in the workspace: not published yet.
     Preview,
 }

@@ -14,14 +14,24 @@ async fn load() -> Result<Snapshot, LoadError> {
     file::decode(&bytes).map_err(LoadError::Decode)
 }
 
+/// Whether a fetch error is the host's answer (an HTTP error status: the file is not
+/// there), not the network's failure (offline).
+fn answered(e: &str) -> bool {
+    // `fetch_bytes` ends a status error with the status code.
+    e.as_bytes().last().is_some_and(u8::is_ascii_digit)
+}
+
 /// Fetches the history index and the snapshot this one names as its predecessor, and
-/// checks that it hashes to that value.
+/// checks that it hashes to that value. A host that answers with an error status for
+/// either is "not verifiable"; no answer at all is "offline, not checked".
 async fn check_chain(s: &Snapshot) -> ChainStatus {
     let Some(prev) = s.content.previous_sha256.clone() else {
         return ChainStatus::First;
     };
-    let Ok(index) = fetch_bytes(INDEX_PATH).await else {
-        return ChainStatus::Unchecked;
+    let index = match fetch_bytes(INDEX_PATH).await {
+        Ok(i) => i,
+        Err(e) if answered(&e) => return ChainStatus::NotVerifiable,
+        Err(_) => return ChainStatus::Unchecked,
     };
     let Ok(index) = serde_json::from_slice::<HistoryIndex>(&index) else {
         return ChainStatus::Broken("snapshots/index.json".to_owned());
@@ -33,6 +43,7 @@ async fn check_chain(s: &Snapshot) -> ChainStatus {
         return ChainStatus::Broken(entry.file.clone());
     }
     match fetch_bytes(&entry.file).await {
+        Err(e) if answered(&e) => ChainStatus::NotVerifiable,
         Err(_) => ChainStatus::Unchecked,
         Ok(bytes) => match file::decode(&bytes) {
             Ok(p) if p.sha256 == prev && p.content.sequence + 1 == s.content.sequence => {
@@ -126,7 +137,17 @@ fn App() -> impl IntoView {
             let s = load().await.map(Arc::new);
             if let Ok(s) = &s {
                 let s = Arc::clone(s);
-                wasm_bindgen_futures::spawn_local(async move { chain.set(check_chain(&s).await) });
+                wasm_bindgen_futures::spawn_local(async move {
+                    let status = check_chain(&s).await;
+                    // For `trust.js` (loaded after the page): the head shown, and whether
+                    // its chain verified.
+                    if let Some(m) = document().get_element_by_id("main") {
+                        let ok = matches!(status, ChainStatus::First | ChainStatus::Verified { .. });
+                        let _ = m.set_attribute("data-verified", if ok { "1" } else { "0" });
+                        let _ = m.set_attribute("data-head", &format!("{}-{}", s.content.sequence, s.sha256));
+                    }
+                    chain.set(status);
+                });
             }
             snapshot.set(Some(s));
         });

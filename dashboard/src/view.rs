@@ -171,6 +171,12 @@ fn body(
             |n| n.to_string(),
         )
     };
+    // A count published as a band of `w` (the disclosure rules): "10–19".
+    let banded = |v: Option<u64>, w: u64| match v {
+        Some(n) if n > 0 && w > 1 => format!("{n}–{}", n + w - 1),
+        _ => count(v),
+    };
+    let (min_cell, min_cell_s) = (c.min_cell, c.min_cell_sensitive);
     let cards = linli_domain::snapshot::publish::headline_cards(c, l == Lang::Zh);
     let (name, sub, lead) = linli_domain::snapshot::publish::header_texts(c, l == Lang::Zh);
 
@@ -179,7 +185,8 @@ fn body(
         Lang::En => a.name_en.clone(),
     };
     // Allocation donut.
-    let shares: Vec<u32> = c.allocation.iter().map(|a| a.share_bp).collect();
+    let shares: Vec<u32> = c.allocation.iter().map(|a| a.share_bp.unwrap_or(0)).collect();
+    let together = tr(l, "合并公布", "published together");
     // The three charts' drawing time, shown as a data attribute for the benchmark.
     let charts_t0 = now_ms();
     let donut = charts::data_url(&charts::donut_svg(
@@ -191,10 +198,36 @@ fn body(
         tr(l, "按类别分配的环形图", "Donut of the allocation by category"),
         c.allocation
             .iter()
-            .map(|a| format!("{} {}", cat_label(a), pct(i64::from(a.share_bp))))
+            .map(|a| {
+                let share = a
+                    .share_bp
+                    .map_or_else(|| together.to_owned(), |b| pct(i64::from(b)));
+                format!("{} {share}", cat_label(a))
+            })
             .collect::<Vec<_>>()
             .join("，")
     );
+    // What the disclosure rules did, in plain words.
+    let steps = |sensitive: bool| {
+        c.allocation
+            .iter()
+            .filter(|a| a.sensitive == sensitive && a.code != "other")
+            .map(|a| a.step_fen)
+            .max()
+            .map_or_else(String::new, yuan)
+    };
+    let alloc_note = match l {
+        Lang::Zh => format!(
+            "为保护隐私：金额取整到 {}（敏感类别 {}），不公布基础/机动池拆分；人数少或单人影响大的类别合并公布。",
+            steps(false),
+            steps(true)
+        ),
+        Lang::En => format!(
+            "For privacy: amounts rounded to {} ({} for sensitive categories), no base/flexible split; categories with few people, or where one person weighs much, are published together.",
+            steps(false),
+            steps(true)
+        ),
+    };
     let alloc_rows = c
         .allocation
         .iter()
@@ -212,8 +245,8 @@ fn body(
             view! {
                 <tr>
                     <th scope="row"><span class="swatch" style=format!("background:{}", charts::colour(i))></span>{cat_label(a)}</th>
-                    <td class="n">{yuan(a.amount_fen)}</td>
-                    <td class="n">{pct(i64::from(a.share_bp))}</td>
+                    <td class="n">{a.amount_fen.map_or_else(|| together.to_owned(), |x| format!("≈{}", yuan(x)))}</td>
+                    <td class="n">{a.share_bp.map_or_else(|| "—".to_owned(), |b| pct(i64::from(b)))}</td>
                     <td class="n">{change}</td>
                 </tr>
             }
@@ -230,6 +263,7 @@ fn body(
             </tr></thead>
             <tbody>{alloc_rows}</tbody>
         </table>
+        <p class="small" data-testid="disclosure-note">{alloc_note}</p>
     }
     .into_any();
 
@@ -301,7 +335,11 @@ fn body(
         .iter()
         .map(|g| GroupBars {
             label: group_name(g),
-            shares: [g.resource_share_bp, g.population_share_bp, g.need_share_bp],
+            shares: [
+                g.resource_share_bp.unwrap_or(0),
+                g.population_share_bp,
+                g.need_share_bp,
+            ],
         })
         .collect();
     let groups_src = charts::data_url(&charts::bars_svg(&gbars));
@@ -320,8 +358,8 @@ fn body(
             view! {
                 <tr>
                     <th scope="row">{group_name(g)}</th>
-                    <td class="n">{count(g.households)}</td>
-                    <td class="n">{pct(i64::from(g.resource_share_bp))}</td>
+                    <td class="n">{banded(g.households, min_cell)}</td>
+                    <td class="n">{g.resource_share_bp.map_or_else(|| "—".to_owned(), |b| pct(i64::from(b)))}</td>
                     <td class="n">{pct(i64::from(g.population_share_bp))}</td>
                     <td class="n">{pct(i64::from(g.need_share_bp))}</td>
                 </tr>
@@ -386,7 +424,7 @@ fn body(
             m / 100,
             m % 100,
             tr(l, "评价数", "Ratings"),
-            count(s.ratings)
+            banded(s.ratings, min_cell)
         ),
         _ => tr(
             l,
@@ -399,7 +437,7 @@ fn body(
         .distribution
         .iter()
         .enumerate()
-        .map(|(i, v)| view! { <tr><th scope="row">{"★".repeat(i + 1)}</th><td class="n">{count(*v)}</td></tr> })
+        .map(|(i, v)| view! { <tr><th scope="row">{"★".repeat(i + 1)}</th><td class="n">{banded(*v, min_cell)}</td></tr> })
         .collect_view();
 
     // Coverage.
@@ -414,7 +452,7 @@ fn body(
             view! {
                 <tr>
                     <th scope="row">{name}</th>
-                    <td class="n">{count(k.households)}</td>
+                    <td class="n">{banded(k.households, if k.sensitive { min_cell_s } else { min_cell })}</td>
                     <td class="n">{k.share_bp.map_or_else(|| "—".to_owned(), |b| pct(i64::from(b)))}</td>
                 </tr>
             }
@@ -494,8 +532,6 @@ fn body(
     };
 
     let requests = StoredValue::new(c.requests.clone());
-    let min_cell = c.min_cell;
-    let min_cell_s = c.min_cell_sensitive;
     let prev = c.previous_sha256.clone();
     let sequence = c.sequence;
     let sha = sha256.to_owned();
@@ -536,8 +572,8 @@ fn body(
                 <tbody>{coverage}</tbody>
             </table>
             <p class="small">{match l {
-                Lang::Zh => format!("为保护隐私，少于 {min_cell} 户（健康、残疾、收入、未成年人为 {min_cell_s} 户）的数字不公布。"),
-                Lang::En => format!("To protect privacy, counts below {min_cell} ({min_cell_s} for health, disability, income and minors) are not published."),
+                Lang::Zh => format!("为保护隐私，户数按每 {min_cell} 户（健康、残疾、收入、未成年人、住房、就业为每 {min_cell_s} 户）分段公布，不足一段的不公布。"),
+                Lang::En => format!("To protect privacy, counts are published in bands of {min_cell} ({min_cell_s} for health, disability, income, minors, housing and employment); counts below one band are not published."),
             }}</p>
         </section>
         <RequestLookup requests=requests lang=l/>
@@ -570,6 +606,7 @@ fn chain_text(l: Lang, c: &ChainStatus) -> String {
         ),
         ChainStatus::Broken(why) => format!("{} {why}", tr(l, "✗ 与上一期公示衔接不上：", "✗ The link to the previous snapshot is broken:")),
         ChainStatus::Unchecked => tr(l, "本期数据校验通过；上一期暂时无法获取（离线），未核对衔接。", "This snapshot verifies; the previous one could not be fetched (offline), so the link is not checked.").to_owned(),
+        ChainStatus::NotVerifiable => tr(l, "⚠ 无法核验：网站缺少公示历史。", "⚠ Not verifiable: the site does not serve the history.").to_owned(),
         ChainStatus::Preview => tr(l, "预览：尚未发布，发布时生成校验码。", "Preview: not published yet; the hash is made when publishing.").to_owned(),
     }
 }

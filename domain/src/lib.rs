@@ -41,6 +41,7 @@ pub mod plans;
 pub mod register_csv;
 pub mod requests;
 pub mod settings;
+pub mod signing;
 pub mod snapshot;
 pub mod suppress;
 pub mod warnings;

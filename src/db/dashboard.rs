@@ -11,6 +11,9 @@ impl Db {
     /// record (the id after the largest in `d`), the dashboard `address` as the
     /// `public_url` setting, and one history entry by `actor`.
     ///
+    /// `new_key`: the community's publishing key made for this first signed
+    /// publication (setting `publishing_key`), saved in the same transaction.
+    ///
     /// A second tab publishing at the same time fails here (the snapshot id is
     /// taken), changing nothing.
     ///
@@ -22,6 +25,7 @@ impl Db {
         d: &Dataset,
         p: &Publication,
         address: &str,
+        new_key: Option<Setting>,
         actor: String,
     ) -> Result<(), DbError> {
         let id = d.snapshots.iter().map(|r| r.id).max().unwrap_or(0) + 1;
@@ -44,6 +48,9 @@ impl Db {
                 value: serde_json::to_string(address).unwrap_or_default(),
             },
         )?;
+        if let Some(k) = &new_key {
+            batch.put(super::settings::STORE, k)?;
+        }
         batch.audit(AuditEntry {
             id: 0,
             at,

@@ -346,11 +346,26 @@ test('the workspace previews, publishes and packs the folder; the CLI agrees', a
   execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; z.extractall(sys.argv[2])', zip, appDir]);
   const verified = JSON.parse(cli('verify', appDir));
   assert.equal(verified.snapshots, 1);
-  // The same backup and time through the CLI give the same snapshot, byte for byte.
+  assert.equal(verified.signature, 'signed', 'the first publication made the publishing key');
+  // The same backup, key and time through the CLI give the same files, byte for byte.
+  // The key the app made on publishing is in its settings: take it from a backup.
+  await page.goto(env.base + '#/settings');
+  await page.locator('[data-testid=counts]').waitFor({ timeout: 60_000 });
+  const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
+  const after = join(work, 'app-backup-after.json');
+  await dl2.saveAs(after);
+  const setting = JSON.parse(readFileSync(after, 'utf8')).payload.settings.find((s) => s.key === 'publishing_key');
+  const seedFile = join(work, 'publishing.seed');
+  writeFileSync(seedFile, JSON.parse(setting.value));
+  await page.goto(env.base + '#/');
+  await page.locator('[data-testid=publish-facts]').waitFor({ timeout: 60_000 });
   const appSnap = readFileSync(join(appDir, 'snapshot.json'), 'utf8');
   const at = JSON.parse(appSnap).content.published_at;
   const cliDir = join(work, 'cli-folder');
-  cli('publish', before, '--out', cliDir, '--site', SITE, '--at', String(at), '--url', 'https://example.org/community-a/');
+  cli('publish', before, '--out', cliDir, '--site', SITE, '--at', String(at), '--url', 'https://example.org/community-a/', '--key', seedFile);
+  for (const f of ['checkpoint', 'publishing-key.vkey']) {
+    assert.equal(readFileSync(join(cliDir, f), 'utf8'), readFileSync(join(appDir, f), 'utf8'), f);
+  }
   assert.equal(readFileSync(join(cliDir, 'snapshot.json'), 'utf8'), appSnap);
   assert.equal(readFileSync(join(cliDir, 'notice.html'), 'utf8'), readFileSync(join(appDir, 'notice.html'), 'utf8'));
   assert.equal(readFileSync(join(cliDir, 'index.html'), 'utf8'), readFileSync(join(appDir, 'index.html'), 'utf8'));

@@ -4,18 +4,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::disclosure;
 use super::{
-    AdoptedAllocation, CategoryShare, Cell, ClassAmount, Community, Content, CostSharing, Coverage,
-    FunderAmount, GroupShare, Headline, PlanRulesPublic, Pool, RequestPublic, Satisfaction, StatusDay,
-    ADOPTED, NONE_ADOPTED,
+    AdoptedAllocation, Cell, Community, Content, CostSharing, Coverage, FunderAmount, Headline,
+    PlanRulesPublic, Pool, RequestPublic, Satisfaction, StatusDay, ADOPTED, NONE_ADOPTED,
 };
 use crate::alloc::{self, AllocationResult};
 use crate::dataset::Dataset;
 use crate::date::iso_date;
 use crate::decisions::{self, DecisionKind};
-use crate::model::{NeedCategory, NeedClass, RequestStatus, ResourceKind};
+use crate::model::{NeedCategory, RequestStatus, ResourceKind};
 use crate::settings::SettingError;
-use crate::suppress::suppress;
 
 pub(super) const DAY_MS: i64 = 86_400_000;
 /// China Standard Time, UTC+8: publication days and request dates are local days.
@@ -35,6 +34,10 @@ pub struct BuildOptions {
     /// ([`crate::settings::disclosure`]: 5 and 10 unless the community raised them).
     pub min_cell: Option<u64>,
     pub min_cell_sensitive: Option<u64>,
+    /// The previous snapshot's period and allocation rounding steps
+    /// ([`super::disclosure::steps_of`]): within the same period a step never gets finer,
+    /// so two roundings of nearly the same amount cannot be intersected.
+    pub steps_at_least: Option<(String, super::disclosure::Steps)>,
 }
 
 impl BuildOptions {
@@ -46,6 +49,7 @@ impl BuildOptions {
             previous: None,
             min_cell: None,
             min_cell_sensitive: None,
+            steps_at_least: None,
         }
     }
 }
@@ -112,7 +116,7 @@ pub(super) fn default_period(d: &Dataset) -> String {
 pub(super) fn adopted(
     d: &Dataset,
     period: &str,
-) -> Result<Option<(AdoptedAllocation, AllocationResult)>, SnapshotError> {
+) -> Result<Option<(AdoptedAllocation, AllocationResult, alloc::RunInputs)>, SnapshotError> {
     if period.is_empty() {
         return Ok(None);
     }
@@ -146,7 +150,7 @@ pub(super) fn adopted(
             dec.id, run.inputs_sha256, run.period
         )));
     }
-    let (_, result) = decisions::stored_run(run).map_err(|e| bad(e.to_string()))?;
+    let (inputs, result) = decisions::stored_run(run).map_err(|e| bad(e.to_string()))?;
     Ok(Some((
         AdoptedAllocation {
             decision: dec.id,
@@ -155,6 +159,7 @@ pub(super) fn adopted(
             inputs_sha256: inputs_sha256.clone(),
         },
         result,
+        inputs,
     )))
 }
 
@@ -225,9 +230,21 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
     let mut cats = crate::settings::need_categories(&d.settings)?;
     cats.sort_by(|a, b| a.code.cmp(&b.code));
     let period = opts.period.clone().unwrap_or_else(|| default_period(d));
-    let (adopted_allocation, result) = match adopted(d, &period)? {
-        Some((a, r)) => (Some(a), Some(r)),
-        None => (None, None),
+    let (adopted_allocation, result, run_inputs) = match adopted(d, &period)? {
+        Some((a, r, i)) => (Some(a), Some(r), Some(i)),
+        None => (None, None, None),
+    };
+    // The allocation through the disclosure rules (`super::disclosure`).
+    let published = match (&result, &run_inputs) {
+        (Some(r), Some(i)) => {
+            let floor = opts
+                .steps_at_least
+                .as_ref()
+                .filter(|(p, _)| *p == period)
+                .map(|(_, s)| *s);
+            Some(disclosure::allocation(r, i, &cats, min, min_s, floor))
+        }
+        _ => None,
     };
     let plan_rules = crate::settings::plan_rules(&d.settings)?;
 
@@ -241,10 +258,10 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         .count() as u64;
     let plans = super::plans::public_plans(d, today, min);
     let headline = Headline {
-        households: at_least(households, min),
-        residents: at_least(residents, min),
+        households: disclosure::band(households, min),
+        residents: disclosure::band(residents, min),
         aged_60_plus_bp: (residents >= min && publishable(aged, min) && publishable(residents - aged, min))
-            .then(|| bp(aged, residents)),
+            .then(|| disclosure::round_share(bp(aged, residents), disclosure::share_step_bp(min, residents))),
         budget_fen: money(&result).map_or(0, |k| k.total),
         plans_budget_fen: sum_fen(plans.iter().map(|p| p.budget_fen)),
         plans_spent_fen: sum_fen(plans.iter().map(|p| p.spent_fen)),
@@ -264,6 +281,12 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
             satisfied_bp: satisfaction.satisfied_bp,
             today,
             min,
+            mismatch_step_bp: published.as_ref().map_or(1, |p| {
+                super::disclosure::money_share_step_bp(
+                    p.steps.general,
+                    money(&result).map_or(0, |k| k.pools.allocated),
+                )
+            }),
         },
     )?;
     let content = Content {
@@ -279,9 +302,19 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         allocation_status: if result.is_some() { ADOPTED } else { NONE_ADOPTED }.to_owned(),
         adopted_allocation,
         pools: pools(&result),
-        allocation: allocation(&result, &cats),
-        groups: groups(&result, min),
-        cost_sharing: cost_sharing(&result),
+        groups: match (&result, &published) {
+            (Some(r), Some(p)) => disclosure::groups(r, min, p.steps.general),
+            _ => Vec::new(),
+        },
+        cost_sharing: match (result.as_ref().and_then(|r| r.cost_sharing.as_ref()), &published) {
+            (Some(c), Some(p)) => disclosure::cost_sharing(c, &p.lines, p.steps.sensitive),
+            _ => CostSharing {
+                total_fen: 0,
+                by_funder: Vec::new(),
+                by_class: Vec::new(),
+            },
+        },
+        allocation: published.map(|p| p.lines).unwrap_or_default(),
         reserve_releases: super::plans::reserve_releases(d),
         pb: super::plans::pb_outcomes(d, min),
         plans,
@@ -329,10 +362,6 @@ pub(super) fn code<T: Serialize>(v: &T) -> String {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),
     }
-}
-
-fn class_code(c: NeedClass) -> String {
-    code(&c)
 }
 
 pub(super) fn money(r: &Option<AllocationResult>) -> Option<&alloc::KindResult> {
@@ -390,35 +419,6 @@ fn pools(r: &Option<AllocationResult>) -> Vec<Pool> {
         .collect()
 }
 
-fn category_names(cats: &[NeedCategory], code: &str) -> (String, String) {
-    cats.iter().find(|c| c.code == code).map_or_else(
-        || (code.to_owned(), code.to_owned()),
-        |c| (c.name_zh.clone(), c.name_en.clone()),
-    )
-}
-
-fn allocation(r: &Option<AllocationResult>, cats: &[NeedCategory]) -> Vec<CategoryShare> {
-    let Some(k) = money(r) else { return Vec::new() };
-    k.categories
-        .iter()
-        .map(|c| {
-            let (name_zh, name_en) = category_names(cats, &c.code);
-            CategoryShare {
-                code: c.code.clone(),
-                name_zh,
-                name_en,
-                class: class_code(c.class),
-                amount_fen: c.total,
-                base_fen: c.base,
-                flexible_fen: c.flexible,
-                share_bp: c.share_bp,
-                previous_share_bp: c.previous_share_bp,
-                change_bp: c.change_bp,
-            }
-        })
-        .collect()
-}
-
 /// Display names of the resident groups the demo and the source use; other codes are
 /// shown as they are.
 pub fn group_names(code: &str) -> (String, String) {
@@ -436,103 +436,14 @@ pub fn group_names(code: &str) -> (String, String) {
     (zh.to_owned(), en.to_owned())
 }
 
-/// The money by group. Groups whose household count is withheld (primary or
-/// complementary) are merged into one `other` row, published only if the merged
-/// count is itself publishable.
-fn groups(r: &Option<AllocationResult>, min: u64) -> Vec<GroupShare> {
-    let Some(k) = money(r) else { return Vec::new() };
-    let rows = &k.fairness.groups;
-    let counts: Vec<u64> = rows.iter().map(|g| g.households).collect();
-    let cells = suppress(&counts, min);
-    let mut out = Vec::new();
-    let mut other = GroupShare {
-        code: "other".to_owned(),
-        name_zh: String::new(),
-        name_en: String::new(),
-        households: Some(0),
-        resource_share_bp: 0,
-        population_share_bp: 0,
-        need_share_bp: 0,
-        capture_warning: false,
-    };
-    let mut merged = 0u64;
-    for (g, cell) in rows.iter().zip(&cells) {
-        if cell.is_some() {
-            let (name_zh, name_en) = group_names(&g.key);
-            out.push(GroupShare {
-                code: g.key.clone(),
-                name_zh,
-                name_en,
-                households: *cell,
-                resource_share_bp: g.resource_share_bp,
-                population_share_bp: g.population_share_bp,
-                need_share_bp: g.need_share_bp,
-                capture_warning: g.capture_warning,
-            });
-        } else {
-            merged += g.households;
-            other.resource_share_bp += g.resource_share_bp;
-            other.population_share_bp += g.population_share_bp;
-            other.need_share_bp += g.need_share_bp;
-            other.capture_warning |= g.capture_warning;
-        }
-    }
-    if merged > 0 {
-        if merged < min {
-            // Everything was withheld and even together too few: publish no group at all.
-            return Vec::new();
-        }
-        let (name_zh, name_en) = group_names("other");
-        other.name_zh = name_zh;
-        other.name_en = name_en;
-        other.households = Some(merged);
-        out.push(other);
-    }
-    out
-}
-
-fn cost_sharing(r: &Option<AllocationResult>) -> CostSharing {
-    let funders = |v: &[alloc::cost_share::FunderAmount]| -> Vec<FunderAmount> {
-        v.iter()
-            .map(|f| FunderAmount {
-                funder: f.funder.clone(),
-                amount_fen: f.amount_fen,
-            })
-            .collect()
-    };
-    match r.as_ref().and_then(|r| r.cost_sharing.as_ref()) {
-        None => CostSharing {
-            total_fen: 0,
-            by_funder: Vec::new(),
-            by_class: Vec::new(),
-        },
-        Some(c) => CostSharing {
-            total_fen: c.total_fen,
-            by_funder: funders(&c.by_funder),
-            by_class: c
-                .by_class
-                .iter()
-                .map(|k| ClassAmount {
-                    class: class_code(k.class),
-                    total_fen: k.total_fen,
-                    funders: funders(&k.funders),
-                })
-                .collect(),
-        },
-    }
-}
-
-/// Whether counts of a category are sensitive (health, disability, income, minors).
+/// Whether counts of a category are sensitive: [`disclosure::is_sensitive`].
 pub fn is_sensitive(c: &NeedCategory) -> bool {
-    c.class == NeedClass::Special
-        || matches!(
-            c.code.as_str(),
-            "health" | "disability" | "childcare" | "income" | "subsistence" | "minors" | "mental_health"
-        )
+    disclosure::is_sensitive(&c.code, c.class)
 }
 
 fn coverage(d: &Dataset, cats: &[NeedCategory], min: u64, min_s: u64) -> Vec<Coverage> {
-    let total = d.households.len() as u64;
+    // Shares of banded counts over the banded total: functions of published figures.
+    let total_banded = disclosure::band(d.households.len() as u64, min).unwrap_or(0);
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     for h in &d.households {
         let mut seen = BTreeSet::new();
@@ -546,13 +457,13 @@ fn coverage(d: &Dataset, cats: &[NeedCategory], min: u64, min_s: u64) -> Vec<Cov
         .map(|c| {
             let sensitive = is_sensitive(c);
             let n = counts.get(c.code.as_str()).copied().unwrap_or(0);
-            let households = at_least(n, if sensitive { min_s } else { min });
+            let households = disclosure::band(n, if sensitive { min_s } else { min });
             Coverage {
                 code: c.code.clone(),
                 name_zh: c.name_zh.clone(),
                 name_en: c.name_en.clone(),
                 households,
-                share_bp: households.map(|n| bp(n, total)),
+                share_bp: households.map(|n| bp(n, total_banded)),
                 sensitive,
             }
         })
@@ -567,24 +478,26 @@ pub(super) fn satisfaction(d: &Dataset, min: u64) -> Satisfaction {
         }
     }
     let total: u64 = dist.iter().sum();
-    if !publishable(total, min) {
+    let Some(ratings) = disclosure::band(total, min) else {
         return Satisfaction {
             ratings: None,
             distribution: vec![None; 5],
             satisfied_bp: None,
             mean_centi: None,
         };
-    }
-    let cells = suppress(&dist, min);
-    // The mean and the satisfied share would let a reader solve for withheld cells:
-    // they are published only when every cell is.
-    let complete = cells.iter().all(Option::is_some) && total > 0;
+    };
+    // Every count in bands of `min`; the share and the mean rounded so that one rating
+    // moves them by at most one step (`super::disclosure`).
     let weighted: u64 = dist.iter().enumerate().map(|(i, c)| (i as u64 + 1) * c).sum();
+    let mean_step = disclosure::ladder_up((u128::from(min) * 400).div_ceil(u128::from(total)));
+    let mean = ((weighted * 200 + total) / (2 * total)) as i64;
+    let share_step = disclosure::share_step_bp(min, total);
+    let fine = share_step <= disclosure::MAX_STEP_SHARE_BP;
     Satisfaction {
-        ratings: Some(total),
-        distribution: cells,
-        satisfied_bp: complete.then(|| bp(dist[3] + dist[4], total)),
-        mean_centi: complete.then(|| ((weighted * 200 + total) / (2 * total)) as u32),
+        ratings: Some(ratings),
+        distribution: dist.iter().map(|&n| disclosure::band(n, min)).collect(),
+        satisfied_bp: fine.then(|| disclosure::round_share(bp(dist[3] + dist[4], total), share_step)),
+        mean_centi: fine.then(|| disclosure::round_to(mean, mean_step).clamp(0, 500) as u32),
     }
 }
 

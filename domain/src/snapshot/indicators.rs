@@ -11,8 +11,8 @@
 //! | `participation` | households that attended at least one activity in the 365 days up to the day, of all households (bp) | `too_few_households` (fewer than the minimum cell size) |
 //! | `proposals` | proposals created in those 365 days per 100 households (× 100) | `no_households` |
 //! | `leader_growth` | resident leaders of the last complete quarter against the same quarter a year earlier (bp; [`crate::participation::rates`]) | `no_leaders_a_year_before` |
-//! | `mismatch` | the adopted allocation run's mismatch rate (bp) | `no_adopted_allocation`, `not_computable` |
-//! | `satisfaction_cv` | coefficient of variation of the resident groups' mean request ratings, groups with at least the minimum cell size of ratings (‰) | `too_few_rated_groups` (fewer than two) |
+//! | `mismatch` | the adopted allocation run's mismatch rate (bp), rounded by the disclosure rules ([`super::disclosure`]) | `no_adopted_allocation`, `not_computable` |
+//! | `satisfaction_cv` | coefficient of variation of the resident groups' mean request ratings, groups with at least the minimum cell size of ratings (‰), rounded so that `min` ratings move it by at most one step (withheld when that step is over 200 ‰) | `too_few_rated_groups` (fewer than two, or the rounding step over 200 ‰) |
 //! | `utilisation` | the adopted run's utilisation (bp) | `no_adopted_allocation`, `not_computable` |
 //! | `satisfaction` | request ratings of 4 or 5 (bp), as the published satisfaction | `too_few_ratings` (withheld) |
 //! | `resolution_time` | median hours from receipt to resolution or closing | `no_resolved_requests` |
@@ -38,6 +38,8 @@ pub(super) struct Inputs<'a> {
     pub today: i64,
     /// Minimum cell size.
     pub min: u64,
+    /// The rounding step of the mismatch rate ([`super::disclosure::money_share_step_bp`]).
+    pub mismatch_step_bp: u32,
 }
 
 /// The indicators as a snapshot published on `today` (days since 1970-01-01, China
@@ -62,19 +64,30 @@ pub(super) struct Inputs<'a> {
 /// assert_eq!(indicators(&d, today).unwrap(), build(&d, &BuildOptions::at(at)).unwrap().indicators);
 /// ```
 pub fn indicators(d: &Dataset, today: i64) -> Result<Vec<Indicator>, SnapshotError> {
-    let min = crate::settings::disclosure(&d.settings)?.min_cell;
+    let cells = crate::settings::disclosure(&d.settings)?;
+    let min = cells.min_cell;
     let period = default_period(d);
     let adoption = adopted(d, &period)?;
     let sat = satisfaction(d, min);
     compute(
         d,
         &Inputs {
-            result: adoption.as_ref().map(|(_, r)| r),
+            result: adoption.as_ref().map(|(_, r, _)| r),
             satisfied_bp: sat.satisfied_bp,
             today,
             min,
+            mismatch_step_bp: adoption.as_ref().map_or(1, |(_, r, i)| {
+                mismatch_step(r, i, min, cells.min_cell_sensitive.max(min))
+            }),
         },
     )
+}
+
+/// The mismatch rate's rounding step of an adopted run.
+pub(super) fn mismatch_step(r: &AllocationResult, i: &crate::alloc::RunInputs, min: u64, min_s: u64) -> u32 {
+    let steps = super::disclosure::Steps::new(super::disclosure::one_person_worth(i), min, min_s);
+    let allocated = r.kind(ResourceKind::Money).map_or(0, |k| k.pools.allocated);
+    super::disclosure::money_share_step_bp(steps.general, allocated)
 }
 
 /// Whether `value` meets `target` in `direction`.
@@ -161,7 +174,7 @@ fn measure(d: &Dataset, x: &Inputs<'_>, code: &str) -> Measure {
             from_run(
                 money
                     .and_then(|k| k.indicators.mismatch.as_ref())
-                    .map(|m| i64::from(m.mismatch_bp)),
+                    .map(|m| i64::from(super::disclosure::round_share(m.mismatch_bp, x.mismatch_step_bp))),
             ),
             None,
         ),
@@ -203,12 +216,25 @@ fn satisfaction_cv(d: &Dataset, min: u64) -> Option<i64> {
         .filter(|(_, n)| *n >= min)
         .map(|(s, n)| *s as f64 / *n as f64)
         .collect();
-    (means.len() >= 2).then(|| {
-        let k = means.len() as f64;
-        let mean = means.iter().sum::<f64>() / k;
-        let var = means.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / k;
-        (var.sqrt() / mean * 1000.0).round() as i64
-    })
+    if means.len() < 2 {
+        return None;
+    }
+    let k = means.len() as f64;
+    let mean = means.iter().sum::<f64>() / k;
+    let var = means.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / k;
+    let cv = (var.sqrt() / mean * 1000.0).round() as i64;
+    // Disclosure (`super::disclosure`): one rating moves its group's mean by at most
+    // 4 / n (n: the fewest ratings of a counted group), and the ratio by at most about
+    // twice that over the mean; rounded to a step of `min` such moves, withheld (as too
+    // few rated groups) when that step is over 200 ‰.
+    let fewest = by_group
+        .values()
+        .filter(|(_, n)| *n >= min)
+        .map(|(_, n)| *n)
+        .min()?;
+    let one = 8_000.0 / (fewest as f64 * mean.max(1.0));
+    let step = super::disclosure::ladder_up((one * min as f64).ceil() as u128);
+    (step <= 200).then(|| super::disclosure::round_to(cv, step))
 }
 
 /// Median hours from receipt to resolution (or closing), lower median.

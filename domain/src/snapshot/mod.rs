@@ -39,7 +39,14 @@
 //! is withheld are merged into one "other groups" row, published only when the merged count
 //! reaches the minimum itself. The residents' council's votes are an official body's
 //! decision and are published as cast. [`privacy::check`] re-checks all of this on a
-//! snapshot alone (that is what `linli verify` runs).
+//! snapshot alone (that is what `linli verify` runs), and [`privacy::check_pair`] checks a
+//! snapshot against the one before it (what [`prepare`] runs before publishing).
+//!
+//! Every count and every amount that depends on counts goes through one set of rules,
+//! [`disclosure`] (threat model, rules and guarantee there): counts in bands of the minimum
+//! cell size, shares rounded, the allocation by category without its base/flexible split,
+//! rounded to a step of at least `min_cell` people's worth (`min_cell_sensitive` for
+//! sensitive categories), categories with too few eligible people withheld.
 //!
 //! # Tamper evidence
 //!
@@ -56,6 +63,7 @@
 pub mod bounds;
 mod build;
 pub mod cost_benefit;
+pub mod disclosure;
 pub mod file;
 mod indicators;
 mod plans;
@@ -76,8 +84,10 @@ pub use indicators::indicators;
 pub const FORMAT: &str = "linli-public-snapshot";
 /// Layout version of [`Content`]. A dashboard refuses a newer one. Version 2 (issue #14):
 /// adopted decisions instead of a recomputed allocation, plans with their whole public
-/// life cycle, configured rules and catalogue, indicators with reasons.
-pub const VERSION: u32 = 2;
+/// life cycle, configured rules and catalogue, indicators with reasons. Version 3 (issue
+/// #15): every count and amount through [`disclosure`] (no per-category base/flexible
+/// split; category amounts rounded or withheld; counts in bands; shares rounded).
+pub const VERSION: u32 = 3;
 
 /// `allocation_status` when the period has an adopted allocation run.
 pub const ADOPTED: &str = "adopted";
@@ -190,21 +200,30 @@ pub struct Pool {
     pub flexible: i64,
 }
 
-/// One category's share of the period's money.
+/// One category's share of the period's money, as [`disclosure`] publishes it: rounded to
+/// `step_fen`, or withheld (then counted in the `other` line).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryShare {
+    /// The category's code, or [`disclosure::OTHER`] for the withheld categories together.
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
-    /// `basic`, `improvement` or `special`.
+    /// `basic`, `improvement` or `special` (empty for `other`).
     pub class: String,
-    pub amount_fen: i64,
-    pub base_fen: i64,
-    pub flexible_fen: i64,
-    pub share_bp: u32,
+    /// The amount rounded half up to `step_fen`; `None` when withheld.
+    pub amount_fen: Option<i64>,
+    /// Of the allocated pools, from the rounded amount; `None` when withheld.
+    pub share_bp: Option<u32>,
+    /// The previous period's share, rounded to the step's share of the pool.
     pub previous_share_bp: Option<u32>,
     pub change_bp: Option<i64>,
+    /// The rounding step of this line (fen).
+    pub step_fen: i64,
+    /// Health, disability, income, minors, housing, employment, or a special category.
+    pub sensitive: bool,
+    /// Why it is withheld: [`disclosure::SMALL_CELL`] or [`disclosure::COMPLEMENT`].
+    pub withheld: Option<String>,
 }
 
 /// One resident group's share of the money against its share of population and need.
@@ -216,7 +235,9 @@ pub struct GroupShare {
     pub name_zh: String,
     pub name_en: String,
     pub households: Cell,
-    pub resource_share_bp: u32,
+    /// Rounded by the disclosure rules; `None` when the step it would need is over 20 %
+    /// (one person's change can move money between categories).
+    pub resource_share_bp: Option<u32>,
     pub population_share_bp: u32,
     pub need_share_bp: u32,
     /// The group's resources per need are far above the others' (精英俘获).

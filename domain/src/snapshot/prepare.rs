@@ -78,6 +78,9 @@ pub enum PrepareError {
     /// The folder's files cannot be made (the snapshot does not follow the history).
     #[error("{0}")]
     Folder(ChainError),
+    /// The `publishing_key` setting is not a valid key (see [`crate::signing`]).
+    #[error("publishing key: {0}")]
+    Key(crate::signing::KeyError),
 }
 
 fn join(v: &[Violation]) -> String {
@@ -85,7 +88,8 @@ fn join(v: &[Violation]) -> String {
 }
 
 /// The next snapshot of `d` after `history` (snapshot files, oldest first), checked
-/// against the privacy rules. Returns it with the number of snapshots before it.
+/// against the privacy rules, alone and against the previous snapshot
+/// ([`privacy::check_pair`]). Returns it with the number of snapshots before it.
 ///
 /// # Errors
 ///
@@ -100,8 +104,17 @@ pub fn next_snapshot<B: AsRef<[u8]>>(
     let mut opts = BuildOptions::at(at);
     opts.period = period;
     opts.previous = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
+    // Rounding steps never get finer within a period (`super::disclosure::steps_of`).
+    opts.steps_at_least = chain
+        .last()
+        .filter(|s| s.version == super::VERSION)
+        .and_then(|s| super::disclosure::steps_of(&s.content));
     let content = build(d, &opts)?;
-    let violations = privacy::check(&content);
+    let mut violations = privacy::check(&content);
+    // Against the previous snapshot too (an older layout is read for its seal only).
+    if let Some(prev) = chain.last().filter(|s| s.version == super::VERSION) {
+        violations.extend(privacy::check_pair(&prev.content, &content));
+    }
     if violations.is_empty() {
         Ok(content)
     } else {
@@ -143,7 +156,10 @@ pub fn prepare<B: AsRef<[u8]>>(
         }
     }
     let url = opts.url.as_deref().filter(|u| !u.trim().is_empty());
-    let files = publish::folder(history, &content, url).map_err(PrepareError::Folder)?;
+    // Signed when the dataset holds a publishing key, named after the community's origin.
+    let origin = crate::signing::origin(&content.community.name_en, &content.community.name_zh);
+    let key = crate::signing::publishing_key(d, &origin).map_err(PrepareError::Key)?;
+    let files = publish::folder_signed(history, &content, url, key.as_ref()).map_err(PrepareError::Folder)?;
     let (text, sha256) = file::encode(&content);
     Ok(Publication {
         content,

@@ -7,9 +7,10 @@
 //! - minimum cell sizes below the defaults (5; 10 for sensitive counts);
 //! - a published count of people or households in `1..min` (headline, groups, coverage,
 //!   satisfaction ratings, a PB outcome's ballots and votes, a plan evaluation's answers);
-//! - withheld cells of a table that add up to less than the minimum (so the total minus
-//!   the published cells would reveal them), or a mean or satisfied share next to withheld
-//!   cells (requests' satisfaction and plan evaluations);
+//! - withheld cells of a plan evaluation's table that add up to less than the minimum (so
+//!   the total minus the published cells would reveal them), or a satisfied share next to
+//!   withheld cells; requests' satisfaction figures next to a withheld number of ratings
+//!   (its cells are bands, so the total no longer pins a withheld one);
 //! - a share of residents aged 60+ next to a withheld resident count;
 //! - a tracking code outside the Crockford base32 alphabet; a date field (`date`,
 //!   `…_date`, `…_on`, `as_of`, `start`, `last_day`, `received`, `due`) that is not
@@ -17,11 +18,25 @@
 //! - text that looks like a mainland mobile number (11 digits starting with 1) or a
 //!   resident identity number (17 digits and a digit or X) in **any** published string
 //!   (hashes and tracking codes aside), so a field added to the layout is covered
-//!   without being listed here.
+//!   without being listed here;
+//! - figures that [`super::disclosure`] bands or rounds and that are not (headline
+//!   households and residents, coverage, resident groups, satisfaction counts: multiples
+//!   of their band; allocation amounts: multiples of their `step_fen`, withheld lines
+//!   without amount or share, a sensitive category not marked so, a sensitive step
+//!   smaller than the general one, an `other` line merging a single category; cost-sharing
+//!   amounts: multiples of the sensitive step).
+//!
+//! [`check_pair`] checks a snapshot against the previous one (what an attacker holding
+//! both would difference): cell sizes not lowered, the same adopted run publishing the
+//! same allocation figures, and every banded or rounded figure present in both moving by
+//! whole bands or steps only.
 //!
 //! The residents' council's votes on a plan are an official body's decision and are
 //! published as cast (not subject to the minimum cell size).
 
+use std::collections::BTreeMap;
+
+use super::disclosure::{is_sensitive_code, OTHER};
 use super::{Cell, Content};
 use crate::suppress::{MIN_CELL, MIN_CELL_SENSITIVE};
 
@@ -124,13 +139,21 @@ pub fn check(c: &Content) -> Vec<Violation> {
     if small(s.ratings, min) {
         bad("satisfaction.ratings".into(), count_reason(s.ratings, min));
     }
-    table(&mut bad, "satisfaction", s.ratings, &s.distribution, min);
-    if s.distribution.iter().any(Option::is_none) && (s.mean_centi.is_some() || s.satisfied_bp.is_some()) {
+    if s.ratings.is_none()
+        && (s.distribution.iter().any(Option::is_some) || s.mean_centi.is_some() || s.satisfied_bp.is_some())
+    {
         bad(
             "satisfaction".into(),
-            "a mean or share is published next to withheld cells, which it would reveal".into(),
+            "figures are published next to a withheld number of ratings".into(),
         );
     }
+    for (path, _, _) in banded(c)
+        .into_iter()
+        .filter(|(_, v, unit)| *unit > 1 && v % unit != 0)
+    {
+        bad(path, "not a whole band or step of the disclosure rules".into());
+    }
+    allocation(c, &mut bad);
     for (i, o) in c.pb.iter().enumerate() {
         if small(o.voters, min) {
             bad(format!("pb[{i}].voters"), count_reason(o.voters, min));
@@ -298,4 +321,206 @@ pub fn looks_personal(t: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Every figure the disclosure rules band or round, by a stable key (codes, not
+/// positions): `(key, value, band or step)`.
+fn banded(c: &Content) -> Vec<(String, i64, i64)> {
+    let min = c.min_cell as i64;
+    let min_s = c.min_cell_sensitive as i64;
+    let mut out = Vec::new();
+    let mut cell = |key: String, v: Cell, unit: i64| {
+        if let Some(v) = v {
+            out.push((key, v as i64, unit));
+        }
+    };
+    cell("headline.households".into(), c.headline.households, min);
+    cell("headline.residents".into(), c.headline.residents, min);
+    for k in &c.coverage {
+        cell(
+            format!("coverage.{}.households", k.code),
+            k.households,
+            if k.sensitive { min_s } else { min },
+        );
+    }
+    for g in &c.groups {
+        cell(format!("groups.{}.households", g.code), g.households, min);
+    }
+    cell("satisfaction.ratings".into(), c.satisfaction.ratings, min);
+    for (i, d) in c.satisfaction.distribution.iter().enumerate() {
+        cell(format!("satisfaction.distribution[{i}]"), *d, min);
+    }
+    for a in &c.allocation {
+        if let Some(x) = a.amount_fen {
+            out.push((format!("allocation.{}.amount_fen", a.code), x, a.step_fen));
+        }
+    }
+    if let Some(step) = c
+        .allocation
+        .iter()
+        .filter(|a| a.sensitive)
+        .map(|a| a.step_fen)
+        .max()
+    {
+        for f in &c.cost_sharing.by_funder {
+            out.push((format!("cost_sharing.by_funder.{}", f.funder), f.amount_fen, step));
+        }
+        for k in &c.cost_sharing.by_class {
+            out.push((format!("cost_sharing.by_class.{}", k.class), k.total_fen, step));
+            for f in &k.funders {
+                out.push((
+                    format!("cost_sharing.by_class.{}.{}", k.class, f.funder),
+                    f.amount_fen,
+                    step,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The allocation lines' own rules (see the module documentation).
+fn allocation(c: &Content, bad: &mut impl FnMut(String, String)) {
+    let a = &c.allocation;
+    let general = a.iter().filter(|l| !l.sensitive).map(|l| l.step_fen).max();
+    let sensitive = a.iter().filter(|l| l.sensitive).map(|l| l.step_fen).min();
+    if let (Some(g), Some(s)) = (general, sensitive) {
+        if s < g {
+            bad(
+                "allocation".into(),
+                format!("a sensitive category is rounded to {s} fen, finer than the others' {g}"),
+            );
+        }
+    }
+    let withheld = a.iter().filter(|l| l.withheld.is_some()).count();
+    for (i, l) in a.iter().enumerate() {
+        let path = format!("allocation[{i}]");
+        if l.step_fen < super::disclosure::MIN_STEP_FEN {
+            bad(
+                format!("{path}.step_fen"),
+                "an amount is published unrounded".into(),
+            );
+        }
+        if l.code != OTHER && is_sensitive_code(&l.code, &l.class) && !l.sensitive {
+            bad(
+                format!("{path}.sensitive"),
+                "a sensitive category is not marked so".into(),
+            );
+        }
+        if l.withheld.is_some()
+            && (l.amount_fen.is_some() || l.share_bp.is_some() || l.previous_share_bp.is_some())
+        {
+            bad(
+                format!("{path}.amount_fen"),
+                "a withheld category's amount or share is published".into(),
+            );
+        }
+        if l.withheld.is_none() && l.amount_fen.is_none() {
+            bad(
+                format!("{path}.withheld"),
+                "an amount is missing without a reason".into(),
+            );
+        }
+    }
+    if withheld == 1 {
+        bad(
+            "allocation".into(),
+            "a single category is withheld: the `other` line would be its amount".into(),
+        );
+    }
+    if withheld > 0 && !a.iter().any(|l| l.code == OTHER) {
+        bad(
+            "allocation".into(),
+            "withheld categories without an `other` line: the pool minus the others reveals them".into(),
+        );
+    }
+}
+
+/// Every rule broken by publishing `next` after `prev` (both of the current layout): an
+/// attacker holding both would difference them.
+///
+/// - the minimum cell sizes must not be lowered;
+/// - the same adopted run (same decision and inputs) must publish the same allocation,
+///   groups, pools and cost sharing;
+/// - every banded or rounded figure present in both (by code) must move by whole bands or
+///   steps, with the band or step not made finer (for money: within the same period; a new
+///   period's run has its own step).
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::snapshot::{build, privacy, BuildOptions};
+/// let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig {
+///     households: 300,
+///     ..Default::default()
+/// });
+/// let prev = build(&d, &BuildOptions::at(0)).unwrap();
+/// let mut next = build(&d, &BuildOptions::at(3_600_000)).unwrap();
+/// assert!(privacy::check_pair(&prev, &next).is_empty());
+/// // One household more, published exactly, would show as a difference of one.
+/// next.headline.households = next.headline.households.map(|n| n + 1);
+/// assert_eq!(privacy::check_pair(&prev, &next)[0].path, "headline.households");
+/// ```
+pub fn check_pair(prev: &Content, next: &Content) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let mut bad = |path: &str, reason: String| {
+        v.push(Violation {
+            path: path.to_owned(),
+            reason,
+        })
+    };
+    if next.min_cell < prev.min_cell {
+        bad(
+            "min_cell",
+            format!("lowered from {} to {}", prev.min_cell, next.min_cell),
+        );
+    }
+    if next.min_cell_sensitive < prev.min_cell_sensitive {
+        bad(
+            "min_cell_sensitive",
+            format!(
+                "lowered from {} to {}",
+                prev.min_cell_sensitive, next.min_cell_sensitive
+            ),
+        );
+    }
+    if prev.adopted_allocation.is_some() && prev.adopted_allocation == next.adopted_allocation {
+        for (path, same) in [
+            ("allocation", prev.allocation == next.allocation),
+            ("groups", prev.groups == next.groups),
+            ("pools", prev.pools == next.pools),
+            ("cost_sharing", prev.cost_sharing == next.cost_sharing),
+        ] {
+            if !same {
+                bad(
+                    path,
+                    "the same adopted run publishes different figures than in the previous snapshot".into(),
+                );
+            }
+        }
+    }
+    let before: BTreeMap<String, (i64, i64)> =
+        banded(prev).into_iter().map(|(k, x, u)| (k, (x, u))).collect();
+    for (key, x, unit) in banded(next) {
+        let Some(&(y, unit_before)) = before.get(&key) else {
+            continue;
+        };
+        let money = key.starts_with("allocation.") || key.starts_with("cost_sharing.");
+        if unit < unit_before && (!money || prev.period == next.period) {
+            // A finer step for the same figures (the same period's money, or a count)
+            // would show what the coarser one hid.
+            bad(
+                &key,
+                format!("its band or step went from {unit_before} to {unit}, finer than before"),
+            );
+        } else if unit == unit_before && unit > 0 && x.abs_diff(y) % unit.unsigned_abs() != 0 {
+            bad(
+                &key,
+                format!(
+                    "moved from {y} to {x}, not by whole bands or steps of {unit}: the difference reveals a change"
+                ),
+            );
+        }
+    }
+    v
 }

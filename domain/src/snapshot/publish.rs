@@ -5,8 +5,21 @@
 //! snapshots/index.json           the history, oldest first (see HistoryIndex)
 //! snapshots/000001-<hash16>.json every published snapshot, the current one included
 //! notice.html                    the printable A4 notice (公示栏) with key figures,
-//!                                the hash and a QR code to the dashboard
+//!                                the hash, the key fingerprint and a QR code to the
+//!                                dashboard (its URL with `#head=<sequence>-<sha256>`)
 //! ```
+//!
+//! With a publishing key (setting `publishing_key`, see [`crate::signing`]) the folder
+//! also holds the signed history (C2SP signed notes, deterministic Ed25519):
+//!
+//! ```text
+//! checkpoint                          the head's checkpoint, signed (witnesses append
+//!                                     their cosignature lines to it)
+//! publishing-key.vkey                 the publishing key as a vkey line
+//! snapshots/000001-<hash16>.checkpoint  each snapshot's checkpoint, signed
+//! ```
+//!
+//! Without a key, none of these is written and `linli verify` says "not signed".
 //!
 //! The app (Publish in the workspace) and `linli publish` both call [`folder`] through
 //! [`super::prepare::prepare`], so the same history and dataset give the same files, byte
@@ -17,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::file::{self, history_name, ChainError, Snapshot};
 use super::Content;
 use crate::money::format_yuan;
+use crate::signing::{self, checkpoint, Checkpoint, SigningKey, VerifierKey};
 
 /// Path of the current snapshot in a published folder.
 pub const SNAPSHOT_PATH: &str = "snapshot.json";
@@ -26,6 +40,27 @@ pub const INDEX_PATH: &str = "snapshots/index.json";
 pub const NOTICE_PATH: &str = "notice.html";
 /// `format` of the history index.
 pub const INDEX_FORMAT: &str = "linli-snapshot-history";
+/// Path of the head's signed checkpoint.
+pub const CHECKPOINT_PATH: &str = "checkpoint";
+/// Path of the publishing key (vkey text and a newline).
+pub const VKEY_PATH: &str = "publishing-key.vkey";
+
+/// The signed checkpoint of the snapshot with `sequence` and `sha256` in the history:
+/// `snapshots/000001-<first 16 hex digits>.checkpoint`.
+pub fn checkpoint_path(sequence: u32, sha256: &str) -> String {
+    let json = history_name(sequence, sha256);
+    format!(
+        "snapshots/{}.checkpoint",
+        json.strip_suffix(".json").unwrap_or(&json)
+    )
+}
+
+/// The QR code's address: the dashboard's URL with the head it was printed for,
+/// `#head=<sequence>-<sha256>` (the dashboard compares it with what it loads).
+pub fn head_url(url: &str, sequence: u32, sha256: &str) -> String {
+    let base = url.split('#').next().unwrap_or(url);
+    format!("{base}#head={sequence}-{sha256}")
+}
 
 /// The history index of a published folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +107,23 @@ pub fn folder<B: AsRef<[u8]>>(
     new: &Content,
     dashboard_url: Option<&str>,
 ) -> Result<Vec<OutFile>, ChainError> {
+    folder_signed(history, new, dashboard_url, None)
+}
+
+/// [`folder`], signed with the community's publishing `key` when there is one: every
+/// snapshot's checkpoint ([`checkpoint_path`]), the head's ([`CHECKPOINT_PATH`]) and the
+/// key ([`VKEY_PATH`]); the notice prints the key's fingerprint. The key's name is the
+/// checkpoints' origin ([`signing::origin`] of the community).
+///
+/// # Errors
+///
+/// As [`folder`].
+pub fn folder_signed<B: AsRef<[u8]>>(
+    history: &[B],
+    new: &Content,
+    dashboard_url: Option<&str>,
+    key: Option<&SigningKey>,
+) -> Result<Vec<OutFile>, ChainError> {
     let (text, hash) = file::encode(new);
     let mut all: Vec<Vec<u8>> = history.iter().map(|b| b.as_ref().to_vec()).collect();
     all.push(text.clone().into_bytes());
@@ -91,6 +143,12 @@ pub fn folder<B: AsRef<[u8]>>(
             file: path.clone(),
         });
         out.push(OutFile { path, bytes });
+        if let Some(note) = key.and_then(|k| signed_checkpoint(k, s.content.sequence, &s.sha256)) {
+            out.push(OutFile {
+                path: checkpoint_path(s.content.sequence, &s.sha256),
+                bytes: note.into_bytes(),
+            });
+        }
     }
     out.push(OutFile {
         path: SNAPSHOT_PATH.to_owned(),
@@ -100,11 +158,31 @@ pub fn folder<B: AsRef<[u8]>>(
         path: INDEX_PATH.to_owned(),
         bytes: serde_json::to_vec_pretty(&index).unwrap_or_default(),
     });
+    let fingerprint = key.map(|k| k.verifier().fingerprint());
     out.push(OutFile {
         path: NOTICE_PATH.to_owned(),
-        bytes: notice_html(new, &hash, dashboard_url).into_bytes(),
+        bytes: notice_html_signed(new, &hash, dashboard_url, fingerprint.as_deref()).into_bytes(),
     });
+    if let Some(k) = key {
+        if let Some(note) = signed_checkpoint(k, new.sequence, &hash) {
+            out.push(OutFile {
+                path: CHECKPOINT_PATH.to_owned(),
+                bytes: note.into_bytes(),
+            });
+        }
+        out.push(OutFile {
+            path: VKEY_PATH.to_owned(),
+            bytes: format!("{}\n", k.verifier()).into_bytes(),
+        });
+    }
     Ok(out)
+}
+
+/// The signed checkpoint text of one snapshot (`None` only for a hash that is not hex,
+/// which a verified chain never has).
+fn signed_checkpoint(key: &SigningKey, sequence: u32, sha256: &str) -> Option<String> {
+    let cp = Checkpoint::of_snapshot(key.name(), sequence, sha256)?;
+    cp.sign(key).ok().map(|n| n.encode())
 }
 
 /// Why a published folder does not verify.
@@ -126,6 +204,13 @@ pub enum FolderError {
     NotLatest,
     #[error("{path}: privacy rule broken: {violation}")]
     Privacy { path: String, violation: String },
+    /// No history index, and the current snapshot is not the first: the snapshots before
+    /// it cannot be checked (not verifiable; not "offline").
+    #[error("{INDEX_PATH} is missing: snapshot {sequence} follows earlier snapshots that cannot be checked (not verifiable)")]
+    NotVerifiable { sequence: u32 },
+    /// A signature file is missing, malformed, or does not verify against the key.
+    #[error("{path}: {reason}")]
+    Signature { path: String, reason: String },
 }
 
 /// Verifies a published folder given a way to read its files: the history index, every
@@ -140,8 +225,18 @@ pub fn verify_folder(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<Snaps
     let current = read(SNAPSHOT_PATH);
     let (files, paths): (Vec<Vec<u8>>, Vec<String>) = match read(INDEX_PATH) {
         None => match &current {
-            // No history: the current snapshot must be the first.
-            Some(c) => (vec![c.clone()], vec![SNAPSHOT_PATH.to_owned()]),
+            // No history: the current snapshot must be the first, else nothing before it
+            // can be checked.
+            Some(c) => {
+                if let Ok(s) = file::decode(c) {
+                    if s.content.sequence > 1 {
+                        return Err(vec![FolderError::NotVerifiable {
+                            sequence: s.content.sequence,
+                        }]);
+                    }
+                }
+                (vec![c.clone()], vec![SNAPSHOT_PATH.to_owned()])
+            }
             None => {
                 return Err(vec![FolderError::Missing {
                     path: SNAPSHOT_PATH.to_owned(),
@@ -211,6 +306,128 @@ pub fn verify_folder(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<Snaps
     }
 }
 
+/// What the signature files of a verified folder say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signed {
+    /// No `checkpoint` and no `publishing-key.vkey`: published without a key.
+    NotSigned,
+    /// Every snapshot's checkpoint and the head's verify against `key`.
+    Signed {
+        key: Box<VerifierKey>,
+        /// Cosignature lines on the head's checkpoint (not verified unless their key was
+        /// given: see `witnessed`).
+        cosignatures: Vec<checkpoint::ClaimedCosignature>,
+        /// The given witnesses' cosignatures that verify, with their time (POSIX s).
+        witnessed: Vec<(String, u64)>,
+    },
+}
+
+/// Checks the signed history of a folder whose `chain` verified ([`verify_folder`]):
+/// the key file, the head's checkpoint (origin = key name, size = head sequence, hash =
+/// head hash) and every snapshot's checkpoint. `expected`: the community's key as known
+/// from elsewhere (the notice, a witness); then the folder must be signed by it.
+/// `witnesses`: cosigning keys whose cosignature on the head is required.
+///
+/// # Errors
+///
+/// Every problem found ([`FolderError::Signature`]).
+pub fn verify_signatures(
+    read: impl Fn(&str) -> Option<Vec<u8>>,
+    chain: &[Snapshot],
+    expected: Option<&VerifierKey>,
+    witnesses: &[VerifierKey],
+) -> Result<Signed, Vec<FolderError>> {
+    let err = |path: &str, reason: String| FolderError::Signature {
+        path: path.to_owned(),
+        reason,
+    };
+    let vkey = read(VKEY_PATH);
+    let head_note = read(CHECKPOINT_PATH);
+    let key = match (vkey, &head_note) {
+        (None, None) => {
+            return match expected {
+                None if witnesses.is_empty() => Ok(Signed::NotSigned),
+                _ => Err(vec![err(
+                    CHECKPOINT_PATH,
+                    "not signed, but a signature was required".into(),
+                )]),
+            }
+        }
+        (None, Some(_)) => return Err(vec![err(VKEY_PATH, "missing beside the checkpoint".into())]),
+        (Some(bytes), _) => {
+            let text = String::from_utf8_lossy(&bytes);
+            match VerifierKey::parse(&text) {
+                Ok(k) if k.kind() == signing::ED25519 => k,
+                Ok(_) => return Err(vec![err(VKEY_PATH, "not an Ed25519 note key".into())]),
+                Err(e) => return Err(vec![err(VKEY_PATH, e.to_string())]),
+            }
+        }
+    };
+    let mut errors = Vec::new();
+    if let Some(x) = expected {
+        if *x != key {
+            errors.push(err(
+                VKEY_PATH,
+                format!(
+                    "signed by {key} (fingerprint {}), not by the expected key {x} (fingerprint {})",
+                    key.fingerprint(),
+                    x.fingerprint()
+                ),
+            ));
+            return Err(errors);
+        }
+    }
+    let check = |path: &str, bytes: Option<Vec<u8>>, s: &Snapshot| -> Result<signing::Note, FolderError> {
+        let bytes = bytes.ok_or_else(|| err(path, "missing".into()))?;
+        let (cp, note) = checkpoint::open(&bytes, &key).map_err(|e| err(path, e.to_string()))?;
+        if cp.size != u64::from(s.content.sequence) || cp.hash_hex() != s.sha256 {
+            return Err(err(
+                path,
+                format!(
+                    "signs sequence {} with hash {}, not snapshot {} ({})",
+                    cp.size,
+                    cp.hash_hex(),
+                    s.content.sequence,
+                    s.sha256
+                ),
+            ));
+        }
+        Ok(note)
+    };
+    for s in chain {
+        let path = checkpoint_path(s.content.sequence, &s.sha256);
+        if let Err(e) = check(&path, read(&path), s) {
+            errors.push(e);
+        }
+    }
+    let Some(head) = chain.last() else {
+        return Err(errors);
+    };
+    let note = match check(CHECKPOINT_PATH, head_note, head) {
+        Ok(n) => n,
+        Err(e) => {
+            errors.push(e);
+            return Err(errors);
+        }
+    };
+    let mut witnessed = Vec::new();
+    for w in witnesses {
+        match checkpoint::verify_cosignature(&note, w) {
+            Ok(t) => witnessed.push((w.name().to_owned(), t)),
+            Err(e) => errors.push(err(CHECKPOINT_PATH, format!("witness: {e}"))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Signed::Signed {
+            cosignatures: checkpoint::claimed_cosignatures(&note, key.name()),
+            key: Box::new(key),
+            witnessed,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
 /// Checks a dashboard address for the notice's QR code: empty (no code) or an absolute
 /// `http(s)://` URL without spaces.
 ///
@@ -240,7 +457,8 @@ pub fn check_dashboard_url(url: &str) -> Result<(), ()> {
 }
 
 /// The dashboard's files a built `index.html` (Trunk's output) loads — relative names
-/// only — plus the ones it loads by script: service worker, manifest, icon. The
+/// only — plus the ones it loads by script: service worker, history checks, manifest,
+/// icon. The
 /// workspace packs these with the publication.
 ///
 /// ```
@@ -254,7 +472,7 @@ pub fn check_dashboard_url(url: &str) -> Result<(), ()> {
 /// assert!(!f.iter().any(|x| x.contains("x.org")));
 /// ```
 pub fn site_files(html: &str) -> Vec<String> {
-    let mut out: Vec<String> = ["index.html", "sw.js", "manifest.webmanifest", "favicon.svg"]
+    let mut out: Vec<String> = ["index.html", "sw.js", "trust.js", "manifest.webmanifest", "favicon.svg"]
         .map(String::from)
         .to_vec();
     for quote in ['"', '\''] {
@@ -436,6 +654,17 @@ pub fn qr_svg(url: &str) -> Option<String> {
 /// category, cost sharing, plans in public notice with their dates, the hash and the
 /// previous hash, and a QR code to the dashboard. Every text is escaped.
 pub fn notice_html(c: &Content, sha256: &str, dashboard_url: Option<&str>) -> String {
+    notice_html_signed(c, sha256, dashboard_url, None)
+}
+
+/// [`notice_html`] with the publishing key's fingerprint (or "not signed" without one).
+/// The QR code carries the dashboard's address with the head ([`head_url`]).
+pub fn notice_html_signed(
+    c: &Content,
+    sha256: &str,
+    dashboard_url: Option<&str>,
+    fingerprint: Option<&str>,
+) -> String {
     let e = escape_html;
     let mut h = String::with_capacity(8_192);
     h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
@@ -449,7 +678,7 @@ pub fn notice_html(c: &Content, sha256: &str, dashboard_url: Option<&str>) -> St
          .qr svg{width:48mm;height:48mm}</style></head><body>",
     );
     h.push_str("<div class=\"qr\">");
-    match dashboard_url.and_then(|u| qr_svg(u).map(|s| (u, s))) {
+    match dashboard_url.and_then(|u| qr_svg(&head_url(u, c.sequence, sha256)).map(|s| (u, s))) {
         Some((u, svg)) => {
             h.push_str(&svg);
             h.push_str(&format!("<div>扫码查看公示看板<br>{}</div>", e(u)));
@@ -477,12 +706,19 @@ pub fn notice_html(c: &Content, sha256: &str, dashboard_url: Option<&str>) -> St
     if !c.allocation.is_empty() {
         h.push_str("<h2>按类别分配</h2><table><tr><th>类别</th><th>金额（元）</th><th>占比</th></tr>");
         for a in &c.allocation {
+            // Disclosure rules (`super::disclosure`): withheld lines say so; amounts are rounded.
+            let (amount, share) = match (a.amount_fen, a.share_bp) {
+                (Some(x), Some(b)) => (
+                    format!("约 {}", format_yuan(x)),
+                    format!("{}.{:02}%", b / 100, b % 100),
+                ),
+                _ => ("合并公布".to_owned(), "—".to_owned()),
+            };
             h.push_str(&format!(
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}.{:02}%</td></tr>",
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 e(&a.name_zh),
-                format_yuan(a.amount_fen),
-                a.share_bp / 100,
-                a.share_bp % 100
+                amount,
+                share
             ));
         }
         h.push_str("</table>");
@@ -534,10 +770,17 @@ pub fn notice_html(c: &Content, sha256: &str, dashboard_url: Option<&str>) -> St
         h.push_str("</table>");
     }
     h.push_str(&format!(
-        "<h2>防篡改校验</h2><p>本期公示内容的 SHA-256：</p><p class=\"hash\">{}</p><p>上一期：</p><p class=\"hash\">{}</p>\
-         <p>如对公示内容有异议，请在公示期内向社区居委会反映。</p></body></html>\n",
+        "<h2>防篡改校验</h2><p>本期公示内容的 SHA-256：</p><p class=\"hash\">{}</p><p>上一期：</p><p class=\"hash\">{}</p>",
         e(sha256),
         c.previous_sha256.as_deref().map_or_else(|| "（首期公示）".to_owned(), e)
     ));
+    match fingerprint {
+        Some(f) => h.push_str(&format!(
+            "<p>社区公示签名密钥指纹（请与看板和 <code>linli verify</code> 显示的指纹核对）：</p><p class=\"hash\" data-fingerprint>{}</p>",
+            e(f)
+        )),
+        None => h.push_str("<p>本期公示未签名（未设置社区公示密钥）。</p>"),
+    }
+    h.push_str("<p>如对公示内容有异议，请在公示期内向社区居委会反映。</p></body></html>\n");
     h
 }

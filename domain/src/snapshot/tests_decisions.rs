@@ -451,15 +451,30 @@ fn the_adopted_run_is_published_as_stored_whatever_the_register_does() {
     let stored: crate::alloc::AllocationResult = serde_json::from_str(&run.outputs_json).unwrap();
     let money = stored.kind(crate::model::ResourceKind::Money).unwrap();
     assert_eq!(s.headline.budget_fen, money.total);
-    let amounts: Vec<(String, i64)> = s
+    // The published amounts are the stored ones through the disclosure rules (rounded
+    // to their step, issue #15).
+    let amounts: Vec<(String, Option<i64>)> = s
         .allocation
         .iter()
         .map(|c| (c.code.clone(), c.amount_fen))
         .collect();
-    let stored_amounts: Vec<(String, i64)> = money
+    let stored_amounts: Vec<(String, Option<i64>)> = money
         .categories
         .iter()
-        .map(|c| (c.code.clone(), c.total))
+        .zip(&s.allocation)
+        .map(|(c, p)| {
+            let shown = p
+                .withheld
+                .is_none()
+                .then(|| super::disclosure::round_to(c.total, p.step_fen));
+            (c.code.clone(), shown)
+        })
+        .chain(
+            s.allocation
+                .iter()
+                .filter(|c| c.code == "other")
+                .map(|c| (c.code.clone(), c.amount_fen)),
+        )
         .collect();
     assert_eq!(amounts, stored_amounts);
 

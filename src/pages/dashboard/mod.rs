@@ -47,6 +47,26 @@ enum Status {
     Error(String),
 }
 
+/// A new publishing key (setting `publishing_key`: 32 bytes from the browser's
+/// `crypto.getRandomValues`, hex) when `d` has none yet.
+fn publishing_key_if_missing(
+    d: &linli_domain::dataset::Dataset,
+) -> Result<Option<linli_domain::model::Setting>, String> {
+    use linli_domain::signing::{seed_to_hex, PUBLISHING_KEY_SETTING};
+    if d.settings.iter().any(|s| s.key == PUBLISHING_KEY_SETTING) {
+        return Ok(None);
+    }
+    let mut seed = [0u8; 32];
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut seed).ok())
+        .ok_or_else(|| "crypto.getRandomValues".to_owned())?;
+    Ok(Some(linli_domain::model::Setting {
+        key: PUBLISHING_KEY_SETTING.to_owned(),
+        value: serde_json::to_string(&seed_to_hex(&seed)).unwrap_or_default(),
+    }))
+}
+
 /// The preview and publish page.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -107,7 +127,13 @@ pub fn DashboardPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result: Result<Publication, String> = async {
                 let db = storage.db().ok_or_else(|| DbError::Unavailable.to_string())?;
-                let d = db.read_all().await.map_err(|e| e.to_string())?;
+                let mut d = db.read_all().await.map_err(|e| e.to_string())?;
+                // The first publication makes the community's publishing key (saved with
+                // it, in the same transaction); every publication is signed with it.
+                let new_key = publishing_key_if_missing(&d)?;
+                if let Some(k) = &new_key {
+                    d.settings.push(k.clone());
+                }
                 let opts = PrepareOptions {
                     at: now_millis(),
                     period: None,
@@ -115,7 +141,7 @@ pub fn DashboardPage() -> impl IntoView {
                 };
                 let p = prepare(&d, &stored_history(&d), &opts).map_err(|e| e.to_string())?;
                 // One transaction; "published" only after it completes.
-                db.save_publication(&d, &p, &address, actor)
+                db.save_publication(&d, &p, &address, new_key, actor)
                     .await
                     .map_err(|e| format!("{}: {e}", e.name()))?;
                 Ok(p)
