@@ -70,6 +70,7 @@ mod plans;
 pub mod prepare;
 pub mod privacy;
 pub mod publish;
+pub mod salt;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
