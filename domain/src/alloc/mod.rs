@@ -40,7 +40,9 @@
 //!    rounded down) of each demand input — needs scores of households with a need of the
 //!    category (40 %), waiting list = households registering such a need (30 %), requests
 //!    of the period (20 %), growth of the eligible population since the previous run, in whole
-//!    bands of [`inputs::GROWTH_BAND`] people so that one household never moves it (10 %)
+//!    bands of [`inputs::GROWTH_BAND`] people so that one household never moves it, its
+//!    share taken over at least [`GROWTH_FLOOR_PER_MILLE`] ‰ of all eligible people so
+//!    that one band never takes the whole component (10 %)
 //!    — weighted into `demand`, then multiplied by the priority factors: urgency (mean factor
 //!    of the category's registered needs: low ×1, medium ×1.5, high ×2) and reach (per
 //!    category, default ×1). With no demand data at all the flexible pool follows the base
@@ -145,7 +147,7 @@ pub use inputs::{
     banded_growth, latest_period, prepare, AllocInputs, CategoryInput, KindAmount, Period, PoolInput,
     PreviousSource, SubgroupInput, UrgencyCounts, GROWTH_BAND, INPUTS_VERSION, MAX_COUNT,
 };
-pub use pools::{
+pub use pools::{GROWTH_FLOOR_PER_MILLE, 
     AllocationResult, Binding, CategoryAllocation, CategoryExplanation, ChangeLimit, DemandExplanation,
     KindResult, PoolSplit,
 };

@@ -14,6 +14,16 @@ use super::indicators::{fairness, mismatch, utilisation, Fairness, Indicators, S
 use super::inputs::{AllocInputs, CategoryInput, PreviousSource};
 use super::{bp_of, AllocError, BP, DEMAND_SCALE, RESULT_VERSION};
 
+/// The growth component's denominator is at least this many per mille of all eligible
+/// people (Σ `eligible` over the categories) and at least one [`super::GROWTH_BAND`]:
+/// a category's growth share is `growth / max(Σ growth, floor)`. Without it, one band of
+/// growth in the only category that grew would take the whole component (10 % of the
+/// flexible pool), and the published amounts would move by that much for a handful of
+/// newly eligible people; with it, one band moves at most `band / floor` of the
+/// component. The unallocated rest of the component goes to the other demand inputs'
+/// shares as every remainder does (largest remainder over the flexible weights).
+pub const GROWTH_FLOOR_PER_MILLE: u32 = 20;
+
 /// What made a category's amount differ from its proportional share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -281,6 +291,11 @@ fn compute_kind(
         sums(|c| c.requests),
         sums(|c| c.population_change),
     ];
+    // The growth share's denominator is never below GROWTH_FLOOR_PER_MILLE ‰ of all
+    // eligible people (nor below one band): when almost nothing grew, one band in one
+    // category takes only its proportion of that floor, not the whole component.
+    let growth_floor = (sums(|c| c.eligible) * u128::from(GROWTH_FLOOR_PER_MILLE) / 1000)
+        .max(u128::from(super::inputs::GROWTH_BAND));
     let weights = [
         config.demand.need_score_bp,
         config.demand.waiting_bp,
@@ -301,7 +316,7 @@ fn compute_kind(
             ppb(c.need_score, totals[0]),
             ppb(c.waiting, totals[1]),
             ppb(c.requests, totals[2]),
-            ppb(c.population_change, totals[3]),
+            ppb(c.population_change, totals[3].max(growth_floor)),
         ];
         let demand: u64 = shares.iter().zip(weights).map(|(s, w)| s * u64::from(w)).sum();
         let u = &c.urgency;

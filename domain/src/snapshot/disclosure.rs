@@ -39,9 +39,13 @@
 //! person (one more of growth since the previous run too), one more household with a need
 //! (and its need score, at the category's mean, urgency high) or one more request makes,
 //! found by re-running the adopted run's stored inputs with each such change
-//! ([`one_person_worth`]). `W` is measured, not assumed: in the demo the growth component
-//! makes one newly eligible person worth about ¥14,000 when no other category grew, which
-//! is why small or growth-less communities get `too_coarse`. Then, on the 1-2-5 ladder,
+//! ([`one_person_worth`]). `W` is measured, not assumed. Growth is counted in whole bands
+//! (`alloc::GROWTH_BAND`), so one person can complete a band: `W` takes a whole band of
+//! growth. Before the growth share had a floor (`alloc::GROWTH_FLOOR_PER_MILLE`), one
+//! band in the only category that grew took the whole growth component, one person was
+//! worth about ¥14,000 in the demo and every category was `too_coarse`; with the floor
+//! the demo's `W` is ¥330 (4,500 households; ¥1,086 at 1,500, ¥4,952 at 300), so its
+//! steps are ¥2,000 and ¥5,000 (sensitive). Small communities still get `too_coarse`. Then, on the 1-2-5 ladder,
 //! `S = ladder_up(m·W)` and `S_s = ladder_up(m_s·W)` (at least ¥1), and:
 //! - when `S` is over a fifth of the allocated pools, every category is withheld
 //!   (`too_coarse`) and only the `other` line (the pools, rounded) is published;
@@ -245,10 +249,10 @@ pub fn one_person_worth(run: &RunInputs) -> u64 {
             match change {
                 0 => {
                     c.eligible += 1;
-                    // One more person is one more of growth since the previous run (the
-                    // growth component can give a whole tenth of the flexible pool to a
-                    // category that alone grew by one).
-                    c.population_change += 1;
+                    // One more person can complete a band of growth since the previous
+                    // run (growth is counted in whole bands, `alloc::GROWTH_BAND`): the
+                    // worst case moves the category's growth by a whole band.
+                    c.population_change += alloc::GROWTH_BAND;
                     if let Some(g) = c.eligible_by_group.first_mut() {
                         *g += 1;
                     }
@@ -580,6 +584,32 @@ mod tests {
     }
 
     const AT: i64 = 1_795_492_800_000;
+
+    /// The demo community (4,500 households) publishes its categories' amounts: one
+    /// person's worth is small enough once growth is counted in bands over a floor
+    /// (`alloc::GROWTH_FLOOR_PER_MILLE`), so the general step stays far under a fifth of
+    /// the pools; every published amount is a multiple of its step.
+    #[test]
+    fn the_demo_community_publishes_amounts_by_category() {
+        let d = crate::demo::generate(&crate::demo::DemoConfig::default());
+        let c = super::super::build(&d, &super::super::BuildOptions::at(AT)).unwrap();
+        assert!(c.adopted_allocation.is_some());
+        let published: Vec<_> = c.allocation.iter().filter(|l| l.amount_fen.is_some() && l.code != OTHER).collect();
+        assert!(
+            published.len() * 2 >= c.allocation.len(),
+            "most categories published: {:?}",
+            c.allocation.iter().map(|l| (&l.code, l.amount_fen, &l.withheld)).collect::<Vec<_>>()
+        );
+        assert!(c.allocation.iter().all(|l| l.withheld.as_deref() != Some(TOO_COARSE)));
+        for l in &published {
+            assert!(l.step_fen >= MIN_STEP_FEN);
+            assert_eq!(l.amount_fen.unwrap() % l.step_fen, 0, "{}", l.code);
+        }
+        let run = d.allocation_runs.last().unwrap();
+        let (inputs, _) = crate::decisions::stored_run(run).unwrap();
+        let w = one_person_worth(&inputs);
+        assert!(w > 0 && w < 100_000, "one person's worth {w} fen");
+    }
 
     #[test]
     fn the_pair_check_refuses_what_a_difference_would_reveal() {
