@@ -349,14 +349,16 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// The small base64 agrees with the `base64` crate both ways, and refuses what it
-    /// refuses.
+    /// base64 round-trips, and whatever it accepts is canonical: it re-encodes to the
+    /// same text (so one note has one encoding, and a signature covers exactly it).
     #[test]
-    fn b64_matches_the_base64_crate(bytes in proptest::collection::vec(any::<u8>(), 0..80),
-                                    junk in "[A-Za-z0-9+/=]{0,12}") {
+    fn b64_round_trips_and_accepts_only_canonical_text(bytes in proptest::collection::vec(any::<u8>(), 0..80),
+                                    junk in "[A-Za-z0-9+/= ]{0,12}") {
         let e = b64::encode(&bytes);
-        prop_assert_eq!(&e, &STANDARD.encode(&bytes));
+        prop_assert_eq!(e.len(), bytes.len().div_ceil(3) * 4);
         prop_assert_eq!(b64::decode(&e), Some(bytes));
-        prop_assert_eq!(b64::decode(&junk), STANDARD.decode(&junk).ok());
+        if let Some(d) = b64::decode(&junk) {
+            prop_assert_eq!(b64::encode(&d), junk);
+        }
     }
 }
