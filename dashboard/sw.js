@@ -6,7 +6,10 @@
 // - The data kept for offline use is stamped with the time it was saved
 //   (`x-linli-saved`, ms): a response carrying it is the offline copy, and the page
 //   labels it "offline copy of DATE". Fresh responses from the network carry no stamp.
-const CACHE = 'linli-dashboard-v1';
+// The build's version: scripts/trunk_post_build.mjs replaces `dev` with a hash of the
+// build's other files, so every new build has its own cache and `activate` below deletes
+// the caches of earlier builds.
+const CACHE = 'linli-dashboard-dev';
 const FRESH = /(?:\/|index\.html|snapshot\.json|snapshots\/[^/]*\.(?:json|checkpoint)|checkpoint|publishing-key\.vkey|trust\.js|manifest\.webmanifest|notice\.html)$/;
 
 async function stamped(res) {
@@ -15,7 +18,7 @@ async function stamped(res) {
   return new Response(await res.blob(), { status: res.status, statusText: res.statusText, headers });
 }
 
-self.addEventListener('install', (e) => { self.skipWaiting(); });
+self.addEventListener('install', (e) => { self.skipWaiting(); e.waitUntil(caches.open(CACHE)); });
 self.addEventListener('activate', (e) => {
   e.waitUntil((async () => {
     for (const k of await caches.keys()) if (k !== CACHE) await caches.delete(k);

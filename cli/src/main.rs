@@ -95,6 +95,7 @@ use linli_domain::needs::{self, af, Aggregates, NeedsMatrix, Scorer};
 use linli_domain::pb;
 
 mod plans;
+mod redact;
 mod signing;
 mod verify;
 
@@ -227,6 +228,23 @@ enum Command {
         #[arg(long, value_name = "VKEY")]
         witness: Vec<String>,
     },
+    /// Redact one published free-text field (e.g. `plans/3/title`) from a published folder,
+    /// in place: the text and its salt are removed, its commitment kept, so every hash and
+    /// signature still verifies and the dashboard shows "redacted on DATE".
+    Redact {
+        /// The published folder.
+        dir: PathBuf,
+        /// The field's path, as the publish refusal or the workspace names it
+        /// (`plans/3/title`, `plans/3/objections/0/summary`, `pb/5/projects/13/title`, …).
+        #[arg(long, value_name = "PATH")]
+        field: String,
+        /// The snapshot's sequence number (default: every snapshot showing a text there).
+        #[arg(long, value_name = "N")]
+        sequence: Option<u32>,
+        /// The day recorded, `YYYY-MM-DD` (default: today, China time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<String>,
+    },
     /// Make a signing key from the system's randomness: write it to FILE (mode 0600, never
     /// over an existing file) and print its vkey and fingerprint.
     Keygen {
@@ -350,6 +368,12 @@ fn main() -> ExitCode {
             key.as_deref(),
         ),
         Command::Verify { dir, key, witness } => verify::run(&dir, key.as_deref(), &witness),
+        Command::Redact {
+            dir,
+            field,
+            sequence,
+            at,
+        } => now_millis().and_then(|now| redact::run(&dir, &field, sequence, at, now)),
         Command::Keygen { out, name, witness } => signing::keygen(&out, &name, witness),
         Command::Witness {
             command:
@@ -738,6 +762,13 @@ fn run_publish(
         Err(PrepareError::Build(e)) => return Err(e.into()),
         Err(PrepareError::Folder(e)) => return Err(e.into()),
         Err(PrepareError::Key(e)) => bail!("setting `publishing_key`: {e}; nothing was written"),
+        Err(PrepareError::FreeText(hits)) => {
+            let list: Vec<String> = hits.iter().map(ToString::to_string).collect();
+            bail!(
+                "free text holds personal data (reword these fields in the app); nothing was written:\n  {}",
+                list.join("\n  ")
+            );
+        }
     };
     let prepare::Publication {
         content,

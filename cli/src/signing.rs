@@ -81,7 +81,8 @@ pub fn read_key(path: &Path) -> Result<SigningKey> {
 
 /// The history `linli publish` follows: the folder's (`folder`, if it has one) and the
 /// backup's own published snapshots (`stored`) must agree snapshot by snapshot; the longer
-/// is followed. A history that does not verify is passed on as is (the preparation
+/// is followed, and where both hold a snapshot the copy with more redacted fields is kept
+/// (a redaction does not change a snapshot's hash). A history that does not verify is passed on as is (the preparation
 /// reports it).
 ///
 /// # Errors
@@ -111,11 +112,26 @@ pub fn agreed_history(
             );
         }
     }
-    Ok(if stored.len() > folder.len() {
-        stored
-    } else {
-        folder
-    })
+    // Both agree by hash where both have a snapshot; a redaction (`linli redact` on the
+    // folder, or in the workspace) changes a file but not its hash, so at each position
+    // keep the file with more redacted fields, and the longer history's tail.
+    let n = folder.len().max(stored.len());
+    let mut merged = Vec::with_capacity(n);
+    let mut folder = folder.into_iter();
+    let mut stored = stored.into_iter();
+    for i in 0..n {
+        let redactions = |s: Option<&file::Snapshot>| s.map_or(0, |s| s.content.texts.redacted.len());
+        match (folder.next(), stored.next()) {
+            (Some(f), Some(s)) => merged.push(if redactions(b.get(i)) > redactions(a.get(i)) {
+                s
+            } else {
+                f
+            }),
+            (Some(x), None) | (None, Some(x)) => merged.push(x),
+            (None, None) => break,
+        }
+    }
+    Ok(merged)
 }
 
 /// `new` (a checkpoint file about to be written) with the signature lines of `old` (the
@@ -237,4 +253,65 @@ pub fn witness_add(state: &Path, folder: &Path, key_file: &Path, at: Option<u64>
         })
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linli_domain::snapshot::{build, freetext, BuildOptions};
+
+    const AT: i64 = 1_795_492_800_000;
+
+    /// Three snapshots of the demo, chained.
+    fn history(seed: u64) -> (Vec<Vec<u8>>, String) {
+        let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig {
+            seed,
+            households: 300,
+            year: 2026,
+        });
+        let mut out = Vec::new();
+        let mut previous = None;
+        let mut path = String::new();
+        for i in 0..3u32 {
+            let mut o = BuildOptions::at(AT + i64::from(i) * 3_600_000);
+            o.previous.clone_from(&previous);
+            let c = build(&d, &o).unwrap();
+            path = format!("plans/{}/title", c.plans[0].id);
+            let (text, sha) = file::encode(&c);
+            previous = Some((c.sequence, sha));
+            out.push(text.into_bytes());
+        }
+        (out, path)
+    }
+
+    fn redacted(h: &[Vec<u8>]) -> Vec<usize> {
+        file::verify_chain(h)
+            .unwrap()
+            .iter()
+            .map(|s| s.content.texts.redacted.len())
+            .collect()
+    }
+
+    #[test]
+    fn a_redaction_survives_the_other_sides_longer_history() {
+        let (full, path) = history(7);
+        let out = Path::new("out");
+        // Redacted in the folder (2 snapshots), the backup holds 3 unredacted.
+        let folder = freetext::redact_history(&full[..2], 1, &path, "2026-12-10").unwrap();
+        let merged = agreed_history(out, Some(folder), full.clone()).unwrap();
+        assert_eq!(merged.len(), 3);
+        assert_eq!(redacted(&merged), vec![1, 0, 0]);
+        // Redacted in the app (backup, 2 snapshots), the folder holds 3 unredacted.
+        let stored = freetext::redact_history(&full[..2], 2, &path, "2026-12-11").unwrap();
+        let merged = agreed_history(out, Some(full.clone()), stored).unwrap();
+        assert_eq!(redacted(&merged), vec![0, 1, 0]);
+        // Nothing redacted: the longer history, unchanged.
+        assert_eq!(
+            agreed_history(out, Some(full[..1].to_vec()), full.clone()).unwrap(),
+            full
+        );
+        // Another community's history disagrees from its first snapshot: refused.
+        let (other, _) = history(8);
+        assert!(agreed_history(out, Some(other), full.clone()).is_err());
+    }
 }

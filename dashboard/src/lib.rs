@@ -158,6 +158,38 @@ pub fn pct(bp: i64) -> String {
     format!("{sign}{}.{:02}%", a / 100, a % 100)
 }
 
+/// What a resident's lookup of a typed tracking code finds in the snapshot's requests
+/// section (which holds salted keys, never codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Nothing typed.
+    Empty,
+    /// Not a tracking code (length, a character, or the check symbol).
+    Invalid,
+    /// A valid code that this publication does not list (e.g. received after it).
+    NotFound,
+    /// The entry's index.
+    Found(usize),
+}
+
+/// Looks `typed` up: normalised and hashed with the section's salt by
+/// [`linli_domain::snapshot::request_key`], the same function the snapshot was built with.
+pub fn lookup(section: &linli_domain::snapshot::RequestsPublic, typed: &str) -> Lookup {
+    if typed.trim().is_empty() {
+        return Lookup::Empty;
+    }
+    if linli_domain::requests::tracking::TrackingCode::parse(typed).is_err() {
+        return Lookup::Invalid;
+    }
+    match linli_domain::snapshot::request_key(&section.salt, typed) {
+        Some(key) => section
+            .entries
+            .binary_search_by(|e| e.key.as_str().cmp(&key))
+            .map_or(Lookup::NotFound, Lookup::Found),
+        None => Lookup::NotFound,
+    }
+}
+
 /// A tracking code as typed → its canonical form (upper case; spaces and hyphens
 /// dropped; Crockford's I/L → 1, O → 0).
 pub fn normalize_code(s: &str) -> String {
@@ -188,6 +220,37 @@ pub fn day_of(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookup_finds_a_request_by_its_typed_code_only() {
+        use linli_domain::requests::tracking::TrackingCode;
+        let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig {
+            households: 80,
+            ..Default::default()
+        });
+        let s =
+            linli_domain::snapshot::build(&d, &linli_domain::snapshot::BuildOptions::at(1_790_000_000_000))
+                .unwrap();
+        let r = &d.requests[3];
+        let typed = TrackingCode::parse(&r.tracking_code)
+            .unwrap()
+            .display()
+            .to_lowercase()
+            .replace('0', "o");
+        let Lookup::Found(i) = lookup(&s.requests, &typed) else {
+            panic!("not found: {typed}")
+        };
+        assert_eq!(s.requests.entries[i].status, r.status.code());
+        assert_eq!(lookup(&s.requests, "  "), Lookup::Empty);
+        assert_eq!(lookup(&s.requests, "ZZZZ-ZZZZ"), Lookup::Invalid);
+        // A valid code that is not in the register.
+        let other = TrackingCode::from_random([9; 10]);
+        assert!(d.requests.iter().all(|q| q.tracking_code != other.as_str()));
+        assert_eq!(lookup(&s.requests, other.as_str()), Lookup::NotFound);
+        // An older layout read for its seal: no section, nothing found.
+        let empty = linli_domain::snapshot::RequestsPublic::default();
+        assert_eq!(lookup(&empty, &r.tracking_code), Lookup::NotFound);
+    }
 
     #[test]
     fn codes_are_normalised_as_crockford_reads_them() {

@@ -141,8 +141,28 @@ fn table(
     .into_any()
 }
 
+/// `c` with each redacted free text (`linli_domain::snapshot::freetext`) shown as
+/// "已于 DATE 删除（已遮盖）" / "redacted on DATE" in place of its (removed) text.
+pub fn with_redactions(c: &Content, l: Lang) -> std::borrow::Cow<'_, Content> {
+    if c.texts.redacted.is_empty() {
+        return std::borrow::Cow::Borrowed(c);
+    }
+    let mut shown = c.clone();
+    let red = &c.texts.redacted;
+    linli_domain::snapshot::freetext::for_each_text(&mut shown, |path, t| {
+        if let Some(r) = red.get(path) {
+            *t = match l {
+                Lang::Zh => format!("已于 {} 删除（已遮盖）", r.on),
+                Lang::En => format!("redacted on {}", r.on),
+            };
+        }
+    });
+    std::borrow::Cow::Owned(shown)
+}
+
 /// Every plan, grouped by stage.
 pub fn plans_view(c: &Content, l: Lang, today: i64) -> AnyView {
+    let c = &*with_redactions(c, l);
     let groups: Vec<AnyView> = ORDER
         .iter()
         .filter_map(|stage| {
@@ -584,6 +604,7 @@ fn pb_block(o: &PbOutcome, l: Lang) -> [AnyView; 2] {
 
 /// The adopted PB outcomes, newest period first.
 pub fn pb_view(c: &Content, l: Lang) -> Option<AnyView> {
+    let c = &*with_redactions(c, l);
     (!c.pb.is_empty()).then(|| {
         let blocks: Vec<AnyView> = c.pb.iter().rev().flat_map(|o| pb_block(o, l)).collect();
         view! {
@@ -634,5 +655,37 @@ mod tests {
                 s.code()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+    use linli_domain::snapshot::{build, file, freetext, BuildOptions};
+
+    #[test]
+    fn a_redacted_field_shows_the_day_in_both_languages() {
+        let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig {
+            households: 60,
+            ..Default::default()
+        });
+        let c = build(&d, &BuildOptions::at(1_795_492_800_000)).unwrap();
+        let path = format!("plans/{}/title", c.plans[0].id);
+        let (text, _) = file::encode(&c);
+        let red = freetext::redact_file(text.as_bytes(), &path, "2026-12-10").unwrap();
+        let s = file::decode(&red).unwrap();
+        assert_eq!(s.content.plans[0].title, "");
+        let zh = with_redactions(&s.content, Lang::Zh);
+        assert_eq!(zh.plans[0].title, "已于 2026-12-10 删除（已遮盖）");
+        assert_eq!(
+            with_redactions(&s.content, Lang::En).plans[0].title,
+            "redacted on 2026-12-10"
+        );
+        // Other texts as published; nothing redacted: borrowed as is.
+        assert_eq!(zh.plans[0].description, c.plans[0].description);
+        assert!(matches!(
+            with_redactions(&c, Lang::Zh),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

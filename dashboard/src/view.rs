@@ -7,7 +7,7 @@ use linli_domain::snapshot::{Content, Indicator};
 
 use crate::charts::{self, Bar, GroupBars};
 use crate::plans::{funder_name, pb_view, plans_view};
-use crate::{normalize_code, pct, tr, yuan, ChainStatus, Lang, LoadError};
+use crate::{lookup, pct, tr, yuan, ChainStatus, Lang, LoadError, Lookup};
 
 fn status_name(lang: Lang, s: &str) -> &'static str {
     match RequestStatus::from_code(s) {
@@ -622,31 +622,13 @@ fn short_yuan(fen: i64) -> String {
 }
 
 #[component]
-fn RequestLookup(
-    requests: StoredValue<Vec<linli_domain::snapshot::RequestPublic>>,
-    lang: Lang,
-) -> impl IntoView {
+fn RequestLookup(requests: StoredValue<linli_domain::snapshot::RequestsPublic>, lang: Lang) -> impl IntoView {
     let l = lang;
     let input = RwSignal::new(String::new());
-    let result = RwSignal::new(None::<Result<usize, String>>);
-    let look = move || {
-        let code = normalize_code(&input.get_untracked());
-        if code.is_empty() {
-            result.set(Some(Err(
-                tr(l, "请输入查询码。", "Enter your tracking code.").to_owned()
-            )));
-            return;
-        }
-        let found = requests.with_value(|r| r.iter().position(|q| q.code == code));
-        result.set(Some(found.ok_or_else(|| {
-            tr(
-                l,
-                "没有找到这个查询码。请核对后重试（字母 O 与数字 0、字母 I/L 与数字 1 视为相同）。",
-                "No request has this code. Check it and try again (O and 0, I/L and 1 count as the same).",
-            )
-            .to_owned()
-        })));
-    };
+    let result = RwSignal::new(None::<Lookup>);
+    // The page hashes the typed code with the snapshot's salt and looks for the key: the
+    // snapshot holds no code (`linli_domain::snapshot::requests_public`).
+    let look = move || result.set(Some(requests.with_value(|r| lookup(r, &input.get_untracked()))));
     view! {
         <section class="block" aria-labelledby="req-h" data-testid="lookup">
             <h2 id="req-h">{tr(l, "诉求查询", "Look up your request")}</h2>
@@ -658,17 +640,27 @@ fn RequestLookup(
                     <button type="submit">{tr(l, "查询", "Look up")}</button>
                 </div>
             </form>
+            <p class="small">{tr(l, "查询码只在您的设备上核对，公示数据中不含任何查询码。", "Your code is checked on your device only; the published data holds no tracking code.")}</p>
             <div role="status" aria-live="polite">
                 {move || match result.get() {
                     None => ().into_any(),
-                    Some(Err(msg)) => view! { <p class="error">{msg}</p> }.into_any(),
-                    Some(Ok(i)) => requests.with_value(|r| {
-                        let q = &r[i];
+                    Some(Lookup::Empty) => view! { <p class="error">{tr(l, "请输入查询码。", "Enter your tracking code.")}</p> }.into_any(),
+                    Some(Lookup::Invalid) => view! { <p class="error" data-testid="request-invalid">{tr(
+                        l,
+                        "这不是有效的查询码：应为 17 位，请核对后重试（字母 O 与数字 0、字母 I/L 与数字 1 视为相同，空格和连字符可有可无）。",
+                        "This is not a valid tracking code: it has 17 characters. Check it and try again (O and 0, I/L and 1 count as the same; spaces and hyphens do not matter).",
+                    )}</p> }.into_any(),
+                    Some(Lookup::NotFound) => view! { <p class="error" data-testid="request-not-found">{tr(
+                        l,
+                        "本期公示中没有这个查询码的诉求（新受理的诉求在下一期公示后才能查到）。",
+                        "Not found in this publication (a request received since appears after the next publication).",
+                    )}</p> }.into_any(),
+                    Some(Lookup::Found(i)) => requests.with_value(|r| {
+                        let q = &r.entries[i];
                         let history = q.history.iter().map(|h| view! { <li>{format!("{} {}", h.date, status_name(l, &h.status))}</li> }).collect_view();
                         view! {
                             <div class="found" data-testid="request-result">
                                 <p><strong>{status_name(l, &q.status)}</strong></p>
-                                <p>{format!("{} {} · {} {}", tr(l, "受理", "Received"), q.received, tr(l, "应办结", "Due"), q.due)}</p>
                                 <ol class="history">{history}</ol>
                             </div>
                         }.into_any()

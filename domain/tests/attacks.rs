@@ -615,3 +615,250 @@ fn the_attacks_succeed_on_the_old_rules_and_fail_on_the_new_ones() {
     assert_eq!(o.new.read, 0, "{:?}", o.new);
     assert!(pct(o.new.identified, o.new.cases) <= 30.0, "{:?}", o.new);
 }
+
+// ------------------------------------------------- item 5: request codes and urgency colour
+//
+// (c) **Listing codes**: the attacker scans the published file for anything shaped like a
+// tracking code (every run of code symbols, hyphens dropped, every 17-symbol window that
+// [`TrackingCode::parse`] accepts, check symbol included) and succeeds for each real code
+// of the register so found.
+// (d) **Urgency colour**: the strongest outsider we can think of is handed, for training,
+// the true colour of every request of other communities next to its published entry
+// (general knowledge of how the rules and the guides behave). For every date-valued field
+// of an entry (`due`, `received`, `history[1].date`, …) they learn the colour most often
+// seen at each offset in days from the entry's first date, keep the field that predicts
+// best on the training communities, and predict the colours of the test communities'
+// entries. The attack succeeds when it beats guessing the most common colour by 15 points.
+//
+// Both run against the old requests section (code, status, received and due days, history,
+// as `requests::public_statuses` published them before item 5) to prove they find leaks,
+// and against the snapshot as built now, where they must fail.
+
+/// The requests section as published before item 5, rebuilt from the register.
+fn old_requests_section(d: &Dataset) -> serde_json::Value {
+    let entries: Vec<serde_json::Value> = linli_domain::requests::public_statuses(&d.requests)
+        .into_iter()
+        .map(|(code, p)| {
+            serde_json::json!({
+                "code": code,
+                "status": p.status.code(),
+                "received": p.received,
+                "due": p.due,
+                "history": p.timeline.iter().map(|(s, d)| serde_json::json!({"status": s.code(), "date": d})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(entries)
+}
+
+/// Every real tracking code of `d` that the attacker finds in `text`.
+fn codes_listed(text: &str, d: &Dataset) -> usize {
+    let real: std::collections::BTreeSet<&str> =
+        d.requests.iter().map(|r| r.tracking_code.as_str()).collect();
+    let mut found = std::collections::BTreeSet::new();
+    let symbol = |c: char| c.is_ascii_alphanumeric() || "*~$=".contains(c);
+    for run in text.split(|c: char| !(symbol(c) || c == '-' || c == ' ')) {
+        let syms: Vec<char> = run.chars().filter(|c| symbol(*c)).collect();
+        for w in syms.windows(17) {
+            let s: String = w.iter().collect();
+            if let Ok(code) = TrackingCode::parse(&s) {
+                if real.contains(code.as_str()) {
+                    found.insert(code.as_str().to_owned());
+                }
+            }
+        }
+    }
+    found.len()
+}
+
+/// The day number of a `YYYY-MM-DD` string.
+fn day_number(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i64 = s[0..4].parse().ok()?;
+    let m: u32 = s[5..7].parse().ok()?;
+    let d: u32 = s[8..10].parse().ok()?;
+    Some(linli_domain::date::days_from_civil(y, m, d))
+}
+
+/// An entry's features: every date-valued field, as days after the entry's first date.
+fn entry_features(entry: &serde_json::Value) -> BTreeMap<String, i64> {
+    fn dates(v: &serde_json::Value, path: String, out: &mut Vec<(String, i64)>) {
+        match v {
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| dates(x, format!("{path}.{k}"), out)),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| dates(x, format!("{path}[{i}]"), out)),
+            serde_json::Value::String(s) => {
+                if let Some(n) = day_number(s) {
+                    out.push((path, n));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    dates(entry, String::new(), &mut all);
+    let first = all.iter().map(|(_, n)| *n).min().unwrap_or(0);
+    all.into_iter().map(|(p, n)| (p, n - first)).collect()
+}
+
+/// Published entries with their true colours: `(features, colour)`. Under the old layout
+/// the entry is found by its code; under the new one by the key of its code (the test knows
+/// the codes; the attacker is only handed the colours of training communities).
+fn labelled_entries(d: &Dataset, old: bool) -> Vec<(BTreeMap<String, i64>, &'static str)> {
+    if old {
+        let section = old_requests_section(d);
+        section
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let code = e["code"].as_str().unwrap();
+                let r = d.requests.iter().find(|r| r.tracking_code == code).unwrap();
+                (entry_features(e), r.colour.code())
+            })
+            .collect()
+    } else {
+        let c = build(d, &BuildOptions::at(NOW)).unwrap();
+        let v = serde_json::to_value(&c.requests).unwrap();
+        d.requests
+            .iter()
+            .map(|r| {
+                let key = linli_domain::snapshot::request_key(&c.requests.salt, &r.tracking_code).unwrap();
+                let i = c
+                    .requests
+                    .entries
+                    .iter()
+                    .position(|e| e.key == key)
+                    .expect("every request published");
+                (entry_features(&v["entries"][i]), r.colour.code())
+            })
+            .collect()
+    }
+}
+
+/// The urgency attack: `(correct, total, majority baseline correct)` on the test set.
+fn urgency_attack(
+    train: &[(BTreeMap<String, i64>, &'static str)],
+    test: &[(BTreeMap<String, i64>, &'static str)],
+) -> (usize, usize, usize) {
+    type Table = BTreeMap<i64, BTreeMap<&'static str, usize>>;
+    let mut tables: BTreeMap<&str, Table> = BTreeMap::new();
+    let mut overall: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for (f, colour) in train {
+        *overall.entry(colour).or_default() += 1;
+        for (path, off) in f {
+            *tables
+                .entry(path)
+                .or_default()
+                .entry(*off)
+                .or_default()
+                .entry(colour)
+                .or_default() += 1;
+        }
+    }
+    let majority = |m: &BTreeMap<&'static str, usize>| m.iter().max_by_key(|(_, n)| **n).map(|(c, _)| *c);
+    let fallback = majority(&overall).unwrap_or("yellow");
+    let predict = |path: &str, f: &BTreeMap<String, i64>| {
+        f.get(path)
+            .and_then(|off| tables.get(path).and_then(|t| t.get(off)))
+            .and_then(majority)
+            .unwrap_or(fallback)
+    };
+    let score = |set: &[(BTreeMap<String, i64>, &'static str)], path: &str| {
+        set.iter().filter(|(f, c)| predict(path, f) == *c).count()
+    };
+    let best = tables
+        .keys()
+        .max_by_key(|p| score(train, p))
+        .copied()
+        .unwrap_or("");
+    let correct = score(test, best);
+    let baseline = test.iter().filter(|(_, c)| *c == fallback).count();
+    (correct, test.len(), baseline)
+}
+
+#[test]
+fn request_codes_cannot_be_listed_nor_urgency_read_from_the_requests_section() {
+    let sizes = [30, 200, 1_000];
+    let (train_seeds, test_seeds) = ([1u64, 2, 3], [4u64, 5, 6]);
+    let mut listed_old = 0;
+    let mut listed_new = 0;
+    let mut codes = 0;
+    let mut refused_when_leaked = 0;
+    for &n in &sizes {
+        for seed in train_seeds.iter().chain(&test_seeds) {
+            let d = generate(&DemoConfig {
+                households: n,
+                seed: *seed,
+                ..Default::default()
+            });
+            codes += d.requests.len();
+            // (c) on the old section, then on the whole published file as built now.
+            listed_old += codes_listed(&old_requests_section(&d).to_string(), &d);
+            let c = build(&d, &BuildOptions::at(NOW)).unwrap();
+            let (text, _) = file::encode(&c);
+            listed_new += codes_listed(&text, &d);
+            assert!(privacy::check(&c).is_empty(), "{:?}", privacy::check(&c));
+            // A snapshot with a raw code in its requests section is refused.
+            let mut leaky = c.clone();
+            if let Some(e) = leaky.requests.entries.first_mut() {
+                e.key = d.requests[0].tracking_code.clone();
+                if !privacy::check(&leaky).is_empty() {
+                    refused_when_leaked += 1;
+                }
+            }
+        }
+    }
+    println!("(c) codes listed: old section {listed_old}/{codes}, new {listed_new}/{codes}");
+    let rows = |seeds: &[u64], old: bool| -> Vec<_> {
+        sizes
+            .iter()
+            .flat_map(|&n| seeds.iter().map(move |&s| (n, s)))
+            .flat_map(|(n, s)| {
+                labelled_entries(
+                    &generate(&DemoConfig {
+                        households: n,
+                        seed: s,
+                        ..Default::default()
+                    }),
+                    old,
+                )
+            })
+            .collect()
+    };
+    let (old_ok, total, old_base) = urgency_attack(&rows(&train_seeds, true), &rows(&test_seeds, true));
+    let (new_ok, total_new, new_base) = urgency_attack(&rows(&train_seeds, false), &rows(&test_seeds, false));
+    println!(
+        "(d) urgency colour: old section {old_ok}/{total} ({:.0} %, majority guess {:.0} %), new {new_ok}/{total_new} ({:.0} %, majority guess {:.0} %)",
+        100.0 * old_ok as f64 / total as f64,
+        100.0 * old_base as f64 / total as f64,
+        100.0 * new_ok as f64 / total_new as f64,
+        100.0 * new_base as f64 / total_new as f64
+    );
+    assert!(
+        codes >= 300 && total >= 150,
+        "{codes} codes, {total} test entries"
+    );
+    // Before: every code is listed, and the colour is read far better than by guessing.
+    assert_eq!(listed_old, codes);
+    assert!(
+        old_ok as f64 >= old_base as f64 + 0.15 * total as f64,
+        "{old_ok} vs {old_base} of {total}"
+    );
+    // After: no code listed, the colour no better than a guess (15 points of slack), and a
+    // leaked code refused by the privacy checker.
+    assert_eq!(listed_new, 0);
+    assert!(
+        (new_ok as f64) < new_base as f64 + 0.15 * total_new as f64,
+        "{new_ok} vs {new_base} of {total_new}"
+    );
+    assert_eq!(
+        refused_when_leaked,
+        sizes.len() * (train_seeds.len() + test_seeds.len())
+    );
+}

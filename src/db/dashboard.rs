@@ -4,7 +4,7 @@ use linli_domain::dataset::Dataset;
 use linli_domain::model::{AuditEntry, Setting, SnapshotRecord};
 use linli_domain::snapshot::prepare::{Publication, PUBLIC_URL_KEY};
 
-use super::{Batch, Db, DbError};
+use super::{Batch, Db, DbError, Read};
 
 impl Db {
     /// Records publication `p`, prepared from `d`, in one transaction: the snapshot
@@ -61,5 +61,72 @@ impl Db {
             summary: format!("#{} {}", p.content.sequence, &p.sha256[..16]),
         });
         self.commit(batch).await
+    }
+
+    /// Redacts the published free-text field `path` (`plans/3/title`, …) on the day `on`
+    /// from every stored snapshot that still shows a text there
+    /// ([`linli_domain::snapshot::freetext::redact_history`]): read, redacted and written
+    /// back in one transaction, with one history entry by `actor`. The snapshots' hashes do
+    /// not change. Returns the sequences redacted.
+    ///
+    /// # Errors
+    ///
+    /// `Ok(Err(_))`: refused (no such field, nothing left to redact, a history that does
+    /// not verify), nothing written; [`DbError`] otherwise, nothing written.
+    pub async fn redact_field(
+        &self,
+        path: String,
+        on: String,
+        at: i64,
+        actor: String,
+    ) -> Result<Result<Vec<u32>, String>, DbError> {
+        use linli_domain::snapshot::{file, freetext};
+        let reads = vec![Read::All { store: "snapshots" }];
+        self.checked(&["snapshots"], reads, move |res| {
+            let mut recs: Vec<SnapshotRecord> = res.records(0)?;
+            recs.sort_by_key(|r| r.id);
+            let mut history: Vec<Vec<u8>> = recs.iter().map(|r| r.json.clone().into_bytes()).collect();
+            let chain = match file::verify_chain(&history) {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e.to_string())),
+            };
+            let targets: Vec<u32> = chain
+                .iter()
+                .filter(|s| {
+                    freetext::texts(&s.content)
+                        .iter()
+                        .any(|(p, t)| *p == path && !t.is_empty())
+                })
+                .map(|s| s.content.sequence)
+                .collect();
+            if targets.is_empty() {
+                return Ok(Err(format!("{path}: no published text")));
+            }
+            for s in &targets {
+                history = match freetext::redact_history(&history, *s, &path, &on) {
+                    Ok(h) => h,
+                    Err(e) => return Ok(Err(e.to_string())),
+                };
+            }
+            let mut b = Batch::default();
+            for (r, json) in recs.iter().zip(history) {
+                if json != r.json.as_bytes() {
+                    let mut r = r.clone();
+                    r.json = String::from_utf8(json).unwrap_or_default();
+                    b.put("snapshots", &r)?;
+                }
+            }
+            b.audit(AuditEntry {
+                id: 0,
+                at,
+                actor,
+                entity: "snapshots".into(),
+                entity_id: 0,
+                action: "redact".into(),
+                summary: format!("{path} redacted on {on} in snapshots {targets:?}"),
+            });
+            Ok(Ok((b, targets)))
+        })
+        .await
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod allocation;
 pub mod cockpit;
+mod community;
 pub mod dashboard;
 mod dataset;
 pub mod decisions;
@@ -50,8 +51,7 @@ pub use self::schema::{Migration, MIGRATIONS};
 use self::write::AUDIT_STORE;
 pub use self::write::{history_entry, Batch, Pending};
 
-/// Name of the app's database.
-pub const DB_NAME: &str = "linli";
+pub use self::community::{adopt_legacy, community_db_name, name_for_base, Adoption, CLAIM_KEY, LEGACY_DB_NAME};
 
 /// An open database. Not `Send`: keep it in `StoredValue::new_local` or a
 /// `LocalResource`.

@@ -7,7 +7,7 @@ use linli_domain::dataset::Dataset;
 use linli_domain::demo::{generate, DemoConfig};
 use linli_domain::model::Setting;
 
-use crate::db::{request_persistence, Db, DbError, DB_NAME};
+use crate::db::{request_persistence, Db, DbError};
 
 /// Where the local database stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,8 +162,9 @@ async fn first_start(s: Storage, db: &Db) -> Result<(), DbError> {
 
 async fn start(s: Storage) {
     let status = s.status;
-    let opened = Db::open(
-        DB_NAME,
+    // This deployment's own database (db::community), adopting the legacy
+    // origin-wide `linli` database on its first open.
+    let opened = Db::open_community(
         move || status.set(StorageStatus::Blocked),
         move || status.set(StorageStatus::ReloadNeeded),
     )

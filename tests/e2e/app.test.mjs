@@ -143,7 +143,7 @@ test('another tab upgrading the database makes this tab ask for a reload; persis
   const other = await context.newPage();
   await other.goto(base + '#/settings');
   const upgraded = await other.evaluate(() => new Promise((ok, fail) => {
-    const req = indexedDB.open('linli', 99);
+    const req = indexedDB.open('linli:' + new URL('.', document.baseURI).pathname, 99);
     req.onsuccess = () => { const v = req.result.version; req.result.close(); ok(v); };
     req.onerror = () => fail(String(req.error));
     req.onblocked = () => fail('blocked: the first tab did not close its connection');

@@ -7,6 +7,8 @@ import { serve } from './serve.mjs';
 export const DIST = process.env.LINLI_DIST ?? new URL('../../dist', import.meta.url).pathname;
 export const OUT = new URL('./out/', import.meta.url).pathname;
 export const PREFIX = '/community-a/';
+// The workspace's IndexedDB name under a path prefix (src/db/community.rs).
+export const dbName = (prefix = PREFIX) => `linli:${prefix}`;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 export async function start(dir = DIST) {
@@ -23,7 +25,13 @@ export async function start(dir = DIST) {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    // An unsigned folder has no `checkpoint` nor key file: the dashboard's trust.js asks
+    // for them and says "not signed" on a 404, which Chromium also logs as an error.
+    const unsignedProbe = (m) => /404/.test(m.text()) && /\/(checkpoint|publishing-key\.vkey)$/.test(m.location().url ?? '');
+    page.on('console', (m) => { if (m.type() === 'error' && !unsignedProbe(m)) errors.push(m.text()); });
+    // Content-Security-Policy violations (issue #15) fail every test that checks `errors`.
+    await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
     return { context, page, errors };
   }
   async function stop() {

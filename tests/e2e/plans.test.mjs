@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, waitForDemo, OUT } from './harness.mjs';
+import { openTexts } from './texts.mjs';
 
 let env, base, newPage;
 before(async () => { env = await start(); ({ base, newPage } = env); });
@@ -81,7 +82,7 @@ async function publishAndCheckResidentsPage(page, plan) {
   for (const internal of ['张阿姨来电', '李师傅', 'V-2026-00']) {
     assert.ok(!text.includes(internal), `the snapshot must not carry internal text: ${internal}`);
   }
-  const published = JSON.parse(text).content.plans.find((p) => p.id === plan);
+  const published = openTexts(JSON.parse(text)).plans.find((p) => p.id === plan);
   assert.ok(published, `plan ${plan} is published`);
   assert.equal(published.stage, 'closed');
 

@@ -19,16 +19,26 @@ const TYPES = {
 };
 
 export function serve(dir, prefix = '/', port = 0, host = '127.0.0.1') {
-  const root = resolve(dir);
+  return serveRoutes([{ prefix, dir }], port, host);
+}
+
+// Several folders on one origin: `routes` is a list of `{ prefix, dir }` (the longest
+// matching prefix wins). Entries may be changed while serving (e.g. `routes[0].dir = other`
+// to serve a new build at the same address).
+export function serveRoutes(routes, port = 0, host = '127.0.0.1') {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://x');
       let path = decodeURIComponent(url.pathname);
-      if (!path.startsWith(prefix)) {
+      const route = routes
+        .filter((r) => path.startsWith(r.prefix))
+        .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+      if (!route) {
         res.writeHead(404).end('not found');
         return;
       }
-      path = path.slice(prefix.length);
+      const root = resolve(route.dir);
+      path = path.slice(route.prefix.length);
       if (path === '' || path.endsWith('/')) path += 'index.html';
       const file = normalize(join(root, path));
       if (!file.startsWith(root)) {

@@ -27,7 +27,7 @@ async function openWorkshop(page) {
 // Reads records straight from IndexedDB (layout: {key fields…, _json}).
 async function readStore(page, store) {
   return page.evaluate((store) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('linli');
+    const open = indexedDB.open('linli:' + new URL('.', document.baseURI).pathname);
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;

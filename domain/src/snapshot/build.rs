@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::disclosure;
 use super::{
     AdoptedAllocation, Cell, Community, Content, CostSharing, Coverage, FunderAmount, Headline,
-    PlanRulesPublic, Pool, RequestPublic, Satisfaction, StatusDay, ADOPTED, NONE_ADOPTED,
+    PlanRulesPublic, Pool, Satisfaction, ADOPTED, NONE_ADOPTED,
 };
 use crate::alloc::{self, AllocationResult};
 use crate::dataset::Dataset;
@@ -321,16 +321,20 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         coverage: coverage(d, &cats, min, min_s),
         satisfaction,
         indicators,
-        requests: requests(d),
+        requests: requests(d, sequence),
         plan_rules: PlanRulesPublic {
             notice_days: plan_rules.notice_days,
             renotice_above_bp: plan_rules.renotice_above_bp,
         },
         points: super::plans::points(d)?,
+        texts: super::freetext::TextSeals::default(),
     };
     if let Some((path, reason)) = super::bounds::first_violation(&content) {
         return Err(SnapshotError::OutOfBounds { path, reason });
     }
+    // Each free text's secret salt for its commitment (`super::freetext`).
+    let mut content = content;
+    super::freetext::salt_all(&mut content, &super::salt::Salter::for_dataset(d));
     Ok(content)
 }
 
@@ -501,25 +505,8 @@ pub(super) fn satisfaction(d: &Dataset, min: u64) -> Satisfaction {
     }
 }
 
-/// Code → status and dates, as [`crate::requests::public_statuses`] defines them (one
-/// definition for the snapshot and the requests page: the due day of a working-day
-/// deadline is the day before its exclusive midnight), by code.
-fn requests(d: &Dataset) -> Vec<RequestPublic> {
-    crate::requests::public_statuses(&d.requests)
-        .into_iter()
-        .map(|(code_, p)| RequestPublic {
-            code: code_,
-            status: code(&p.status),
-            received: p.received,
-            due: p.due,
-            history: p
-                .timeline
-                .into_iter()
-                .map(|(status, date)| StatusDay {
-                    status: code(&status),
-                    date,
-                })
-                .collect(),
-        })
-        .collect()
+/// The requests section: statuses keyed by a salted hash of the tracking code, with this
+/// snapshot's salt ([`super::requests_public`]; no code, no due day).
+fn requests(d: &Dataset, sequence: u32) -> super::RequestsPublic {
+    super::requests_public::section(d, sequence)
 }

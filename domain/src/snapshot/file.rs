@@ -12,12 +12,31 @@
 //! one before it: changing any published snapshot changes its hash and breaks the link
 //! from every later one. An auditor can check a file with any SHA-256 tool by cutting out
 //! the `content` object.
+//!
+//! From layout 4 ([`COMMITTED_FROM`]) the content holds each free-text field's salted
+//! commitment in place of the text, and the texts with their salts follow the content,
+//! outside the hash, in `texts` (see [`super::freetext`]):
+//!
+//! ```text
+//! {"format":…,"version":4,"sha256":"<hex>","content":{…},"texts":{"plans/3/title":{"salt":…,"text":…}}}
+//! ```
+//!
+//! so that a text can be redacted later (`{"redacted_on":"YYYY-MM-DD"}`) without changing
+//! the hash. [`decode`] checks every present text against its commitment.
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{Content, FORMAT, VERSION};
 use crate::backup::sha256_hex;
+
+/// The first layout version whose free texts are committed ([`super::freetext`]).
+pub const COMMITTED_FROM: u32 = 4;
+
+/// The first layout version read in full (older ones: for their seal only).
+pub const FULL_FROM: u32 = 3;
 
 /// Largest snapshot file accepted (a community with 100,000 requests stays far below).
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -44,6 +63,9 @@ pub enum DecodeError {
     /// The content is not of the published layout (a missing or unknown field).
     #[error("the snapshot's content is not valid: {0}")]
     Content(String),
+    /// A published text does not match its commitment: it was changed after publication.
+    #[error("the text of `{path}` does not match its commitment (changed after publication)")]
+    TextMismatch { path: String },
 }
 
 impl DecodeError {
@@ -56,7 +78,7 @@ impl DecodeError {
             Self::Malformed(_) => "malformed",
             Self::Foreign(_) => "foreign",
             Self::Newer { .. } => "newer",
-            Self::HashMismatch { .. } => "tampered",
+            Self::HashMismatch { .. } | Self::TextMismatch { .. } => "tampered",
             Self::Content(_) => "invalid",
         }
     }
@@ -72,6 +94,9 @@ pub struct Snapshot {
     /// its sequence, previous hash, time, day, community and period, and nothing else, so
     /// that a history keeps verifying across an upgrade.
     pub version: u32,
+    /// Whether `content` was read in full (layout [`FULL_FROM`] or later), not for its
+    /// seal only.
+    pub full: bool,
     pub content: Content,
 }
 
@@ -135,7 +160,7 @@ impl Seal {
                 mean_centi: None,
             },
             indicators: Vec::new(),
-            requests: Vec::new(),
+            requests: super::RequestsPublic::default(),
             plan_rules: PlanRulesPublic {
                 notice_days: 0,
                 renotice_above_bp: 0,
@@ -144,6 +169,7 @@ impl Seal {
                 earning: Vec::new(),
                 catalogue: Vec::new(),
             },
+            texts: super::freetext::TextSeals::default(),
         }
     }
 }
@@ -166,11 +192,158 @@ impl Seal {
 /// assert_eq!(file::decode(bad.as_bytes()).unwrap_err().code(), "tampered");
 /// ```
 pub fn encode(content: &Content) -> (String, String) {
+    encode_version(content, VERSION)
+}
+
+/// One entry of a file's `texts`: a text and its salt, or the day it was redacted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    salt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redacted_on: Option<String>,
+}
+
+/// [`encode`] as layout `version` (a redaction rewrites a file in its own layout). From
+/// [`COMMITTED_FROM`] on, each non-empty text field is replaced by its commitment in the
+/// hashed content and written with its salt in `texts` (a redacted one: its commitment
+/// and `redacted_on`); the salts come from `content.texts` (filled by `build`; a field
+/// without one, only in content not made by `build`, gets the all-zero salt).
+pub fn encode_version(content: &Content, version: u32) -> (String, String) {
+    let mut texts: BTreeMap<String, TextEntry> = BTreeMap::new();
+    let sealed;
+    let body_of = if version >= COMMITTED_FROM {
+        let mut c = content.clone();
+        let seals = &content.texts;
+        super::freetext::for_each_text(&mut c, |path, t| {
+            if let Some(r) = seals.redacted.get(path) {
+                *t = r.commitment.clone();
+                texts.insert(
+                    path.to_owned(),
+                    TextEntry {
+                        redacted_on: Some(r.on.clone()),
+                        ..TextEntry::default()
+                    },
+                );
+            } else if !t.is_empty() {
+                let salt = seals.salts.get(path).copied().unwrap_or_default();
+                let commit = super::freetext::commitment(&salt, path, t);
+                texts.insert(
+                    path.to_owned(),
+                    TextEntry {
+                        salt: Some(super::salt::hex(&salt)),
+                        text: Some(std::mem::replace(t, commit)),
+                        redacted_on: None,
+                    },
+                );
+            }
+        });
+        sealed = c;
+        &sealed
+    } else {
+        content
+    };
     // Serialising plain structs of strings and integers cannot fail.
-    let body = serde_json::to_string(content).unwrap_or_default();
+    let body = serde_json::to_string(body_of).unwrap_or_default();
     let hash = sha256_hex(body.as_bytes());
-    let text = format!(r#"{{"format":"{FORMAT}","version":{VERSION},"sha256":"{hash}","content":{body}}}"#);
+    let mut text = format!(r#"{{"format":"{FORMAT}","version":{version},"sha256":"{hash}","content":{body}"#);
+    if version >= COMMITTED_FROM {
+        text.push_str(r#","texts":"#);
+        text.push_str(&serde_json::to_string(&texts).unwrap_or_default());
+    }
+    text.push('}');
     (text, hash)
+}
+
+/// Puts the texts of `texts` back into the commitments of `content` (layout
+/// [`COMMITTED_FROM`] or later), checking each, and records the salts and redactions.
+fn open_texts(content: &mut Content, mut texts: BTreeMap<String, TextEntry>) -> Result<(), DecodeError> {
+    let mut seals = super::freetext::TextSeals::default();
+    let mut error = None;
+    let mut seen = std::collections::HashSet::new();
+    super::freetext::for_each_text(content, |path, t| {
+        if error.is_some() {
+            return;
+        }
+        let invalid = |why: &str| Some(DecodeError::Content(format!("texts: {path}: {why}")));
+        if !seen.insert(path.to_owned()) {
+            error = invalid("two fields have this path");
+            return;
+        }
+        if t.is_empty() {
+            return;
+        }
+        if t.len() != 64 || !t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            error = invalid("the content holds no commitment there");
+            return;
+        }
+        match texts.remove(path) {
+            None => error = invalid("no text and no redaction for this commitment"),
+            Some(TextEntry {
+                salt: None,
+                text: None,
+                redacted_on: Some(on),
+            }) => {
+                if !super::privacy::is_date(&on) {
+                    error = invalid("redacted_on is not a YYYY-MM-DD date");
+                    return;
+                }
+                let r = super::freetext::Redaction {
+                    commitment: std::mem::take(t),
+                    on,
+                };
+                seals.redacted.insert(path.to_owned(), r);
+            }
+            Some(TextEntry {
+                salt: Some(salt),
+                text: Some(text),
+                redacted_on: None,
+            }) => {
+                let Some(salt) = salt_bytes(&salt) else {
+                    error = invalid("the salt is not 32 hex digits");
+                    return;
+                };
+                if super::freetext::commitment(&salt, path, &text) != *t {
+                    error = Some(DecodeError::TextMismatch { path: path.to_owned() });
+                    return;
+                }
+                seals.salts.insert(path.to_owned(), salt);
+                *t = text;
+            }
+            Some(_) => error = invalid("needs either salt and text, or redacted_on"),
+        }
+    });
+    if let Some(e) = error {
+        return Err(e);
+    }
+    if let Some(path) = texts.keys().next() {
+        return Err(DecodeError::Content(format!(
+            "texts: {path}: no such text field in the content"
+        )));
+    }
+    content.texts = seals;
+    Ok(())
+}
+
+/// 32 lower-case hex digits → 16 bytes.
+fn salt_bytes(h: &str) -> Option<[u8; super::salt::SALT_LEN]> {
+    let b = h.as_bytes();
+    if b.len() != 2 * super::salt::SALT_LEN {
+        return None;
+    }
+    let mut out = [0u8; super::salt::SALT_LEN];
+    for (i, pair) in b.chunks(2).enumerate() {
+        let d = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        out[i] = d(pair[0])? << 4 | d(pair[1])?;
+    }
+    Some(out)
 }
 
 #[derive(Deserialize)]
@@ -181,6 +354,8 @@ struct Envelope<'a> {
     sha256: String,
     #[serde(borrow)]
     content: &'a RawValue,
+    #[serde(default)]
+    texts: Option<BTreeMap<String, TextEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -228,13 +403,38 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
             computed,
         });
     }
-    let content: Content = if env.version < VERSION {
-        // An older layout: its hash verified above, read for its seal (see `Snapshot`).
-        serde_json::from_str::<Seal>(env.content.get())
+    let seal = |raw: &str| -> Result<Content, DecodeError> {
+        Ok(serde_json::from_str::<Seal>(raw)
             .map_err(|e| DecodeError::Content(e.to_string()))?
-            .into_content()
+            .into_content())
+    };
+    let (content, full) = if env.version < FULL_FROM {
+        // An older layout: its hash verified above, read for its seal (see `Snapshot`).
+        (seal(env.content.get())?, false)
+    } else if env.version < COMMITTED_FROM {
+        // Layout 3: texts in clear, no commitments. Read in full when it still parses as
+        // the current layout, else for its seal.
+        if env.texts.is_some() {
+            return Err(DecodeError::Content(format!(
+                "texts: not part of layout {}",
+                env.version
+            )));
+        }
+        match serde_json::from_str::<Content>(env.content.get()) {
+            Ok(c) => (c, true),
+            Err(_) => (seal(env.content.get())?, false),
+        }
     } else {
-        serde_json::from_str(env.content.get()).map_err(|e| DecodeError::Content(e.to_string()))?
+        // Committed texts. An older committed layout that no longer parses as the current
+        // one is read for its seal; its texts are then not checked.
+        match serde_json::from_str::<Content>(env.content.get()) {
+            Ok(mut c) => {
+                open_texts(&mut c, env.texts.unwrap_or_default())?;
+                (c, true)
+            }
+            Err(e) if env.version == VERSION => return Err(DecodeError::Content(e.to_string())),
+            Err(_) => (seal(env.content.get())?, false),
+        }
     };
     // Numbers and texts within the published bounds (`super::bounds`).
     if let Some((path, reason)) = super::bounds::first_violation(&content) {
@@ -243,6 +443,7 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
     Ok(Snapshot {
         sha256: computed,
         version: env.version,
+        full,
         content,
     })
 }

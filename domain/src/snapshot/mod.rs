@@ -4,8 +4,8 @@
 //! # What is in it, and what is not
 //!
 //! [`build`] turns a [`Dataset`](crate::dataset::Dataset) into a [`Content`]:
-//! - headline figures, coverage of needs, satisfaction, request statuses by tracking code
-//!   (status and dates only);
+//! - headline figures, coverage of needs, satisfaction, request statuses keyed by a salted
+//!   hash of the tracking code (status and the day of each change only, [`requests_public`]);
 //! - **the decisions as adopted, never recomputed** (SPEC §2.9): the period's adopted
 //!   allocation run (its stored outputs: pools, money by category and by resident group,
 //!   cost sharing), or `allocation_status: "none_adopted"` when the period has none; every
@@ -65,11 +65,13 @@ mod build;
 pub mod cost_benefit;
 pub mod disclosure;
 pub mod file;
+pub mod freetext;
 mod indicators;
 mod plans;
 pub mod prepare;
 pub mod privacy;
 pub mod publish;
+pub mod requests_public;
 pub mod salt;
 #[cfg(test)]
 mod tests;
@@ -80,6 +82,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::{build, BuildOptions, SnapshotError};
 pub use indicators::indicators;
+pub use requests_public::{request_key, RequestPublic, RequestsPublic};
 
 /// The `format` field of a snapshot file.
 pub const FORMAT: &str = "linli-public-snapshot";
@@ -87,8 +90,12 @@ pub const FORMAT: &str = "linli-public-snapshot";
 /// adopted decisions instead of a recomputed allocation, plans with their whole public
 /// life cycle, configured rules and catalogue, indicators with reasons. Version 3 (issue
 /// #15): every count and amount through [`disclosure`] (no per-category base/flexible
-/// split; category amounts rounded or withheld; counts in bands; shares rounded).
-pub const VERSION: u32 = 3;
+/// split; category amounts rounded or withheld; counts in bands; shares rounded). Version 4
+/// (issue #15): requests keyed by a salted hash of the tracking code, no code and no due
+/// day ([`requests_public`]); free texts committed with salted per-field hashes, the texts
+/// next to the content, outside its hash, so that they can be redacted ([`freetext`],
+/// [`file`]).
+pub const VERSION: u32 = 4;
 
 /// `allocation_status` when the period has an adopted allocation run.
 pub const ADOPTED: &str = "adopted";
@@ -141,11 +148,15 @@ pub struct Content {
     pub coverage: Vec<Coverage>,
     pub satisfaction: Satisfaction,
     pub indicators: Vec<Indicator>,
-    /// By tracking code.
-    pub requests: Vec<RequestPublic>,
+    /// Statuses keyed by a salted hash of the tracking code ([`requests_public`]).
+    pub requests: RequestsPublic,
     /// The configured plan rules.
     pub plan_rules: PlanRulesPublic,
     pub points: PointsRules,
+    /// The salts of the free texts and the redacted fields ([`freetext`]): written next
+    /// to the content by [`file::encode`], not inside it.
+    #[serde(skip)]
+    pub texts: freetext::TextSeals,
 }
 
 /// The community's public name.
@@ -554,18 +565,6 @@ pub struct Indicator {
     pub reason: Option<String>,
     /// The period the value is of, where it is one (leader growth: the quarter).
     pub period: Option<String>,
-}
-
-/// A request as published: its code, status and dates, nothing else.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RequestPublic {
-    pub code: String,
-    pub status: String,
-    pub received: String,
-    pub due: String,
-    /// Each status change: status and day.
-    pub history: Vec<StatusDay>,
 }
 
 /// A status and the day it was reached.

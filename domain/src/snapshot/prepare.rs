@@ -9,6 +9,7 @@
 //! preview.
 
 use super::file::{self, ChainError};
+use super::freetext;
 use super::privacy::{self, Violation};
 use super::publish::{self, check_dashboard_url, OutFile};
 use super::{build, BuildOptions, Content, SnapshotError};
@@ -72,6 +73,10 @@ pub enum PrepareError {
     /// The snapshot breaks privacy rules (every violation).
     #[error("privacy: {}", join(.0))]
     Privacy(Vec<Violation>),
+    /// Free text holds personal data of the register or looks like a phone or identity
+    /// number ([`freetext::gate`]): every field and kind, never the value.
+    #[error("free text: {}", join_hits(.0))]
+    FreeText(Vec<freetext::Hit>),
     /// The dashboard address is not empty nor an absolute http(s) address.
     #[error("`{0}` is not an absolute http(s) address")]
     Url(String),
@@ -83,17 +88,23 @@ pub enum PrepareError {
     Key(crate::signing::KeyError),
 }
 
+fn join_hits(v: &[freetext::Hit]) -> String {
+    v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
 fn join(v: &[Violation]) -> String {
     v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 /// The next snapshot of `d` after `history` (snapshot files, oldest first), checked
 /// against the privacy rules, alone and against the previous snapshot
-/// ([`privacy::check_pair`]). Returns it with the number of snapshots before it.
+/// ([`privacy::check_pair`]), and its free text against the register
+/// ([`freetext::gate`]).
 ///
 /// # Errors
 ///
-/// [`PrepareError::History`], [`PrepareError::Build`] or [`PrepareError::Privacy`].
+/// [`PrepareError::History`], [`PrepareError::Build`], [`PrepareError::Privacy`] or
+/// [`PrepareError::FreeText`].
 pub fn next_snapshot<B: AsRef<[u8]>>(
     d: &Dataset,
     history: &[B],
@@ -107,12 +118,18 @@ pub fn next_snapshot<B: AsRef<[u8]>>(
     // Rounding steps never get finer within a period (`super::disclosure::steps_of`).
     opts.steps_at_least = chain
         .last()
-        .filter(|s| s.version == super::VERSION)
+        .filter(|s| s.full)
         .and_then(|s| super::disclosure::steps_of(&s.content));
     let content = build(d, &opts)?;
+    // Free text against the register first (names, rooms, phones, identity numbers): its
+    // refusal names the field as the guide knows it.
+    let hits = freetext::gate(d, &content);
+    if !hits.is_empty() {
+        return Err(PrepareError::FreeText(hits));
+    }
     let mut violations = privacy::check(&content);
     // Against the previous snapshot too (an older layout is read for its seal only).
-    if let Some(prev) = chain.last().filter(|s| s.version == super::VERSION) {
+    if let Some(prev) = chain.last().filter(|s| s.full) {
         violations.extend(privacy::check_pair(&prev.content, &content));
     }
     if violations.is_empty() {
@@ -166,6 +183,38 @@ pub fn prepare<B: AsRef<[u8]>>(
         text,
         sha256,
         published_before: history.len(),
+        files,
+    })
+}
+
+/// The publication of what `d` has already published (its stored history, the last
+/// snapshot the head), its files as they are stored: the folder offered again after a
+/// redaction ([`super::freetext::redact_history`]), signed as [`prepare`] signs.
+///
+/// # Errors
+///
+/// [`PrepareError::History`] (nothing published, or a history that does not verify),
+/// [`PrepareError::Key`].
+pub fn republish(d: &Dataset) -> Result<Publication, PrepareError> {
+    let history = stored_history(d);
+    let chain = file::verify_chain(&history).map_err(PrepareError::History)?;
+    let Some(head) = chain.last() else {
+        return Err(PrepareError::History(ChainError::MissingStart {
+            index: 0,
+            sequence: 0,
+        }));
+    };
+    let content = head.content.clone();
+    let origin = crate::signing::origin(&content.community.name_en, &content.community.name_zh);
+    let key = crate::signing::publishing_key(d, &origin).map_err(PrepareError::Key)?;
+    let url = public_url(d).filter(|u| !u.trim().is_empty() && check_dashboard_url(u).is_ok());
+    let files =
+        publish::folder_of_history(&history, url.as_deref(), key.as_ref()).map_err(PrepareError::Folder)?;
+    Ok(Publication {
+        text: String::from_utf8_lossy(history.last().map_or(&[][..], Vec::as_slice)).into_owned(),
+        sha256: head.sha256.clone(),
+        published_before: history.len() - 1,
+        content,
         files,
     })
 }

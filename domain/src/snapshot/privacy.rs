@@ -12,11 +12,14 @@
 //!   withheld cells; requests' satisfaction figures next to a withheld number of ratings
 //!   (its cells are bands, so the total no longer pins a withheld one);
 //! - a share of residents aged 60+ next to a withheld resident count;
-//! - a tracking code outside the Crockford base32 alphabet; a date field (`date`,
-//!   `…_date`, `…_on`, `as_of`, `start`, `last_day`, `received`, `due`) that is not
-//!   `YYYY-MM-DD`;
-//! - text that looks like a mainland mobile number (11 digits starting with 1) or a
-//!   resident identity number (17 digits and a digit or X) in **any** published string
+//! - in the requests section, anything but a salt, salted keys in increasing order, status
+//!   codes and dates ([`super::requests_public::violations`]: a raw tracking code is
+//!   refused); a date field (`date`, `…_date`, `…_on`, `as_of`, `start`, `last_day`) that
+//!   is not `YYYY-MM-DD`;
+//! - text that looks like a phone number (a mainland mobile, a landline with area code) or
+//!   a resident identity number (17 digits and a digit or X), also written in groups
+//!   (`153-1615-5514`) or full-width digits ([`super::freetext::looks_personal`]), in
+//!   **any** published string
 //!   (hashes and tracking codes aside), so a field added to the layout is covered
 //!   without being listed here;
 //! - figures that [`super::disclosure`] bands or rounds and that are not (headline
@@ -179,26 +182,10 @@ pub fn check(c: &Content) -> Vec<Violation> {
             );
         }
     }
-    for (i, r) in c.requests.iter().enumerate() {
-        if r.code.is_empty() || !r.code.bytes().all(crockford) {
-            bad(
-                format!("requests[{i}].code"),
-                "not a Crockford base32 tracking code".into(),
-            );
-        }
-        for (name, d) in [("received", &r.received), ("due", &r.due)] {
-            if !is_date(d) {
-                bad(format!("requests[{i}].{name}"), "not a YYYY-MM-DD date".into());
-            }
-        }
-        for (j, h) in r.history.iter().enumerate() {
-            if !is_date(&h.date) {
-                bad(
-                    format!("requests[{i}].history[{j}].date"),
-                    "not a YYYY-MM-DD date".into(),
-                );
-            }
-        }
+    // The requests section: salt, keys, statuses and dates of fixed shapes only, so no raw
+    // tracking code (`super::requests_public`, issue #15 item 5).
+    for (path, reason) in super::requests_public::violations(&c.requests) {
+        bad(path, reason);
     }
     // Every published string (hashes and tracking codes aside), and every date field.
     if let Ok(value) = serde_json::to_value(c) {
@@ -284,11 +271,7 @@ fn walk(v: &serde_json::Value, path: &mut String, bad: &mut impl FnMut(String, S
     }
 }
 
-fn crockford(b: u8) -> bool {
-    matches!(b, b'0'..=b'9' | b'A'..=b'H' | b'J' | b'K' | b'M' | b'N' | b'P'..=b'T' | b'V'..=b'Z' | b'*' | b'~' | b'$' | b'=' | b'U')
-}
-
-fn is_date(s: &str) -> bool {
+pub(crate) fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
         && b[4] == b'-'
@@ -298,29 +281,12 @@ fn is_date(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
-/// `Some(what)` if `t` holds a run of digits shaped like a mobile number or an identity
-/// number.
+/// `Some(what)` if `t` holds something shaped like a phone number or an identity number,
+/// also written in groups or in full-width digits: the rules are in one place,
+/// [`super::freetext::looks_personal`] (the free-text gate adds the register's names,
+/// rooms and numbers to them).
 pub fn looks_personal(t: &str) -> Option<&'static str> {
-    let b = t.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit() {
-            let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            let run = &b[start..i];
-            if run.len() == 11 && run[0] == b'1' {
-                return Some("a mobile phone number");
-            }
-            if run.len() == 18 || (run.len() == 17 && i < b.len() && matches!(b[i], b'X' | b'x')) {
-                return Some("an identity number");
-            }
-        } else {
-            i += 1;
-        }
-    }
-    None
+    super::freetext::looks_personal(t)
 }
 
 /// Every figure the disclosure rules band or round, by a stable key (codes, not

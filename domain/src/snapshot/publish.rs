@@ -38,6 +38,8 @@ pub const SNAPSHOT_PATH: &str = "snapshot.json";
 pub const INDEX_PATH: &str = "snapshots/index.json";
 /// Path of the printable notice.
 pub const NOTICE_PATH: &str = "notice.html";
+/// The printable notice's Content-Security-Policy: nothing may run or load.
+pub const NOTICE_CSP: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">";
 /// `format` of the history index.
 pub const INDEX_FORMAT: &str = "linli-snapshot-history";
 /// Path of the head's signed checkpoint.
@@ -124,10 +126,53 @@ pub fn folder_signed<B: AsRef<[u8]>>(
     dashboard_url: Option<&str>,
     key: Option<&SigningKey>,
 ) -> Result<Vec<OutFile>, ChainError> {
-    let (text, hash) = file::encode(new);
+    let (text, _) = file::encode(new);
     let mut all: Vec<Vec<u8>> = history.iter().map(|b| b.as_ref().to_vec()).collect();
-    all.push(text.clone().into_bytes());
+    all.push(text.into_bytes());
+    files_of(all, Some(new), dashboard_url, key)
+}
+
+/// The folder's files for a whole published `history` (oldest first, its last snapshot
+/// the head), its files taken as they are: what the workspace offers again after a
+/// redaction ([`super::freetext::redact_history`]). The notice is made from the head as
+/// read back.
+///
+/// # Errors
+///
+/// The history does not verify, or is empty ([`ChainError::MissingStart`]).
+pub fn folder_of_history<B: AsRef<[u8]>>(
+    history: &[B],
+    dashboard_url: Option<&str>,
+    key: Option<&SigningKey>,
+) -> Result<Vec<OutFile>, ChainError> {
+    if history.is_empty() {
+        return Err(ChainError::MissingStart {
+            index: 0,
+            sequence: 0,
+        });
+    }
+    let all: Vec<Vec<u8>> = history.iter().map(|b| b.as_ref().to_vec()).collect();
+    files_of(all, None, dashboard_url, key)
+}
+
+/// The files of a folder whose snapshot files are `all` (the last the head); the notice
+/// of `head` (or of the last file as read back).
+fn files_of(
+    all: Vec<Vec<u8>>,
+    head: Option<&Content>,
+    dashboard_url: Option<&str>,
+    key: Option<&SigningKey>,
+) -> Result<Vec<OutFile>, ChainError> {
     let chain = file::verify_chain(&all)?;
+    let Some(last) = chain.last() else {
+        return Err(ChainError::MissingStart {
+            index: 0,
+            sequence: 0,
+        });
+    };
+    let new = head.unwrap_or(&last.content);
+    let hash = last.sha256.clone();
+    let text = all.last().cloned().unwrap_or_default();
     let mut out = Vec::with_capacity(chain.len() + 3);
     let mut index = HistoryIndex {
         format: INDEX_FORMAT.to_owned(),
@@ -152,7 +197,7 @@ pub fn folder_signed<B: AsRef<[u8]>>(
     }
     out.push(OutFile {
         path: SNAPSHOT_PATH.to_owned(),
-        bytes: text.into_bytes(),
+        bytes: text,
     });
     out.push(OutFile {
         path: INDEX_PATH.to_owned(),
@@ -174,6 +219,75 @@ pub fn folder_signed<B: AsRef<[u8]>>(
             path: VKEY_PATH.to_owned(),
             bytes: format!("{}\n", k.verifier()).into_bytes(),
         });
+    }
+    Ok(out)
+}
+
+/// What a redacted text shows in the notice: `（已于 DATE 删除，已遮盖）`.
+pub fn redacted_zh(on: &str) -> String {
+    format!("（已于 {on} 删除，已遮盖）")
+}
+
+/// The files of a published folder (read through `read`) that change when the field
+/// `path` of the snapshot with `sequence` is redacted on `on`
+/// ([`super::freetext::redact_file`]): that snapshot's history file, and when it is the
+/// head, `snapshot.json` and the notice (a plan title shown there is replaced by
+/// [`redacted_zh`]). The index, the checkpoints and every other file stay as they are: the
+/// hashes do not change.
+///
+/// # Errors
+///
+/// [`super::freetext::RedactError`]: no index or no such snapshot in it
+/// (`NoSuchSnapshot`), or what [`super::freetext::redact_file`] refuses.
+pub fn redact_folder(
+    read: impl Fn(&str) -> Option<Vec<u8>>,
+    sequence: u32,
+    path: &str,
+    on: &str,
+) -> Result<Vec<OutFile>, super::freetext::RedactError> {
+    use super::freetext::RedactError;
+    let index: Option<HistoryIndex> = read(INDEX_PATH).and_then(|b| serde_json::from_slice(&b).ok());
+    let (entry, head) = match &index {
+        Some(i) => (
+            i.snapshots
+                .iter()
+                .find(|e| e.sequence == sequence)
+                .map(|e| e.file.clone()),
+            i.snapshots.last().is_some_and(|e| e.sequence == sequence),
+        ),
+        None => (None, false),
+    };
+    let Some(entry) = entry else {
+        return Err(RedactError::NoSuchSnapshot { sequence });
+    };
+    let bytes = read(&entry).ok_or(RedactError::NoSuchSnapshot { sequence })?;
+    let before = file::decode(&bytes)?;
+    let red = super::freetext::redact_file(&bytes, path, on)?;
+    let mut out = vec![OutFile {
+        path: entry,
+        bytes: red.clone(),
+    }];
+    if head {
+        out.push(OutFile {
+            path: SNAPSHOT_PATH.to_owned(),
+            bytes: red,
+        });
+        let title = before
+            .content
+            .plans
+            .iter()
+            .find(|p| format!("plans/{}/title", p.id) == path)
+            .map(|p| p.title.clone());
+        if let (Some(title), Some(notice)) = (title, read(NOTICE_PATH)) {
+            let notice = String::from_utf8_lossy(&notice).replace(
+                &format!("<td>{}</td>", escape_html(&title)),
+                &format!("<td>{}</td>", escape_html(&redacted_zh(on))),
+            );
+            out.push(OutFile {
+                path: NOTICE_PATH.to_owned(),
+                bytes: notice.into_bytes(),
+            });
+        }
     }
     Ok(out)
 }
@@ -472,9 +586,15 @@ pub fn check_dashboard_url(url: &str) -> Result<(), ()> {
 /// assert!(!f.iter().any(|x| x.contains("x.org")));
 /// ```
 pub fn site_files(html: &str) -> Vec<String> {
-    let mut out: Vec<String> = ["index.html", "sw.js", "trust.js", "manifest.webmanifest", "favicon.svg"]
-        .map(String::from)
-        .to_vec();
+    let mut out: Vec<String> = [
+        "index.html",
+        "sw.js",
+        "trust.js",
+        "manifest.webmanifest",
+        "favicon.svg",
+    ]
+    .map(String::from)
+    .to_vec();
     for quote in ['"', '\''] {
         for part in html.split(quote).skip(1).step_by(2) {
             let Some(name) = part.strip_prefix("./") else {
@@ -668,6 +788,8 @@ pub fn notice_html_signed(
     let e = escape_html;
     let mut h = String::with_capacity(8_192);
     h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
+    // The notice has no script: its QR code is inline SVG, its style an inline <style>.
+    h.push_str(NOTICE_CSP);
     h.push_str(&format!("<title>{} 公示</title>", e(&c.community.name_zh)));
     h.push_str(
         "<style>@page{size:A4;margin:14mm}body{font-family:\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;\
@@ -759,9 +881,14 @@ pub fn notice_html_signed(
                 || "—".to_owned(),
                 |n| format!("{} 至 {}", e(&n.start), e(&n.last_day)),
             );
+            // A redacted title says so (`super::freetext`).
+            let title = c
+                .texts
+                .redacted(&format!("plans/{}/title", p.id))
+                .map_or_else(|| p.title.clone(), |r| redacted_zh(&r.on));
             h.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{notice}</td></tr>",
-                e(&p.title),
+                e(&title),
                 stage_zh(&p.stage),
                 format_yuan(p.budget_fen),
                 format_yuan(p.spent_fen)

@@ -62,7 +62,9 @@ impl Salter {
             None => {
                 let mut h = Sha256::new();
                 h.update(b"linli/salt-key/unsigned/v1");
-                h.update(serde_json::to_vec(d).unwrap_or_default());
+                // In a canonical order, so that the same register stored in another order
+                // (IndexedDB, a backup) gives the same salts.
+                h.update(canonical_json(d));
                 Self { key: h.finalize().into() }
             }
         }
@@ -90,6 +92,31 @@ impl Salter {
     pub fn salt_hex(&self, purpose: &str, sequence: u32, path: &str) -> String {
         hex(&self.salt(purpose, sequence, path))
     }
+}
+
+/// `value` as JSON with every array sorted (by each element's own canonical JSON) and every
+/// object's keys sorted: the same bytes whatever order the records were stored in.
+fn canonical_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    fn canon(v: serde_json::Value) -> String {
+        match v {
+            serde_json::Value::Array(a) => {
+                let mut items: Vec<String> = a.into_iter().map(canon).collect();
+                items.sort_unstable();
+                format!("[{}]", items.join(","))
+            }
+            serde_json::Value::Object(m) => {
+                let mut items: Vec<(String, String)> = m.into_iter().map(|(k, x)| (k, canon(x))).collect();
+                items.sort_unstable();
+                let parts: Vec<String> = items
+                    .into_iter()
+                    .map(|(k, x)| format!("{}:{x}", serde_json::Value::String(k)))
+                    .collect();
+                format!("{{{}}}", parts.join(","))
+            }
+            other => other.to_string(),
+        }
+    }
+    serde_json::to_value(value).map(canon).unwrap_or_default().into_bytes()
 }
 
 /// Lower-case hex of `bytes`.
@@ -136,6 +163,15 @@ mod tests {
         d.settings.push(Setting { key: "community_name_zh".into(), value: "\"x\"".into() });
         let s1 = Salter::for_dataset(&d).salt("text", 1, "p");
         assert_ne!(s0, s1);
+        // The order records are stored in does not matter.
+        let mut two = Dataset::default();
+        two.settings.push(Setting { key: "a".into(), value: "1".into() });
+        two.settings.push(Setting { key: "b".into(), value: "2".into() });
+        let before = Salter::for_dataset(&two).salt("text", 1, "p");
+        two.settings.reverse();
+        assert_eq!(Salter::for_dataset(&two).salt("text", 1, "p"), before);
+        two.settings[0].value = "3".into();
+        assert_ne!(Salter::for_dataset(&two).salt("text", 1, "p"), before);
         // A key, when present, replaces the dataset as the secret.
         let k = with_key(&"11".repeat(32));
         assert_eq!(

@@ -174,9 +174,9 @@ fn demo_snapshot_has_the_figures_and_no_personal_data() {
     let n = notice.notices.last().unwrap();
     assert_eq!(n.days, 7);
     assert!(n.last_day > n.start);
-    // Requests: code, status and dates only, all of them.
-    assert_eq!(s.requests.len(), d.requests.len());
-    assert!(s.requests.windows(2).all(|w| w[0].code < w[1].code));
+    // Requests: salted key, status and days only, all of them, by key.
+    assert_eq!(s.requests.entries.len(), d.requests.len());
+    assert!(s.requests.entries.windows(2).all(|w| w[0].key < w[1].key));
     // The indicators are the ten of SPEC §2.10 that the data supports, with statuses.
     let codes: Vec<&str> = s.indicators.iter().map(|i| i.code.as_str()).collect();
     assert!(
@@ -313,7 +313,14 @@ fn bad_files_are_named() {
     assert_eq!(code(&text.as_bytes()[..text.len() / 2]), "malformed");
     assert_eq!(code(b"{\"format\":\"linli-backup\",\"version\":1}"), "foreign");
     assert_eq!(
-        code(text.replacen("\"version\":3", "\"version\":4", 1).as_bytes()),
+        code(
+            text.replacen(
+                &format!("\"version\":{}", super::VERSION),
+                &format!("\"version\":{}", super::VERSION + 1),
+                1
+            )
+            .as_bytes()
+        ),
         "newer"
     );
     assert_eq!(
@@ -323,10 +330,13 @@ fn bad_files_are_named() {
     assert_eq!(code(&[0xff, 0xfe, 0x00]), "malformed");
     // An extra field inside the content, re-hashed: the layout refuses it.
     let body_start = text.find("\"content\":").unwrap() + "\"content\":".len();
-    let body = &text[body_start..text.len() - 1];
+    // The content ends where the texts (outside the hash, layout 4) begin.
+    let body_end = text.rfind(",\"texts\":").unwrap_or(text.len() - 1);
+    let body = &text[body_start..body_end];
     let extended = format!("{{\"name\":\"x\",{}", &body[1..]);
     let rehashed = format!(
-        r#"{{"format":"linli-public-snapshot","version":3,"sha256":"{}","content":{extended}}}"#,
+        r#"{{"format":"linli-public-snapshot","version":{},"sha256":"{}","content":{extended}}}"#,
+        super::VERSION,
         crate::backup::sha256_hex(extended.as_bytes())
     );
     assert_eq!(code(rehashed.as_bytes()), "invalid");
@@ -455,4 +465,17 @@ fn the_first_view_is_written_once_and_escaped() {
     assert!(twice.contains("987654") && twice.ends_with("<script src=app.js></script></body>"));
     // A page without the marker is left alone.
     assert_eq!(prerender_index("<body></body>", &c), "<body></body>");
+}
+
+/// The printable notice runs and loads nothing: a Content-Security-Policy that forbids
+/// every source but its own inline style and data images, and no script at all.
+#[test]
+fn the_notice_carries_a_policy_that_runs_nothing() {
+    let c = build(&demo(60, 3), &BuildOptions::at(NOW)).unwrap();
+    let (_, sha) = encode(&c);
+    let html = super::publish::notice_html(&c, &sha, Some("https://example.org/c/"));
+    let head = &html[..html.find("</head>").unwrap()];
+    assert!(head.contains(super::publish::NOTICE_CSP), "{head}");
+    assert!(super::publish::NOTICE_CSP.contains("default-src 'none'"));
+    assert!(!html.to_lowercase().contains("<script"));
 }

@@ -775,10 +775,12 @@ fn the_file_refuses_an_internal_field_slipped_into_any_record() {
         let mut c = doc["content"].clone();
         edit(&mut c);
         let body = serde_json::to_string(&c).unwrap();
+        // The texts (outside the hash since layout 4) carried over as they are.
         format!(
-            r#"{{"format":"linli-public-snapshot","version":{},"sha256":"{}","content":{body}}}"#,
+            r#"{{"format":"linli-public-snapshot","version":{},"sha256":"{}","content":{body},"texts":{}}}"#,
             super::VERSION,
-            crate::backup::sha256_hex(body.as_bytes())
+            crate::backup::sha256_hex(body.as_bytes()),
+            doc["texts"]
         )
     };
     // Unchanged, it decodes (the rehash itself is faithful).

@@ -11,16 +11,18 @@
 
 mod folder;
 mod frame;
+mod redact;
 
 use leptos::prelude::*;
 use linli_domain::snapshot::file;
 use linli_domain::snapshot::prepare::{
-    next_snapshot, prepare, public_url, stored_history, PrepareOptions, Publication,
+    next_snapshot, prepare, public_url, stored_history, PrepareError, PrepareOptions, Publication,
 };
 use linli_domain::snapshot::publish::{self, check_dashboard_url as check_url};
 
 use self::folder::{folder_zip, SITE};
 use self::frame::feed_preview;
+use self::redact::{BlockedTexts, RedactPanel};
 use crate::browser::{download_bytes, now_millis};
 use crate::components::loaded::load;
 use crate::db::DbError;
@@ -37,6 +39,14 @@ struct Facts {
     /// Snapshots published before.
     published_before: usize,
     period: String,
+}
+
+/// Why nothing can be published now: free text holding personal data (each field), or
+/// another reason.
+#[derive(Debug, Clone, PartialEq)]
+enum Blocked {
+    Texts(Vec<linli_domain::snapshot::freetext::Hit>),
+    Other(String),
 }
 
 #[derive(Clone, PartialEq)]
@@ -103,7 +113,10 @@ pub fn DashboardPage() -> impl IntoView {
                         period: content.period,
                     }
                 })
-                .map_err(|e| e.to_string())
+                .map_err(|e| match e {
+                    PrepareError::FreeText(hits) => Blocked::Texts(hits),
+                    e => Blocked::Other(e.to_string()),
+                })
         })
     });
 
@@ -216,7 +229,8 @@ pub fn DashboardPage() -> impl IntoView {
                     <h2 id="publish-h">{t!(i18n, dashboard.publish_heading)}</h2>
                     {move || match preview.get() {
                         None => view! { <p role="status" class="muted">{t_string!(i18n, dashboard.reading).to_string()}</p> }.into_any(),
-                        Some(Err(e)) => view! { <p class="error" role="alert" data-testid="publish-blocked">{format!("{} {e}", t_string!(i18n, dashboard.cannot_build))}</p> }.into_any(),
+                        Some(Err(Blocked::Texts(hits))) => view! { <BlockedTexts hits=hits/> }.into_any(),
+                        Some(Err(Blocked::Other(e))) => view! { <p class="error" role="alert" data-testid="publish-blocked">{format!("{} {e}", t_string!(i18n, dashboard.cannot_build))}</p> }.into_any(),
                         Some(Ok(f)) => view! {
                             <dl class="publish-facts" data-testid="publish-facts">
                                 <dt>{t_string!(i18n, dashboard.fact_next).to_string()}</dt><dd>{format!("#{}", f.sequence)}</dd>
@@ -260,6 +274,7 @@ pub fn DashboardPage() -> impl IntoView {
                             </button>
                         </div>
                     </Show>
+                    <RedactPanel published=published/>
                 </section>
                 <section class="publish-preview" aria-labelledby="preview-h">
                     <h2 id="preview-h">{t!(i18n, dashboard.preview_heading)}</h2>

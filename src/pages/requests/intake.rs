@@ -156,7 +156,11 @@ pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> i
                         .map(|c| c.display())
                         .unwrap_or_default();
                     let due = local_datetime(req.due_at - 60_000);
-                    let text = t_string!(i18n, requests.taken_in, code = code, due = due);
+                    let text = format!(
+                        "{} {}",
+                        t_string!(i18n, requests.taken_in, code = code, due = due),
+                        t_string!(i18n, requests.taken_in_lookup)
+                    );
                     say(msg, Ok(text));
                     description.set(String::new());
                     selected.set(Some(req.id));

@@ -1,0 +1,104 @@
+// Trunk post_build hook (Trunk.toml, both pages): runs on the staged build before Trunk
+// moves it to dist. Also callable on any built folder: `node scripts/trunk_post_build.mjs DIR`.
+//
+// 1. Content-Security-Policy: writes a <meta http-equiv="Content-Security-Policy"> right
+//    after <meta charset> of DIR/index.html. Scripts may come from the page's own origin
+//    only, plus the exact inline scripts present at build time (Trunk's module loader,
+//    the dashboard's service-worker/trust.js starter), each allowed by its SHA-256.
+//    Run again, it replaces its own tag (idempotent).
+// 2. Service-worker cache version: when DIR/sw.js exists, its cache name
+//    `linli-dashboard-…` is set to a hash of every other file of the build, so a new
+//    build gets a new cache and the worker's `activate` deletes the old ones.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const POLICY_BASE = [
+  "default-src 'self'",
+  "connect-src 'self'",
+  // 'wasm-unsafe-eval': compiling the app's own WebAssembly; no JS eval.
+  "script-src 'self' 'wasm-unsafe-eval' {hashes}",
+  "worker-src 'self'",
+  // Inline style: the dashboard's inlined stylesheet and style attributes (bar widths,
+  // swatches). No script can run from a style.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+];
+
+const sha256 = (data, enc = 'base64') => createHash('sha256').update(data).digest(enc);
+
+// Bodies of the inline <script> elements (no src attribute), exactly as the browser hashes them.
+export function inlineScripts(html) {
+  const out = [];
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    if (!/\bsrc\s*=/i.test(m[1])) out.push(m[2]);
+  }
+  return out;
+}
+
+export function policy(html) {
+  const hashes = [...new Set(inlineScripts(html).map((s) => `'sha256-${sha256(s)}'`))].join(' ');
+  return POLICY_BASE.join('; ').replace(' {hashes}', hashes ? ` ${hashes}` : '');
+}
+
+const TAG = /<meta http-equiv="Content-Security-Policy" content="[^"]*">\n?/;
+
+export function withCsp(html) {
+  const clean = html.replace(TAG, '');
+  const tag = `<meta http-equiv="Content-Security-Policy" content="${policy(clean)}">`;
+  const charset = /<meta charset="utf-8">\n?/i;
+  if (!charset.test(clean)) throw new Error('index.html has no <meta charset="utf-8"> to put the CSP after');
+  // Before any script: a policy only governs what comes after it.
+  return clean.replace(charset, (m) => `${m.endsWith('\n') ? m : `${m}\n`}  ${tag}\n`);
+}
+
+function files(dir, root = dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...files(p, root));
+    else out.push(relative(root, p));
+  }
+  return out;
+}
+
+export const CACHE_RE = /const CACHE = 'linli-dashboard-[^']*';/;
+
+// Hash of every file of the build except sw.js (which carries the result).
+export function buildVersion(dir) {
+  const h = createHash('sha256');
+  for (const f of files(dir)) {
+    if (f === 'sw.js') continue;
+    h.update(f).update('\0').update(readFileSync(join(dir, f))).update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+export function postBuild(dir) {
+  const index = join(dir, 'index.html');
+  writeFileSync(index, withCsp(readFileSync(index, 'utf8')));
+  const sw = join(dir, 'sw.js');
+  let version = null;
+  if (statSync(sw, { throwIfNoEntry: false })) {
+    const text = readFileSync(sw, 'utf8');
+    if (!CACHE_RE.test(text)) throw new Error('sw.js has no `const CACHE = \'linli-dashboard-…\';` to stamp');
+    version = buildVersion(dir);
+    writeFileSync(sw, text.replace(CACHE_RE, `const CACHE = 'linli-dashboard-${version}';`));
+  }
+  return version;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+  if (!dir) {
+    console.error('usage: node scripts/trunk_post_build.mjs DIR (or as a Trunk hook, TRUNK_STAGING_DIR)');
+    process.exit(2);
+  }
+  const v = postBuild(dir);
+  console.error(`[post_build] CSP written to ${join(dir, 'index.html')}${v ? `; sw.js cache version ${v}` : ''}`);
+}
