@@ -220,6 +220,30 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     a.len() == b.len()
 }
 
+/// The disclosure rules on every snapshot of the current layout and on each consecutive
+/// pair of them (what `prepare` checks before publishing, checked again by an auditor on
+/// what was actually published): `privacy: #N path: reason`. Snapshots of an older layout
+/// are read for their seal only and are not checked.
+fn privacy_problems(chain: &[linli_domain::snapshot::file::Snapshot]) -> Vec<String> {
+    use linli_domain::snapshot::{privacy, VERSION};
+    let current: Vec<_> = chain.iter().filter(|s| s.version == VERSION).collect();
+    let mut out = Vec::new();
+    for s in &current {
+        for v in privacy::check(&s.content) {
+            out.push(format!("privacy: #{} {}: {}", s.content.sequence, v.path, v.reason));
+        }
+    }
+    for w in current.windows(2) {
+        for v in privacy::check_pair(&w[0].content, &w[1].content) {
+            out.push(format!(
+                "privacy: #{} against #{} {}: {}",
+                w[1].content.sequence, w[0].content.sequence, v.path, v.reason
+            ));
+        }
+    }
+    out
+}
+
 /// `linli verify DIR [--key VKEY] [--witness VKEY]…`: prints `{"ok": true, …}` (with the
 /// signature: `"signature": "signed"` and the key's fingerprint, or `"not signed"`) or
 /// fails with every problem found.
@@ -240,6 +264,9 @@ pub fn run(dir: &Path, key: Option<&str>, witnesses: &[String]) -> Result<()> {
     let refused = reader.refusals();
     let mut problems: Vec<String> = refused.iter().map(ToString::to_string).collect();
     match result {
+        Ok((chain, _)) if refused.is_empty() && !privacy_problems(&chain).is_empty() => {
+            problems.extend(privacy_problems(&chain));
+        }
         Ok((chain, signed)) if refused.is_empty() => {
             let last = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
             let mut summary = serde_json::json!({
