@@ -1,7 +1,6 @@
 //! Runs the built `linli` binary: demo → score, compared with the domain functions.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use linli_domain::alloc;
 use linli_domain::backup;
@@ -11,34 +10,13 @@ use linli_domain::model::Setting;
 use linli_domain::needs::{self, af, NeedsMatrix};
 use serde_json::Value;
 
+mod common;
+use common::{bin, fails, run};
+
 const CREATED_AT: i64 = 1_790_000_000_000; // 2026-09-21 UTC
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_linli"))
-}
-
 fn tmp(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("linli-cli-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("run linli");
-    assert!(
-        out.status.success(),
-        "linli failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn fails(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run linli");
-    assert!(!out.status.success(), "expected failure, got success");
-    assert!(out.stdout.is_empty(), "nothing on stdout on failure");
-    String::from_utf8(out.stderr).unwrap()
+    common::tmp("linli-cli-tests", name)
 }
 
 /// The app's first-start demo (src/state/storage.rs) with another seed and size.

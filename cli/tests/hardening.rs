@@ -4,39 +4,18 @@
 //! 200,000-digit value whole.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
+
+mod common;
+use common::{bin, fails, run};
+use std::process::Command;
 
 const CREATED_AT: i64 = 1_790_000_000_000;
 const AT: &str = "1795492800000";
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_linli"))
-}
-
 fn tmp(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("linli-hardening-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("run linli");
-    assert!(
-        out.status.success(),
-        "linli failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn fails(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run linli");
-    assert!(!out.status.success(), "expected failure, got success");
-    assert!(out.stdout.is_empty(), "nothing on stdout on failure");
-    String::from_utf8(out.stderr).unwrap()
+    common::tmp("linli-hardening-tests", name)
 }
 
 /// A fresh published folder `name` (data only) of a small demo community.

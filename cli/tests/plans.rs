@@ -3,33 +3,18 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use linli_domain::backup;
 use linli_domain::plans::{PlanCase, Stage};
 use serde_json::Value;
 
+mod common;
+use common::{bin, run};
+
 const CREATED_AT: i64 = 1_795_492_800_000; // 2026-11-24 12:00 China time
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_linli"))
-}
-
 fn tmp(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("linli-cli-plans-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("run linli");
-    assert!(
-        out.status.success(),
-        "linli failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::tmp("linli-cli-plans-tests", name)
 }
 
 /// A demo backup written by `linli demo`.

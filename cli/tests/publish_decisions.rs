@@ -3,7 +3,6 @@
 //! internal field of a plan or a decision reaches the published folder.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use linli_domain::alloc::{self, run_record, AllocConfig};
 use linli_domain::backup;
@@ -18,6 +17,9 @@ use linli_domain::snapshot::file;
 use linli_domain::snapshot::prepare::{prepare, PrepareOptions};
 use serde_json::Value;
 
+mod common;
+use common::{bin, run};
+
 const CREATED_AT: i64 = 1_790_000_000_000;
 /// 2026-11-24 12:00 China time.
 const AT: i64 = 1_795_492_800_000;
@@ -30,25 +32,8 @@ const MARKERS: [&str; 6] = [
     "MARKAPPROVER",
 ];
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_linli"))
-}
-
 fn tmp(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("linli-cli-decisions");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("run linli");
-    assert!(
-        out.status.success(),
-        "linli failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    common::tmp("linli-cli-decisions", name)
 }
 
 fn day(s: &str) -> CivilDate {

@@ -3,7 +3,6 @@
 //! whose history disagrees with the backup, and `linli verify` checking the signatures.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use linli_domain::backup;
 use linli_domain::dataset::Dataset;
@@ -13,39 +12,14 @@ use linli_domain::snapshot::prepare::{prepare, PrepareOptions};
 use linli_domain::snapshot::publish;
 use serde_json::Value;
 
+mod common;
+use common::{bin, fails, json, run};
+
 const CREATED_AT: i64 = 1_790_000_000_000;
 const AT: i64 = 1_795_492_800_000;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_linli"))
-}
-
 fn tmp(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("linli-signing-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("run linli");
-    assert!(
-        out.status.success(),
-        "linli failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn fails(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run linli");
-    assert!(!out.status.success(), "expected failure, got success");
-    assert!(out.stdout.is_empty(), "nothing on stdout on failure");
-    String::from_utf8(out.stderr).unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::tmp("linli-signing-tests", name)
 }
 
 fn demo() -> Dataset {

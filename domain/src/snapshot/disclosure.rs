@@ -662,7 +662,7 @@ mod tests {
         )
         .unwrap();
         set(&mut d, r#"{"min_cell":5,"min_cell_sensitive":10}"#);
-        let e = super::super::prepare::next_snapshot(&d, &[first.text.clone()], AT + 3_600_000, None)
+        let e = super::super::prepare::next_snapshot(&d, std::slice::from_ref(&first.text), AT + 3_600_000, None)
             .unwrap_err();
         assert!(e.to_string().contains("min_cell: lowered from 8 to 5"), "{e}");
         // Raised again: published.

@@ -38,6 +38,8 @@ pub const SNAPSHOT_PATH: &str = "snapshot.json";
 pub const INDEX_PATH: &str = "snapshots/index.json";
 /// Path of the printable notice.
 pub const NOTICE_PATH: &str = "notice.html";
+/// The printable notice's Content-Security-Policy: nothing may run or load.
+pub const NOTICE_CSP: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">";
 /// `format` of the history index.
 pub const INDEX_FORMAT: &str = "linli-snapshot-history";
 /// Path of the head's signed checkpoint.
@@ -668,6 +670,8 @@ pub fn notice_html_signed(
     let e = escape_html;
     let mut h = String::with_capacity(8_192);
     h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
+    // The notice has no script: its QR code is inline SVG, its style an inline <style>.
+    h.push_str(NOTICE_CSP);
     h.push_str(&format!("<title>{} 公示</title>", e(&c.community.name_zh)));
     h.push_str(
         "<style>@page{size:A4;margin:14mm}body{font-family:\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;\

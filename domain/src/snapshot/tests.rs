@@ -456,3 +456,15 @@ fn the_first_view_is_written_once_and_escaped() {
     // A page without the marker is left alone.
     assert_eq!(prerender_index("<body></body>", &c), "<body></body>");
 }
+/// The printable notice runs and loads nothing: a Content-Security-Policy that forbids
+/// every source but its own inline style and data images, and no script at all.
+#[test]
+fn the_notice_carries_a_policy_that_runs_nothing() {
+    let c = build(&demo(60, 3), &BuildOptions::at(NOW)).unwrap();
+    let (_, sha) = encode(&c);
+    let html = super::publish::notice_html(&c, &sha, Some("https://example.org/c/"));
+    let head = &html[..html.find("</head>").unwrap()];
+    assert!(head.contains(super::publish::NOTICE_CSP), "{head}");
+    assert!(super::publish::NOTICE_CSP.contains("default-src 'none'"));
+    assert!(!html.to_lowercase().contains("<script"));
+}
