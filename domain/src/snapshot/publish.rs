@@ -474,9 +474,15 @@ pub fn check_dashboard_url(url: &str) -> Result<(), ()> {
 /// assert!(!f.iter().any(|x| x.contains("x.org")));
 /// ```
 pub fn site_files(html: &str) -> Vec<String> {
-    let mut out: Vec<String> = ["index.html", "sw.js", "trust.js", "manifest.webmanifest", "favicon.svg"]
-        .map(String::from)
-        .to_vec();
+    let mut out: Vec<String> = [
+        "index.html",
+        "sw.js",
+        "trust.js",
+        "manifest.webmanifest",
+        "favicon.svg",
+    ]
+    .map(String::from)
+    .to_vec();
     for quote in ['"', '\''] {
         for part in html.split(quote).skip(1).step_by(2) {
             let Some(name) = part.strip_prefix("./") else {

@@ -63,7 +63,9 @@ impl Salter {
                 let mut h = Sha256::new();
                 h.update(b"linli/salt-key/unsigned/v1");
                 h.update(serde_json::to_vec(d).unwrap_or_default());
-                Self { key: h.finalize().into() }
+                Self {
+                    key: h.finalize().into(),
+                }
             }
         }
     }
@@ -71,7 +73,9 @@ impl Salter {
     /// The salter of a publishing key's 32-byte seed.
     #[must_use]
     pub fn from_seed(seed: &[u8; 32]) -> Self {
-        Self { key: hmac(seed, &[b"linli/salt-key/v1"]) }
+        Self {
+            key: hmac(seed, &[b"linli/salt-key/v1"]),
+        }
     }
 
     /// The salt for `purpose` (e.g. `"text"`, `"requests"`) of snapshot `sequence` at
@@ -79,7 +83,10 @@ impl Salter {
     #[must_use]
     pub fn salt(&self, purpose: &str, sequence: u32, path: &str) -> [u8; SALT_LEN] {
         let seq = sequence.to_be_bytes();
-        let full = hmac(&self.key, &[purpose.as_bytes(), b"\0", &seq, b"\0", path.as_bytes()]);
+        let full = hmac(
+            &self.key,
+            &[purpose.as_bytes(), b"\0", &seq, b"\0", path.as_bytes()],
+        );
         let mut out = [0u8; SALT_LEN];
         out.copy_from_slice(&full[..SALT_LEN]);
         out
@@ -96,10 +103,12 @@ impl Salter {
 #[must_use]
 pub fn hex(bytes: &[u8]) -> String {
     use core::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -133,7 +142,10 @@ mod tests {
     fn without_a_key_the_private_data_keys_the_salts() {
         let mut d = Dataset::default();
         let s0 = Salter::for_dataset(&d).salt("text", 1, "p");
-        d.settings.push(Setting { key: "community_name_zh".into(), value: "\"x\"".into() });
+        d.settings.push(Setting {
+            key: "community_name_zh".into(),
+            value: "\"x\"".into(),
+        });
         let s1 = Salter::for_dataset(&d).salt("text", 1, "p");
         assert_ne!(s0, s1);
         // A key, when present, replaces the dataset as the secret.
