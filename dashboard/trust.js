@@ -11,8 +11,12 @@
 // - The signed checkpoint (`checkpoint`, C2SP tlog-checkpoint) is checked by hash: it must
 //   name this snapshot's sequence and hash. The publishing key's fingerprint (SHA-256 of
 //   the public key, first 16 bytes) is shown to compare with the printed notice, and the
-//   witnesses' cosignature lines with their dates. Signatures are NOT verified here
-//   (Ed25519 does not fit the page's budget): `linli verify` and the witnesses do that.
+//   witnesses' cosignature lines with their dates. The publisher's Ed25519 signature is
+//   verified with the browser's own WebCrypto (no code in the page's budget); a bad
+//   signature is a warning, a browser without Ed25519 says the signature was not checked
+//   here. The key's fingerprint is remembered like the head: another key later is warned
+//   about (a host that swapped key and re-signed). Witness cosignatures are listed, not
+//   verified (the page does not know the witnesses' keys): `linli verify --witness` does.
 // - A snapshot served by sw.js from its cache carries `x-linli-saved`: "offline copy of
 //   DATE".
 const T = {
@@ -26,8 +30,12 @@ const T = {
   unsigned: ['本期公示未签名。', 'This publication is not signed.'],
   mismatch: ['⚠ 签名检查点与本期数据不符。', '⚠ The signed checkpoint does not name this snapshot.'],
   signed: ['已签名；密钥指纹：', 'Signed; key fingerprint:'],
-  signed2: ['（请与公示栏核对；签名由 linli verify 核验）', ' (compare with the printed notice; linli verify checks the signature)'],
+  signed2: ['（签名已核验；请与公示栏上的指纹核对）', ' (signature checked; compare with the printed notice)'],
   witness: ['见证方副署：', 'Witness cosignature:'],
+  badsig: ['⚠ 签名无效：检查点的签名与发布密钥不符，本期数据可能被篡改。', '⚠ Invalid signature: the checkpoint is not signed by the publishing key; the data may have been altered.'],
+  nocheck: ['（本浏览器无法核验签名）', ' (this browser cannot check the signature)'],
+  keychange: ['⚠ 发布密钥已变更：与本设备此前见到的指纹', '⚠ The publishing key changed: this device saw fingerprint'],
+  keychange2: [' 不同，请与公示栏核对。', ' before; compare with the printed notice.'],
 };
 
 const text = async (path) => {
@@ -52,6 +60,41 @@ function compare(seen, head, index) {
   if (head[0] === seen[0]) return head[1] === seen[1] ? null : 'fork';
   const e = index && index.snapshots.find((x) => x.sequence === seen[0]);
   return e && e.sha256 !== seen[1] ? 'fork' : null;
+}
+
+// The vkey's parts: name, key ID (4 bytes) and the Ed25519 public key (32 bytes).
+function parseVkey(vkey) {
+  const parts = vkey.trim().split('+');
+  if (parts.length !== 3 || !/^[0-9a-f]{8}$/.test(parts[1])) return null;
+  const material = bytes(parts[2]);
+  if (material.length !== 33 || material[0] !== 1) return null;
+  return { name: parts[0], id: parts[1], key: material.slice(1) };
+}
+
+// Whether the checkpoint carries a valid Ed25519 signature by `vkey` over its body:
+// true, false, or null when this browser's WebCrypto has no Ed25519.
+async function signatureValid(note, vkey) {
+  const v = parseVkey(vkey);
+  if (!v) return false;
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) return false;
+  const body = new TextEncoder().encode(note.slice(0, split + 1));
+  let key;
+  try {
+    key = await crypto.subtle.importKey('raw', v.key, { name: 'Ed25519' }, false, ['verify']);
+  } catch (e) {
+    return null;
+  }
+  for (const line of note.slice(split + 2).split('\n')) {
+    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!m || m[1] !== v.name) continue;
+    let b;
+    try { b = bytes(m[2]); } catch (e) { continue; }
+    const id = Array.from(b.slice(0, 4), (x) => x.toString(16).padStart(2, '0')).join('');
+    if (b.length !== 68 || id !== v.id) continue;
+    if (await crypto.subtle.verify({ name: 'Ed25519' }, key, b.slice(4), body)) return true;
+  }
+  return false;
 }
 
 async function fingerprint(vkey) {
@@ -109,6 +152,11 @@ async function check(main) {
       out.signature = readCheckpoint(cp.body, head);
       const vkey = await text('publishing-key.vkey');
       out.signature.fingerprint = vkey ? await fingerprint(vkey.body) : '?';
+      out.signature.valid = vkey ? await signatureValid(cp.body, vkey.body) : false;
+      const fkey = 'linli-key:' + location.pathname;
+      const seenKey = store && store.getItem(fkey);
+      if (seenKey && seenKey !== out.signature.fingerprint) out.keyChanged = seenKey;
+      else if (store && out.signature.valid && out.signature.matches && !r) store.setItem(fkey, out.signature.fingerprint);
     } catch (e) {
       out.signature = { matches: false, cosigners: [] };
     }
@@ -123,11 +171,13 @@ function render(list, facts) {
   for (const [kind, what, seq] of facts.warnings) {
     lines.push(['warning', `${T[kind][l]} ${T[what][l]} #${seq}${T[kind + '2'][l]}`]);
   }
+  if (facts.keyChanged) lines.push(['warning', `${T.keychange[l]} ${facts.keyChanged}${T.keychange2[l]}`]);
   const s = facts.signature;
   if (!s) lines.push(['signature', T.unsigned[l]]);
   else if (!s.matches) lines.push(['warning', T.mismatch[l]]);
+  else if (s.valid === false) lines.push(['warning', T.badsig[l]]);
   else {
-    lines.push(['signature', `${T.signed[l]} ${s.fingerprint}${T.signed2[l]}`]);
+    lines.push(['signature', `${T.signed[l]} ${s.fingerprint}${s.valid === null ? T.nocheck[l] : T.signed2[l]}`]);
     for (const [name, ms] of s.cosigners) lines.push(['witness', `${T.witness[l]} ${name} · ${day(ms)}`]);
   }
   list.replaceChildren(...lines.map(([kind, t]) => {

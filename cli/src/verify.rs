@@ -230,7 +230,10 @@ fn privacy_problems(chain: &[linli_domain::snapshot::file::Snapshot]) -> Vec<Str
     let mut out = Vec::new();
     for s in &current {
         for v in privacy::check(&s.content) {
-            out.push(format!("privacy: #{} {}: {}", s.content.sequence, v.path, v.reason));
+            out.push(format!(
+                "privacy: #{} {}: {}",
+                s.content.sequence, v.path, v.reason
+            ));
         }
     }
     for w in current.windows(2) {

@@ -123,7 +123,11 @@ fn store_names(db: &IdbDatabase) -> Vec<String> {
 }
 
 fn names_js(names: &[String]) -> JsValue {
-    names.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into()
+    names
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
 }
 
 /// Record counts of `stores` in one read-only transaction.
@@ -136,7 +140,11 @@ pub(super) async fn raw_counts(db: &IdbDatabase, stores: &[String]) -> Result<Ve
         .map_err(DbError::from_js)?;
     let mut reqs = Vec::with_capacity(stores.len());
     for s in stores {
-        reqs.push(tx.object_store(s).and_then(|o| o.count()).map_err(DbError::from_js)?);
+        reqs.push(
+            tx.object_store(s)
+                .and_then(|o| o.count())
+                .map_err(DbError::from_js)?,
+        );
     }
     let mut out = Vec::with_capacity(reqs.len());
     for r in &reqs {
@@ -169,7 +177,9 @@ async fn claim(legacy: &IdbDatabase, name: &str) -> Result<Option<String>, DbErr
     match added {
         Ok(_) => Ok(None),
         Err(e) if e.name() == "ConstraintError" => {
-            let tx = legacy.transaction_with_str("settings").map_err(DbError::from_js)?;
+            let tx = legacy
+                .transaction_with_str("settings")
+                .map_err(DbError::from_js)?;
             let req = tx
                 .object_store("settings")
                 .and_then(|s| s.get(&JsValue::from_str(CLAIM_KEY)))
@@ -198,7 +208,11 @@ fn is_claim(store: &str, record: &JsValue) -> bool {
 /// [`DbError`] naming the legacy database when it cannot be opened (for
 /// example `VersionError`: it was written by a newer app), read, copied, or
 /// when the copied counts differ (the new database is emptied again then).
-pub async fn adopt_legacy(new: &Db, name: &str, on_blocked: impl Fn() + 'static) -> Result<Adoption, DbError> {
+pub async fn adopt_legacy(
+    new: &Db,
+    name: &str,
+    on_blocked: impl Fn() + 'static,
+) -> Result<Adoption, DbError> {
     let Some(probe) = open_existing(LEGACY_DB_NAME).await.map_err(legacy_err)? else {
         return Ok(Adoption::NoLegacy);
     };
@@ -231,7 +245,9 @@ async fn copy(legacy: &IdbDatabase, new: &Db, name: &str) -> Result<Adoption, Db
     if let Some(missing) = stores.iter().find(|s| !target.contains(s)) {
         return Err(DbError::Decode {
             store: missing.clone(),
-            reason: format!("the legacy database \"{LEGACY_DB_NAME}\" has a store this version does not know"),
+            reason: format!(
+                "the legacy database \"{LEGACY_DB_NAME}\" has a store this version does not know"
+            ),
         });
     }
     // Read everything in one read-only transaction.
@@ -240,7 +256,11 @@ async fn copy(legacy: &IdbDatabase, new: &Db, name: &str) -> Result<Adoption, Db
         .map_err(DbError::from_js)?;
     let mut reqs = Vec::with_capacity(stores.len());
     for s in &stores {
-        reqs.push(tx.object_store(s).and_then(|o| o.get_all()).map_err(DbError::from_js)?);
+        reqs.push(
+            tx.object_store(s)
+                .and_then(|o| o.get_all())
+                .map_err(DbError::from_js)?,
+        );
     }
     let mut records: Vec<Vec<JsValue>> = Vec::with_capacity(reqs.len());
     for (s, r) in stores.iter().zip(&reqs) {
@@ -291,7 +311,9 @@ async fn clear(db: &IdbDatabase, stores: &[String]) -> Result<(), DbError> {
         .map_err(DbError::from_js)?;
     let done = idb::transaction_done(&tx);
     for s in stores {
-        tx.object_store(s).and_then(|o| o.clear()).map_err(DbError::from_js)?;
+        tx.object_store(s)
+            .and_then(|o| o.clear())
+            .map_err(DbError::from_js)?;
     }
     done.await
 }
@@ -326,9 +348,18 @@ mod tests {
 
     #[test]
     fn names_follow_the_deployment_path() {
-        assert_eq!(name_for_base("https://h.example/community-a/#/settings"), "linli:/community-a/");
-        assert_eq!(name_for_base("https://h.example/community-a/index.html?x=1"), "linli:/community-a/");
-        assert_eq!(name_for_base("http://127.0.0.1:8080/community-b/"), "linli:/community-b/");
+        assert_eq!(
+            name_for_base("https://h.example/community-a/#/settings"),
+            "linli:/community-a/"
+        );
+        assert_eq!(
+            name_for_base("https://h.example/community-a/index.html?x=1"),
+            "linli:/community-a/"
+        );
+        assert_eq!(
+            name_for_base("http://127.0.0.1:8080/community-b/"),
+            "linli:/community-b/"
+        );
         assert_eq!(name_for_base("https://h.example"), "linli:/");
         assert_eq!(name_for_base("https://h.example/"), "linli:/");
         assert_ne!(

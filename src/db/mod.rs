@@ -51,7 +51,9 @@ pub use self::schema::{Migration, MIGRATIONS};
 use self::write::AUDIT_STORE;
 pub use self::write::{history_entry, Batch, Pending};
 
-pub use self::community::{adopt_legacy, community_db_name, name_for_base, Adoption, CLAIM_KEY, LEGACY_DB_NAME};
+pub use self::community::{
+    adopt_legacy, community_db_name, name_for_base, Adoption, CLAIM_KEY, LEGACY_DB_NAME,
+};
 
 /// An open database. Not `Send`: keep it in `StoredValue::new_local` or a
 /// `LocalResource`.

@@ -6,10 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, DIST } from './harness.mjs';
+import { start, DIST, OUT } from './harness.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = process.env.LINLI_CLI
@@ -132,4 +132,56 @@ test('an offline copy is labelled with its date', async () => {
   const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
   assert.ok((await label.innerText()).includes(today));
   await context.setOffline(false);
+});
+
+// The publisher's signature line of a checkpoint with one bit of the signature flipped
+// (still well-formed base64 of the right length).
+function tamper(note) {
+  const split = note.lastIndexOf('\n\n');
+  const origin = note.split('\n')[0];
+  const sigs = note.slice(split + 2).split('\n').map((line) => {
+    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!m || m[1] !== origin) return line;
+    const b = Buffer.from(m[2], 'base64');
+    b[b.length - 1] ^= 1;
+    return `\u2014 ${m[1]} ${b.toString('base64')}`;
+  });
+  return note.slice(0, split + 2) + sigs.join('\n');
+}
+
+test('a tampered signature is refused by the page and by linli verify', async () => {
+  const { env, page, dir } = await live(three);
+  const cp = join(dir, 'checkpoint');
+  const good = readFileSync(cp, 'utf8');
+  const bad = tamper(good);
+  assert.notEqual(bad, good);
+  writeFileSync(cp, bad);
+  await page.goto(env.base);
+  await page.locator('[data-testid=warning]', { hasText: '签名无效' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid=signature]').count(), 0, 'no "signed" line beside the warning');
+  await page.screenshot({ path: join(OUT, 'trust-tampered-signature-390.png'), fullPage: true });
+  assert.throws(() => cli('verify', dir), 'linli verify refuses the tampered checkpoint');
+  // The untampered folder: the signature is checked and good.
+  writeFileSync(cp, good);
+  await page.reload();
+  await page.locator('[data-testid=signature]', { hasText: '签名已核验' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid=warning]').count(), 0);
+});
+
+test('another publishing key later is warned about', async () => {
+  const other = join(work, 'other.key');
+  const otherPrint = JSON.parse(cli('keygen', '--out', other)).fingerprint;
+  assert.notEqual(otherPrint, fingerprint);
+  // The same history, extended and signed with another key (a host that re-signs).
+  const resigned = join(work, 'resigned');
+  cpSync(three, resigned, { recursive: true });
+  cli('publish', backup, '--out', resigned, '--site', SITE, '--at', String(AT + DAY), '--key', other);
+  const { env, page, swap } = await live(three);
+  await page.goto(env.base);
+  await page.locator('[data-testid=signature]', { hasText: fingerprint }).waitFor({ timeout: 30_000 });
+  swap(resigned);
+  await page.reload();
+  const w = page.locator('[data-testid=warning]', { hasText: '发布密钥已变更' });
+  await w.waitFor({ timeout: 30_000 });
+  assert.ok((await w.innerText()).includes(fingerprint), 'names the key seen before');
 });

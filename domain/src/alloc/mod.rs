@@ -147,9 +147,9 @@ pub use inputs::{
     banded_growth, latest_period, prepare, AllocInputs, CategoryInput, KindAmount, Period, PoolInput,
     PreviousSource, SubgroupInput, UrgencyCounts, GROWTH_BAND, INPUTS_VERSION, MAX_COUNT,
 };
-pub use pools::{GROWTH_FLOOR_PER_MILLE, 
+pub use pools::{
     AllocationResult, Binding, CategoryAllocation, CategoryExplanation, ChangeLimit, DemandExplanation,
-    KindResult, PoolSplit,
+    KindResult, PoolSplit, GROWTH_FLOOR_PER_MILLE,
 };
 pub use run::{
     compare, run_record, verify_run, what_if, CategoryChange, Comparison, DemandScale, KindComparison,

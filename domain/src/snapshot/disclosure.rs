@@ -594,13 +594,23 @@ mod tests {
         let d = crate::demo::generate(&crate::demo::DemoConfig::default());
         let c = super::super::build(&d, &super::super::BuildOptions::at(AT)).unwrap();
         assert!(c.adopted_allocation.is_some());
-        let published: Vec<_> = c.allocation.iter().filter(|l| l.amount_fen.is_some() && l.code != OTHER).collect();
+        let published: Vec<_> = c
+            .allocation
+            .iter()
+            .filter(|l| l.amount_fen.is_some() && l.code != OTHER)
+            .collect();
         assert!(
             published.len() * 2 >= c.allocation.len(),
             "most categories published: {:?}",
-            c.allocation.iter().map(|l| (&l.code, l.amount_fen, &l.withheld)).collect::<Vec<_>>()
+            c.allocation
+                .iter()
+                .map(|l| (&l.code, l.amount_fen, &l.withheld))
+                .collect::<Vec<_>>()
         );
-        assert!(c.allocation.iter().all(|l| l.withheld.as_deref() != Some(TOO_COARSE)));
+        assert!(c
+            .allocation
+            .iter()
+            .all(|l| l.withheld.as_deref() != Some(TOO_COARSE)));
         for l in &published {
             assert!(l.step_fen >= MIN_STEP_FEN);
             assert_eq!(l.amount_fen.unwrap() % l.step_fen, 0, "{}", l.code);
@@ -662,8 +672,9 @@ mod tests {
         )
         .unwrap();
         set(&mut d, r#"{"min_cell":5,"min_cell_sensitive":10}"#);
-        let e = super::super::prepare::next_snapshot(&d, std::slice::from_ref(&first.text), AT + 3_600_000, None)
-            .unwrap_err();
+        let e =
+            super::super::prepare::next_snapshot(&d, std::slice::from_ref(&first.text), AT + 3_600_000, None)
+                .unwrap_err();
         assert!(e.to_string().contains("min_cell: lowered from 8 to 5"), "{e}");
         // Raised again: published.
         set(&mut d, r#"{"min_cell":8,"min_cell_sensitive":12}"#);

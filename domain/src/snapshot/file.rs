@@ -276,7 +276,11 @@ fn open_texts(content: &mut Content, mut texts: BTreeMap<String, TextEntry>) -> 
         if t.is_empty() {
             return;
         }
-        if t.len() != 64 || !t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if t.len() != 64
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             error = invalid("the content holds no commitment there");
             return;
         }
@@ -307,7 +311,9 @@ fn open_texts(content: &mut Content, mut texts: BTreeMap<String, TextEntry>) -> 
                     return;
                 };
                 if super::freetext::commitment(&salt, path, &text) != *t {
-                    error = Some(DecodeError::TextMismatch { path: path.to_owned() });
+                    error = Some(DecodeError::TextMismatch {
+                        path: path.to_owned(),
+                    });
                     return;
                 }
                 seals.salts.insert(path.to_owned(), salt);

@@ -65,7 +65,9 @@ impl Salter {
                 // In a canonical order, so that the same register stored in another order
                 // (IndexedDB, a backup) gives the same salts.
                 h.update(canonical_json(d));
-                Self { key: h.finalize().into() }
+                Self {
+                    key: h.finalize().into(),
+                }
             }
         }
     }
@@ -73,7 +75,9 @@ impl Salter {
     /// The salter of a publishing key's 32-byte seed.
     #[must_use]
     pub fn from_seed(seed: &[u8; 32]) -> Self {
-        Self { key: hmac(seed, &[b"linli/salt-key/v1"]) }
+        Self {
+            key: hmac(seed, &[b"linli/salt-key/v1"]),
+        }
     }
 
     /// The salt for `purpose` (e.g. `"text"`, `"requests"`) of snapshot `sequence` at
@@ -81,7 +85,10 @@ impl Salter {
     #[must_use]
     pub fn salt(&self, purpose: &str, sequence: u32, path: &str) -> [u8; SALT_LEN] {
         let seq = sequence.to_be_bytes();
-        let full = hmac(&self.key, &[purpose.as_bytes(), b"\0", &seq, b"\0", path.as_bytes()]);
+        let full = hmac(
+            &self.key,
+            &[purpose.as_bytes(), b"\0", &seq, b"\0", path.as_bytes()],
+        );
         let mut out = [0u8; SALT_LEN];
         out.copy_from_slice(&full[..SALT_LEN]);
         out
@@ -116,17 +123,22 @@ fn canonical_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
             other => other.to_string(),
         }
     }
-    serde_json::to_value(value).map(canon).unwrap_or_default().into_bytes()
+    serde_json::to_value(value)
+        .map(canon)
+        .unwrap_or_default()
+        .into_bytes()
 }
 
 /// Lower-case hex of `bytes`.
 #[must_use]
 pub fn hex(bytes: &[u8]) -> String {
     use core::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -160,13 +172,22 @@ mod tests {
     fn without_a_key_the_private_data_keys_the_salts() {
         let mut d = Dataset::default();
         let s0 = Salter::for_dataset(&d).salt("text", 1, "p");
-        d.settings.push(Setting { key: "community_name_zh".into(), value: "\"x\"".into() });
+        d.settings.push(Setting {
+            key: "community_name_zh".into(),
+            value: "\"x\"".into(),
+        });
         let s1 = Salter::for_dataset(&d).salt("text", 1, "p");
         assert_ne!(s0, s1);
         // The order records are stored in does not matter.
         let mut two = Dataset::default();
-        two.settings.push(Setting { key: "a".into(), value: "1".into() });
-        two.settings.push(Setting { key: "b".into(), value: "2".into() });
+        two.settings.push(Setting {
+            key: "a".into(),
+            value: "1".into(),
+        });
+        two.settings.push(Setting {
+            key: "b".into(),
+            value: "2".into(),
+        });
         let before = Salter::for_dataset(&two).salt("text", 1, "p");
         two.settings.reverse();
         assert_eq!(Salter::for_dataset(&two).salt("text", 1, "p"), before);
