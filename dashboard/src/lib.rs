@@ -14,6 +14,7 @@
 
 pub mod charts;
 mod plans;
+pub use plans::mark_redactions;
 mod view;
 
 pub use plans::stage_name;

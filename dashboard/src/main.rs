@@ -11,7 +11,9 @@ use wasm_bindgen::JsCast;
 
 async fn load() -> Result<Snapshot, LoadError> {
     let bytes = fetch_bytes(SNAPSHOT_PATH).await.map_err(LoadError::Missing)?;
-    file::decode(&bytes).map_err(LoadError::Decode)
+    let mut s = file::decode(&bytes).map_err(LoadError::Decode)?;
+    linli_dashboard::mark_redactions(&mut s.content);
+    Ok(s)
 }
 
 /// Whether a fetch error is the host's answer (an HTTP error status: the file is not
@@ -100,7 +102,10 @@ fn listen_for_preview(snapshot: RwSignal<Option<Result<Arc<Snapshot>, LoadError>
         {
             snapshot.set(Some(
                 file::decode(text.as_bytes())
-                    .map(Arc::new)
+                    .map(|mut s| {
+                        linli_dashboard::mark_redactions(&mut s.content);
+                        Arc::new(s)
+                    })
                     .map_err(LoadError::Decode),
             ));
         }

@@ -141,28 +141,41 @@ fn table(
     .into_any()
 }
 
-/// `c` with each redacted free text (`linli_domain::snapshot::freetext`) shown as
-/// "已于 DATE 删除（已遮盖）" / "redacted on DATE" in place of its (removed) text.
-pub fn with_redactions(c: &Content, l: Lang) -> std::borrow::Cow<'_, Content> {
+/// The first character of a free text that [`mark_redactions`] replaced: the rest is the
+/// day of the redaction. No published text starts with it (control characters are not
+/// published), and `file::decode` has checked every text against its commitment before.
+const REDACTED: char = '\u{1}';
+
+/// Marks each redacted free text of `c` (`linli_domain::snapshot::freetext`) in place, once
+/// after decoding, so that [`shown`] labels it in the page's language: no copy of the
+/// snapshot (the bundle's size budget has no room for cloning `Content`).
+pub fn mark_redactions(c: &mut Content) {
     if c.texts.redacted.is_empty() {
-        return std::borrow::Cow::Borrowed(c);
+        return;
     }
-    let mut shown = c.clone();
-    let red = &c.texts.redacted;
-    linli_domain::snapshot::freetext::for_each_text(&mut shown, |path, t| {
+    let red = std::mem::take(&mut c.texts.redacted);
+    linli_domain::snapshot::freetext::for_each_text(c, |path, t| {
         if let Some(r) = red.get(path) {
-            *t = match l {
-                Lang::Zh => format!("已于 {} 删除（已遮盖）", r.on),
-                Lang::En => format!("redacted on {}", r.on),
-            };
+            *t = format!("{REDACTED}{}", r.on);
         }
     });
-    std::borrow::Cow::Owned(shown)
+    c.texts.redacted = red;
+}
+
+/// A free text as shown: a redacted one ([`mark_redactions`]) as "已于 DATE 删除（已遮盖）" /
+/// "redacted on DATE".
+pub fn shown(l: Lang, t: &str) -> String {
+    match t.strip_prefix(REDACTED) {
+        Some(on) => match l {
+            Lang::Zh => format!("已于 {on} 删除（已遮盖）"),
+            Lang::En => format!("redacted on {on}"),
+        },
+        None => t.to_owned(),
+    }
 }
 
 /// Every plan, grouped by stage.
 pub fn plans_view(c: &Content, l: Lang, today: i64) -> AnyView {
-    let c = &*with_redactions(c, l);
     let groups: Vec<AnyView> = ORDER
         .iter()
         .filter_map(|stage| {
@@ -263,7 +276,7 @@ fn plan(c: &Content, p: &PlanPublic, l: Lang, today: i64) -> AnyView {
     let details = details(c, p, l);
     view! {
         <li class="plan" data-testid="plan" data-id=p.id.to_string()>
-            <div class="plan-head"><strong>{p.title.clone()}</strong><span class=format!("stage {}", p.stage)>{stage_name(l, &p.stage)}</span></div>
+            <div class="plan-head"><strong>{shown(l, &p.title)}</strong><span class=format!("stage {}", p.stage)>{stage_name(l, &p.stage)}</span></div>
             {top}
             <details>
                 <summary>{tr(l, "详情：审批、每笔支出、决算", "Details: approvals, every spending item, accounts")}</summary>
@@ -277,14 +290,14 @@ fn plan(c: &Content, p: &PlanPublic, l: Lang, today: i64) -> AnyView {
 /// A plan's details: description, reserve releases, stages, objections, approvals,
 /// spending items, budget changes, milestones, final accounts, evaluation.
 fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
-    let mut v = vec![para("", None, p.description.clone())];
+    let mut v = vec![para("", None, shown(l, &p.description))];
     for r in c.reserve_releases.iter().filter(|r| r.plan_id == p.id) {
         let t = format!(
             "{} {} {}：{}",
             r.date,
             tr(l, "应急储备金拨付", "Reserve released"),
             yuan(r.amount_fen),
-            r.reason
+            shown(l, &r.reason)
         );
         v.push(para("small", None, t));
     }
@@ -297,7 +310,7 @@ fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
                 let why = if s.reason.is_empty() {
                     String::new()
                 } else {
-                    format!("：{}", s.reason)
+                    format!("：{}", shown(l, &s.reason))
                 };
                 // The first entry is the draft's creation; a later draft, a rejection.
                 let name = if i == 0 {
@@ -315,10 +328,10 @@ fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
             .iter()
             .map(|o| {
                 let answer = match (&o.response, &o.response_date) {
-                    (Some(r), Some(d)) => format!("{d} {r}"),
+                    (Some(r), Some(d)) => format!("{d} {}", shown(l, r)),
                     _ => tr(l, "尚未答复", "Not answered yet").to_owned(),
                 };
-                vec![o.date.clone(), o.summary.clone(), answer]
+                vec![o.date.clone(), shown(l, &o.summary), answer]
             })
             .collect();
         let head = [
@@ -361,8 +374,8 @@ fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
                             if v.quorum_met { "met" } else { "not met" }
                         ),
                     },
-                    (_, Some(c), _) => c.clone(),
-                    (_, _, Some(r)) => r.clone(),
+                    (_, Some(c), _) => shown(l, c),
+                    (_, _, Some(r)) => shown(l, r),
                     _ => String::new(),
                 };
                 let mut result = if a.approved {
@@ -372,7 +385,7 @@ fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
                 }
                 .to_owned();
                 if !a.reason.is_empty() {
-                    result.push_str(&format!("：{}", a.reason));
+                    result.push_str(&format!("：{}", shown(l, &a.reason)));
                 }
                 vec![level_name(l, &a.level).to_owned(), a.date.clone(), result, detail]
             })
@@ -398,8 +411,8 @@ fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
             .iter()
             .map(|e| {
                 let purpose = match e.reverses {
-                    Some(id) => format!("{} #{id}：{}", tr(l, "冲正", "Reversal of"), e.purpose),
-                    None => e.purpose.clone(),
+                    Some(id) => format!("{} #{id}：{}", tr(l, "冲正", "Reversal of"), shown(l, &e.purpose)),
+                    None => shown(l, &e.purpose),
                 };
                 vec![
                     e.date.clone(),
@@ -446,7 +459,7 @@ fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
                         b.date,
                         yuan(b.from_fen),
                         yuan(b.to_fen),
-                        b.reason
+                        shown(l, &b.reason)
                     )
                 })
                 .collect(),
@@ -457,7 +470,7 @@ fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
         v.push(list(
             p.milestones
                 .iter()
-                .map(|m| format!("{} {}%：{}", m.date, m.percent, m.note))
+                .map(|m| format!("{} {}%：{}", m.date, m.percent, shown(l, &m.note)))
                 .collect(),
         ));
     }
@@ -527,7 +540,7 @@ fn details(c: &Content, p: &PlanPublic, l: Lang) -> Vec<AnyView> {
                 count(l, e.respondents)
             ),
         ));
-        v.push(para("", None, e.summary.clone()));
+        v.push(para("", None, shown(l, &e.summary)));
     }
     v
 }
@@ -568,7 +581,7 @@ fn pb_block(o: &PbOutcome, l: Lang) -> [AnyView; 2] {
                 tr(l, "未获资助", "Not funded")
             };
             vec![
-                p.title.clone(),
+                shown(l, &p.title),
                 yuan(p.cost_fen),
                 count(l, p.votes),
                 result.to_owned(),
@@ -604,7 +617,6 @@ fn pb_block(o: &PbOutcome, l: Lang) -> [AnyView; 2] {
 
 /// The adopted PB outcomes, newest period first.
 pub fn pb_view(c: &Content, l: Lang) -> Option<AnyView> {
-    let c = &*with_redactions(c, l);
     (!c.pb.is_empty()).then(|| {
         let blocks: Vec<AnyView> = c.pb.iter().rev().flat_map(|o| pb_block(o, l)).collect();
         view! {
@@ -673,19 +685,18 @@ mod redaction_tests {
         let path = format!("plans/{}/title", c.plans[0].id);
         let (text, _) = file::encode(&c);
         let red = freetext::redact_file(text.as_bytes(), &path, "2026-12-10").unwrap();
-        let s = file::decode(&red).unwrap();
+        let mut s = file::decode(&red).unwrap();
         assert_eq!(s.content.plans[0].title, "");
-        let zh = with_redactions(&s.content, Lang::Zh);
-        assert_eq!(zh.plans[0].title, "已于 2026-12-10 删除（已遮盖）");
-        assert_eq!(
-            with_redactions(&s.content, Lang::En).plans[0].title,
-            "redacted on 2026-12-10"
-        );
-        // Other texts as published; nothing redacted: borrowed as is.
-        assert_eq!(zh.plans[0].description, c.plans[0].description);
-        assert!(matches!(
-            with_redactions(&c, Lang::Zh),
-            std::borrow::Cow::Borrowed(_)
-        ));
+        mark_redactions(&mut s.content);
+        let t = &s.content.plans[0].title;
+        assert_eq!(shown(Lang::Zh, t), "已于 2026-12-10 删除（已遮盖）");
+        assert_eq!(shown(Lang::En, t), "redacted on 2026-12-10");
+        // Other texts as published, unchanged by marking.
+        assert_eq!(s.content.plans[0].description, c.plans[0].description);
+        assert_eq!(shown(Lang::Zh, &c.plans[0].description), c.plans[0].description);
+        // Nothing redacted: nothing marked.
+        let mut plain = file::decode(text.as_bytes()).unwrap();
+        mark_redactions(&mut plain.content);
+        assert_eq!(plain.content.plans[0].title, c.plans[0].title);
     }
 }

@@ -111,6 +111,11 @@ impl TextSeals {
 /// Visits every free-text field of `c` (see the module documentation for the list and
 /// the paths), in a fixed order; `None` fields are skipped, empty ones visited.
 pub fn for_each_text(c: &mut Content, mut f: impl FnMut(&str, &mut String)) {
+    // One non-generic body for every caller (the residents' bundle links several).
+    visit_texts(c, &mut f);
+}
+
+fn visit_texts(c: &mut Content, f: &mut dyn FnMut(&str, &mut String)) {
     let mut path = String::new();
     let mut at = |p: &mut String, base: usize, tail: std::fmt::Arguments<'_>, t: &mut String| {
         use std::fmt::Write;
