@@ -63,10 +63,13 @@ function compare(seen, head, index) {
 }
 
 // The vkey's parts: name, key ID (4 bytes) and the Ed25519 public key (32 bytes).
+// The base64 part may itself contain '+': split at the first two only.
 function parseVkey(vkey) {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3 || !/^[0-9a-f]{8}$/.test(parts[1])) return null;
-  const material = bytes(parts[2]);
+  const parts = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(vkey.trim());
+  if (!parts) return null;
+  let material;
+  try { material = bytes(parts[3]); } catch (e) { return null; }
+  parts.shift();
   if (material.length !== 33 || material[0] !== 1) return null;
   return { name: parts[0], id: parts[1], key: material.slice(1) };
 }
