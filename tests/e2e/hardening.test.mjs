@@ -266,9 +266,9 @@ test('both pages and the published site carry the CSP; the app and the dashboard
   }
   // The folder `linli publish --site` writes keeps the policy.
   const pub = published();
-  const published = readFileSync(join(pub, 'index.html'), 'utf8');
-  assert.equal(cspOf(published), cspOf(site));
-  assert.equal(cspOf(published), policy(published));
+  const publishedHtml = readFileSync(join(pub, 'index.html'), 'utf8');
+  assert.equal(cspOf(publishedHtml), cspOf(site));
+  assert.equal(cspOf(publishedHtml), policy(publishedHtml));
 
   mount('/csp-app/', DIST);
   mount('/csp-site/', pub);
