@@ -101,10 +101,9 @@ async function signatureValid(note, vkey) {
 }
 
 async function fingerprint(vkey) {
-  const parts = vkey.trim().split('+');
-  if (parts.length < 3) return '?';
-  const key = bytes(parts.slice(2).join('+')).slice(1, 33);
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', key));
+  const v = parseVkey(vkey);
+  if (!v) return '?';
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', v.key));
   const hex = Array.from(d.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
   return hex.match(/.{4}/g).join(' ');
 }

@@ -266,10 +266,12 @@ pub fn run(dir: &Path, key: Option<&str>, witnesses: &[String]) -> Result<()> {
     });
     let refused = reader.refusals();
     let mut problems: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    let privacy = match &result {
+        Ok((chain, _)) if refused.is_empty() => privacy_problems(chain),
+        _ => Vec::new(),
+    };
     match result {
-        Ok((chain, _)) if refused.is_empty() && !privacy_problems(&chain).is_empty() => {
-            problems.extend(privacy_problems(&chain));
-        }
+        Ok(_) if !privacy.is_empty() => problems.extend(privacy),
         Ok((chain, signed)) if refused.is_empty() => {
             let last = chain.last().map(|s| (s.content.sequence, s.sha256.clone()));
             let mut summary = serde_json::json!({
