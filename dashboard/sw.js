@@ -1,5 +1,5 @@
 // Linli public dashboard: works offline after the first visit.
-// - The data (snapshot.json, snapshots/…) and the page: network first, the cached copy
+// - The data (snapshot.json, requests.json, snapshots/…) and the page: network first, the cached copy
 //   when offline, so residents always see the latest publication when they can.
 // - Everything else (hashed JS, WASM, CSS, icons): cache first; their names change
 //   with their content, so a cached copy is never stale.
@@ -10,7 +10,7 @@
 // build's other files, so every new build has its own cache and `activate` below deletes
 // the caches of earlier builds.
 const CACHE = 'linli-dashboard-dev';
-const FRESH = /(?:\/|index\.html|snapshot\.json|snapshots\/[^/]*\.(?:json|checkpoint)|checkpoint|publishing-key\.vkey|trust\.js|manifest\.webmanifest|notice\.html)$/;
+const FRESH = /(?:\/|index\.html|snapshot\.json|requests\.json|snapshots\/[^/]*\.(?:json|checkpoint)|checkpoint|publishing-key\.vkey|trust\.js|manifest\.webmanifest|notice\.html)$/;
 
 async function stamped(res) {
   const headers = new Headers(res.headers);

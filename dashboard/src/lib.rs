@@ -152,6 +152,21 @@ pub fn yuan(fen: i64) -> String {
     linli_domain::money::format_yuan(fen)
 }
 
+/// Milliseconds → `12.34` (two decimals, rounded down), for the timing attributes the
+/// benchmarks read. Integer formatting: `{:.2}` on a float pulls the whole exact float
+/// formatter (about 2 KiB brotli) into the residents' first load.
+///
+/// ```
+/// assert_eq!(linli_dashboard::ms2(12.3456), "12.34");
+/// assert_eq!(linli_dashboard::ms2(0.05), "0.05");
+/// assert_eq!(linli_dashboard::ms2(-1.0), "0.00");
+/// ```
+pub fn ms2(ms: f64) -> String {
+    // Negative or not a number (a clock that went back): 0.
+    let centi = if ms > 0.0 { (ms * 100.0) as u64 } else { 0 };
+    format!("{}.{:02}", centi / 100, centi % 100)
+}
+
 /// Basis points → `12.34%`.
 pub fn pct(bp: i64) -> String {
     let sign = if bp < 0 { "-" } else { "" };

@@ -176,7 +176,7 @@ fn App() -> impl IntoView {
                     let cb = wasm_bindgen::closure::Closure::once(move |_: wasm_bindgen::JsValue| {
                         let ms = performance_now() - t0;
                         if let Some(m) = document().get_element_by_id("main") {
-                            let _ = m.set_attribute("data-render-ms", &format!("{ms:.2}"));
+                            let _ = m.set_attribute("data-render-ms", &linli_dashboard::ms2(ms));
                         }
                     });
                     let _ = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL).then(&cb);

@@ -143,7 +143,7 @@ fn table(
 
 /// The first character of a free text that [`mark_redactions`] replaced: the rest is the
 /// day of the redaction. No published text starts with it (control characters are not
-/// published), and `file::decode` has checked every text against its commitment before.
+/// published), and `file::decode` has checked the texts against the content's `texts_sha256`.
 const REDACTED: char = '\u{1}';
 
 /// Marks each redacted free text of `c` (`linli_domain::snapshot::freetext`) in place, once

@@ -343,7 +343,7 @@ fn body(
         })
         .collect();
     let groups_src = charts::data_url(&charts::bars_svg(&gbars));
-    let charts_ms = format!("{:.2}", now_ms() - charts_t0);
+    let charts_ms = crate::ms2(now_ms() - charts_t0);
     let groups_h = charts::bars_height(gbars.len());
     let warnings: Vec<String> = c
         .groups
@@ -531,7 +531,10 @@ fn body(
         .into_any()
     };
 
+    // Empty (no salt) when the snapshot came from `snapshot.json`: the section is then
+    // fetched from `requests.json` on the first lookup.
     let requests = StoredValue::new(c.requests.clone());
+    let requests_sha256 = c.requests_sha256.clone();
     let prev = c.previous_sha256.clone();
     let sequence = c.sequence;
     let sha = sha256.to_owned();
@@ -576,7 +579,7 @@ fn body(
                 Lang::En => format!("To protect privacy, counts are published in bands of {min_cell} ({min_cell_s} for health, disability, income, minors, housing and employment); counts below one band are not published."),
             }}</p>
         </section>
-        <RequestLookup requests=requests lang=l/>
+        <RequestLookup requests=requests sha256=requests_sha256 lang=l/>
         <section class="block" aria-labelledby="pts-h">
             <h2 id="pts-h">{tr(l, "积分怎么算", "How points work")}</h2>
             <ul class="points">{points}</ul>
@@ -622,13 +625,52 @@ fn short_yuan(fen: i64) -> String {
 }
 
 #[component]
-fn RequestLookup(requests: StoredValue<linli_domain::snapshot::RequestsPublic>, lang: Lang) -> impl IntoView {
+fn RequestLookup(
+    requests: StoredValue<linli_domain::snapshot::RequestsPublic>,
+    sha256: String,
+    lang: Lang,
+) -> impl IntoView {
     let l = lang;
     let input = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Lookup>);
+    // While `requests.json` is fetched; then why it could not be used: `Some(true)` it does
+    // not match this snapshot's seal, `Some(false)` it could not be fetched.
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(None::<bool>);
+    let sha256 = StoredValue::new(sha256);
     // The page hashes the typed code with the snapshot's salt and looks for the key: the
-    // snapshot holds no code (`linli_domain::snapshot::requests_public`).
-    let look = move || result.set(Some(requests.with_value(|r| lookup(r, &input.get_untracked()))));
+    // snapshot holds no code (`linli_domain::snapshot::requests_public`). The section is
+    // fetched from `requests.json` on the first lookup of a valid code and checked against
+    // the snapshot's `requests_sha256`.
+    let look = move || {
+        let typed = input.get_untracked();
+        failed.set(None);
+        let loaded = requests.with_value(|r| !r.salt.is_empty());
+        let first = requests.with_value(|r| lookup(r, &typed));
+        if loaded || first != Lookup::NotFound {
+            result.set(Some(first));
+            return;
+        }
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        result.set(None);
+        leptos::task::spawn_local(async move {
+            use linli_domain::snapshot::{file, publish::REQUESTS_PATH};
+            match crate::fetch_bytes(REQUESTS_PATH).await {
+                Ok(bytes) => match sha256.with_value(|h| file::decode_requests(&bytes, h)) {
+                    Ok(r) => {
+                        requests.set_value(r);
+                        result.set(Some(requests.with_value(|r| lookup(r, &typed))));
+                    }
+                    Err(_) => failed.set(Some(true)),
+                },
+                Err(_) => failed.set(Some(false)),
+            }
+            busy.set(false);
+        });
+    };
     view! {
         <section class="block" aria-labelledby="req-h" data-testid="lookup">
             <h2 id="req-h">{tr(l, "诉求查询", "Look up your request")}</h2>
@@ -642,6 +684,20 @@ fn RequestLookup(requests: StoredValue<linli_domain::snapshot::RequestsPublic>, 
             </form>
             <p class="small">{tr(l, "查询码只在您的设备上核对，公示数据中不含任何查询码。", "Your code is checked on your device only; the published data holds no tracking code.")}</p>
             <div role="status" aria-live="polite">
+                {move || busy.get().then(|| view! { <p data-testid="request-loading">{tr(l, "正在查询…", "Looking up…")}</p> })}
+                {move || match failed.get() {
+                    None => ().into_any(),
+                    Some(true) => view! { <p class="error" data-testid="request-tampered">{tr(
+                        l,
+                        "诉求数据与本期公示的校验码不符，可能被改动过，无法查询。请联系社区核实。",
+                        "The requests data does not match this publication's seal (it may have been altered), so it cannot be searched. Please ask the community office.",
+                    )}</p> }.into_any(),
+                    Some(false) => view! { <p class="error" data-testid="request-unavailable">{tr(
+                        l,
+                        "暂时无法获取诉求数据（可能已离线），请稍后重试。",
+                        "The requests data could not be fetched (you may be offline). Please try again later.",
+                    )}</p> }.into_any(),
+                }}
                 {move || match result.get() {
                     None => ().into_any(),
                     Some(Lookup::Empty) => view! { <p class="error">{tr(l, "请输入查询码。", "Enter your tracking code.")}</p> }.into_any(),

@@ -3,11 +3,13 @@
 // (in any typed form) and no entry carries a due day; a resident on a 360 px phone types a
 // real code in lower case with hyphens, presses Enter and sees the status and its days; a
 // valid code that is not in the register is "not found in this publication"; a mistyped
-// one is named as such. Screenshots in tests/e2e/out/.
+// one is named as such; requests.json is fetched only on a lookup, and a changed one is
+// refused. Screenshots in tests/e2e/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, DIST, OUT } from './harness.mjs';
@@ -52,14 +54,22 @@ const STATUS_ZH = { received: '已受理', assigned: '已分派', in_progress: '
 
 test('the snapshot lists no tracking code and no due day', () => {
   const text = readFileSync(join(site, 'snapshot.json'), 'utf8');
+  const requestsText = readFileSync(join(site, 'requests.json'), 'utf8');
   const requests = JSON.parse(readFileSync(backup, 'utf8')).payload.requests;
   assert.ok(requests.length > 100, `${requests.length} requests`);
   for (const r of requests) {
     for (const form of [r.tracking_code, display(r.tracking_code), r.tracking_code.toLowerCase(), display(r.tracking_code).toLowerCase()]) {
       assert.ok(!text.includes(form), `code ${form} is published`);
+      assert.ok(!requestsText.includes(form), `code ${form} is published in requests.json`);
     }
   }
-  const section = JSON.parse(text).content.requests;
+  // The first load (snapshot.json) carries no request; requests.json is sealed by the
+  // content's requests_sha256.
+  const snap = JSON.parse(text);
+  assert.equal(snap.requests, undefined);
+  assert.equal(snap.content.requests, undefined);
+  assert.equal(snap.content.requests_sha256, createHash('sha256').update(requestsText).digest('hex'));
+  const section = JSON.parse(requestsText);
   assert.match(section.salt, /^[0-9a-f]{32}$/);
   assert.equal(section.entries.length, requests.length);
   for (const e of section.entries) {
@@ -76,9 +86,13 @@ test('a resident looks a request up by its code on a phone, by keyboard', async 
   servers.push(env);
   const { page, errors } = await env.newPage({ width: 360, height: 740 });
   const missingFiles = [];
+  const fetched = [];
   page.on('response', (r) => { if (r.status() === 404) missingFiles.push(r.url()); });
+  page.on('request', (r) => fetched.push(r.url()));
   await page.goto(env.base);
   await page.locator('[data-testid=lookup]').waitFor({ timeout: 30_000 });
+  await page.waitForLoadState('networkidle');
+  assert.ok(!fetched.some((u) => u.endsWith('/requests.json')), 'requests.json is not part of the first load');
   // A request in progress (several days in its history), typed in lower case with hyphens.
   const req = requests.find((r) => r.status === 'in_progress') ?? requests.find((r) => r.status === 'closed');
   await page.locator('#code').focus();
@@ -86,6 +100,7 @@ test('a resident looks a request up by its code on a phone, by keyboard', async 
   await page.keyboard.press('Enter');
   const found = page.locator('[data-testid=request-result]');
   await found.waitFor();
+  assert.ok(fetched.some((u) => u.endsWith('/requests.json')), 'fetched on the first lookup');
   const text = await found.innerText();
   assert.ok(text.includes(STATUS_ZH[req.status]), text);
   for (const h of req.history) assert.ok(text.includes(`${day(h.at)} ${STATUS_ZH[h.status]}`), `${day(h.at)} in ${text}`);
@@ -121,4 +136,27 @@ test('a resident looks a request up by its code on a phone, by keyboard', async 
   // other file may be missing and no other error logged.
   assert.deepEqual(missingFiles.filter((u) => !u.endsWith('/checkpoint')), []);
   assert.deepEqual(errors.filter((e) => !e.includes('status of 404')), []);
+});
+
+test('a changed requests.json is refused, and the page says so', async () => {
+  const requests = JSON.parse(readFileSync(backup, 'utf8')).payload.requests;
+  const bad = join(work, 'bad-site');
+  cpSync(site, bad, { recursive: true });
+  // The host marks a request closed that is not: the seal no longer matches.
+  const text = readFileSync(join(bad, 'requests.json'), 'utf8');
+  const changed = text.replace('"status":"in_progress"', '"status":"closed"');
+  assert.notEqual(changed, text);
+  writeFileSync(join(bad, 'requests.json'), changed);
+  const env = await start(bad);
+  servers.push(env);
+  const { page } = await env.newPage({ width: 360, height: 740 });
+  await page.goto(env.base);
+  await page.locator('[data-testid=lookup]').waitFor({ timeout: 30_000 });
+  const req = requests.find((r) => r.status === 'in_progress') ?? requests[0];
+  await page.locator('#code').fill(display(req.tracking_code));
+  await page.keyboard.press('Enter');
+  const msg = await page.locator('[data-testid=request-tampered]').innerText();
+  assert.ok(msg.includes('校验码不符'), msg);
+  assert.equal(await page.locator('[data-testid=request-result]').count(), 0);
+  await page.locator('[data-testid=lookup]').screenshot({ path: join(OUT, 'lookup-tampered-360.png') });
 });

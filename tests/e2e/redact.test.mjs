@@ -103,7 +103,11 @@ test('a personal title is refused naming the field; a published title is redacte
   await page.locator('[data-testid=redact-done]').waitFor({ timeout: 30_000 });
   const after = await download(page, 'download-folder', work);
   const red = JSON.parse(readFileSync(join(after, 'snapshot.json'), 'utf8'));
-  assert.deepEqual(red.texts[field], { redacted_on: '2026-12-10' });
+  // The text and its salt are gone; its commitment stays, sealed by texts_sha256.
+  assert.deepEqual(Object.keys(red.texts[field]).sort(), ['commitment', 'redacted_on']);
+  assert.equal(red.texts[field].redacted_on, '2026-12-10');
+  assert.match(red.texts[field].commitment, /^[0-9a-f]{64}$/);
+  assert.equal(red.content.texts_sha256, head.content.texts_sha256);
   assert.equal(red.sha256, head.sha256, 'the hash is unchanged');
   assert.ok(!readFileSync(join(after, 'snapshot.json'), 'utf8').includes('5 幢无障碍坡道'));
   assert.equal(readFileSync(join(after, 'checkpoint'), 'utf8'), readFileSync(join(before, 'checkpoint'), 'utf8'));

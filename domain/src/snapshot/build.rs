@@ -321,6 +321,8 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         coverage: coverage(d, &cats, min, min_s),
         satisfaction,
         indicators,
+        texts_sha256: String::new(),
+        requests_sha256: String::new(),
         requests: requests(d, sequence),
         plan_rules: PlanRulesPublic {
             notice_days: plan_rules.notice_days,
@@ -335,6 +337,8 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
     // Each free text's secret salt for its commitment (`super::freetext`).
     let mut content = content;
     super::freetext::salt_all(&mut content, &super::salt::Salter::for_dataset(d));
+    content.texts_sha256 = super::file::texts_sha256(&content);
+    content.requests_sha256 = super::requests_public::digest(&content.requests);
     Ok(content)
 }
 

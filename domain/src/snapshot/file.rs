@@ -13,16 +13,26 @@
 //! from every later one. An auditor can check a file with any SHA-256 tool by cutting out
 //! the `content` object.
 //!
-//! From layout 4 ([`COMMITTED_FROM`]) the content holds each free-text field's salted
-//! commitment in place of the text, and the texts with their salts follow the content,
+//! From layout 4 ([`COMMITTED_FROM`]) the text fields of the content are empty and its
+//! `texts_sha256` seals the free texts, which follow the content with their salts,
 //! outside the hash, in `texts` (see [`super::freetext`]):
 //!
 //! ```text
 //! {"format":…,"version":4,"sha256":"<hex>","content":{…},"texts":{"plans/3/title":{"salt":…,"text":…}}}
 //! ```
 //!
-//! so that a text can be redacted later (`{"redacted_on":"YYYY-MM-DD"}`) without changing
-//! the hash. [`decode`] checks every present text against its commitment.
+//! so that a text can be redacted later (`{"commitment":…,"redacted_on":"YYYY-MM-DD"}`)
+//! without changing the hash. [`decode`] checks the texts against `texts_sha256`.
+//!
+//! The requests section follows, also outside the hash, sealed by the content's
+//! `requests_sha256` (see [`super::requests_public`]):
+//!
+//! ```text
+//! {…,"content":{…},"texts":{…},"requests":{"salt":…,"entries":[…]}}
+//! ```
+//!
+//! A file may leave it out ([`split_requests`]: the published `snapshot.json`, with the
+//! section alone in `requests.json`, read by [`decode_requests`]).
 
 use std::collections::BTreeMap;
 
@@ -63,9 +73,16 @@ pub enum DecodeError {
     /// The content is not of the published layout (a missing or unknown field).
     #[error("the snapshot's content is not valid: {0}")]
     Content(String),
-    /// A published text does not match its commitment: it was changed after publication.
-    #[error("the text of `{path}` does not match its commitment (changed after publication)")]
-    TextMismatch { path: String },
+    /// The published texts do not hash to the content's `texts_sha256`: a text, a salt
+    /// or a redacted field's commitment was changed, added or dropped after publication.
+    #[error("the published texts do not match the snapshot's texts_sha256 (changed after publication)")]
+    TextMismatch,
+    /// The requests section does not hash to the content's `requests_sha256`: it was
+    /// changed after publication, or belongs to another snapshot.
+    #[error(
+        "the requests section does not match the snapshot's requests_sha256 (changed after publication)"
+    )]
+    RequestsMismatch,
 }
 
 impl DecodeError {
@@ -78,7 +95,7 @@ impl DecodeError {
             Self::Malformed(_) => "malformed",
             Self::Foreign(_) => "foreign",
             Self::Newer { .. } => "newer",
-            Self::HashMismatch { .. } | Self::TextMismatch { .. } => "tampered",
+            Self::HashMismatch { .. } | Self::TextMismatch | Self::RequestsMismatch => "tampered",
             Self::Content(_) => "invalid",
         }
     }
@@ -160,6 +177,8 @@ impl Seal {
                 mean_centi: None,
             },
             indicators: Vec::new(),
+            texts_sha256: String::new(),
+            requests_sha256: String::new(),
             requests: super::RequestsPublic::default(),
             plan_rules: PlanRulesPublic {
                 notice_days: 0,
@@ -195,52 +214,104 @@ pub fn encode(content: &Content) -> (String, String) {
     encode_version(content, VERSION)
 }
 
-/// One entry of a file's `texts`: a text and its salt, or the day it was redacted.
+/// One entry of a file's `texts`: a text and its salt, or the day it was redacted (an
+/// absent member reads as empty; plain strings rather than options keep the dashboard's
+/// decoder small).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TextEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    salt: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    redacted_on: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    salt: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    text: String,
+    /// A redacted field's commitment (its text and salt are gone).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    commitment: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    redacted_on: String,
+}
+
+/// The root over a file's `texts` ([`texts_sha256`]); `None` when a salt is not 32 hex
+/// digits.
+fn root_of(texts: &BTreeMap<String, TextEntry>) -> Option<String> {
+    use sha2::Digest;
+    let mut root = sha2::Sha256::new();
+    for (path, e) in texts {
+        let commitment = if e.redacted_on.is_empty() {
+            super::freetext::commitment(&salt_bytes(&e.salt)?, path, &e.text)
+        } else {
+            e.commitment.clone()
+        };
+        root.update(path.as_bytes());
+        root.update([0u8]);
+        root.update(commitment.as_bytes());
+        root.update([b'\n']);
+    }
+    Some(super::salt::hex(&root.finalize()))
+}
+
+/// `content` with its text fields emptied and `texts_sha256` set, and the `texts` of its
+/// file: each non-empty field's salt and text, each redacted field's commitment and day.
+fn seal_texts(content: &Content) -> (Content, BTreeMap<String, TextEntry>) {
+    let mut texts: BTreeMap<String, TextEntry> = BTreeMap::new();
+    let mut c = content.clone();
+    let seals = &content.texts;
+    super::freetext::for_each_text(&mut c, |path, t| {
+        if let Some(r) = seals.redacted.get(path) {
+            t.clear();
+            texts.insert(
+                path.to_owned(),
+                TextEntry {
+                    commitment: r.commitment.clone(),
+                    redacted_on: r.on.clone(),
+                    ..TextEntry::default()
+                },
+            );
+        } else if !t.is_empty() {
+            let salt = seals.salts.get(path).copied().unwrap_or_default();
+            texts.insert(
+                path.to_owned(),
+                TextEntry {
+                    salt: super::salt::hex(&salt),
+                    text: std::mem::take(t),
+                    ..TextEntry::default()
+                },
+            );
+        }
+    });
+    // Every salt was written from 16 bytes: the root exists.
+    c.texts_sha256 = root_of(&texts).unwrap_or_default();
+    (c, texts)
+}
+
+/// The root sealing the free texts of `content` (its `texts_sha256` from layout
+/// [`COMMITTED_FROM`] on): SHA-256 over, for each text field that has a text or was
+/// redacted, **in the order of the paths** (bytes), its path, a NUL byte, its commitment
+/// ([`super::freetext::commitment`], lower-case hex) and a newline. What
+/// [`super::build`] sets and [`encode`] writes.
+pub fn texts_sha256(content: &Content) -> String {
+    seal_texts(content).0.texts_sha256
 }
 
 /// [`encode`] as layout `version` (a redaction rewrites a file in its own layout). From
-/// [`COMMITTED_FROM`] on, each non-empty text field is replaced by its commitment in the
-/// hashed content and written with its salt in `texts` (a redacted one: its commitment
+/// [`COMMITTED_FROM`] on, each non-empty text field is emptied in the hashed content,
+/// sealed by its `texts_sha256`, and written with its salt in `texts` (a redacted one: its commitment
 /// and `redacted_on`); the salts come from `content.texts` (filled by `build`; a field
 /// without one, only in content not made by `build`, gets the all-zero salt).
 pub fn encode_version(content: &Content, version: u32) -> (String, String) {
-    let mut texts: BTreeMap<String, TextEntry> = BTreeMap::new();
+    let mut texts = BTreeMap::new();
+    let mut requests = None;
     let sealed;
     let body_of = if version >= COMMITTED_FROM {
-        let mut c = content.clone();
-        let seals = &content.texts;
-        super::freetext::for_each_text(&mut c, |path, t| {
-            if let Some(r) = seals.redacted.get(path) {
-                *t = r.commitment.clone();
-                texts.insert(
-                    path.to_owned(),
-                    TextEntry {
-                        redacted_on: Some(r.on.clone()),
-                        ..TextEntry::default()
-                    },
-                );
-            } else if !t.is_empty() {
-                let salt = seals.salts.get(path).copied().unwrap_or_default();
-                let commit = super::freetext::commitment(&salt, path, t);
-                texts.insert(
-                    path.to_owned(),
-                    TextEntry {
-                        salt: Some(super::salt::hex(&salt)),
-                        text: Some(std::mem::replace(t, commit)),
-                        redacted_on: None,
-                    },
-                );
-            }
-        });
+        let (mut c, t) = seal_texts(content);
+        texts = t;
+        // The requests section, when loaded, sealed by its digest in the content; a
+        // content read without it (from `snapshot.json`) keeps the digest it was read with.
+        if !content.requests.salt.is_empty() {
+            let r = super::requests_public::encode(&content.requests);
+            c.requests_sha256 = sha256_hex(r.as_bytes());
+            requests = Some(r);
+        }
         sealed = c;
         &sealed
     } else {
@@ -254,81 +325,80 @@ pub fn encode_version(content: &Content, version: u32) -> (String, String) {
         text.push_str(r#","texts":"#);
         text.push_str(&serde_json::to_string(&texts).unwrap_or_default());
     }
+    if let Some(r) = requests {
+        text.push_str(r#","requests":"#);
+        text.push_str(&r);
+    }
     text.push('}');
     (text, hash)
 }
 
-/// Puts the texts of `texts` back into the commitments of `content` (layout
-/// [`COMMITTED_FROM`] or later), checking each, and records the salts and redactions.
-fn open_texts(content: &mut Content, mut texts: BTreeMap<String, TextEntry>) -> Result<(), DecodeError> {
+/// Puts the texts of `texts` back into the empty text fields of `content` (layout
+/// [`COMMITTED_FROM`] or later), checks them against the content's `texts_sha256`, and
+/// records the salts and redactions.
+fn open_texts(content: &mut Content, texts: BTreeMap<String, TextEntry>) -> Result<(), DecodeError> {
     let mut seals = super::freetext::TextSeals::default();
-    let mut error = None;
-    let mut seen = std::collections::HashSet::new();
+    // The first problem: the field's path and why (formatted once, below).
+    let mut error: Option<(String, &'static str)> = None;
+    // Entries of `texts` used; each path at most once (a second field with the same path
+    // is refused), so every entry was used when this reaches `texts.len()`.
+    let mut used = 0usize;
     super::freetext::for_each_text(content, |path, t| {
         if error.is_some() {
             return;
         }
-        let invalid = |why: &str| Some(DecodeError::Content(format!("texts: {path}: {why}")));
-        if !seen.insert(path.to_owned()) {
-            error = invalid("two fields have this path");
-            return;
-        }
-        if t.is_empty() {
-            return;
-        }
-        if t.len() != 64
-            || !t
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            error = invalid("the content holds no commitment there");
-            return;
-        }
-        match texts.remove(path) {
-            None => error = invalid("no text and no redaction for this commitment"),
-            Some(TextEntry {
-                salt: None,
-                text: None,
-                redacted_on: Some(on),
-            }) => {
-                if !super::privacy::is_date(&on) {
-                    error = invalid("redacted_on is not a YYYY-MM-DD date");
+        let why = if !t.is_empty() {
+            "a text inside the hashed content"
+        } else if let Some(e) = texts.get(path) {
+            used += 1;
+            let hex64 = e.commitment.len() == 64
+                && e.commitment
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if seals.salts.contains_key(path) || seals.redacted.contains_key(path) {
+                "two fields have this path"
+            } else if e.salt.is_empty() && e.text.is_empty() {
+                if e.redacted_on.is_empty() || !super::privacy::is_date(&e.redacted_on) {
+                    "needs salt and text, or a commitment and a YYYY-MM-DD redacted_on"
+                } else if !hex64 {
+                    "the commitment is not 64 hex digits"
+                } else {
+                    let r = super::freetext::Redaction {
+                        commitment: e.commitment.clone(),
+                        on: e.redacted_on.clone(),
+                    };
+                    seals.redacted.insert(path.to_owned(), r);
                     return;
                 }
-                let r = super::freetext::Redaction {
-                    commitment: std::mem::take(t),
-                    on,
-                };
-                seals.redacted.insert(path.to_owned(), r);
-            }
-            Some(TextEntry {
-                salt: Some(salt),
-                text: Some(text),
-                redacted_on: None,
-            }) => {
-                let Some(salt) = salt_bytes(&salt) else {
-                    error = invalid("the salt is not 32 hex digits");
-                    return;
-                };
-                if super::freetext::commitment(&salt, path, &text) != *t {
-                    error = Some(DecodeError::TextMismatch {
-                        path: path.to_owned(),
-                    });
-                    return;
-                }
+            } else if e.text.is_empty() || !e.commitment.is_empty() || !e.redacted_on.is_empty() {
+                "needs salt and text, or a commitment and a YYYY-MM-DD redacted_on"
+            } else if let Some(salt) = salt_bytes(&e.salt) {
                 seals.salts.insert(path.to_owned(), salt);
-                *t = text;
+                t.clone_from(&e.text);
+                return;
+            } else {
+                "the salt is not 32 hex digits"
             }
-            Some(_) => error = invalid("needs either salt and text, or redacted_on"),
-        }
+        } else {
+            return;
+        };
+        error = Some((path.to_owned(), why));
     });
-    if let Some(e) = error {
-        return Err(e);
+    if error.is_none() && used != texts.len() {
+        let path = texts
+            .keys()
+            .find(|p| !seals.salts.contains_key(*p) && !seals.redacted.contains_key(*p));
+        error = Some((
+            path.cloned().unwrap_or_default(),
+            "no such text field in the content",
+        ));
     }
-    if let Some(path) = texts.keys().next() {
-        return Err(DecodeError::Content(format!(
-            "texts: {path}: no such text field in the content"
-        )));
+    if let Some((path, why)) = error {
+        return Err(DecodeError::Content(format!("texts: {path}: {why}")));
+    }
+    // Every salt was checked above.
+    if root_of(&texts).as_deref() != Some(content.texts_sha256.as_str()) {
+        return Err(DecodeError::TextMismatch);
     }
     content.texts = seals;
     Ok(())
@@ -362,6 +432,8 @@ struct Envelope<'a> {
     content: &'a RawValue,
     #[serde(default)]
     texts: Option<BTreeMap<String, TextEntry>>,
+    #[serde(default, borrow)]
+    requests: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -420,9 +492,9 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
     } else if env.version < COMMITTED_FROM {
         // Layout 3: texts in clear, no commitments. Read in full when it still parses as
         // the current layout, else for its seal.
-        if env.texts.is_some() {
+        if env.texts.is_some() || env.requests.is_some() {
             return Err(DecodeError::Content(format!(
-                "texts: not part of layout {}",
+                "texts, requests: not part of layout {}",
                 env.version
             )));
         }
@@ -436,6 +508,9 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
         match serde_json::from_str::<Content>(env.content.get()) {
             Ok(mut c) => {
                 open_texts(&mut c, env.texts.unwrap_or_default())?;
+                if let Some(raw) = env.requests {
+                    c.requests = requests_of(raw.get().as_bytes(), &c.requests_sha256)?;
+                }
                 (c, true)
             }
             Err(e) if env.version == VERSION => return Err(DecodeError::Content(e.to_string())),
@@ -452,6 +527,88 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
         full,
         content,
     })
+}
+
+/// The requests section `bytes` checked against the content's digest `sha256` and read.
+fn requests_of(bytes: &[u8], sha256: &str) -> Result<super::RequestsPublic, DecodeError> {
+    if sha256_hex(bytes) != sha256 {
+        return Err(DecodeError::RequestsMismatch);
+    }
+    serde_json::from_slice(bytes).map_err(|e| DecodeError::Content(format!("requests: {e}")))
+}
+
+/// Reads `requests.json` (the requests section published beside `snapshot.json`, see
+/// [`split_requests`]) for the snapshot whose content's `requests_sha256` is `sha256`: its
+/// SHA-256 must be that (else [`DecodeError::RequestsMismatch`]: changed, or of
+/// another snapshot), and every field of the shapes the section allows
+/// ([`super::requests_public::violations`]).
+///
+/// # Errors
+///
+/// [`DecodeError`]: `TooLarge`, `RequestsMismatch`, or `Content` for a section that is not
+/// of the published layout.
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::snapshot::{build, file, BuildOptions};
+/// let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig {
+///     households: 200,
+///     ..Default::default()
+/// });
+/// let (text, _) = file::encode(&build(&d, &BuildOptions::at(0)).unwrap());
+/// let (head, requests) = file::split_requests(text.as_bytes()).unwrap();
+/// let s = file::decode(&head).unwrap();
+/// assert!(s.content.requests.entries.is_empty(), "snapshot.json carries no request");
+/// let r = file::decode_requests(&requests, &s.content.requests_sha256).unwrap();
+/// assert_eq!(r, file::decode(text.as_bytes()).unwrap().content.requests);
+/// // One changed byte and the section no longer matches.
+/// let mut bad = requests.clone();
+/// let i = bad.iter().position(|&b| b == b'"').unwrap() + 1;
+/// bad[i] ^= 1;
+/// assert_eq!(file::decode_requests(&bad, &s.content.requests_sha256).unwrap_err().code(), "tampered");
+/// ```
+pub fn decode_requests(bytes: &[u8], sha256: &str) -> Result<super::RequestsPublic, DecodeError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(DecodeError::TooLarge);
+    }
+    requests_of(bytes, sha256)
+}
+
+/// The parts of a file, as written, for [`split_requests`].
+#[derive(Deserialize)]
+struct Parts<'a> {
+    format: String,
+    version: u32,
+    sha256: String,
+    #[serde(borrow)]
+    content: &'a RawValue,
+    #[serde(default, borrow)]
+    texts: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    requests: Option<&'a RawValue>,
+}
+
+/// A snapshot file without its requests section, and the section's bytes: what is
+/// published as `snapshot.json` and `requests.json`. The content's bytes are kept as they
+/// are, so the file's hash and every text still verify. `None` when the file has no
+/// requests section (or is not a snapshot file).
+pub fn split_requests(bytes: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let p: Parts<'_> = serde_json::from_slice(bytes).ok()?;
+    let requests = p.requests?;
+    let mut out = format!(
+        r#"{{"format":{},"version":{},"sha256":{},"content":{}"#,
+        serde_json::to_string(&p.format).ok()?,
+        p.version,
+        serde_json::to_string(&p.sha256).ok()?,
+        p.content.get()
+    );
+    if let Some(t) = p.texts {
+        out.push_str(r#","texts":"#);
+        out.push_str(t.get());
+    }
+    out.push('}');
+    Some((out.into_bytes(), requests.get().as_bytes().to_vec()))
 }
 
 /// Why a chain of snapshots does not verify.

@@ -148,7 +148,21 @@ pub struct Content {
     pub coverage: Vec<Coverage>,
     pub satisfaction: Satisfaction,
     pub indicators: Vec<Indicator>,
-    /// Statuses keyed by a salted hash of the tracking code ([`requests_public`]).
+    /// The root that seals the free texts kept next to the content (layout 4,
+    /// [`freetext`]): SHA-256 over each text field's path and salted commitment, in the
+    /// order of the paths ([`file::texts_sha256`]). The text fields of the
+    /// hashed content are empty; the texts travel in the file's `texts`.
+    pub texts_sha256: String,
+    /// The SHA-256 (lower-case hex) of the requests section as written in the file
+    /// ([`requests_public::digest`]), so that the hash of the content seals it: the section
+    /// itself travels outside the content, next to it in the history files and alone in
+    /// `requests.json` beside `snapshot.json` ([`file`], [`publish`]), so the dashboard's
+    /// first load does not carry it.
+    pub requests_sha256: String,
+    /// Statuses keyed by a salted hash of the tracking code ([`requests_public`]): written
+    /// next to the content by [`file::encode`], not inside it. Empty (no salt) when the
+    /// file read had no requests section (`snapshot.json`: see [`file::decode_requests`]).
+    #[serde(skip)]
     pub requests: RequestsPublic,
     /// The configured plan rules.
     pub plan_rules: PlanRulesPublic,

@@ -256,7 +256,17 @@ mod tests {
         assert_eq!(p.content, built);
         assert_eq!((p.text.clone(), p.sha256.clone()), file::encode(&built));
         assert_eq!(p.published_before, 0);
-        assert_eq!(file(&p, publish::SNAPSHOT_PATH), p.text.as_bytes());
+        // `snapshot.json` is the file without its requests section, which is
+        // `requests.json`; the history keeps the whole file.
+        let (head, requests) = file::split_requests(p.text.as_bytes()).unwrap();
+        assert_eq!(file(&p, publish::SNAPSHOT_PATH), head.as_slice());
+        assert_eq!(file(&p, publish::REQUESTS_PATH), requests.as_slice());
+        assert!(p
+            .files
+            .iter()
+            .any(|f| f.path.starts_with("snapshots/0") && f.bytes == p.text.as_bytes()));
+        assert!(head.len() + requests.len() < p.text.len());
+        assert_eq!(file::decode(&head).unwrap().sha256, p.sha256);
         let notice = String::from_utf8(file(&p, publish::NOTICE_PATH).to_vec()).unwrap();
         assert!(notice.contains(&p.sha256) && notice.contains("<svg"));
         // The folder verifies on its own.

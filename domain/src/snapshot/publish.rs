@@ -1,7 +1,10 @@
 //! The published folder: what a static host serves, besides the dashboard's own files.
 //!
 //! ```text
-//! snapshot.json                  the current snapshot (the dashboard loads it)
+//! snapshot.json                  the current snapshot without its requests section
+//!                                (the dashboard loads it first)
+//! requests.json                  the current snapshot's requests section, sealed by its
+//!                                `requests_sha256` (the dashboard loads it on a lookup)
 //! snapshots/index.json           the history, oldest first (see HistoryIndex)
 //! snapshots/000001-<hash16>.json every published snapshot, the current one included
 //! notice.html                    the printable A4 notice (公示栏) with key figures,
@@ -34,6 +37,8 @@ use crate::signing::{self, checkpoint, Checkpoint, SigningKey, VerifierKey};
 
 /// Path of the current snapshot in a published folder.
 pub const SNAPSHOT_PATH: &str = "snapshot.json";
+/// Path of the current snapshot's requests section ([`file::split_requests`]).
+pub const REQUESTS_PATH: &str = "requests.json";
 /// Path of the history index.
 pub const INDEX_PATH: &str = "snapshots/index.json";
 /// Path of the printable notice.
@@ -195,10 +200,7 @@ fn files_of(
             });
         }
     }
-    out.push(OutFile {
-        path: SNAPSHOT_PATH.to_owned(),
-        bytes: text,
-    });
+    push_current(&mut out, text);
     out.push(OutFile {
         path: INDEX_PATH.to_owned(),
         bytes: serde_json::to_vec_pretty(&index).unwrap_or_default(),
@@ -221,6 +223,27 @@ fn files_of(
         });
     }
     Ok(out)
+}
+
+/// `snapshot.json` (and `requests.json`, when the head has a requests section) of the
+/// head's file `text`.
+fn push_current(out: &mut Vec<OutFile>, text: Vec<u8>) {
+    match file::split_requests(&text) {
+        Some((head, requests)) => {
+            out.push(OutFile {
+                path: SNAPSHOT_PATH.to_owned(),
+                bytes: head,
+            });
+            out.push(OutFile {
+                path: REQUESTS_PATH.to_owned(),
+                bytes: requests,
+            });
+        }
+        None => out.push(OutFile {
+            path: SNAPSHOT_PATH.to_owned(),
+            bytes: text,
+        }),
+    }
 }
 
 /// What a redacted text shows in the notice: `（已于 DATE 删除，已遮盖）`.
@@ -268,9 +291,11 @@ pub fn redact_folder(
         bytes: red.clone(),
     }];
     if head {
+        // The requests section is not touched by a redaction: `requests.json` stays.
+        let current = file::split_requests(&red).map_or(red, |(h, _)| h);
         out.push(OutFile {
             path: SNAPSHOT_PATH.to_owned(),
-            bytes: red,
+            bytes: current,
         });
         let title = before
             .content
@@ -316,6 +341,9 @@ pub enum FolderError {
     Chain(#[from] ChainError),
     #[error("{SNAPSHOT_PATH} is not the last snapshot of the history")]
     NotLatest,
+    /// `requests.json` is missing, or is not the current snapshot's requests section.
+    #[error("{REQUESTS_PATH}: {reason}")]
+    Requests { reason: String },
     #[error("{path}: privacy rule broken: {violation}")]
     Privacy { path: String, violation: String },
     /// No history index, and the current snapshot is not the first: the snapshots before
@@ -392,7 +420,10 @@ pub fn verify_folder(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<Snaps
                     }),
                 }
             }
-            if current.as_deref() != files.last().map(Vec::as_slice) {
+            // `snapshot.json` is the last file, or the last file without its requests.
+            let last = files.last().map(Vec::as_slice);
+            let stripped = last.and_then(file::split_requests).map(|(h, _)| h);
+            if current.as_deref() != last && current != stripped {
                 errors.push(FolderError::NotLatest);
             }
             (files, paths)
@@ -411,6 +442,35 @@ pub fn verify_folder(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<Snaps
                 path: path.clone(),
                 violation: v.to_string(),
             });
+        }
+    }
+    // `requests.json`: the head's requests section, byte for byte where the history file
+    // holds it, else checked against the head's digest (and the section's shapes).
+    if let Some(head) = chain
+        .last()
+        .filter(|s| s.version >= file::COMMITTED_FROM && s.full)
+    {
+        let in_file = files.last().and_then(|b| file::split_requests(b)).map(|(_, r)| r);
+        match (read(REQUESTS_PATH), in_file) {
+            (None, _) => errors.push(FolderError::Requests {
+                reason: "missing (the current snapshot's requests section)".to_owned(),
+            }),
+            (Some(r), Some(expected)) if r != expected => errors.push(FolderError::Requests {
+                reason: "not the current snapshot's requests section".to_owned(),
+            }),
+            (Some(r), _) => match file::decode_requests(&r, &head.content.requests_sha256) {
+                Err(e) => errors.push(FolderError::Requests {
+                    reason: e.to_string(),
+                }),
+                Ok(section) => {
+                    for (path, reason) in super::requests_public::violations(&section) {
+                        errors.push(FolderError::Privacy {
+                            path: REQUESTS_PATH.to_owned(),
+                            violation: format!("{path}: {reason}"),
+                        });
+                    }
+                }
+            },
         }
     }
     if errors.is_empty() {

@@ -4,6 +4,14 @@
 //!
 //! # Layout (snapshot layout version 4)
 //!
+//! The section is kept **outside** the hashed content, sealed by it: the content holds
+//! `requests_sha256`, the SHA-256 of the section's bytes ([`digest`]). A history file
+//! carries the section after the content (`…,"content":{…},"texts":{…},"requests":{…}}`);
+//! the published `snapshot.json` leaves it out and `requests.json` beside it holds exactly
+//! those bytes, so the residents' first load does not carry every request (about 10 KB
+//! brotli for the demo's 562): the dashboard fetches it when a resident looks a code up and
+//! checks it against the content ([`super::file::decode_requests`]).
+//!
 //! ```json
 //! "requests": {
 //!   "salt": "<32 hex: 128-bit salt of this snapshot>",
@@ -131,6 +139,20 @@ pub fn request_key(salt_hex: &str, code: &str) -> Option<String> {
     h.update(&salt);
     h.update(code.as_str().as_bytes());
     Some(hex(&h.finalize()[..KEY_BYTES]))
+}
+
+/// The section as written in a snapshot file and in `requests.json` (compact JSON).
+#[must_use]
+pub fn encode(r: &RequestsPublic) -> String {
+    // A plain struct of strings cannot fail to serialise.
+    serde_json::to_string(r).unwrap_or_default()
+}
+
+/// The SHA-256 (lower-case hex) of [`encode`]`(r)`: what the content's `requests_sha256`
+/// holds, so the content's hash seals the section kept outside it.
+#[must_use]
+pub fn digest(r: &RequestsPublic) -> String {
+    crate::backup::sha256_hex(encode(r).as_bytes())
 }
 
 /// The requests section of snapshot `sequence` of `d`: every request, keyed, sorted by key.

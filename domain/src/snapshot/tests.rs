@@ -444,6 +444,49 @@ fn published_folders_chain_and_verify() {
         errs.iter().any(|e| matches!(e, FolderError::Privacy { .. })),
         "{errs:?}"
     );
+
+    // `snapshot.json` carries no request; `requests.json` is the head's section, and a
+    // missing, changed or earlier one is refused.
+    use super::publish::REQUESTS_PATH;
+    let head = super::file::decode(&dir[SNAPSHOT_PATH]).unwrap();
+    assert!(head.content.requests.entries.is_empty() && head.content.requests.salt.is_empty());
+    let requests = super::file::decode_requests(&dir[REQUESTS_PATH], &head.content.requests_sha256).unwrap();
+    assert_eq!(requests, second.requests);
+    assert!(!requests.entries.is_empty());
+    let refused = |bad: &BTreeMap<String, Vec<u8>>| {
+        let errs = verify_folder(|p| bad.get(p).cloned()).unwrap_err();
+        assert!(
+            errs.iter().any(|e| matches!(e, FolderError::Requests { .. })),
+            "{errs:?}"
+        );
+    };
+    let mut bad = dir.clone();
+    bad.remove(REQUESTS_PATH);
+    refused(&bad);
+    let mut bad = dir.clone();
+    let changed = String::from_utf8(dir[REQUESTS_PATH].clone()).unwrap().replacen(
+        "\"status\":\"closed\"",
+        "\"status\":\"received\"",
+        1,
+    );
+    assert_ne!(changed.as_bytes(), dir[REQUESTS_PATH].as_slice());
+    bad.insert(REQUESTS_PATH.to_owned(), changed.into_bytes());
+    refused(&bad);
+    let mut bad = dir.clone();
+    bad.insert(
+        REQUESTS_PATH.to_owned(),
+        super::requests_public::encode(&first.requests).into_bytes(),
+    );
+    refused(&bad);
+    // The whole head file as `snapshot.json` verifies too.
+    let mut whole = dir.clone();
+    let last = chain.last().unwrap();
+    let name = format!(
+        "snapshots/{}",
+        super::file::history_name(last.content.sequence, &last.sha256)
+    );
+    whole.insert(SNAPSHOT_PATH.to_owned(), dir[&name].clone());
+    assert!(verify_folder(|p| whole.get(p).cloned()).is_ok());
 }
 
 #[test]

@@ -182,9 +182,15 @@ fn a_file_round_trips_and_commits_every_text() {
         file::encode(&s.content).0 == text,
         "decode then encode gives the file back"
     );
-    // The hashed content holds no published text, only commitments.
+    // The hashed content holds no published text: its text fields are empty, and
+    // `texts_sha256` seals the texts next to it.
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let body = v["content"].to_string();
+    assert_eq!(
+        v["content"]["texts_sha256"],
+        serde_json::Value::String(file::texts_sha256(&c))
+    );
+    assert_eq!(v["content"]["plans"][0]["title"], "");
     let n = texts(&c).into_iter().filter(|(_, t)| !t.is_empty()).count();
     assert!(n > 10);
     for (path, t) in texts(&c).into_iter().filter(|(_, t)| t.len() > 3) {
@@ -239,6 +245,15 @@ fn redaction_keeps_the_hash_and_the_chain() {
     ));
     // A redacted file encodes back to itself.
     assert_eq!(file::encode(&chain[0].content).0.into_bytes(), out[0]);
+    // The redacted field's commitment is sealed by the root: changed, it is refused.
+    let c0 = &r.commitment;
+    let flipped: String = c0.chars().rev().collect();
+    assert_ne!(&flipped, c0);
+    let bad = red.replacen(c0.as_str(), &flipped, 1);
+    assert_eq!(
+        file::decode(bad.as_bytes()).unwrap_err(),
+        DecodeError::TextMismatch
+    );
 }
 
 #[test]
@@ -255,7 +270,7 @@ fn a_changed_text_or_salt_is_refused_naming_the_field() {
     assert_ne!(bad, text);
     assert_eq!(
         file::decode(bad.as_bytes()).unwrap_err(),
-        DecodeError::TextMismatch { path: path.clone() }
+        DecodeError::TextMismatch
     );
     assert_eq!(file::decode(bad.as_bytes()).unwrap_err().code(), "tampered");
     // A text dropped without a redaction record, or one added for no field.
@@ -264,10 +279,11 @@ fn a_changed_text_or_salt_is_refused_naming_the_field() {
     w["texts"].as_object_mut().unwrap().remove(&path);
     assert!(matches!(
         file::decode(w.to_string().as_bytes()),
-        Err(DecodeError::Content(_)) | Err(DecodeError::HashMismatch { .. })
+        Err(DecodeError::TextMismatch) | Err(DecodeError::HashMismatch { .. })
     ));
     let mut w = v;
-    w["texts"]["plans/999/title"] = serde_json::json!({"redacted_on": "2026-12-10"});
+    w["texts"]["plans/999/title"] =
+        serde_json::json!({"commitment": "0".repeat(64), "redacted_on": "2026-12-10"});
     let s = w.to_string();
     // serde_json's Value does not keep the content bytes: rebuild the file around the raw content.
     let raw_content = &text[text.find("\"content\":").unwrap() + 10..text.find(",\"texts\":").unwrap()];
@@ -323,7 +339,8 @@ proptest! {
         prop_assert_eq!(&s.sha256, &v_sha(&text));
         prop_assert_eq!(&s.content.texts.redacted(path).unwrap().on, &on);
         let v: serde_json::Value = serde_json::from_slice(&red).unwrap();
-        prop_assert_eq!(&v["texts"][path.as_str()], &serde_json::json!({ "redacted_on": on }));
+        let commitment = commitment(&c.texts.salts[path.as_str()], path, t);
+        prop_assert_eq!(&v["texts"][path.as_str()], &serde_json::json!({ "commitment": commitment, "redacted_on": on }));
         prop_assert!(!t.is_empty());
     }
 
@@ -399,7 +416,7 @@ fn a_signed_folder_redacted_in_place_still_verifies() {
     assert!(matches!(signed, publish::Signed::Signed { .. }));
     let notice = String::from_utf8(folder[publish::NOTICE_PATH].clone()).unwrap();
     assert!(notice.contains("已于 2026-12-11 删除") && !notice.contains(&format!("<td>{title}</td>")));
-    // A changed text in the history is refused by verify_folder, naming the field.
+    // A changed text in the history is refused by verify_folder, naming the snapshot.
     let mut bad = folder.clone();
     let f = chain_file(&bad, 1);
     let text = String::from_utf8(bad[&f].clone()).unwrap();
@@ -411,8 +428,11 @@ fn a_signed_folder_redacted_in_place_still_verifies() {
     );
     let errors = publish::verify_folder(|p| bad.get(p).cloned()).unwrap_err();
     let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    let want = format!("plans/{}/title", first.content.plans[0].id);
-    assert!(all.iter().any(|e| e.contains(&want)), "{all:?}");
+    assert!(
+        all.iter()
+            .any(|e| e.contains("snapshot 0") && e.contains("texts_sha256")),
+        "{all:?}"
+    );
     // The workspace's way: the stored records redacted, the folder made again, identical
     // snapshot files and a verifying folder.
     let mut w = d.clone();
