@@ -546,6 +546,20 @@ fn publish_and_verify_a_folder() {
     let ok: Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(ok["snapshots"], 2);
 
+    // A host that edits requests.json (a request shown closed) is caught, naming the file.
+    let req = dir.join("requests.json");
+    let good = std::fs::read_to_string(&req).unwrap();
+    let bad = good.replacen("\"status\":\"received\"", "\"status\":\"closed\"", 1);
+    assert_ne!(bad, good);
+    std::fs::write(&req, bad).unwrap();
+    let err = fails(bin().arg("verify").arg(&dir));
+    assert!(err.contains("requests.json"), "{err}");
+    std::fs::remove_file(&req).unwrap();
+    let err = fails(bin().arg("verify").arg(&dir));
+    assert!(err.contains("requests.json") && err.contains("missing"), "{err}");
+    std::fs::write(&req, good).unwrap();
+    run(bin().arg("verify").arg(&dir));
+
     // Change one figure of the first snapshot in place: verify fails and says where.
     let hist = std::fs::read_dir(dir.join("snapshots"))
         .unwrap()

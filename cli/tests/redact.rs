@@ -140,9 +140,8 @@ fn redact_rewrites_the_folder_and_verify_accepts_it() {
     );
     assert!(err.contains("snapshot 9"), "{err}");
 
-    // A changed text is refused by verify, naming the field.
+    // A changed text is refused by verify: the texts no longer match their root.
     let other = &head.content.plans[1];
-    let f = format!("plans/{}/title", other.id);
     let changed = snap.replacen(
         &format!("\"text\":{}", serde_json::to_string(&other.title).unwrap()),
         "\"text\":\"改过的标题\"",
@@ -153,7 +152,7 @@ fn redact_rewrites_the_folder_and_verify_accepts_it() {
     std::fs::write(out.join(publish::SNAPSHOT_PATH), &changed).unwrap();
     std::fs::write(&head_file, &changed).unwrap();
     let err = fails(bin().arg("verify").arg(&out));
-    assert!(err.contains(&f), "{err}");
+    assert!(err.contains("texts_sha256") && err.contains("000002-"), "{err}");
 
     // A later publication follows the redacted history, which stays redacted.
     std::fs::write(out.join(publish::SNAPSHOT_PATH), &snap).unwrap();
