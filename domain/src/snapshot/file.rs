@@ -340,8 +340,8 @@ fn open_texts(content: &mut Content, texts: BTreeMap<String, TextEntry>) -> Resu
     let mut seals = super::freetext::TextSeals::default();
     // The first problem: the field's path and why (formatted once, below).
     let mut error: Option<(String, &'static str)> = None;
-    // Entries of `texts` used; each path at most once (a second field with the same path
-    // is refused), so every entry was used when this reaches `texts.len()`.
+    // Entries of `texts` used: every entry once exactly when this ends at `texts.len()`
+    // with no entry left unused (two fields with one path use an entry twice).
     let mut used = 0usize;
     super::freetext::for_each_text(content, |path, t| {
         if error.is_some() {
@@ -355,9 +355,7 @@ fn open_texts(content: &mut Content, texts: BTreeMap<String, TextEntry>) -> Resu
                 && e.commitment
                     .bytes()
                     .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            if seals.salts.contains_key(path) || seals.redacted.contains_key(path) {
-                "two fields have this path"
-            } else if e.salt.is_empty() && e.text.is_empty() {
+            if e.salt.is_empty() && e.text.is_empty() {
                 if e.redacted_on.is_empty() || !super::privacy::is_date(&e.redacted_on) {
                     "needs salt and text, or a commitment and a YYYY-MM-DD redacted_on"
                 } else if !hex64 {
@@ -385,13 +383,15 @@ fn open_texts(content: &mut Content, texts: BTreeMap<String, TextEntry>) -> Resu
         error = Some((path.to_owned(), why));
     });
     if error.is_none() && used != texts.len() {
-        let path = texts
-            .keys()
-            .find(|p| !seals.salts.contains_key(*p) && !seals.redacted.contains_key(*p));
-        error = Some((
-            path.cloned().unwrap_or_default(),
-            "no such text field in the content",
-        ));
+        error = Some(
+            match texts
+                .keys()
+                .find(|p| !seals.salts.contains_key(*p) && !seals.redacted.contains_key(*p))
+            {
+                Some(p) => (p.clone(), "no such text field in the content"),
+                None => (String::new(), "two fields have one path"),
+            },
+        );
     }
     if let Some((path, why)) = error {
         return Err(DecodeError::Content(format!("texts: {path}: {why}")));
