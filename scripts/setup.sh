@@ -43,11 +43,13 @@ fi
 
 if [ "$mode" = test ]; then
   # Headless Chromium and its driver for wasm-bindgen-test and the e2e tests;
-  # CJK fonts so screenshots show Chinese.
+  # CJK fonts so screenshots show Chinese; the reference `age` tool (Go) for the CLI's
+  # backup interoperability test (cli/tests/backup_age.rs).
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  command -v age >/dev/null && command -v age-keygen >/dev/null || missing+=(age)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]} from Debian"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! linli demo --seed 2026 [--households 4500] [--year 2026] [--created-at MS] --out demo.json
+//!            [--passphrase-file FILE | --recipient age1…] [--armor]
 //! linli score demo.json [--year 2026] [--matrix matrix.json] [--explain] [--pretty]
 //! linli pb --rule mes_cost_add1_greedy FILE.pb
 //! linli pb --export demo.json [--period 2026-Q4] [--budget-fen N] [--out FILE.pb]
@@ -11,6 +12,8 @@
 //! linli keygen --out FILE [--name NAME] [--witness]
 //! linli witness add STATE/ public/ --key FILE [--at SECONDS]
 //! linli plans demo.json [--public [--today YYYY-MM-DD]] [--pretty]
+//!   every command reading a backup (score, pb --export, allocate, publish, plans) also takes
+//!   [--passphrase-file FILE] [--identity FILE]… [--allow-plain]
 //! ```
 //!
 //! * `demo` writes the demo community as a backup file in exactly the app's format: the
@@ -72,6 +75,20 @@
 //!   may publish of each plan (`PlanCase::public_view`, notice countdowns as of `--today`,
 //!   default the backup's day). See `plans.rs` for the shape.
 //!
+//! * Encrypted backups (`vault.rs`): with `--passphrase-file FILE` (the passphrase is the
+//!   file's first line; age's scrypt mode) or `--recipient age1…` (repeatable; X25519 keys
+//!   from `age-keygen`, e.g. the community's and the street office's) `demo` writes a
+//!   standard age file (binary, or ASCII armor with `--armor`) that `age -d`/`rage -d`
+//!   open. Backup files are always created with mode 0600 (temporary file, then rename).
+//!   Without either flag the demo is written as plain JSON with a note on standard error:
+//!   acceptable only because the demo is synthetic; real backups must be encrypted.
+//!   Reading, an age file is recognised by its header and decrypted with
+//!   `--passphrase-file` or `--identity FILE` (age identity file); a missing secret names
+//!   the flag to pass, and a wrong secret or a changed, cut or re-sealed file stops the
+//!   command before anything is written or printed. A plain JSON backup (the legacy
+//!   format) is still read, with a warning on standard error that it is unencrypted and
+//!   unauthenticated; `--allow-plain` silences it. Secrets come from files only.
+//!
 //! `-` as a file name means standard output (`demo --out -`) or standard input (`score -`).
 //! Errors go to standard error, with exit code 1 (2 for a wrong command line).
 
@@ -97,6 +114,7 @@ use linli_domain::pb;
 mod plans;
 mod redact;
 mod signing;
+mod vault;
 mod verify;
 
 /// The setting key the app writes on first start.
@@ -129,9 +147,13 @@ enum Command {
         /// `created_at` of the backup, ms since the Unix epoch (default: now).
         #[arg(long, value_name = "MS")]
         created_at: Option<i64>,
-        /// Where to write the backup (`-` for standard output).
+        /// Where to write the backup (`-` for standard output); a file is created with mode
+        /// 0600. Without --passphrase-file or --recipient it is plain JSON: allowed only
+        /// because the demo is synthetic (no real resident); encrypt every real backup.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        #[command(flatten)]
+        secrets: vault::WriteSecrets,
     },
     /// Score every household of a backup with its needs matrix and print JSON.
     Score {
@@ -149,6 +171,8 @@ enum Command {
         /// Indent the JSON.
         #[arg(long)]
         pretty: bool,
+        #[command(flatten)]
+        secrets: vault::ReadSecrets,
     },
     /// Run a participatory-budgeting rule on a pabulib `.pb` file and print
     /// `{"selected": [ids], "cost": "<exact total>"}`.
@@ -171,6 +195,8 @@ enum Command {
         out: PathBuf,
         /// The `.pb` file, or with --export the backup file (`-` for standard input).
         file: PathBuf,
+        #[command(flatten)]
+        secrets: vault::ReadSecrets,
     },
     /// Allocate a period's resources of a backup (pools, categories, funders) and print JSON.
     Allocate {
@@ -185,6 +211,8 @@ enum Command {
         /// Indent the JSON.
         #[arg(long)]
         pretty: bool,
+        #[command(flatten)]
+        secrets: vault::ReadSecrets,
     },
     /// Build the public snapshot of a backup and write the published folder.
     Publish {
@@ -215,6 +243,8 @@ enum Command {
         /// `publishing_key` setting.
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
+        #[command(flatten)]
+        secrets: vault::ReadSecrets,
     },
     /// Verify a published folder: every snapshot's hash, the chain, the privacy rules and
     /// the signed checkpoints.
@@ -292,6 +322,8 @@ enum Command {
         /// Indent the JSON.
         #[arg(long)]
         pretty: bool,
+        #[command(flatten)]
+        secrets: vault::ReadSecrets,
     },
 }
 
@@ -322,14 +354,16 @@ fn main() -> ExitCode {
             year,
             created_at,
             out,
-        } => run_demo(seed, households, year, created_at, &out),
+            secrets,
+        } => run_demo(seed, households, year, created_at, &out, &secrets),
         Command::Score {
             file,
             year,
             matrix,
             explain,
             pretty,
-        } => run_score(&file, year, matrix.as_deref(), explain, pretty),
+            secrets,
+        } => run_score(&file, year, matrix.as_deref(), explain, pretty, &secrets),
         Command::Pb {
             rule: Some(rule),
             file,
@@ -341,14 +375,16 @@ fn main() -> ExitCode {
             period,
             budget_fen,
             out,
+            secrets,
             ..
-        } => run_pb_export(&file, period.as_deref(), budget_fen, &out),
+        } => run_pb_export(&file, period.as_deref(), budget_fen, &out, &secrets),
         Command::Allocate {
             file,
             period,
             config,
             pretty,
-        } => run_allocate(&file, period.as_deref(), config.as_deref(), pretty),
+            secrets,
+        } => run_allocate(&file, period.as_deref(), config.as_deref(), pretty, &secrets),
         Command::Publish {
             file,
             out,
@@ -358,6 +394,7 @@ fn main() -> ExitCode {
             url,
             period,
             key,
+            secrets,
         } => run_publish(
             &file,
             &out,
@@ -366,6 +403,7 @@ fn main() -> ExitCode {
             url,
             period,
             key.as_deref(),
+            &secrets,
         ),
         Command::Verify { dir, key, witness } => verify::run(&dir, key.as_deref(), &witness),
         Command::Redact {
@@ -389,7 +427,8 @@ fn main() -> ExitCode {
             public,
             today,
             pretty,
-        } => plans::run(&file, public, today.as_deref(), pretty),
+            secrets,
+        } => plans::run(&file, public, today.as_deref(), pretty, &secrets),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -444,6 +483,7 @@ fn run_demo(
     year: i64,
     created_at: Option<i64>,
     out: &std::path::Path,
+    secrets: &vault::WriteSecrets,
 ) -> Result<()> {
     if households == 0 {
         bail!("--households must be at least 1");
@@ -454,14 +494,24 @@ fn run_demo(
     };
     let d = demo_dataset(seed, households, year);
     let text = backup::encode(&d, env!("CARGO_PKG_VERSION"), created_at);
+    let bytes = match vault::seal(text.as_bytes(), secrets)? {
+        Some(sealed) => sealed,
+        None => {
+            eprintln!(
+                "linli: note: the demo backup is written unencrypted (synthetic demo data, no real \
+                 resident); encrypt real backups with --passphrase-file FILE or --recipient age1…"
+            );
+            text.into_bytes()
+        }
+    };
     if is_stdio(out) {
         let mut stdout = std::io::stdout().lock();
         stdout
-            .write_all(text.as_bytes())
+            .write_all(&bytes)
             .and_then(|()| stdout.flush())
             .context("cannot write to standard output")?;
     } else {
-        fs::write(out, text.as_bytes()).with_context(|| format!("cannot write `{}`", out.display()))?;
+        vault::write_private(out, &bytes)?;
     }
     Ok(())
 }
@@ -499,8 +549,9 @@ fn run_pb_export(
     period: Option<&str>,
     budget_fen: Option<i64>,
     out: &std::path::Path,
+    secrets: &vault::ReadSecrets,
 ) -> Result<()> {
-    let bytes = read_input(file)?;
+    let bytes = read_backup(file, secrets)?;
     let (_, d) = backup::decode(&bytes)
         .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
     let period = match period {
@@ -544,6 +595,18 @@ fn read_input(file: &std::path::Path) -> Result<Vec<u8>> {
     }
 }
 
+/// Reads a backup file (`-`: standard input): decrypted if it is an age file, a legacy
+/// plain one with a warning (see `vault.rs`).
+fn read_backup(file: &std::path::Path, secrets: &vault::ReadSecrets) -> Result<Vec<u8>> {
+    let bytes = read_input(file)?;
+    let name = if is_stdio(file) {
+        "standard input".to_owned()
+    } else {
+        file.display().to_string()
+    };
+    vault::open_backup(bytes, &name, secrets)
+}
+
 #[derive(Serialize)]
 struct FileInfo<'a> {
     app_version: &'a str,
@@ -571,8 +634,9 @@ fn run_score(
     matrix_file: Option<&std::path::Path>,
     explain: bool,
     pretty: bool,
+    secrets: &vault::ReadSecrets,
 ) -> Result<()> {
-    let bytes = read_input(file)?;
+    let bytes = read_backup(file, secrets)?;
     let (header, d) = backup::decode(&bytes)
         .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
     let (matrix, matrix_source) = match matrix_file {
@@ -634,8 +698,9 @@ fn run_allocate(
     period: Option<&str>,
     config_file: Option<&std::path::Path>,
     pretty: bool,
+    secrets: &vault::ReadSecrets,
 ) -> Result<()> {
-    let bytes = read_input(file)?;
+    let bytes = read_backup(file, secrets)?;
     let (_, d) = backup::decode(&bytes)
         .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
     let config = match config_file {
@@ -680,6 +745,8 @@ fn read_inside(dir: &std::path::Path, rel: &str) -> Option<Vec<u8>> {
     fs::read(dir.join(rel)).ok()
 }
 
+// The command's options, one by one: a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn run_publish(
     file: &std::path::Path,
     out: &std::path::Path,
@@ -688,10 +755,11 @@ fn run_publish(
     url: Option<String>,
     period: Option<String>,
     key: Option<&std::path::Path>,
+    secrets: &vault::ReadSecrets,
 ) -> Result<()> {
     use linli_domain::snapshot::prepare::{self, PrepareError, PrepareOptions};
     use linli_domain::snapshot::publish;
-    let bytes = read_input(file)?;
+    let bytes = read_backup(file, secrets)?;
     let (_, mut d) = backup::decode(&bytes)
         .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
     if let Some(k) = key {

@@ -182,8 +182,14 @@ fn write<T: Serialize>(out: &T, pretty: bool) -> Result<()> {
 /// # Errors
 ///
 /// An unreadable or invalid backup, a bad `--today`, or standard output closed.
-pub fn run(file: &Path, public: bool, today: Option<&str>, pretty: bool) -> Result<()> {
-    let bytes = crate::read_input(file)?;
+pub fn run(
+    file: &Path,
+    public: bool,
+    today: Option<&str>,
+    pretty: bool,
+    secrets: &crate::vault::ReadSecrets,
+) -> Result<()> {
+    let bytes = crate::read_backup(file, secrets)?;
     let (header, mut d) = backup::decode(&bytes)
         .with_context(|| format!("`{}` is not a valid Linli backup", file.display()))?;
     d.plans.sort_by_key(PlanCase::id);

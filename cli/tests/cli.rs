@@ -176,7 +176,8 @@ fn bad_input_fails_with_a_message() {
 
     let garbage = tmp("garbage.json");
     std::fs::write(&garbage, "hello").unwrap();
-    let err = fails(bin().arg("score").arg(&garbage));
+    // --allow-plain: the error is the first line (no unencrypted-backup warning before it).
+    let err = fails(bin().arg("score").arg(&garbage).arg("--allow-plain"));
     assert!(
         err.starts_with("linli: error:") && err.contains("not a valid Linli backup"),
         "{err}"
@@ -373,6 +374,7 @@ fn allocate_bad_input_fails_with_a_message() {
     let out = bin()
         .arg("allocate")
         .arg(write("alloc-bad-ratio.json", &d))
+        .arg("--allow-plain")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
