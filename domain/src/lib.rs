@@ -19,6 +19,7 @@
 //! - [`register_csv`]: household register CSV import/export (SPEC §2.1).
 //! - [`requests`]: resident requests, working-day calendar, tracking codes (SPEC §2.7).
 //! - [`settings`]: typed reads of shared settings (need categories) with one fallback.
+//! - [`vault`]: guides and roles, Argon2id key wrapping, record encryption and blind indexes (issue #16).
 //! - [`suppress`]: small-cell suppression of published counts (SPEC §2.9).
 //! - [`warnings`]: participation and complaint warnings, PDCA improvement items (SPEC §2.10).
 //! - [`workshop`]: workshop mode's session, plan, dot voting and saving (SPEC §2.8).
@@ -44,6 +45,7 @@ pub mod settings;
 pub mod signing;
 pub mod snapshot;
 pub mod suppress;
+pub mod vault;
 pub mod warnings;
 pub mod workshop;
 pub mod zipfile;
