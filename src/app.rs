@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::components::status::StatusBanner;
 use crate::i18n::*;
 use crate::pages;
-use crate::state::{provide_route, provide_storage, Route};
+use crate::state::{provide_route, provide_session, provide_storage, Route};
 
 /// Cookie in which leptos_i18n keeps the chosen language.
 const LANG_COOKIE: &str = "i18n_pref_locale";
@@ -45,6 +45,7 @@ fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     let route = provide_route();
     provide_storage();
+    provide_session();
 
     // The static "loading" line in index.html is no longer needed.
     if let Some(boot) = document().get_element_by_id("boot") {

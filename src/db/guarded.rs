@@ -111,7 +111,7 @@ impl Db {
         reads: Vec<Read>,
         decide: impl FnOnce(&ReadResults) -> Result<Result<(Batch, T), E>, DbError> + 'static,
     ) -> Result<Result<T, E>, DbError> {
-        self.check_open()?;
+        self.check_writable()?;
         let mut stores: Vec<&str> = reads
             .iter()
             .map(Read::store)

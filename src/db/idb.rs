@@ -24,6 +24,14 @@ pub enum DbError {
     Unavailable,
     /// A stored record does not match the expected layout.
     Decode { store: String, reason: String },
+    /// The workspace is locked: the data key is not in memory, so sealed
+    /// records can be neither read nor written.
+    Locked,
+    /// A sealed record failed authentication (wrong key, or the record was
+    /// changed, swapped or moved outside the app).
+    Decrypt { store: String },
+    /// The acting guide is a read-only auditor.
+    ReadOnly,
 }
 
 impl fmt::Display for DbError {
@@ -34,6 +42,9 @@ impl fmt::Display for DbError {
             Self::Aborted => f.write_str("AbortError: the transaction was aborted"),
             Self::Unavailable => f.write_str("IndexedDB is not available in this browser"),
             Self::Decode { store, reason } => write!(f, "DataError: {store}: {reason}"),
+            Self::Locked => f.write_str("Locked: the workspace is locked"),
+            Self::Decrypt { store } => write!(f, "DecryptError: {store}: a record failed authentication"),
+            Self::ReadOnly => f.write_str("ReadOnly: an auditor cannot change data"),
         }
     }
 }
@@ -49,6 +60,9 @@ impl DbError {
             Self::Aborted => "AbortError",
             Self::Unavailable => "Unavailable",
             Self::Decode { .. } => "DataError",
+            Self::Locked => "Locked",
+            Self::Decrypt { .. } => "DecryptError",
+            Self::ReadOnly => "ReadOnly",
         }
     }
 

@@ -63,6 +63,9 @@ pub struct Db {
     /// Set when another tab asked to upgrade the schema and this connection
     /// closed itself; every later call fails with `VersionChangedElsewhere`.
     closed: Rc<RefCell<bool>>,
+    /// Set while the acting guide is a read-only auditor: every write is
+    /// refused with [`DbError::ReadOnly`] before a transaction starts.
+    read_only: Rc<std::cell::Cell<bool>>,
 }
 
 /// Per-store record counts, in [`STORE_NAMES`] order.
@@ -112,7 +115,11 @@ impl Db {
         inner.set_onversionchange(Some(handler.as_ref().unchecked_ref()));
         // The handler lives as long as the page's connection.
         handler.forget();
-        Ok(Self { inner, closed })
+        Ok(Self {
+            inner,
+            closed,
+            read_only: Rc::default(),
+        })
     }
 
     /// Deletes a database (tests and "clear everything").
@@ -138,6 +145,26 @@ impl Db {
     /// Closes the connection.
     pub fn close(&self) {
         self.inner.close();
+    }
+
+    /// Refuses (or allows again) every write on this connection: the
+    /// session sets it for a read-only auditor.
+    pub fn set_read_only(&self, read_only: bool) {
+        self.read_only.set(read_only);
+    }
+
+    /// Whether writes are refused ([`Db::set_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.get()
+    }
+
+    fn check_writable(&self) -> Result<(), DbError> {
+        self.check_open()?;
+        if self.read_only.get() {
+            Err(DbError::ReadOnly)
+        } else {
+            Ok(())
+        }
     }
 
     fn check_open(&self) -> Result<(), DbError> {

@@ -70,7 +70,7 @@ impl Db {
     ///
     /// [`DbError`] if the transaction cannot start or a request is refused at once.
     pub fn begin(&self, batch: Batch) -> Result<Pending, DbError> {
-        self.check_open()?;
+        self.check_writable()?;
         let mut stores: Vec<&str> = batch.ops.iter().map(|(s, _)| *s).collect();
         if !batch.household_changes.is_empty() {
             stores.push(households::STORE);
