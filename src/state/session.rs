@@ -6,7 +6,7 @@
 //! is a read-only auditor ([`crate::db::Db::set_read_only`]).
 
 use leptos::prelude::*;
-use linli_domain::vault::Role;
+use linli_domain::vault::{Guide, Role};
 
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -43,6 +43,9 @@ pub struct Session {
     pub lock: RwSignal<LockState>,
     /// The acting guide (`None` while locked).
     pub guide: RwSignal<Option<ActingGuide>>,
+    /// The guides on this device (id, name, role), for assignees and the
+    /// roster; the demo guide alone while no passphrase is set.
+    pub roster: RwSignal<Vec<Guide>>,
 }
 
 impl Session {
@@ -85,11 +88,15 @@ pub fn demo_guide(name: String) -> ActingGuide {
 pub fn provide_session() -> Session {
     let i18n = use_i18n();
     let storage = use_storage();
+    let demo = demo_guide(t_string!(i18n, common.actor_default).to_string());
     let s = Session {
         lock: RwSignal::new(LockState::Demo),
-        guide: RwSignal::new(Some(demo_guide(
-            t_string!(i18n, common.actor_default).to_string(),
-        ))),
+        roster: RwSignal::new(vec![Guide {
+            id: demo.id,
+            name: demo.name.clone(),
+            role: demo.role,
+        }]),
+        guide: RwSignal::new(Some(demo)),
     };
     // The database refuses writes while an auditor acts.
     Effect::new(move |_| {
