@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// The catalogue's namespaces: `common` and one per feature folder of `src/pages/`.
-const NAMESPACES: [&str; 13] = [
+const NAMESPACES: [&str; 14] = [
     "common",
     "workspace",
     "register",
@@ -23,6 +23,7 @@ const NAMESPACES: [&str; 13] = [
     "workshop",
     "settings",
     "plans",
+    "lock",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

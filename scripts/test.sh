@@ -35,7 +35,7 @@ step "domain, CLI and dashboard tests (native)"
 cargo test -p linli-domain -p linli-cli -p linli-dashboard --profile ci
 
 step "browser tests (headless Chromium)"
-cargo test --target wasm32-unknown-unknown --release --test storage --test web --test needs_bench --test workshop_bench -- --nocapture
+cargo test --target wasm32-unknown-unknown --release --test storage --test vault --test web --test needs_bench --test workshop_bench -- --nocapture
 
 step "release build: workspace (dist/) and residents' dashboard (dist/site/)"
 trunk build --release

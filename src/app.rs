@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 
 use crate::components::status::StatusBanner;
+use crate::components::vault_text::role_name;
 use crate::i18n::*;
 use crate::pages;
-use crate::state::{provide_route, provide_session, provide_storage, Route};
+use crate::state::{provide_route, provide_session, provide_storage, LockState, Route};
 
 /// Cookie in which leptos_i18n keeps the chosen language.
 const LANG_COOKIE: &str = "i18n_pref_locale";
@@ -45,7 +46,7 @@ fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     let route = provide_route();
     provide_storage();
-    provide_session();
+    let session = provide_session();
 
     // The static "loading" line in index.html is no longer needed.
     if let Some(boot) = document().get_element_by_id("boot") {
@@ -111,14 +112,33 @@ fn Shell() -> impl IntoView {
                 <nav aria-label=move || t_string!(i18n, common.nav_label).to_string()>
                     <ul>{Route::ALL.into_iter().map(nav_item).collect_view()}</ul>
                 </nav>
+                {move || match session.lock.get() {
+                    LockState::Unlocked => session.guide.get().map(|g| view! {
+                        <span class="acting" data-testid="acting-guide">
+                            {t!(i18n, lock.acting)}<strong>{g.name}</strong>" · "{role_name(i18n, g.role)}
+                        </span>
+                        <button class="lock-now" data-testid="lock-now" on:click=move |_| session.lock_now()>
+                            {t!(i18n, lock.lock_now)}
+                        </button>
+                    }.into_any()),
+                    _ => None,
+                }}
                 <button class="lang" on:click=toggle_lang
                     aria-label=move || t_string!(i18n, common.lang_switch_label).to_string()>
                     {t!(i18n, common.lang_switch)}
                 </button>
             </header>
             <StatusBanner/>
+            <Show when=move || session.lock.get() == LockState::Demo>
+                <p class="banner warn demo-banner" role="note" data-testid="demo-banner">
+                    {t!(i18n, lock.demo_banner)}" "
+                    <a href=Route::Settings.href()>{t!(i18n, lock.demo_setup_link)}</a>
+                </p>
+            </Show>
             <main id="main" tabindex="-1">
-                {move || match route.get() {
+                {move || if session.lock.get() == LockState::Locked {
+                    return pages::lock::LockPage().into_any();
+                } else { match route.get() {
                     Route::Dashboard => pages::dashboard::DashboardPage().into_any(),
                     Route::Workspace => pages::workspace::WorkspacePage().into_any(),
                     Route::Workshop => pages::workshop::WorkshopPage().into_any(),
@@ -134,7 +154,7 @@ fn Shell() -> impl IntoView {
                     Route::Household(id) => view! { <pages::household::HouseholdPage id=Some(id)/> }.into_any(),
                     Route::Settings => pages::settings::SettingsPage().into_any(),
                     Route::NotFound => pages::not_found::NotFoundPage().into_any(),
-                }}
+                }}}
             </main>
             <footer class="foot">{t!(i18n, common.footer_privacy)}</footer>
         </div>

@@ -54,3 +54,32 @@ pub fn download_bytes(bytes: &[u8], filename: &str, mime: &str) -> Result<(), Js
     a.click();
     web_sys::Url::revoke_object_url(&url)
 }
+
+/// `N` bytes from the browser's CSPRNG (`crypto.getRandomValues`).
+///
+/// # Panics
+///
+/// If the page has no `crypto` object (every browser the app supports has
+/// one; without it no key or nonce could be made safely, so stopping is right).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    let crypto = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .expect("crypto.getRandomValues is required");
+    // At most 65,536 bytes per call; callers ask for keys and nonces.
+    crypto
+        .get_random_values_with_u8_array(&mut out)
+        .expect("crypto.getRandomValues failed");
+    out
+}
+
+/// Lets the browser paint (a spinner, a "working…" line) before a long
+/// synchronous step such as key derivation.
+pub async fn paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

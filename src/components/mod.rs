@@ -9,3 +9,4 @@ pub mod money;
 pub mod needs_explain;
 pub mod status;
 pub mod summary;
+pub mod vault_text;

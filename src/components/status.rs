@@ -15,7 +15,7 @@ pub fn StatusBanner() -> impl IntoView {
         let _ = window().location().reload();
     };
     move || match storage.status.get() {
-        StorageStatus::Ready => ().into_any(),
+        StorageStatus::Ready | StorageStatus::Locked => ().into_any(),
         StorageStatus::Opening => view! {
             <p class="banner info" role="status" aria-live="polite">
                 <span class="spinner" aria-hidden="true"></span>{t!(i18n, common.status_opening)}

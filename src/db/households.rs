@@ -23,7 +23,7 @@ use linli_domain::model::{Household, Subsistence, Tenure};
 use wasm_bindgen::JsValue;
 
 use super::schema::FLAGS;
-use super::{Db, DbError};
+use super::{cipher, Db, DbError};
 
 /// The store holding household pages.
 pub const STORE: &str = "households";
@@ -97,17 +97,34 @@ impl HouseholdQuery {
     }
 
     /// The key or key range to look up in [`Self::index`].
+    /// Once a passphrase is set the key is the value's blind index
+    /// ([`cipher::index_entry`], [`cipher::name_query`]).
     pub(super) fn key(&self) -> Result<JsValue, DbError> {
         Ok(match self {
-            Self::Building(b) => JsValue::from(*b),
-            Self::Tenure(s) | Self::Group(s) | Self::Need(s) | Self::Flag(s) => JsValue::from_str(s),
-            Self::NamePrefix(p) => web_sys::IdbKeyRange::bound(
-                &JsValue::from_str(p),
-                &JsValue::from_str(&format!("{p}\u{ffff}")),
-            )
-            .map_err(DbError::from_js)?
-            .into(),
+            Self::Building(b) => {
+                if cipher::active() {
+                    cipher::index_entry(self.field(), &b.to_string())
+                } else {
+                    JsValue::from(*b)
+                }
+            }
+            Self::Tenure(s) | Self::Group(s) | Self::Need(s) | Self::Flag(s) => {
+                cipher::index_entry(self.field(), s)
+            }
+            Self::NamePrefix(p) => cipher::name_query(p)?,
         })
+    }
+
+    /// The field name bound into the query's blind index.
+    fn field(&self) -> &'static str {
+        match self {
+            Self::Building(_) => "building",
+            Self::Tenure(_) => "tenure",
+            Self::Group(_) => "group",
+            Self::Need(_) => "need",
+            Self::Flag(_) => "flag",
+            Self::NamePrefix(_) => "name",
+        }
     }
 
     /// Whether `h` is one of the households the query asks for.
@@ -171,15 +188,16 @@ fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-/// Distinct values in first-seen order, as a JS array.
-fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Array {
+/// Distinct index entries of `field` in first-seen order, as a JS array
+/// (blind once a passphrase is set, see [`cipher::index_entry`]).
+fn distinct<'a>(field: &str, values: impl Iterator<Item = &'a str>) -> Array {
     let mut seen: Vec<&str> = Vec::new();
     for v in values {
         if !seen.contains(&v) {
             seen.push(v);
         }
     }
-    seen.into_iter().map(JsValue::from_str).collect()
+    seen.into_iter().map(|v| cipher::index_entry(field, v)).collect()
 }
 
 /// The stored object of one page. `households` must be in id order and all on `page`.
@@ -200,33 +218,46 @@ pub fn page_js(page: u32, households: &[Household]) -> Result<JsValue, DbError> 
     let mut buildings: Vec<u32> = households.iter().map(|h| h.building_id).collect();
     buildings.sort_unstable();
     buildings.dedup();
-    set(
-        &obj,
-        "_b",
-        &buildings.into_iter().map(JsValue::from).collect::<Array>(),
-    );
+    let buildings: Array = if cipher::active() {
+        buildings
+            .into_iter()
+            .map(|b| cipher::index_entry("building", &b.to_string()))
+            .collect()
+    } else {
+        buildings.into_iter().map(JsValue::from).collect()
+    };
+    set(&obj, "_b", &buildings);
     set(
         &obj,
         "_t",
-        &distinct(households.iter().map(|h| tenure_code(h.tenure))),
+        &distinct("tenure", households.iter().map(|h| tenure_code(h.tenure))),
     );
-    set(&obj, "_g", &distinct(households.iter().map(|h| h.group.as_str())));
+    set(
+        &obj,
+        "_g",
+        &distinct("group", households.iter().map(|h| h.group.as_str())),
+    );
     set(
         &obj,
         "_needs",
         &distinct(
+            "need",
             households
                 .iter()
                 .flat_map(|h| h.needs.iter().map(|n| n.category.as_str())),
         ),
     );
-    set(&obj, "_flags", &distinct(households.iter().flat_map(flags)));
     set(
         &obj,
-        "_names",
-        &distinct(households.iter().map(|h| h.contact_name.as_str())),
+        "_flags",
+        &distinct("flag", households.iter().flat_map(flags)),
     );
-    set(&obj, "_json", &JsValue::from_str(&json));
+    let mut names: Vec<&str> = households.iter().map(|h| h.contact_name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let names: Array = names.into_iter().flat_map(cipher::name_entries).collect();
+    set(&obj, "_names", &names);
+    cipher::put_body(&obj, STORE, &JsValue::from(page), &json)?;
     Ok(obj.into())
 }
 
@@ -234,18 +265,13 @@ pub fn page_js(page: u32, households: &[Household]) -> Result<JsValue, DbError> 
 ///
 /// # Errors
 ///
-/// [`DbError::Decode`] if the page has no JSON text or it is not a household list.
+/// [`DbError::Decode`] if the page has no body or it is not a household list;
+/// [`DbError::Locked`] / [`DbError::Decrypt`] as [`cipher::body`].
 pub fn page_households(v: &JsValue) -> Result<Vec<Household>, DbError> {
     if v.is_undefined() || v.is_null() {
         return Ok(Vec::new());
     }
-    let text = Reflect::get(v, &JsValue::from_str("_json"))
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| DbError::Decode {
-            store: STORE.to_owned(),
-            reason: "household page without JSON text".to_owned(),
-        })?;
+    let text = cipher::body(v, STORE, "page")?;
     serde_json::from_str(&text).map_err(|e| DbError::Decode {
         store: STORE.to_owned(),
         reason: e.to_string(),

@@ -15,6 +15,7 @@
 //! and the other-tab case need.
 
 pub mod allocation;
+pub mod cipher;
 pub mod cockpit;
 mod community;
 pub mod dashboard;
@@ -31,6 +32,7 @@ pub mod register;
 pub mod requests;
 pub mod schema;
 pub mod settings;
+pub mod vault;
 pub mod workshop;
 mod write;
 

@@ -46,6 +46,10 @@ pub static MIGRATIONS: &[Migration] = &[
                       store `spending` removed, store `decisions` added",
         apply: v3,
     },
+    Migration {
+        description: "v4: store `vault` (guides, wrapped data keys, lock preferences; see db::vault)",
+        apply: v4,
+    },
 ];
 
 /// `(store, key path, indexes as (name, key path(s), unique, multi-entry))`.
@@ -148,6 +152,20 @@ const V1: &[(&str, &str, &[IndexDef])] = &[
 
 /// Stores added after v1 (same layout as [`V1`]).
 const V3: &[(&str, &str, &[IndexDef])] = &[("decisions", "id", &[("by_period", &["period"], false, false)])];
+
+/// Stores added in v4 (same layout as [`V1`]).
+const V4: &[(&str, &str, &[IndexDef])] = &[(super::vault::STORE, "key", &[])];
+
+/// v4: the `vault` store. Existing data stays as it is (in clear) until a
+/// passphrase is set, which seals it in place ([`super::Db::encrypt_in_place`]).
+fn v4(db: &IdbDatabase, _tx: &IdbTransaction) -> Result<(), JsValue> {
+    for (name, key, _) in V4 {
+        let params = IdbObjectStoreParameters::new();
+        params.set_key_path(&JsValue::from_str(key));
+        db.create_object_store_with_optional_parameters(name, &params)?;
+    }
+    Ok(())
+}
 
 fn v1(db: &IdbDatabase, _tx: &IdbTransaction) -> Result<(), JsValue> {
     for (name, key, indexes) in V1 {
@@ -333,8 +351,19 @@ pub const FLAGS: [&str; 6] = [
     "dibian",
 ];
 
-/// Property holding the record's full JSON text.
-const JSON_FIELD: &str = "_json";
+/// Index fields that describe a person: stored as blind indexes once a
+/// passphrase is set ([`super::cipher::index_entry`]). Households keep theirs
+/// on the page ([`super::households::page_js`]).
+const BLIND_FIELDS: &[(&str, &str)] = &[("requests", "tracking_code")];
+
+/// The key path of `store`.
+pub fn key_path(store: &str) -> &'static str {
+    V1.iter()
+        .chain(V3)
+        .chain(V4)
+        .find(|(name, _, _)| *name == store)
+        .map_or("id", |(_, key, _)| key)
+}
 
 /// The plain properties a store's records expose to IndexedDB: the key path
 /// and every index key path (derived `_…` fields are added separately).
@@ -362,11 +391,14 @@ fn to_js_scalar(v: &serde_json::Value) -> JsValue {
 
 /// Converts a record to the object stored.
 ///
-/// The stored object is `{<key>, <index fields>, <derived fields>, _json}`:
+/// The stored object is `{<key>, <index fields>, <derived fields>, body}`:
 /// the few properties IndexedDB needs for keys and indexes, plus the whole
-/// record as JSON text. One string crosses into JS instead of every nested
-/// field, which makes bulk writes and reads several times faster; the
-/// record's layout is the serde layout of the domain type either way.
+/// record as one body ([`super::cipher::put_body`]): its JSON text (`_json`)
+/// while no passphrase is set, else the same text sealed (`_ct`), with the
+/// index fields of [`BLIND_FIELDS`] as blind indexes. One value crosses into
+/// JS instead of every nested field, which makes bulk writes and reads several
+/// times faster; the record's layout is the serde layout of the domain type
+/// either way.
 ///
 /// # Errors
 ///
@@ -388,10 +420,16 @@ pub fn to_js<T: Serialize>(store: &str, record: &T) -> Result<JsValue, DbError> 
     let obj = js_sys::Object::new();
     for field in exposed_fields(store) {
         if let Some(v) = value.get(field) {
-            let _ = Reflect::set(&obj, &JsValue::from_str(field), &to_js_scalar(v));
+            let blind = BLIND_FIELDS.contains(&(store, field)) && super::cipher::active();
+            let js = match v {
+                serde_json::Value::String(s) if blind => super::cipher::index_entry(field, s),
+                _ => to_js_scalar(v),
+            };
+            let _ = Reflect::set(&obj, &JsValue::from_str(field), &js);
         }
     }
-    let _ = Reflect::set(&obj, &JsValue::from_str(JSON_FIELD), &JsValue::from_str(&json));
+    let key = Reflect::get(&obj, &JsValue::from_str(key_path(store))).unwrap_or(JsValue::UNDEFINED);
+    super::cipher::put_body(&obj, store, &key, &json)?;
     Ok(obj.into())
 }
 
@@ -399,7 +437,8 @@ pub fn to_js<T: Serialize>(store: &str, record: &T) -> Result<JsValue, DbError> 
 ///
 /// # Errors
 ///
-/// [`DbError::Decode`] if the object has no JSON text or it does not match `T`.
+/// [`DbError::Decode`] if the object has no body or it does not match `T`;
+/// [`DbError::Locked`] / [`DbError::Decrypt`] as [`super::cipher::body`].
 pub fn from_js<T: DeserializeOwned>(store: &str, v: &JsValue) -> Result<T, DbError> {
     if store == super::households::STORE {
         return Err(DbError::Decode {
@@ -407,13 +446,7 @@ pub fn from_js<T: DeserializeOwned>(store: &str, v: &JsValue) -> Result<T, DbErr
             reason: "households are stored in pages: use Db::households() or Db::household(id)".to_owned(),
         });
     }
-    let text = Reflect::get(v, &JsValue::from_str(JSON_FIELD))
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| DbError::Decode {
-            store: store.to_owned(),
-            reason: "record without JSON text".to_owned(),
-        })?;
+    let text = super::cipher::body(v, store, key_path(store))?;
     serde_json::from_str(&text).map_err(|e| DbError::Decode {
         store: store.to_owned(),
         reason: e.to_string(),

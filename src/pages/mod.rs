@@ -3,6 +3,7 @@
 pub mod allocation;
 pub mod dashboard;
 pub mod household;
+pub mod lock;
 pub mod needs;
 pub mod not_found;
 pub mod participation;

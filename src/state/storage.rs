@@ -18,6 +18,9 @@ pub enum StorageStatus {
     Blocked,
     /// First start: the demo community is being generated and saved.
     LoadingDemo,
+    /// A passphrase is set and the workspace is locked: the database is
+    /// open but nothing can be read until a guide unlocks it.
+    Locked,
     /// Ready to use.
     Ready,
     /// Another tab upgraded the schema; this tab closed its connection.
@@ -84,6 +87,35 @@ impl Storage {
         } else {
             None
         }
+    }
+
+    /// The open database whatever its status (the lock screen reads the
+    /// vault through it while locked).
+    pub fn handle(&self) -> Option<Db> {
+        self.db.with_value(Clone::clone)
+    }
+
+    /// After a guide unlocked (the data key is in memory): finishes the
+    /// first start if needed and makes the data available.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's name.
+    pub async fn unlocked(&self) -> Result<(), DbError> {
+        let db = self.handle().ok_or(DbError::Unavailable)?;
+        first_start(*self, &db).await?;
+        self.status.set(StorageStatus::Ready);
+        self.changed();
+        Ok(())
+    }
+
+    /// Locks: the data key leaves memory and every view unmounts.
+    pub fn lock(&self) {
+        crate::db::cipher::set_keys(None);
+        if let Some(db) = self.handle() {
+            db.set_read_only(false);
+        }
+        self.status.set(StorageStatus::Locked);
     }
 
     /// A resource loaded from the open database, reloaded after every
@@ -177,6 +209,18 @@ async fn start(s: Storage) {
         }
     };
     s.db.set_value(Some(db.clone()));
+    match db.vault().await {
+        Ok(Some(_)) => {
+            s.status.set(StorageStatus::Locked);
+            s.persisted.set(Some(request_persistence().await));
+            return;
+        }
+        Ok(None) => {}
+        Err(e) => {
+            s.status.set(StorageStatus::Failed(e));
+            return;
+        }
+    }
     if let Err(e) = first_start(s, &db).await {
         s.status.set(StorageStatus::Failed(e));
         return;

@@ -80,5 +80,5 @@ pub use recovery::RecoveryCode;
 pub use roles::{check_roster_change, validate_guide_name, Guide, GuideError, Role, MAX_GUIDE_NAME_CHARS};
 pub use wrap::{
     guide_wrap_aad, unwrap_for_guide, unwrap_with_recovery, wrap_for_guide, wrap_for_recovery, Keyring,
-    WrapKind, WrappedKey, NONCE_BYTES, RECOVERY_WRAP_AAD,
+    WrapKind, WrappedKey, MIN_PASSPHRASE_CHARS, NONCE_BYTES, RECOVERY_WRAP_AAD,
 };

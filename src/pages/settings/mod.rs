@@ -7,6 +7,7 @@
 mod backup;
 mod catalogue;
 mod editors;
+mod guides;
 mod plan_rules;
 mod points_rules;
 mod targets;
@@ -18,6 +19,7 @@ use leptos::task::spawn_local;
 
 use self::backup::BackupSection;
 use self::catalogue::CatalogueEditor;
+use self::guides::GuidesSection;
 use self::plan_rules::{DisclosureEditor, PlanRulesEditor};
 use self::points_rules::PointsRulesEditor;
 use self::targets::TargetsEditor;
@@ -96,6 +98,8 @@ pub fn SettingsPage() -> impl IntoView {
                     storage.db().map(|d| d.version().to_string()).unwrap_or_else(|| "…".into())
                 }}</p>
             </section>
+
+            <GuidesSection/>
 
             <BackupSection/>
 
