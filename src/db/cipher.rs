@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Reflect, Uint8Array};
-use linli_domain::vault::{self, DataKey, IndexKey, RecordKey, Sealed};
+use linli_domain::vault::{self, DataKey, IndexMac, RecordKey, Sealed};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::DbError;
@@ -33,11 +33,32 @@ pub const JSON_FIELD: &str = "_json";
 pub struct Keys {
     data: DataKey,
     record: RecordKey,
-    index: IndexKey,
+    index: IndexMac,
 }
 
 thread_local! {
     static KEYS: RefCell<Option<Rc<Keys>>> = const { RefCell::new(None) };
+    /// Random bytes drawn ahead for nonces: one `getRandomValues` call per
+    /// 512 nonces instead of one per record (bulk writes seal thousands).
+    static NONCES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+const NONCE_BATCH: usize = 512;
+
+/// A fresh random nonce (never reused: bytes leave the pool once).
+fn nonce() -> [u8; vault::NONCE_BYTES] {
+    NONCES.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.len() < vault::NONCE_BYTES {
+            let fresh = crate::browser::random_bytes::<{ vault::NONCE_BYTES * NONCE_BATCH }>();
+            *pool = fresh.to_vec();
+        }
+        let at = pool.len() - vault::NONCE_BYTES;
+        let mut out = [0u8; vault::NONCE_BYTES];
+        out.copy_from_slice(&pool[at..]);
+        pool.truncate(at);
+        out
+    })
 }
 
 /// Keeps `key`'s subkeys in memory (unlock), or drops them (`None`: lock).
@@ -46,7 +67,7 @@ pub fn set_keys(key: Option<&DataKey>) {
         Rc::new(Keys {
             data: k.clone(),
             record: k.record_key(),
-            index: k.index_key(),
+            index: IndexMac::new(&k.index_key()),
         })
     });
     KEYS.with(|slot| *slot.borrow_mut() = keys);
@@ -87,7 +108,7 @@ pub fn put_body(obj: &js_sys::Object, store: &str, key: &JsValue, json: &str) ->
         Some(k) => {
             let key =
                 key_text(key).ok_or_else(|| decode(store, "record key is neither text nor an integer"))?;
-            let nonce = crate::browser::random_bytes::<{ vault::NONCE_BYTES }>();
+            let nonce = nonce();
             let sealed = k
                 .record
                 .seal(store, &key, nonce, json.as_bytes())
@@ -142,20 +163,28 @@ pub fn body(v: &JsValue, store: &str, key_path: &str) -> Result<String, DbError>
 /// memory, else the value itself.
 pub fn index_entry(field: &str, value: &str) -> JsValue {
     match keys() {
-        Some(k) => JsValue::from_str(&vault::blind_index(&k.index, field, value)),
+        Some(k) => JsValue::from_str(&k.index.blind_index(field, value)),
         None => JsValue::from_str(value),
     }
 }
 
-/// The index entries of a name for prefix search: six blind prefixes while a
-/// key is in memory, else the name itself.
-pub fn name_entries(name: &str) -> Vec<JsValue> {
+/// The index entries of a page's names for prefix search: while a key is in
+/// memory the distinct blind prefixes (1 to 6 characters) of all of them,
+/// else the names themselves.
+pub fn name_entries<'a>(names: impl Iterator<Item = &'a str>) -> js_sys::Array {
     match keys() {
-        Some(k) => vault::name_prefix_indexes(&k.index, name)
-            .into_iter()
-            .map(|s| JsValue::from_str(&s))
-            .collect(),
-        None => vec![JsValue::from_str(name)],
+        Some(k) => {
+            let mut tokens: Vec<String> = names.flat_map(|n| k.index.name_prefixes(n)).collect();
+            tokens.sort_unstable();
+            tokens.dedup();
+            tokens.into_iter().map(|s| JsValue::from_str(&s)).collect()
+        }
+        None => {
+            let mut list: Vec<&str> = names.collect();
+            list.sort_unstable();
+            list.dedup();
+            list.into_iter().map(JsValue::from_str).collect()
+        }
     }
 }
 
@@ -168,7 +197,9 @@ pub fn name_entries(name: &str) -> Vec<JsValue> {
 /// [`DbError`] if the browser refuses the key range.
 pub fn name_query(prefix: &str) -> Result<JsValue, DbError> {
     match keys() {
-        Some(k) => Ok(vault::name_prefix_query(&k.index, prefix)
+        Some(k) => Ok(k
+            .index
+            .name_prefix_query(prefix)
             .map_or_else(|| JsValue::from_str(""), |s| JsValue::from_str(&s))),
         None => Ok(web_sys::IdbKeyRange::bound(
             &JsValue::from_str(prefix),

@@ -252,11 +252,11 @@ pub fn page_js(page: u32, households: &[Household]) -> Result<JsValue, DbError> 
         "_flags",
         &distinct("flag", households.iter().flat_map(flags)),
     );
-    let mut names: Vec<&str> = households.iter().map(|h| h.contact_name.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    let names: Array = names.into_iter().flat_map(cipher::name_entries).collect();
-    set(&obj, "_names", &names);
+    set(
+        &obj,
+        "_names",
+        &cipher::name_entries(households.iter().map(|h| h.contact_name.as_str())),
+    );
     cipher::put_body(&obj, STORE, &JsValue::from(page), &json)?;
     Ok(obj.into())
 }

@@ -71,7 +71,8 @@ mod tests;
 
 pub use error::VaultError;
 pub use index::{
-    blind_index, name_prefix_indexes, name_prefix_query, normalise, BLIND_INDEX_BYTES, NAME_PREFIX_CHARS,
+    blind_index, name_prefix_indexes, name_prefix_query, normalise, IndexMac, BLIND_INDEX_BYTES,
+    NAME_PREFIX_CHARS,
 };
 pub use kdf::{KdfParams, SALT_BYTES};
 pub use keys::{DataKey, IndexKey, RecordKey, INFO_INDEX_KEY, INFO_RECORD_KEY};

@@ -581,3 +581,21 @@ proptest! {
         prop_assert_eq!(n.trim(), n.as_str());
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn index_mac_agrees_with_the_free_functions(seed in 0u8..255, field in "[a-z_]{1,12}", value in "\\PC{0,12}") {
+        let k = dk(seed).index_key();
+        let m = IndexMac::new(&k);
+        proptest::prop_assert_eq!(m.blind_index(&field, &value), blind_index(&k, &field, &value));
+        proptest::prop_assert_eq!(m.name_prefix_query(&value), name_prefix_query(&k, &value));
+        let all = name_prefix_indexes(&k, &value);
+        let real = m.name_prefixes(&value);
+        let n = normalise(&value).chars().count().min(NAME_PREFIX_CHARS);
+        proptest::prop_assert_eq!(real.len(), n);
+        proptest::prop_assert_eq!(&all[..n], &real[..]);
+        if let Some(q) = name_prefix_query(&k, &value) {
+            proptest::prop_assert!(real.contains(&q));
+        }
+    }
+}
