@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::status::StatusBanner;
+use crate::components::update::UpdatePrompt;
 use crate::i18n::*;
 use crate::pages;
 use crate::state::{provide_route, provide_session, provide_storage, Route};
@@ -117,6 +118,7 @@ fn Shell() -> impl IntoView {
                 </button>
             </header>
             <StatusBanner/>
+            <UpdatePrompt/>
             <main id="main" tabindex="-1">
                 {move || match route.get() {
                     Route::Dashboard => pages::dashboard::DashboardPage().into_any(),

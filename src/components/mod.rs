@@ -1,6 +1,7 @@
 //! Reusable views.
 
 pub mod backup_error;
+pub mod db_error;
 pub mod form_message;
 pub mod labels;
 pub mod loaded;
@@ -9,3 +10,4 @@ pub mod money;
 pub mod needs_explain;
 pub mod status;
 pub mod summary;
+pub mod update;
