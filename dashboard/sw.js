@@ -21,7 +21,8 @@ async function stamped(res) {
 self.addEventListener('install', (e) => { self.skipWaiting(); e.waitUntil(caches.open(CACHE)); });
 self.addEventListener('activate', (e) => {
   e.waitUntil((async () => {
-    for (const k of await caches.keys()) if (k !== CACHE) await caches.delete(k);
+    // Only this page's caches: the workspace's worker keeps `linli-workspace-…` ones.
+    for (const k of await caches.keys()) if (k !== CACHE && k.startsWith('linli-dashboard-')) await caches.delete(k);
     await self.clients.claim();
   })());
 });

@@ -6,10 +6,14 @@
 //    only, plus the exact inline scripts present at build time (Trunk's module loader,
 //    the dashboard's service-worker/trust.js starter), each allowed by its SHA-256.
 //    Run again, it replaces its own tag (idempotent).
-// 2. Service-worker cache version: when DIR/sw.js exists, its cache name
-//    `linli-dashboard-…` is set to a hash of every other file of the build, so a new
-//    build gets a new cache and the worker's `activate` deletes the old ones; its comment
-//    lines are dropped (they are for readers of dashboard/sw.js, not for residents' phones).
+// 2. Service-worker cache version: when DIR/sw.js exists (the dashboard's dashboard/sw.js,
+//    the workspace's public/sw.js), its cache name `linli-dashboard-…` or
+//    `linli-workspace-…` is set to a hash of every other file of the build (a `site/`
+//    folder inside DIR, the dashboard built into the workspace's dist, is not part of it),
+//    so a new build gets a new cache and the worker's `activate` deletes the old ones; its
+//    comment lines are dropped (they are for readers of the source, not for residents'
+//    phones). The workspace's worker also gets its ASSETS: every file of the build, which
+//    it caches at install so that the app opens offline after the first visit.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -68,13 +72,18 @@ function files(dir, root = dir) {
   return out;
 }
 
-export const CACHE_RE = /const CACHE = 'linli-dashboard-[^']*';/;
+export const CACHE_RE = /const CACHE = 'linli-(dashboard|workspace)-[^']*';/;
+export const ASSETS_RE = /const ASSETS = \[[^\]]*\];/;
+
+// The files of the build that a worker caches: all but sw.js and the dashboard's `site/`.
+export function buildFiles(dir) {
+  return files(dir).filter((f) => f !== 'sw.js' && !f.startsWith('site/'));
+}
 
 // Hash of every file of the build except sw.js (which carries the result).
 export function buildVersion(dir) {
   const h = createHash('sha256');
-  for (const f of files(dir)) {
-    if (f === 'sw.js') continue;
+  for (const f of buildFiles(dir)) {
     h.update(f).update('\0').update(readFileSync(join(dir, f))).update('\0');
   }
   return h.digest('hex').slice(0, 16);
@@ -87,12 +96,19 @@ export function postBuild(dir) {
   let version = null;
   if (statSync(sw, { throwIfNoEntry: false })) {
     const text = readFileSync(sw, 'utf8');
-    if (!CACHE_RE.test(text)) throw new Error('sw.js has no `const CACHE = \'linli-dashboard-…\';` to stamp');
+    const m = text.match(CACHE_RE);
+    if (!m) throw new Error('sw.js has no `const CACHE = \'linli-dashboard-…\';` (or linli-workspace-) to stamp');
+    const kind = m[1];
     version = buildVersion(dir);
     // Its comment lines are for readers of the source: the residents' first load carries
     // the worker without them (about 500 B brotli of the 200 KiB budget).
-    const code = text.split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n');
-    writeFileSync(sw, code.replace(CACHE_RE, `const CACHE = 'linli-dashboard-${version}';`));
+    let code = text.split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n');
+    code = code.replace(CACHE_RE, `const CACHE = 'linli-${kind}-${version}';`);
+    if (kind === 'workspace') {
+      if (!ASSETS_RE.test(code)) throw new Error('the workspace\'s sw.js has no `const ASSETS = [];` to fill');
+      code = code.replace(ASSETS_RE, `const ASSETS = ${JSON.stringify(buildFiles(dir))};`);
+    }
+    writeFileSync(sw, code);
   }
   return version;
 }

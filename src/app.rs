@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::status::StatusBanner;
 use crate::components::vault_text::role_name;
+use crate::components::update::UpdatePrompt;
 use crate::i18n::*;
 use crate::pages;
 use crate::state::{provide_route, provide_session, provide_storage, LockState, Route};
@@ -135,6 +136,7 @@ fn Shell() -> impl IntoView {
                     <a href=Route::Settings.href()>{t!(i18n, lock.demo_setup_link)}</a>
                 </p>
             </Show>
+            <UpdatePrompt/>
             <main id="main" tabindex="-1">
                 {move || if session.lock.get() == LockState::Locked {
                     return pages::lock::LockPage().into_any();

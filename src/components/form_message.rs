@@ -32,7 +32,12 @@ pub fn msg_view(m: Msg, testid: &'static str) -> impl IntoView {
     }
 }
 
-/// "Not saved, nothing changed: <the browser's error>".
+/// "Not saved, nothing changed: <what happened and what to do, in plain words>"
+/// (never the browser's own error text: [`super::db_error`]).
 pub fn db_fail(i18n: I18nContext<Locale>, e: &DbError) -> String {
-    format!("{}{e}", t_string!(i18n, common.not_saved))
+    format!(
+        "{}{}",
+        t_string!(i18n, common.not_saved),
+        super::db_error::plain(i18n, e)
+    )
 }

@@ -2,7 +2,8 @@
 //!
 //! A page loads its data with [`load`] (a typed read from `src/db/`, re-run
 //! after every committed write) and shows it inside [`LoadGate`]: a spinner
-//! while the first load runs, the browser's error in plain words if it fails,
+//! while the first load runs, the error in plain words if it fails
+//! ([`super::db_error`]),
 //! and the page's views once it is loaded. The views are built once and stay
 //! mounted across reloads (forms keep what was typed); they read the newest
 //! value from [`Loaded::current`].
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::db_error::DbErrorView;
 use crate::db::{Db, DbError};
 use crate::i18n::*;
 use crate::state::Storage;
@@ -76,10 +78,10 @@ impl<T: Send + Sync + 'static> std::fmt::Debug for Loaded<T> {
 }
 
 impl<T: Send + Sync + 'static> Loaded<T> {
-    /// The error of a failed load, in the browser's words.
-    pub fn error(&self) -> Option<String> {
+    /// The error of a failed load (shown by [`LoadGate`] in plain words).
+    pub fn error(&self) -> Option<DbError> {
         match self.data.get_untracked() {
-            Some(Some(Err(e))) => Some(e.to_string()),
+            Some(Some(Err(e))) => Some(e),
             _ => None,
         }
     }
@@ -114,9 +116,9 @@ pub fn LoadGate(
     /// Where the load stands.
     #[prop(into)]
     phase: Signal<Phase>,
-    /// The error text of a failed load.
+    /// The error of a failed load.
     #[prop(into)]
-    error: Signal<Option<String>>,
+    error: Signal<Option<DbError>>,
     /// The loaded views.
     children: ChildrenFn,
 ) -> impl IntoView {
@@ -128,10 +130,10 @@ pub fn LoadGate(
             <p class="muted" role="status"><span class="spinner" aria-hidden="true"></span>{t!(i18n, common.loading)}</p>
         }
         .into_any(),
-        Phase::Failed => view! {
-            <p class="error" role="alert">{t!(i18n, common.status_error)}<code>{error.get_untracked().unwrap_or_default()}</code></p>
-        }
-        .into_any(),
+        Phase::Failed => match error.get_untracked() {
+            Some(e) => view! { <DbErrorView error=e/> }.into_any(),
+            None => view! { <p class="error" role="alert">{t!(i18n, common.status_error)}</p> }.into_any(),
+        },
         Phase::Loaded => children.with_value(|c| c()).into_any(),
     }
     }

@@ -1,6 +1,7 @@
 //! Reusable views.
 
 pub mod backup_error;
+pub mod db_error;
 pub mod form_message;
 pub mod labels;
 pub mod loaded;
@@ -10,3 +11,4 @@ pub mod needs_explain;
 pub mod status;
 pub mod summary;
 pub mod vault_text;
+pub mod update;

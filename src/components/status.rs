@@ -1,8 +1,10 @@
 //! The storage status banner: opening, first-start demo load, blocked by
-//! another tab, reload needed, or the browser's real error.
+//! another tab, reload needed, or a storage error in plain words
+//! ([`super::db_error`]).
 
 use leptos::prelude::*;
 
+use super::db_error::{words, DbErrorView, Kind};
 use crate::i18n::*;
 use crate::state::{use_storage, StorageStatus};
 
@@ -28,10 +30,15 @@ pub fn StatusBanner() -> impl IntoView {
             </p>
         }
         .into_any(),
-        StorageStatus::Blocked => view! {
-            <p class="banner warn" role="alert">{t!(i18n, common.status_blocked)}</p>
+        StorageStatus::Blocked => {
+            let (what, next) = words(i18n.get_locale(), Kind::Blocked);
+            view! {
+                <p class="banner warn" role="alert" data-testid="db-error" data-kind=Kind::Blocked.code()>
+                    <strong>{what}</strong>" "{next}
+                </p>
+            }
+            .into_any()
         }
-        .into_any(),
         StorageStatus::ReloadNeeded => view! {
             <p class="banner warn" role="alert">
                 {t!(i18n, common.status_reload_needed)}" "
@@ -39,14 +46,9 @@ pub fn StatusBanner() -> impl IntoView {
             </p>
         }
         .into_any(),
-        StorageStatus::Failed(e) => {
-            let text = e.to_string();
-            view! {
-                <p class="banner error" role="alert">
-                    {t!(i18n, common.status_error)}<code>{text}</code>
-                </p>
-            }
-            .into_any()
+        StorageStatus::Failed(e) => view! {
+            <div class="banner error"><DbErrorView error=e/></div>
         }
+        .into_any(),
     }
 }

@@ -165,7 +165,7 @@ fn editor_form(
                     state.set(SaveState::Saved);
                     storage.changed();
                 }
-                Err(e) => state.set(SaveState::Failed(e.to_string())),
+                Err(e) => state.set(SaveState::Failed(crate::components::db_error::plain(i18n, &e))),
             }
         });
     };
@@ -190,7 +190,7 @@ fn editor_form(
             SaveState::Saving => view! { <span role="status">{t_string!(i18n, common.saving).to_string()}</span> }.into_any(),
             SaveState::Saved => view! { <span class="ok" role="status" data-testid="matrix-saved">{t_string!(i18n, common.saved).to_string()}</span> }.into_any(),
             SaveState::Defaults => view! { <span role="status">{t_string!(i18n, common.needs_defaults_filled).to_string()}</span> }.into_any(),
-            SaveState::Failed(e) => view! { <span class="error" role="alert">{t_string!(i18n, common.status_error).to_string()}<code>{e}</code></span> }.into_any(),
+            SaveState::Failed(e) => view! { <span class="error" role="alert">{e}</span> }.into_any(),
         }
     };
     let sum_text = move || match sum.get() {

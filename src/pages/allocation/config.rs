@@ -294,7 +294,7 @@ fn editor_form(
                     override_base.set(None);
                     state.set(SaveState::Saved);
                 }
-                Err(e) => state.set(SaveState::Failed(e.to_string())),
+                Err(e) => state.set(SaveState::Failed(crate::components::db_error::plain(i18n, &e))),
             }
         });
     };
@@ -376,7 +376,7 @@ fn editor_form(
                     SaveState::Saving => view! { <span role="status">{t!(i18n, common.saving)}</span> }.into_any(),
                     SaveState::Saved => view! { <span class="ok" role="status" data-testid="config-saved">{t!(i18n, allocation.config_saved)}</span> }.into_any(),
                     SaveState::Defaults => view! { <span role="status" data-testid="config-defaults-filled">{t!(i18n, allocation.defaults_filled_in_save_to_apply)}</span> }.into_any(),
-                    SaveState::Failed(e) => view! { <span class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></span> }.into_any(),
+                    SaveState::Failed(e) => view! { <span class="error" role="alert">{e}</span> }.into_any(),
                 }}</span>
             </div>
         </form>

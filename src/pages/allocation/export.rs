@@ -20,7 +20,7 @@ use crate::state::use_storage;
 fn offer_csv(i18n: Ctx, text: &str, name: &str) -> Result<String, String> {
     download(text, name, "text/csv;charset=utf-8")
         .map(|()| format!("{}{name}", t_string!(i18n, allocation.exported)))
-        .map_err(|e| DbError::from_js(e).to_string())
+        .map_err(|e| crate::components::db_error::plain(i18n, &DbError::from_js(e)))
 }
 
 /// The export buttons and "save this run".
@@ -72,7 +72,9 @@ pub fn ExportSection(computed: Arc<Computed>) -> impl IntoView {
                 Err(e) => Err(e),
             };
             saving.set(false);
-            save_msg.set(Some(result.map_err(|e| e.to_string())));
+            save_msg.set(Some(
+                result.map_err(|e| crate::components::db_error::plain(i18n, &e)),
+            ));
         });
     };
 
@@ -93,7 +95,7 @@ pub fn ExportSection(computed: Arc<Computed>) -> impl IntoView {
                     {t!(i18n, allocation.save_this_run)}</button>
                 {move || match save_msg.get() {
                     Some(Ok(id)) => view! { <span class="ok" role="status" data-testid="alloc-run-saved">{move || t_string!(i18n, allocation.run_saved, id = id).to_string()}</span> }.into_any(),
-                    Some(Err(e)) => view! { <span class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></span> }.into_any(),
+                    Some(Err(e)) => view! { <span class="error" role="alert">{e}</span> }.into_any(),
                     None => ().into_any(),
                 }}
             </div>

@@ -333,9 +333,9 @@ pub fn ReserveRelease(current: Current, period: Memo<Option<String>>, decided: D
         <section class="card" aria-labelledby="alloc-reserve-h" data-testid="reserve">
             <h2 id="alloc-reserve-h">{t!(i18n, allocation.reserve_title)}</h2>
             <p class="muted small">{t!(i18n, allocation.reserve_help)}</p>
-            {move || (decided.phase.get() == Phase::Failed).then(|| view! {
-                <p class="error" role="alert">{t!(i18n, common.status_error)}<code>{decided.error().unwrap_or_default()}</code></p>
-            })}
+            {move || (decided.phase.get() == Phase::Failed).then(|| decided.error().map(|e| view! {
+                <crate::components::db_error::DbErrorView error=e/>
+            }))}
             {status_line}
             {history}
             <form class="res-form" on:submit=on_submit novalidate data-testid="reserve-form">

@@ -214,7 +214,7 @@ pub fn ResourcesEditor(
                         r.name
                     ))));
                 }
-                Err(e) => message.set(Some(Err(e.to_string()))),
+                Err(e) => message.set(Some(Err(crate::components::db_error::plain(i18n, &e)))),
             }
         });
     };
@@ -239,7 +239,7 @@ pub fn ResourcesEditor(
                         r.name
                     ))));
                 }
-                Err(e) => message.set(Some(Err(e.to_string()))),
+                Err(e) => message.set(Some(Err(crate::components::db_error::plain(i18n, &e)))),
             }
         });
     };
@@ -384,7 +384,7 @@ pub fn ResourcesEditor(
                     {move || editing.get().is_some().then(|| view! { <button type="button" on:click=move |_| { reset(); message.set(None); }>{t!(i18n, allocation.cancel_editing)}</button> })}
                     {move || match message.get() {
                         Some(Ok(m)) => view! { <span class="ok" role="status" data-testid="res-saved">{m}</span> }.into_any(),
-                        Some(Err(m)) => view! { <span class="error" role="alert">{t!(i18n, common.status_error)}<code>{m}</code></span> }.into_any(),
+                        Some(Err(m)) => view! { <span class="error" role="alert">{m}</span> }.into_any(),
                         None => ().into_any(),
                     }}
                 </div>

@@ -139,8 +139,13 @@ pub fn DashboardPage() -> impl IntoView {
         let actor = t_string!(i18n, common.actor_default).to_string();
         leptos::task::spawn_local(async move {
             let result: Result<Publication, String> = async {
-                let db = storage.db().ok_or_else(|| DbError::Unavailable.to_string())?;
-                let mut d = db.read_all().await.map_err(|e| e.to_string())?;
+                let db = storage
+                    .db()
+                    .ok_or_else(|| crate::components::db_error::plain(i18n, &DbError::Unavailable))?;
+                let mut d = db
+                    .read_all()
+                    .await
+                    .map_err(|e| crate::components::db_error::plain(i18n, &e))?;
                 // The first publication makes the community's publishing key (saved with
                 // it, in the same transaction); every publication is signed with it.
                 let new_key = publishing_key_if_missing(&d)?;
@@ -156,7 +161,7 @@ pub fn DashboardPage() -> impl IntoView {
                 // One transaction; "published" only after it completes.
                 db.save_publication(&d, &p, &address, new_key, actor)
                     .await
-                    .map_err(|e| format!("{}: {e}", e.name()))?;
+                    .map_err(|e| crate::components::db_error::plain(i18n, &e))?;
                 Ok(p)
             }
             .await;

@@ -127,12 +127,17 @@ pub(super) fn RedactPanel(published: RwSignal<Option<Publication>>) -> impl Into
         let actor = t_string!(i18n, common.actor_default).to_string();
         leptos::task::spawn_local(async move {
             let result: Result<(Vec<u32>, Publication), String> = async {
-                let db = storage.db().ok_or_else(|| DbError::Unavailable.to_string())?;
+                let db = storage
+                    .db()
+                    .ok_or_else(|| crate::components::db_error::plain(i18n, &DbError::Unavailable))?;
                 let seqs = db
                     .redact_field(path, on, now_millis(), actor)
                     .await
-                    .map_err(|e| format!("{}: {e}", e.name()))??;
-                let d = db.read_all().await.map_err(|e| e.to_string())?;
+                    .map_err(|e| crate::components::db_error::plain(i18n, &e))??;
+                let d = db
+                    .read_all()
+                    .await
+                    .map_err(|e| crate::components::db_error::plain(i18n, &e))?;
                 let p = republish(&d).map_err(|e| e.to_string())?;
                 Ok((seqs, p))
             }

@@ -17,6 +17,7 @@ use self::fields::{blank_household, blank_member, choice, code, field_error_view
 use self::history::history_view;
 use self::members::member_row;
 use crate::browser::{now_millis, this_year};
+use crate::components::db_error::DbErrorView;
 use crate::components::labels;
 use crate::components::loaded::{load, LoadGate};
 use crate::db::register::HouseholdForm as FormData;
@@ -30,7 +31,7 @@ enum SaveState {
     Saving,
     Saved,
     Invalid,
-    Failed(String),
+    Failed(crate::db::DbError),
 }
 
 /// The household page. `id: None` creates a new household.
@@ -104,7 +105,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
                         navigate(Route::Household(new_id));
                     }
                 }
-                Err(e) => state.set(SaveState::Failed(e.to_string())),
+                Err(e) => state.set(SaveState::Failed(e)),
             }
         });
     };
@@ -120,7 +121,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
                     storage.changed();
                     navigate(Route::Register);
                 }
-                Err(e) => state.set(SaveState::Failed(e.to_string())),
+                Err(e) => state.set(SaveState::Failed(e)),
             }
         });
     };
@@ -286,7 +287,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
                     SaveState::Saving => view! { <span role="status">{t!(i18n, common.saving)}</span> }.into_any(),
                     SaveState::Saved => view! { <span class="ok" role="status" data-testid="saved">{t!(i18n, common.saved)}</span> }.into_any(),
                     SaveState::Invalid => view! { <span class="error" role="alert" data-testid="invalid">{t!(i18n, common.fix_errors)}</span> }.into_any(),
-                    SaveState::Failed(e) => view! { <span class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></span> }.into_any(),
+                    SaveState::Failed(e) => view! { <DbErrorView error=e lead=t_string!(i18n, common.not_saved).to_string()/> }.into_any(),
                 }}</span>
             </div>
             {move || confirm_delete.get().then(|| view! {

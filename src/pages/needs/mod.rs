@@ -68,7 +68,10 @@ pub fn NeedsPage() -> impl IntoView {
                 let name = format!("linli-scores-{stamp}.json");
                 match download(&text, &name, "application/json") {
                     Ok(()) => export.set(Job::Done(name)),
-                    Err(e) => export.set(Job::Failed(DbError::from_js(e).to_string())),
+                    Err(e) => export.set(Job::Failed(crate::components::db_error::plain(
+                        i18n,
+                        &DbError::from_js(e),
+                    ))),
                 }
             }
             Err(e) => export.set(Job::Failed(e.to_string())),
@@ -81,10 +84,10 @@ pub fn NeedsPage() -> impl IntoView {
             <p class="muted" role="status"><span class="spinner" aria-hidden="true"></span>{tr!(i18n, needs_loading)}</p>
         }
         .into_any(),
-        (Phase::Failed, _) => {
-            let e = data.error().unwrap_or_default();
-            view! { <p class="error" role="alert">{tr!(i18n, status_error)}<code>{e}</code></p> }.into_any()
-        }
+        (Phase::Failed, _) => match data.error() {
+            Some(e) => view! { <crate::components::db_error::DbErrorView error=e/> }.into_any(),
+            None => view! { <p class="error" role="alert">{tr!(i18n, status_error)}</p> }.into_any(),
+        },
         (Phase::Loaded, Some(d)) if d.households.is_empty() => view! {
             <p class="empty" data-testid="needs-empty">{tr!(i18n, needs_empty)}" "
                 <a href=Route::Register.href()>{tr!(i18n, nav_register)}</a>" · "
@@ -120,7 +123,7 @@ pub fn NeedsPage() -> impl IntoView {
                     <div aria-live="polite">{move || match export.get() {
                         Job::Idle => ().into_any(),
                         Job::Done(name) => view! { <p class="ok" role="status">{tr!(i18n, needs_exported)}<code>{name}</code></p> }.into_any(),
-                        Job::Failed(e) => view! { <p class="error" role="alert">{tr!(i18n, status_error)}<code>{e}</code></p> }.into_any(),
+                        Job::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                     }}</div>
                 }
             })

@@ -128,7 +128,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
             let n = ballots.len();
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.import_ballots(&period, &ballots, actor).await),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(crate::components::db_error::plain(i18n, &e)),
             };
             if r.is_ok() {
                 storage.changed();

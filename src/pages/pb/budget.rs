@@ -40,7 +40,7 @@ pub(super) fn BudgetEditor(data: Arc<PbData>, period: String) -> impl IntoView {
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.save_pb_budgets(&map, &period, fen, actor).await),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(crate::components::db_error::plain(i18n, &e)),
             };
             if r.is_ok() {
                 storage.changed();

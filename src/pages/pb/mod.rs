@@ -99,7 +99,7 @@ fn written(i18n: I18nContext<Locale>, r: PbWrite) -> Result<(), String> {
             Err(t_string!(i18n, pb.err_pb_closed, period = period, id = decision).to_owned())
         }
         Ok(Err(e)) => Err(e.to_string()),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(crate::components::db_error::plain(i18n, &e)),
     }
 }
 

@@ -103,7 +103,7 @@ fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.save_proposal_review(&updated, actor).await),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(crate::components::db_error::plain(i18n, &e)),
             };
             match r {
                 Ok(()) => {
@@ -192,7 +192,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.add_proposal(&p, actor).await),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(crate::components::db_error::plain(i18n, &e)),
             };
             match r {
                 Ok(()) => {

@@ -80,10 +80,13 @@ pub fn RegisterIo() -> impl IntoView {
                     let name = "linli-households.csv".to_owned();
                     match download(&text, &name, "text/csv;charset=utf-8") {
                         Ok(()) => exported.set(Some(name)),
-                        Err(e) => state.set(Import::Failed(DbError::from_js(e).to_string())),
+                        Err(e) => state.set(Import::Failed(crate::components::db_error::plain(
+                            i18n,
+                            &DbError::from_js(e),
+                        ))),
                     }
                 }
-                Err(e) => state.set(Import::Failed(e.to_string())),
+                Err(e) => state.set(Import::Failed(crate::components::db_error::plain(i18n, &e))),
             }
         });
     };
@@ -102,7 +105,10 @@ pub fn RegisterIo() -> impl IntoView {
             let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
                 Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
                 Err(e) => {
-                    state.set(Import::Failed(DbError::from_js(e).to_string()));
+                    state.set(Import::Failed(crate::components::db_error::plain(
+                        i18n,
+                        &DbError::from_js(e),
+                    )));
                     return;
                 }
             };
@@ -113,7 +119,7 @@ pub fn RegisterIo() -> impl IntoView {
             } = match db.import_context().await {
                 Ok(x) => x,
                 Err(e) => {
-                    state.set(Import::Failed(e.to_string()));
+                    state.set(Import::Failed(crate::components::db_error::plain(i18n, &e)));
                     return;
                 }
             };
@@ -165,7 +171,7 @@ pub fn RegisterIo() -> impl IntoView {
             let pending = match db.begin_import(&result, actor, now) {
                 Ok(p) => p,
                 Err(e) => {
-                    state.set(Import::Failed(e.to_string()));
+                    state.set(Import::Failed(crate::components::db_error::plain(i18n, &e)));
                     return;
                 }
             };
@@ -181,7 +187,7 @@ pub fn RegisterIo() -> impl IntoView {
                     storage.changed();
                 }
                 Err(_) if flag.get() => state.set(Import::Cancelled),
-                Err(e) => state.set(Import::Failed(e.to_string())),
+                Err(e) => state.set(Import::Failed(crate::components::db_error::plain(i18n, &e))),
             }
         });
     };
@@ -229,7 +235,7 @@ pub fn RegisterIo() -> impl IntoView {
                         </p>
                     }.into_any(),
                     Import::Cancelled => view! { <p role="status" data-testid="csv-cancelled">{t!(i18n, common.csv_cancelled)}</p> }.into_any(),
-                    Import::Failed(e) => view! { <p class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></p> }.into_any(),
+                    Import::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                     Import::Refused(report) => {
                         let omitted = report.omitted();
                         view! {

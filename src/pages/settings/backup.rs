@@ -54,10 +54,13 @@ pub(super) fn BackupSection() -> impl IntoView {
                             }
                             export.set(Job::Done(name));
                         }
-                        Err(e) => export.set(Job::Failed(crate::db::DbError::from_js(e).to_string())),
+                        Err(e) => export.set(Job::Failed(crate::components::db_error::plain(
+                            i18n,
+                            &crate::db::DbError::from_js(e),
+                        ))),
                     }
                 }
-                Err(e) => export.set(Job::Failed(e.to_string())),
+                Err(e) => export.set(Job::Failed(crate::components::db_error::plain(i18n, &e))),
             }
         });
     };
@@ -95,7 +98,7 @@ pub(super) fn BackupSection() -> impl IntoView {
         spawn_local(async move {
             match storage.replace_all(&with_marker(pair.1.clone())).await {
                 Ok(()) => restore.set(Restore::Restored),
-                Err(e) => restore.set(Restore::Rejected(e.to_string())),
+                Err(e) => restore.set(Restore::Rejected(crate::components::db_error::plain(i18n, &e))),
             }
         });
     };
@@ -122,7 +125,7 @@ pub(super) fn BackupSection() -> impl IntoView {
                     Job::Idle => ().into_any(),
                     Job::Working => view! { <p role="status">{t!(i18n, common.backup_exporting)}</p> }.into_any(),
                     Job::Done(name) => view! { <p class="ok" role="status">{t!(i18n, common.backup_exported)}<code>{name}</code></p> }.into_any(),
-                    Job::Failed(e) => view! { <p class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></p> }.into_any(),
+                    Job::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 }}
                 {move || match restore.get() {
                     Restore::Idle => ().into_any(),

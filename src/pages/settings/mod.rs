@@ -69,7 +69,7 @@ pub fn SettingsPage() -> impl IntoView {
                     danger.set(None);
                     danger_job.set(Job::Done(t_string!(i18n, common.saved).to_string()));
                 }
-                Err(e) => danger_job.set(Job::Failed(e.to_string())),
+                Err(e) => danger_job.set(Job::Failed(crate::components::db_error::plain(i18n, &e))),
             }
         });
     };
@@ -135,7 +135,7 @@ pub fn SettingsPage() -> impl IntoView {
                     Job::Idle => ().into_any(),
                     Job::Working => view! { <p role="status">{t!(i18n, common.working)}</p> }.into_any(),
                     Job::Done(m) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
-                    Job::Failed(e) => view! { <p class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></p> }.into_any(),
+                    Job::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 }}</div>
             </section>
 

@@ -180,7 +180,7 @@ impl Ws {
                     self.image.set(None);
                     self.say(Msg::Info(t_string!(i18n, workshop.image_removed).to_string()));
                 }
-                Err(e) => self.say(Msg::Error(e.to_string())),
+                Err(e) => self.say(Msg::Error(crate::components::db_error::plain(i18n, &e))),
             }
         });
     }
