@@ -81,6 +81,7 @@ fn editor_form(
     state: RwSignal<SaveState>,
     errors: RwSignal<Vec<FieldError>>,
 ) -> impl IntoView {
+    let session = crate::state::use_session();
     let storage = use_storage();
     let fields = Arc::new(Fields::new(&initial));
     // New values of the same structure (after a save, a restore, another tab) fill the form.
@@ -154,7 +155,7 @@ fn editor_form(
         }
         errors.set(Vec::new());
         state.set(SaveState::Saving);
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         let summary = change_summary(&old, &matrix);
         spawn_local(async move {
             let Some(db) = storage.db() else { return };

@@ -96,6 +96,7 @@ fn editor_form(
     state: RwSignal<SaveState>,
     errors: RwSignal<Vec<FieldError>>,
 ) -> impl IntoView {
+    let session = crate::state::use_session();
     let storage = use_storage();
     let fields = Arc::new(Fields::new(&b.config, &b.categories));
     let cats = Arc::new(b.categories.clone());
@@ -282,7 +283,7 @@ fn editor_form(
         }
         errors.set(Vec::new());
         state.set(SaveState::Saving);
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         let summary = change_summary(&old, &config);
         spawn_local(async move {
             let result = match open_db(storage) {

@@ -27,6 +27,7 @@ fn offer_csv(i18n: Ctx, text: &str, name: &str) -> Result<String, String> {
 #[component]
 pub fn ExportSection(computed: Arc<Computed>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let export_msg = RwSignal::new(None::<Result<String, String>>);
     let c7 = computed.clone();
@@ -62,7 +63,7 @@ pub fn ExportSection(computed: Arc<Computed>) -> impl IntoView {
     let on_save_run = move |_| {
         let c = computed.clone();
         saving.set(true);
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let result = match open_db(storage) {
                 Ok(db) => {

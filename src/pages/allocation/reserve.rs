@@ -125,6 +125,7 @@ fn field_of(domain_field: &str) -> &'static str {
 #[component]
 pub fn ReserveRelease(current: Current, period: Memo<Option<String>>, decided: Decided) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -208,7 +209,7 @@ pub fn ReserveRelease(current: Current, period: Memo<Option<String>>, decided: D
             reason: reason.get_untracked().trim().to_owned(),
             approver: approver.get_untracked().trim().to_owned(),
         };
-        let by = stamp(i18n);
+        let by = stamp(session);
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => store::release_reserve(&db, p.clone(), release, on, by).await,

@@ -82,6 +82,7 @@ pub fn ResourcesEditor(
     chosen: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let view_data = Memo::new(move |_| {
         current.get().map(|d| {
@@ -190,7 +191,7 @@ pub fn ResourcesEditor(
             return;
         }
         let id = editing.get_untracked();
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let draft = Resource {
                 id: id.unwrap_or(0),
@@ -220,7 +221,7 @@ pub fn ResourcesEditor(
     };
 
     let on_delete = move |r: Resource| {
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let id = r.id;
             let result = match open_db(storage) {

@@ -81,6 +81,7 @@ fn publishing_key_if_missing(
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let data = load(storage, |db| async move { db.read_all().await });
     let url = RwSignal::new(String::new());
@@ -136,7 +137,7 @@ pub fn DashboardPage() -> impl IntoView {
         }
         url_error.set(false);
         status.set(Status::Working(t_string!(i18n, dashboard.publishing).to_string()));
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         leptos::task::spawn_local(async move {
             let result: Result<Publication, String> = async {
                 let db = storage.db().ok_or_else(|| DbError::Unavailable.to_string())?;

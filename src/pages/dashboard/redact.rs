@@ -98,6 +98,7 @@ enum Step {
 #[component]
 pub(super) fn RedactPanel(published: RwSignal<Option<Publication>>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let data = crate::components::loaded::load(storage, |db| async move { db.read_all().await });
     let field = RwSignal::new(String::new());
@@ -124,7 +125,7 @@ pub(super) fn RedactPanel(published: RwSignal<Option<Publication>>) -> impl Into
         let path = field.get_untracked();
         let on = day.get_untracked();
         step.set(Step::Working);
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         leptos::task::spawn_local(async move {
             let result: Result<(Vec<u32>, Publication), String> = async {
                 let db = storage.db().ok_or_else(|| DbError::Unavailable.to_string())?;

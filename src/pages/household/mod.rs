@@ -61,6 +61,7 @@ pub fn HouseholdPage(id: Option<u32>) -> impl IntoView {
 #[component]
 fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let original = data.household.clone();
     let draft = RwSignal::new(
@@ -72,7 +73,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
     let confirm_delete = RwSignal::new(false);
     let buildings = data.buildings.clone();
     let cats = data.categories.clone();
-    let actor = move || t_string!(i18n, common.actor_default).to_string();
+    let actor = move || session.actor();
 
     let error_for = move |field: &str| field_error_view(i18n, errors, field.to_owned());
     let has_error = move |field: &'static str| move || errors.with(|es| es.iter().any(|e| e.field == field));

@@ -71,6 +71,7 @@ fn adopt_error(i18n: Ctx, e: &DecisionError) -> String {
 #[component]
 pub(super) fn AdoptCount(period: String, instance: Arc<Instance>, chosen: RuleResult) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let notice = expect_context::<AdoptNotice>().0;
     let decisions = load(storage, |db| async move { store::list(&db).await });
@@ -103,7 +104,7 @@ pub(super) fn AdoptCount(period: String, instance: Arc<Instance>, chosen: RuleRe
             proposal = "{proposal}"
         )
         .to_string();
-        let by = Stamp::new(t_string!(i18n, common.actor_default).to_string(), now_millis());
+        let by = Stamp::new(session.actor(), now_millis());
         let (period, outcome) = (p.clone(), outcome.clone());
         busy.set(true);
         spawn_local(async move {

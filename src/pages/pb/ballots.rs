@@ -19,6 +19,7 @@ use crate::state::use_storage;
 #[component]
 pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let ballot_ids = on_ballot(&data.ds, &period);
     let count = data.ballots.iter().filter(|b| b.period == period).count();
@@ -53,7 +54,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
             building_id: building.get_untracked(),
             created_at: now_millis(),
         };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
             match written(i18n, db.add_ballot(&b, actor).await) {
@@ -75,7 +76,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
         let Some(last) = entered.get_untracked().first().cloned() else {
             return;
         };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
             match written(i18n, db.undo_ballot(&last, actor).await) {
@@ -100,7 +101,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
         }
         let data = data.clone();
         let period = period.clone();
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         import_msg.set(None);
         spawn_local(async move {
             let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {

@@ -16,6 +16,7 @@ use crate::state::use_storage;
 #[component]
 pub(super) fn BudgetEditor(data: Arc<PbData>, period: String) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let all = budgets(&data.settings);
     let damaged = all.is_err();
@@ -36,7 +37,7 @@ pub(super) fn BudgetEditor(data: Arc<PbData>, period: String) -> impl IntoView {
         let mut map = all.clone().unwrap_or_default();
         map.insert(period.clone(), fen);
         let period = period.clone();
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.save_pb_budgets(&map, &period, fen, actor).await),

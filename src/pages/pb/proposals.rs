@@ -80,6 +80,7 @@ pub(super) fn Proposals(data: Arc<PbData>, period: String, closed: bool) -> impl
 #[component]
 fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let editing = RwSignal::new(false);
     let reason = RwSignal::new(proposal.review_note.clone());
@@ -99,7 +100,7 @@ fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
             ProposalStatus::Infeasible
         };
         updated.review_note = if feasible { String::new() } else { note };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.save_proposal_review(&updated, actor).await),
@@ -138,6 +139,7 @@ fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
 #[component]
 pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let title = RwSignal::new(String::new());
     let cost = RwSignal::new(String::new());
@@ -188,7 +190,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
             period: period.clone(),
             created_at: now_millis(),
         };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.add_proposal(&p, actor).await),

@@ -64,6 +64,7 @@ fn required(i18n: Ctx, form: &Form, key: &'static str, label: String, text: &str
 #[component]
 pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let from_run = RwSignal::new(false);
     let run_period = RwSignal::new(quarter_label(today().days()));
@@ -221,7 +222,7 @@ pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoV
             notes: notes.get_untracked(),
         };
         let Some(db) = storage.db() else { return };
-        let by = super::stamp(i18n);
+        let by = super::stamp(session);
         spawn_local(async move {
             match store::create(&db, by, date, content, internal).await {
                 Ok(Ok(plan)) => {

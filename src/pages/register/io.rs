@@ -66,6 +66,7 @@ async fn yield_now() {
 #[component]
 pub fn RegisterIo() -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let state = RwSignal::new(Import::Idle);
     let exported = RwSignal::new(None::<String>);
@@ -161,7 +162,7 @@ pub fn RegisterIo() -> impl IntoView {
             for h in &mut result.households {
                 h.updated_at = now;
             }
-            let actor = t_string!(i18n, common.actor_default).to_string();
+            let actor = session.actor();
             let pending = match db.begin_import(&result, actor, now) {
                 Ok(p) => p,
                 Err(e) => {

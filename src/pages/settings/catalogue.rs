@@ -209,6 +209,7 @@ fn read_form(i18n: Ctx, f: Form, action: &Action) -> Option<CatalogueChange> {
 #[component]
 pub(super) fn CatalogueEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, CATALOGUE_SETTING);
     let catalogue = Memo::new(move |_| {
@@ -244,7 +245,7 @@ pub(super) fn CatalogueEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(t_string!(i18n, settings.not_saved_fix).to_owned()));
         };
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         busy.set(true);
         spawn_local(async move {
             let r = change_catalogue(&db, change, who, now_millis()).await;

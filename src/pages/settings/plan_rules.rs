@@ -21,6 +21,7 @@ fn pair() -> (RwSignal<String>, FieldError) {
 #[component]
 pub(super) fn PlanRulesEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, PLAN_RULES);
     let (days, share) = (pair(), pair());
@@ -63,7 +64,7 @@ pub(super) fn PlanRulesEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(e.to_string()));
         }
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         spawn_local(async move {
             match db.save_plan_rules(&rules, who).await {
                 Ok(()) => {
@@ -96,6 +97,7 @@ pub(super) fn PlanRulesEditor(settings: Settings) -> impl IntoView {
 #[component]
 pub(super) fn DisclosureEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, DISCLOSURE);
     let (general, sensitive) = (pair(), pair());
@@ -152,7 +154,7 @@ pub(super) fn DisclosureEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(e.to_string()));
         }
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         spawn_local(async move {
             match db.save_disclosure(&d, who).await {
                 Ok(()) => {

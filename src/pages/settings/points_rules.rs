@@ -16,6 +16,7 @@ const MAX_RULE: i64 = 1000;
 #[component]
 pub(super) fn PointsRulesEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, RULES_SETTING);
     let fields: [(RwSignal<String>, FieldError); 3] =
@@ -68,7 +69,7 @@ pub(super) fn PointsRulesEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(t_string!(i18n, settings.rule_range).to_owned()));
         }
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         spawn_local(async move {
             match db.save_points_rules(&rules, who).await {
                 Ok(()) => {

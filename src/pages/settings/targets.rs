@@ -48,6 +48,7 @@ pub(crate) fn indicator_name(i18n: Ctx, d: &IndicatorDef) -> &'static str {
 #[component]
 pub(super) fn TargetsEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, INDICATOR_TARGETS);
     let fields: Vec<(RwSignal<String>, FieldError)> = INDICATORS
@@ -111,7 +112,7 @@ pub(super) fn TargetsEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(e.to_string()));
         }
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         spawn_local(async move {
             match db.save_indicator_targets(&out, who).await {
                 Ok(()) => {

@@ -84,7 +84,7 @@ impl Ws {
     pub fn discard_session(self) {
         let (i18n, storage) = (self.i18n, self.storage);
         let Some(db) = storage.db() else { return };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = self.guide.actor();
         spawn_local(async move {
             match db.discard_workshop_draft(actor, now_millis()).await {
                 Ok(()) => {

@@ -55,7 +55,7 @@ impl Ws {
         if changed.is_empty() {
             return self.say(Msg::Info(t_string!(i18n, workshop.layout_unchanged).to_string()));
         }
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = self.guide.actor();
         spawn_local(async move {
             let r = match storage.db() {
                 Some(db) => db.save_workshop_layout(&changed, actor, now_millis()).await,
@@ -99,7 +99,7 @@ impl Ws {
         let period = period.unwrap_or_default();
         let snapshot = self.session.get_value();
         let rev = self.rev.get_untracked();
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = self.guide.actor();
         self.saving.set(true);
         spawn_local(async move {
             let r = match storage.db() {

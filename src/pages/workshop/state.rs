@@ -40,6 +40,8 @@ pub(super) enum Msg {
 pub(super) struct Ws {
     pub i18n: I18nContext<Locale>,
     pub storage: Storage,
+    /// The acting guide (recorded in the change history).
+    pub guide: crate::state::Session,
     /// Loaded once: saving (which reloads other views) never resets a session.
     pub data: StoredValue<Arc<WorkshopData>>,
     pub session: StoredValue<Session>,
@@ -116,6 +118,7 @@ impl Ws {
         let ws = Self {
             i18n,
             storage: use_storage(),
+            guide: crate::state::use_session(),
             session: StoredValue::new(session),
             draft_clean: StoredValue::new(0),
             draft_pending: StoredValue::new(false),
