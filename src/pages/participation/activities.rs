@@ -32,6 +32,7 @@ fn activity_error(i18n: Ctx, e: &ActivityError) -> String {
 #[component]
 pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let title = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
@@ -80,7 +81,7 @@ pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
         };
         let Some(db) = storage.db() else { return };
         spawn_local(async move {
-            match store::add_activity(&db, a).await {
+            match store::add_activity(&db, a, session.actor(), crate::browser::now_millis()).await {
                 Ok(id) => {
                     say(
                         msg,

@@ -59,6 +59,7 @@ fn reason_label(i18n: Ctx, cat: &Catalogue, reason: &str) -> String {
 #[component]
 pub(super) fn LedgerView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let ledger_hh = RwSignal::new(String::new());
     let ledger_msg: Msg = RwSignal::new(None);
@@ -66,7 +67,7 @@ pub(super) fn LedgerView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let at = now_millis();
         spawn_local(async move {
-            match store::reverse(&db, hid, target, at).await {
+            match store::reverse(&db, hid, target, at, session.actor()).await {
                 Ok(Ok(())) => {
                     say(
                         ledger_msg,

@@ -54,6 +54,7 @@ pub(super) fn item_name(i18n: Ctx, i: &CatalogueItem) -> String {
 #[component]
 pub(super) fn PointsView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     // Quick entry from an attendance list.
     let act_pick = RwSignal::new(None::<u32>);
@@ -83,7 +84,7 @@ pub(super) fn PointsView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let at = now_millis();
         spawn_local(async move {
-            match store::earn_attendance(&db, act, chosen, at).await {
+            match store::earn_attendance(&db, act, chosen, at, session.actor()).await {
                 Ok(Ok(c)) => {
                     let text = t_string!(
                         i18n,
@@ -134,7 +135,7 @@ pub(super) fn PointsView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let at = now_millis();
         spawn_local(async move {
-            match store::redeem(&db, hid, item, at).await {
+            match store::redeem(&db, hid, item, at, session.actor()).await {
                 Ok(Ok(left)) => {
                     say(
                         redeem_msg,

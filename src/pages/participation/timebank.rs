@@ -34,6 +34,7 @@ fn timebank_error(i18n: Ctx, e: &TimeBankError) -> String {
 #[component]
 pub(super) fn TimeBankView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let giver = RwSignal::new(String::new());
     let receiver = RwSignal::new(String::new());
@@ -67,7 +68,7 @@ pub(super) fn TimeBankView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let at = now_millis();
         spawn_local(async move {
-            match store::record_time(&db, from, to, mins, gift, at).await {
+            match store::record_time(&db, from, to, mins, gift, at, session.actor()).await {
                 Ok(Ok(())) => {
                     say(msg, Ok(t_string!(i18n, participation.time_recorded).to_owned()));
                     storage.changed();

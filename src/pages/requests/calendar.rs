@@ -16,6 +16,7 @@ use crate::state::use_storage;
 #[component]
 pub(super) fn CalendarView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let holidays = RwSignal::new(None::<String>);
     let workdays = RwSignal::new(None::<String>);
@@ -55,7 +56,7 @@ pub(super) fn CalendarView(current: Current) -> impl IntoView {
         };
         let Some(db) = storage.db() else { return };
         spawn_local(async move {
-            match store::save_calendar(&db, &cal).await {
+            match store::save_calendar(&db, &cal, session.actor(), crate::browser::now_millis()).await {
                 Ok(()) => {
                     holidays.set(None);
                     workdays.set(None);

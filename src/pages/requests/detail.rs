@@ -21,6 +21,7 @@ use crate::state::use_storage;
 #[component]
 pub(super) fn DetailView(current: Current, selected: RwSignal<Option<u32>>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let to = RwSignal::new(String::new());
     let rating = RwSignal::new(String::new());
@@ -46,7 +47,7 @@ pub(super) fn DetailView(current: Current, selected: RwSignal<Option<u32>>) -> i
         let Some(db) = storage.db() else { return };
         let now = now_millis();
         spawn_local(async move {
-            match store::move_status(&db, id, target, rating_v, now).await {
+            match store::move_status(&db, id, target, rating_v, now, session.actor()).await {
                 Ok(Ok(moved)) => {
                     let mut text = format!(
                         "{}{}",

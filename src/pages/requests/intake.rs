@@ -43,6 +43,7 @@ fn random_bytes() -> Result<[u8; RANDOM_BYTES], JsValue> {
 #[component]
 pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let household = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
@@ -150,7 +151,7 @@ pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> i
         }
         let Some(db) = storage.db() else { return };
         spawn_local(async move {
-            match store::take_in(&db, new, code, now).await {
+            match store::take_in(&db, new, code, now, session.actor()).await {
                 Ok(Ok(req)) => {
                     let code = TrackingCode::parse(&req.tracking_code)
                         .map(|c| c.display())

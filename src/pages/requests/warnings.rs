@@ -30,6 +30,7 @@ fn pdca_name(i18n: Ctx, s: PdcaStage) -> &'static str {
 #[component]
 pub(super) fn WarningsView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let notes = RwSignal::new(BTreeMap::<u32, String>::new());
     let msg: Msg = RwSignal::new(None);
@@ -38,7 +39,7 @@ pub(super) fn WarningsView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let now = now_millis();
         spawn_local(async move {
-            match store::advance_improvement(&db, item_id, note, now).await {
+            match store::advance_improvement(&db, item_id, note, now, session.actor()).await {
                 Ok(Ok(stage)) => {
                     notes.update(|n| {
                         n.remove(&item_id);

@@ -152,7 +152,10 @@ impl Ws {
                 Err(e) => return self.say(Msg::Error(js_error_text(&e))),
             };
             let r = match storage.db() {
-                Some(db) => db.set_workshop_plan_image(&url).await,
+                Some(db) => {
+                    db.set_workshop_plan_image(&url, self.guide.actor(), now_millis())
+                        .await
+                }
                 None => Err(DbError::Unavailable),
             };
             match r {
@@ -172,7 +175,10 @@ impl Ws {
         let (i18n, storage) = (self.i18n, self.storage);
         spawn_local(async move {
             let r = match storage.db() {
-                Some(db) => db.remove_workshop_plan_image().await,
+                Some(db) => {
+                    db.remove_workshop_plan_image(self.guide.actor(), now_millis())
+                        .await
+                }
                 None => Err(DbError::Unavailable),
             };
             match r {
