@@ -9,3 +9,6 @@ pub mod money;
 pub mod needs_explain;
 pub mod status;
 pub mod summary;
+pub mod write_guard;
+
+pub use write_guard::WriteGuard;

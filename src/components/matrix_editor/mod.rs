@@ -15,6 +15,7 @@ use linli_domain::needs::{NeedsMatrix, WEIGHT_TOTAL_BP};
 
 use self::fields::{change_summary, domain_error, shape, Field, FieldError, Fields, SaveState};
 use crate::components::labels::is_zh;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -298,7 +299,7 @@ fn editor_form(
             </form>
         }
     };
-    form
+    view! { <WriteGuard>{form}</WriteGuard> }
 }
 
 /// Moves the focus to the field of an error (the first weight for the weights' sum).

@@ -23,6 +23,7 @@ use super::format::{lang, pct, Ctx};
 use super::{open_db, written, Current};
 use crate::components::labels::is_zh;
 use crate::components::matrix_editor::parse_fixed;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -308,7 +309,7 @@ fn editor_form(
     };
 
     view! {
-        <form class="alloc-config" on:submit=on_save novalidate data-testid="alloc-config">
+        <WriteGuard><form class="alloc-config" on:submit=on_save novalidate data-testid="alloc-config">
             {(!b.stored).then(|| view! { <p class="muted small">{t!(i18n, allocation.no_configuration_saved_yet_the)}</p> })}
             <fieldset>
                 <legend>{t!(i18n, allocation.pool_split)}</legend>
@@ -380,6 +381,6 @@ fn editor_form(
                     SaveState::Failed(e) => view! { <span class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></span> }.into_any(),
                 }}</span>
             </div>
-        </form>
+        </form></WriteGuard>
     }
 }

@@ -13,6 +13,7 @@ use super::format::{amount_text, kind_label, Ctx};
 use super::{open_db, written, Current};
 use crate::components::labels::{self, is_zh};
 use crate::components::money::money_error;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -347,7 +348,7 @@ pub fn ResourcesEditor(
         <section class="card" aria-labelledby="alloc-res-h">
             <h2 id="alloc-res-h">{t!(i18n, allocation.resources_of_the_period)}</h2>
             {table}
-            <form class="res-form" on:submit=on_submit novalidate data-testid="res-form">
+            <WriteGuard><form class="res-form" on:submit=on_submit novalidate data-testid="res-form">
                 <h3>{move || if editing.get().is_some() { t_string!(i18n, allocation.edit_resource) } else { t_string!(i18n, allocation.add_a_resource) }}</h3>
                 <div class="row-fields">
                     <div class="field"><label for="res-name">{t!(i18n, allocation.name)}</label>
@@ -390,7 +391,7 @@ pub fn ResourcesEditor(
                     }}
                 </div>
                 <p class="muted small">{t!(i18n, allocation.money_is_typed_in_yuan_and_kept)}</p>
-            </form>
+            </form></WriteGuard>
         </section>
     }
 }

@@ -19,6 +19,7 @@ use self::members::member_row;
 use crate::browser::{now_millis, this_year};
 use crate::components::labels;
 use crate::components::loaded::{load, LoadGate};
+use crate::components::WriteGuard;
 use crate::db::register::HouseholdForm as FormData;
 use crate::i18n::*;
 use crate::state::route::navigate;
@@ -152,7 +153,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
 
     view! {
         <h1>{heading}</h1>
-        <form class="household" on:submit=save novalidate>
+        <WriteGuard><form class="household" on:submit=save novalidate>
             <fieldset>
                 <legend>{t!(i18n, common.hh_section_home)}</legend>
                 <div class="field">
@@ -297,7 +298,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
                     <button type="button" on:click=move |_| confirm_delete.set(false)>{t!(i18n, common.backup_cancel)}</button>
                 </div>
             })}
-        </form>
+        </form></WriteGuard>
 
         {id.is_some().then(|| history_view(i18n, history))}
     }

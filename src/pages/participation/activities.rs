@@ -14,6 +14,7 @@ use linli_domain::participation::rates::{
 use super::{channel_name, Ctx, Current};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::participation as store;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -106,7 +107,7 @@ pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="part-act-h">
             <h2 id="part-act-h">{t!(i18n, participation.activities_heading)}</h2>
-            <form class="part-form" on:submit=on_submit novalidate data-testid="part-activity-form">
+            <WriteGuard><form class="part-form" on:submit=on_submit novalidate data-testid="part-activity-form">
                 <label>{t!(i18n, participation.activity_title)}
                     <input id="act-title" type="text" prop:value=title on:input=move |ev| title.set(event_target_value(&ev))/></label>
                 <label>{t!(i18n, participation.activity_date)}
@@ -120,7 +121,7 @@ pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
                 <label class="wide">{t!(i18n, participation.activity_attendance)}
                     <input id="act-attendance" type="text" prop:value=attendance on:input=move |ev| attendance.set(event_target_value(&ev))/></label>
                 <button type="submit" class="primary">{t!(i18n, participation.save_activity)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "part-activity-msg")}
             {move || recent().map(|list| if list.is_empty() {
                 view! { <p class="empty">{t!(i18n, participation.no_activities)}</p> }.into_any()

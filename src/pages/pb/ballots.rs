@@ -12,6 +12,7 @@ use linli_domain::pb::Instance;
 
 use super::{open_db, written, ImportNotice, MAX_PB_BYTES};
 use crate::browser::now_millis;
+use crate::components::WriteGuard;
 use crate::db::pb::PbData;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -144,7 +145,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
             <h2 id="pb-ballots-h">{t!(i18n, pb.ballots_title)}</h2>
             <p class="muted">{move || format!("{} {count}", t_string!(i18n, pb.ballots_so_far))}
                 " · "{t!(i18n, pb.ballot_numbers)}{ids_hint.clone()}</p>
-            <form class="inline-form" on:submit=on_submit novalidate data-testid="pb-ballot-form">
+            <WriteGuard><form class="inline-form" on:submit=on_submit novalidate data-testid="pb-ballot-form">
                 <label>{t!(i18n, pb.ballot_label)}
                     <input node_ref=input_ref type="text" inputmode="numeric" autocomplete="off" data-testid="pb-ballot"
                         prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))
@@ -158,7 +159,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
                 </label>
                 <button type="submit">{t!(i18n, pb.save_ballot)}</button>
                 <button type="button" on:click=undo disabled=move || entered.get().is_empty()>{t!(i18n, pb.undo_last)}</button>
-            </form>
+            </form></WriteGuard>
             {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="pb-ballot-error">{m}</p> })}
             <label class="file">{t!(i18n, pb.import_label)}
                 <input type="file" accept=".pb,text/plain" data-testid="pb-import" on:change=on_import/>

@@ -14,6 +14,7 @@ use super::{open_db, written};
 use crate::browser::now_millis;
 use crate::components::labels::{self, is_zh};
 use crate::components::money::money_error;
+use crate::components::WriteGuard;
 use crate::db::pb::PbData;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -219,7 +220,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
     view! {
         <section class="card" aria-labelledby="pb-new-h">
             <h2 id="pb-new-h">{move || t_string!(i18n, pb.new_title_for, period = heading_period.clone())}</h2>
-            <form on:submit=on_submit novalidate data-testid="pb-new">
+            <WriteGuard><form on:submit=on_submit novalidate data-testid="pb-new">
                 <div class="field"><label for="pb-title">{t!(i18n, pb.field_title)}</label>
                     <input id="pb-title" type="text" maxlength="60" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
                     {err("title")}</div>
@@ -240,7 +241,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
                 <button type="submit" class="primary">{t!(i18n, pb.submit_proposal)}</button>
                 {err("save")}
                 {move || saved.get().then(|| view! { <span class="ok" role="status">{t!(i18n, pb.proposal_saved)}</span> })}
-            </form>
+            </form></WriteGuard>
         </section>
     }
 }

@@ -16,6 +16,7 @@ use crate::browser::now_millis;
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels;
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::requests::{self as store, NewRequest};
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -175,7 +176,7 @@ pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> i
     view! {
         <section class="card" aria-labelledby="req-intake-h">
             <h2 id="req-intake-h">{t!(i18n, requests.intake_heading)}</h2>
-            <form class="req-form" on:submit=on_submit novalidate data-testid="req-intake">
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate data-testid="req-intake">
                 <label>{t!(i18n, requests.household_optional)}
                     <input id="req-household" type="text" inputmode="numeric" prop:value=household on:input=move |ev| household.set(event_target_value(&ev))/>
                     {err_for("household")}</label>
@@ -209,7 +210,7 @@ pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> i
                     })
                 }}
                 <button type="submit" class="primary">{t!(i18n, requests.take_in)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "req-intake-msg")}
         </section>
     }

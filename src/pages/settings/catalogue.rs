@@ -13,6 +13,7 @@ use super::editors::{actor, field, stored, whole, Ctx, FieldError, Settings};
 use crate::browser::{local_minute, now_millis};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels::is_zh;
+use crate::components::WriteGuard;
 use crate::db::participation::{change_catalogue, CatalogueChange};
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -376,14 +377,14 @@ pub(super) fn CatalogueEditor(settings: Settings) -> impl IntoView {
             }.into_any(),
         };
         Some(view! {
-            <form class="settings-subform" on:submit=on_submit novalidate data-testid="cat-form">
+            <WriteGuard><form class="settings-subform" on:submit=on_submit novalidate data-testid="cat-form">
                 <h3>{title}</h3>
                 {fields}
                 <div class="actions">
                     <button type="submit" class="primary" data-testid="cat-save" disabled=move || busy.get()>{t!(i18n, settings.save)}</button>
                     <button type="button" on:click=move |_| action.set(None)>{t!(i18n, settings.cancel)}</button>
                 </div>
-            </form>
+            </form></WriteGuard>
         })
     };
 

@@ -7,6 +7,7 @@ use linli_domain::participation::points::{EarningRules, RULES_SETTING};
 
 use super::editors::{actor, field, stored, whole, FieldError, Settings};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -108,12 +109,12 @@ pub(super) fn PointsRulesEditor(settings: Settings) -> impl IntoView {
             {move || damaged.get().map(|e| view! {
                 <p class="error" role="alert">{t!(i18n, settings.stored_unreadable)}<code>{e}</code></p>
             })}
-            <form on:submit=on_save novalidate>
+            <WriteGuard><form on:submit=on_save novalidate>
                 {move || labels().into_iter().zip(fields).map(|((label, unit, id), (text, err))| {
                     field(id.to_owned(), label.to_owned(), unit.to_owned(), t_string!(i18n, settings.rule_range).to_owned(), text, err, "numeric")
                 }).collect_view()}
                 <button type="submit" class="primary" data-testid="rules-save">{t!(i18n, settings.save)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "rules-msg")}
         </section>
     }

@@ -12,6 +12,7 @@ use linli_domain::settings::{indicator_targets, IndicatorDef, INDICATORS, INDICA
 use super::editors::{actor, as_list, field, stored, Ctx, FieldError, Settings};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels::is_zh;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -171,10 +172,10 @@ pub(super) fn TargetsEditor(settings: Settings) -> impl IntoView {
             {move || damaged.get().map(|e| view! {
                 <p class="error" role="alert">{t!(i18n, settings.stored_unreadable)}<code>{e}</code></p>
             })}
-            <form on:submit=on_save novalidate>
+            <WriteGuard><form on:submit=on_save novalidate>
                 {rows}
                 <button type="submit" class="primary" data-testid="targets-save">{t!(i18n, settings.save)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "targets-msg")}
         </section>
     }
