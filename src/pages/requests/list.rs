@@ -14,20 +14,23 @@ use crate::components::labels;
 use crate::components::loaded::Shared;
 use crate::i18n::*;
 
-/// The filter value of "unassigned" (no guide's name is empty or starts with NUL).
-const UNASSIGNED: &str = "\u{0}unassigned";
+/// The assignee filter's option values: `""` every request, `"n:"` the
+/// unassigned ones, `"g:<name>"` a guide's.
+const UNASSIGNED: &str = "n:";
 
 #[component]
 pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> impl IntoView {
     let i18n = use_i18n();
     let session = crate::state::use_session();
     let only_open = RwSignal::new(true);
-    // "" every request, UNASSIGNED those with none, else a guide's name.
     let by_assignee = RwSignal::new(String::new());
-    let filter = move || match by_assignee.get().as_str() {
-        "" => AssigneeFilter::Any,
-        UNASSIGNED => AssigneeFilter::Unassigned,
-        name => AssigneeFilter::Guide(name.to_owned()),
+    let filter = move || {
+        by_assignee.with(|v| match v.as_str() {
+            UNASSIGNED => AssigneeFilter::Unassigned,
+            v => v
+                .strip_prefix("g:")
+                .map_or(AssigneeFilter::Any, |name| AssigneeFilter::Guide(name.to_owned())),
+        })
     };
     let on_export = move |_| {
         let Some(Shared(d)) = current.get_untracked() else {
@@ -70,8 +73,9 @@ pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> imp
                                 }
                             }
                             names.into_iter().map(|n| {
-                                let (v, label) = (n.clone(), n.clone());
-                                view! { <option value=n selected=move || by_assignee.with(|a| *a == v)>{label}</option> }
+                                let value = format!("g:{n}");
+                                let v = value.clone();
+                                view! { <option value=value selected=move || by_assignee.with(|a| *a == v)>{n}</option> }
                             }).collect_view()
                         }}
                     </select></label>
