@@ -12,6 +12,7 @@ use super::open_db;
 use crate::browser::now_millis;
 use crate::components::form_message::{db_fail, say, Msg};
 use crate::components::loaded::{Loaded, Shared};
+use crate::components::WriteGuard;
 use crate::db::decisions::{self as store, DecisionsData};
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -139,7 +140,7 @@ pub fn AdoptCell(run_id: u32, period: String, decided: Decided, msg: Msg) -> imp
             let on_yes = on_yes.clone();
             view! {
                 <span class="row-actions">
-                    <button type="button" data-testid="adopt-run" disabled=move || busy.get()
+                    <WriteGuard><button type="button" data-testid="adopt-run" disabled=move || busy.get()
                         on:click=move |_| asking.set(true)>{t!(i18n, allocation.adopt_run)}</button>
                     {move || asking.get().then(|| {
                         let on_yes = on_yes.clone();
@@ -151,7 +152,7 @@ pub fn AdoptCell(run_id: u32, period: String, decided: Decided, msg: Msg) -> imp
                             </span>
                         }
                     })}
-                </span>
+</WriteGuard>                </span>
             }
             .into_any()
         }

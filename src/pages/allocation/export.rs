@@ -12,6 +12,7 @@ use super::format::{lang, Ctx};
 use super::{open_db, written, Computed};
 use crate::browser::{download, now_millis};
 use crate::components::labels;
+use crate::components::WriteGuard;
 use crate::db::DbError;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -90,8 +91,8 @@ pub fn ExportSection(computed: Arc<Computed>) -> impl IntoView {
                 Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             })}
             <div class="actions">
-                <button type="button" class="primary" data-testid="alloc-save-run" on:click=on_save_run disabled=move || saving.get()>
-                    {t!(i18n, allocation.save_this_run)}</button>
+                <WriteGuard><button type="button" class="primary" data-testid="alloc-save-run" on:click=on_save_run disabled=move || saving.get()>
+                    {t!(i18n, allocation.save_this_run)}</button></WriteGuard>
                 {move || match save_msg.get() {
                     Some(Ok(id)) => view! { <span class="ok" role="status" data-testid="alloc-run-saved">{move || t_string!(i18n, allocation.run_saved, id = id).to_string()}</span> }.into_any(),
                     Some(Err(e)) => view! { <span class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></span> }.into_any(),

@@ -297,10 +297,10 @@ pub fn ResourcesEditor(
                             {move || if confirm.get() == Some(id) {
                                 let r2 = r2.clone();
                                 view! {
-                                    <span class="confirm" role="group">
+                                    <WriteGuard><span class="confirm" role="group">
                                         <button type="button" class="danger" data-testid="res-delete-confirm" on:click=move |_| on_delete(r2.clone())>{t!(i18n, allocation.delete_confirm)}</button>
                                         <button type="button" on:click=move |_| confirm.set(None)>{t!(i18n, allocation.cancel)}</button>
-                                    </span>
+                                    </span></WriteGuard>
                                 }.into_any()
                             } else {
                                 let (r1, r3) = (r1.clone(), r3.clone());

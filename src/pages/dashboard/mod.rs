@@ -25,6 +25,7 @@ use self::frame::feed_preview;
 use self::redact::{BlockedTexts, RedactPanel};
 use crate::browser::{download_bytes, now_millis};
 use crate::components::loaded::load;
+use crate::components::WriteGuard;
 use crate::db::DbError;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -252,11 +253,11 @@ pub fn DashboardPage() -> impl IntoView {
                             t_string!(i18n, dashboard.url_help).to_string()
                         }}
                     </p>
-                    <button type="button" class="primary" data-testid="publish"
+                    <WriteGuard><button type="button" class="primary" data-testid="publish"
                         disabled=move || matches!(status.get(), Status::Working(_)) || !matches!(preview.get(), Some(Ok(_)))
                         on:click=publish>
                         {t!(i18n, dashboard.publish_now)}
-                    </button>
+                    </button></WriteGuard>
                     <div role="status" aria-live="polite" data-testid="publish-status">
                         {move || match status.get() {
                             Status::Idle => ().into_any(),

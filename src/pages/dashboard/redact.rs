@@ -8,6 +8,7 @@ use linli_domain::snapshot::freetext::{self, Hit, HitKind};
 use linli_domain::snapshot::prepare::{republish, stored_history, Publication};
 
 use crate::browser::now_millis;
+use crate::components::WriteGuard;
 use crate::db::DbError;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -180,11 +181,11 @@ pub(super) fn RedactPanel(published: RwSignal<Option<Publication>>) -> impl Into
                     <label for="redact-date">{t!(i18n, dashboard.redact_date)}</label>
                     <input id="redact-date" type="date" data-testid="redact-date"
                         prop:value=move || day.get() on:input=move |ev| day.set(event_target_value(&ev))/>
-                    <button type="button" data-testid="redact-start"
+                    <WriteGuard><button type="button" data-testid="redact-start"
                         disabled=move || field.with(String::is_empty) || matches!(step.get(), Step::Working)
                         on:click=move |_| step.set(Step::Confirm)>
                         {t!(i18n, dashboard.redact_start)}
-                    </button>
+                    </button></WriteGuard>
                 }.into_any()
             }}
             <div role="status" aria-live="polite" data-testid="redact-status">

@@ -161,9 +161,9 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
                 <button type="button" on:click=undo disabled=move || entered.get().is_empty()>{t!(i18n, pb.undo_last)}</button>
             </form></WriteGuard>
             {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="pb-ballot-error">{m}</p> })}
-            <label class="file">{t!(i18n, pb.import_label)}
+            <WriteGuard><label class="file">{t!(i18n, pb.import_label)}
                 <input type="file" accept=".pb,text/plain" data-testid="pb-import" on:change=on_import/>
-            </label>
+            </label></WriteGuard>
             {move || match import_msg.get() {
                 Some(Ok(m)) => view! { <p class="ok" role="status" data-testid="pb-import-done">{m}</p> }.into_any(),
                 Some(Err(m)) => view! { <p class="error" role="alert" data-testid="pb-import-error">{m}</p> }.into_any(),

@@ -125,14 +125,14 @@ fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
                 on:click=move |_| editing.update(|e| *e = !*e)>{t!(i18n, pb.review)}</button>
         })}
         {move || editing.get().then(|| view! {
-            <div class="review-box" role="group">
+            <WriteGuard><div class="review-box" role="group">
                 <button type="button" on:click=move |_| decide(true)>{t!(i18n, pb.feasible)}</button>
                 <label>{t!(i18n, pb.reason_label)}
                     <input type="text" maxlength="200" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
                 </label>
                 <button type="button" class="danger" on:click=move |_| decide(false)>{t!(i18n, pb.infeasible)}</button>
                 {move || error.get().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
-            </div>
+            </div></WriteGuard>
         })}
     }
 }

@@ -10,6 +10,7 @@ use linli_domain::register_csv::{Headers, ImportLimits, ImportReport, Importer};
 
 use crate::browser::{download, now_millis};
 use crate::components::labels;
+use crate::components::WriteGuard;
 use crate::db::register::ImportContext;
 use crate::db::DbError;
 use crate::i18n::*;
@@ -202,10 +203,10 @@ pub fn RegisterIo() -> impl IntoView {
             <div class="actions">
                 <button on:click=move |_| export(Headers::Chinese) data-testid="csv-export">{t!(i18n, common.csv_export_zh)}</button>
                 <button on:click=move |_| export(Headers::English)>{t!(i18n, common.csv_export_en)}</button>
-                <label class="button file">
+                <WriteGuard><label class="button file">
                     {t!(i18n, common.csv_import)}
                     <input type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=on_file disabled=busy/>
-                </label>
+                </label></WriteGuard>
             </div>
             <div aria-live="polite">
                 {move || exported.get().map(|n| view! { <p class="ok" role="status">{t!(i18n, common.csv_exported)}<code>{n}</code></p> })}

@@ -48,6 +48,9 @@ async fn read_data_url(file: web_sys::File) -> Result<String, JsValue> {
 impl Ws {
     /// Saves the moved buildings (nothing when the layout did not change).
     pub fn save_layout(self) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         let changed = self
             .plan
@@ -85,6 +88,9 @@ impl Ws {
     /// Saves the session: its needs tally and its ballots (replacing an earlier
     /// save of the same session).
     pub fn save(self) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         if self.saving.get_untracked() {
             return;
@@ -128,6 +134,9 @@ impl Ws {
     /// Checks and stores an uploaded plan image (PNG, JPEG or SVG, shown as an
     /// image only, at most [`MAX_PLAN_IMAGE_BYTES`]).
     pub fn upload_image(self, ev: leptos::ev::Event) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
@@ -172,6 +181,9 @@ impl Ws {
 
     /// Removes the plan image.
     pub fn remove_image(self) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         spawn_local(async move {
             let r = match storage.db() {

@@ -159,6 +159,26 @@ impl Ws {
         ws
     }
 
+    /// Whether the acting guide may change data (not tracked).
+    pub fn writable(self) -> bool {
+        self.guide
+            .guide
+            .with_untracked(|g| g.as_ref().is_some_and(|g| g.role.can_write()))
+    }
+
+    /// For a write: `true` (and the note "审计员只读" shown) when the acting
+    /// guide is a read-only auditor. The workshop is keyboard-driven, so its
+    /// writes are refused here rather than by a disabled fieldset.
+    pub fn refuse_read_only(self) -> bool {
+        if self.writable() {
+            return false;
+        }
+        self.say(Msg::Error(
+            t_string!(self.i18n, common.read_only_note).to_string(),
+        ));
+        true
+    }
+
     pub fn say(self, m: Msg) {
         self.msg.set(Some(m));
     }
