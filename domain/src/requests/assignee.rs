@@ -80,12 +80,7 @@ impl AssigneeFilter {
 /// tracking code: the history names the request by its id).
 pub fn summary(before: &Request, after: &Request) -> String {
     let name = |r: &Request| r.assignee.clone().unwrap_or_else(|| "-".to_owned());
-    format!(
-        "{} assignee: {} → {}",
-        after.tracking_code,
-        name(before),
-        name(after)
-    )
+    format!("assignee: {} → {}", name(before), name(after))
 }
 
 #[cfg(test)]
