@@ -559,3 +559,135 @@ async fn audit_ids_are_chosen_inside_the_write_transaction() {
     assert_eq!(after.len(), 4);
     b.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_read_only_connection_refuses_every_write_and_writes_nothing() {
+    // An auditor's session sets the connection read-only: a batch, a begun
+    // transaction, a checked write and a view's write are refused with
+    // `DbError::ReadOnly`, and the database is unchanged; reads still work.
+    let db = fresh("t-read-only").await;
+    let d = demo(120);
+    db.replace_all(&d).await.unwrap();
+    let before = db.read_all().await.unwrap();
+    db.set_read_only(true);
+    assert!(db.is_read_only());
+
+    let mut batch = Batch::default();
+    batch
+        .put(
+            "settings",
+            &linli_domain::model::Setting {
+                key: "k".into(),
+                value: "1".into(),
+            },
+        )
+        .unwrap();
+    batch.audit(entry("refused"));
+    assert_eq!(db.commit(batch).await, Err(DbError::ReadOnly));
+    let mut batch = Batch::default();
+    batch.delete_household(d.households[0].id);
+    assert!(matches!(db.begin(batch), Err(DbError::ReadOnly)));
+    let checked = db
+        .checked(&["settings"], Vec::new(), |_| {
+            let mut batch = Batch::default();
+            batch.audit(entry("refused too"));
+            Ok(Ok::<_, ()>((batch, ())))
+        })
+        .await;
+    assert_eq!(checked, Err(DbError::ReadOnly));
+    let id = d.requests[0].id;
+    let assigned = linli::db::requests::set_assignee(&db, id, Some("王芳".into()), 1, "审计员".into()).await;
+    assert_eq!(assigned.unwrap_err(), DbError::ReadOnly);
+    assert_eq!(db.replace_all(&demo(5)).await, Err(DbError::ReadOnly));
+
+    assert_eq!(db.read_all().await.unwrap(), before);
+    // Writable again (another guide unlocked): the same write goes through.
+    db.set_read_only(false);
+    let saved = linli::db::requests::set_assignee(&db, id, Some("王芳".into()), 1, "李明".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.assignee.as_deref(), Some("王芳"));
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_write_records_the_acting_guide_in_its_history_entry() {
+    let db = fresh("t-actor").await;
+    let d = demo(120);
+    db.replace_all(&d).await.unwrap();
+    let start = d.audit_log.iter().map(|e| e.id).max().unwrap_or(0);
+    let req = d
+        .requests
+        .iter()
+        .find(|r| linli_domain::requests::lifecycle::is_open(r.status))
+        .unwrap()
+        .clone();
+    let at = req.history.last().unwrap().at + 60_000;
+
+    // An assignment, by 李明.
+    let saved = linli::db::requests::set_assignee(&db, req.id, Some("王芳".into()), at, "李明".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.assignee.as_deref(), Some("王芳"));
+    // The same assignment again is refused and writes no entry.
+    let again = linli::db::requests::set_assignee(&db, req.id, Some("王芳".into()), at, "李明".into())
+        .await
+        .unwrap();
+    assert!(again.is_err());
+    // A status change, by 张伟.
+    let target = linli_domain::requests::lifecycle::next_statuses(req.status)[0];
+    linli::db::requests::move_status(&db, req.id, target, None, at + 1, "张伟".into())
+        .await
+        .unwrap()
+        .unwrap();
+    // A time-bank entry, by 赵敏.
+    let (from, to) = (d.households[0].id, d.households[1].id);
+    linli::db::participation::record_time(
+        &db,
+        from,
+        to,
+        30,
+        linli::db::participation::TimeGift::Service("陪同就医".into()),
+        at + 2,
+        "赵敏".into(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+
+    let log: Vec<linli_domain::model::AuditEntry> = db.get_all("audit_log").await.unwrap();
+    let new: Vec<(&str, &str, u32, &str)> = log
+        .iter()
+        .filter(|e| e.id > start)
+        .map(|e| {
+            (
+                e.actor.as_str(),
+                e.entity.as_str(),
+                e.entity_id,
+                e.action.as_str(),
+            )
+        })
+        .collect();
+    let tb = db
+        .get_all::<linli_domain::model::TimeBankEntry>("timebank_ledger")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .max()
+        .unwrap();
+    assert_eq!(
+        new,
+        vec![
+            ("李明", "requests", req.id, "assign"),
+            ("张伟", "requests", req.id, "status"),
+            ("赵敏", "timebank_ledger", tb, "create"),
+        ]
+    );
+    let assign = log.iter().find(|e| e.id > start).unwrap();
+    assert_eq!(assign.summary, "assignee: - → 王芳");
+    assert_eq!(assign.at, at);
+    db.close();
+}

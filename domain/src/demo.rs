@@ -895,6 +895,7 @@ fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64, seed: u64) {
             received_at,
             due_at,
             satisfaction,
+            assignee: None,
         });
     }
 }

@@ -470,6 +470,12 @@ pub struct Request {
     pub due_at: Millis,
     /// 1–5, on closing.
     pub satisfaction: Option<u8>,
+    /// The guide in charge (a roster name), `None` while unassigned. Internal:
+    /// never published ([`crate::requests::public_statuses`] leaves it out).
+    /// Absent in records stored before it existed, and left out when `None`
+    /// so those records keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
 }
 
 /// A published public snapshot (filled in by the disclosure issue).

@@ -347,6 +347,7 @@ mod tests {
             received_at: received,
             due_at: received,
             satisfaction: closed.map(|c| c.1),
+            assignee: None,
         }
     }
 

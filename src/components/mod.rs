@@ -12,3 +12,6 @@ pub mod status;
 pub mod summary;
 pub mod vault_text;
 pub mod update;
+pub mod write_guard;
+
+pub use write_guard::WriteGuard;

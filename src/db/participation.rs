@@ -5,10 +5,15 @@
 //! the next id are read in the same read-write transaction as the write, so two
 //! tabs redeeming at once cannot overdraw. New ids (activities, ledger entries)
 //! are read inside that transaction too.
+//!
+//! Every write records one history entry by the acting guide (`actor`) in the
+//! same transaction (`Batch::audit`).
 
 use std::convert::Infallible;
 
-use linli_domain::model::{Activity, Building, Household, Millis, PointsEntry, Setting, TimeBankEntry};
+use linli_domain::model::{
+    Activity, AuditEntry, Building, Household, Millis, PointsEntry, Setting, TimeBankEntry,
+};
 use linli_domain::participation::points::stock::{self, StockError, Who};
 use linli_domain::participation::points::{
     self, plan_earn_attendance, plan_redeem, plan_reversal, Catalogue, CatalogueItem, EarningRules,
@@ -25,6 +30,11 @@ const ACTIVITIES: &str = "activities";
 const POINTS: &str = "points_ledger";
 const TIMEBANK: &str = "timebank_ledger";
 const BUILDINGS: &str = "buildings";
+
+/// A history entry of the participation view by `actor` at `at` (id chosen on commit).
+fn entry(at: Millis, actor: &str, entity: &str, id: u32, action: &str, summary: String) -> AuditEntry {
+    super::history_entry(at, actor.to_owned(), entity, id, action, summary)
+}
 
 /// What the participation view loads once per data revision.
 #[derive(Debug)]
@@ -100,12 +110,12 @@ fn household_entries(store: &'static str, index: &'static str, household: u32) -
 }
 
 /// Saves a checked activity under the next free id (read in the write
-/// transaction); returns that id.
+/// transaction); returns that id. One history entry by `actor` at `at`.
 ///
 /// # Errors
 ///
 /// [`DbError`] with the browser's error name; nothing was written.
-pub async fn add_activity(db: &Db, activity: Activity) -> Result<u32, DbError> {
+pub async fn add_activity(db: &Db, activity: Activity, actor: String, at: Millis) -> Result<u32, DbError> {
     let r = db
         .checked(
             &[ACTIVITIES],
@@ -115,6 +125,8 @@ pub async fn add_activity(db: &Db, activity: Activity) -> Result<u32, DbError> {
                 a.id = res.max_key(0) + 1;
                 let mut b = Batch::default();
                 b.add(ACTIVITIES, &a)?;
+                let summary = format!("{} {}", a.date, a.title);
+                b.audit(entry(at, &actor, ACTIVITIES, a.id, "create", summary));
                 Ok(Ok::<_, Infallible>((b, a.id)))
             },
         )
@@ -145,6 +157,7 @@ pub async fn earn_attendance(
     activity: Activity,
     households: Vec<u32>,
     at: Millis,
+    actor: String,
 ) -> Result<Result<Credited, PointsError>, DbError> {
     let reads = vec![
         Read::All { store: POINTS },
@@ -166,6 +179,13 @@ pub async fn earn_attendance(
                         skipped: skipped.len(),
                         points: entries.first().map_or(0, |e| e.delta),
                     };
+                    if !entries.is_empty() {
+                        let summary = format!(
+                            "activity {}: {} households × {} points",
+                            activity.id, done.households, done.points
+                        );
+                        b.audit(entry(at, &actor, POINTS, activity.id, "earn", summary));
+                    }
                     Ok((b, done))
                 }
                 Err(e) => Err(e),
@@ -187,6 +207,7 @@ pub async fn redeem(
     household: u32,
     item: String,
     at: Millis,
+    actor: String,
 ) -> Result<Result<i64, PointsError>, DbError> {
     let reads = vec![
         household_entries(POINTS, "by_household", household),
@@ -202,6 +223,8 @@ pub async fn redeem(
                     let mut b = Batch::default();
                     b.add(POINTS, &r.entry)?;
                     b.put(SETTINGS, &catalogue_setting(&r.catalogue))?;
+                    let summary = format!("household {household}: {item} ({})", r.entry.delta);
+                    b.audit(entry(at, &actor, POINTS, r.entry.id, "redeem", summary));
                     let left = points::balance(&entries, household) + r.entry.delta;
                     Ok((b, left))
                 }
@@ -223,6 +246,7 @@ pub async fn reverse(
     household: u32,
     target: u32,
     at: Millis,
+    actor: String,
 ) -> Result<Result<(), PointsError>, DbError> {
     let reads = vec![
         household_entries(POINTS, "by_household", household),
@@ -240,6 +264,8 @@ pub async fn reverse(
                     if c != cat {
                         b.put(SETTINGS, &catalogue_setting(&c))?;
                     }
+                    let summary = format!("household {household}: entry {target} reversed ({})", e.delta);
+                    b.audit(entry(at, &actor, POINTS, e.id, "reverse", summary));
                     Ok((b, ()))
                 }
                 Err(e) => Err(e),
@@ -271,6 +297,7 @@ pub async fn record_time(
     minutes: u32,
     gift: TimeGift,
     at: Millis,
+    actor: String,
 ) -> Result<Result<(), TimeBankError>, DbError> {
     let reads = vec![
         household_entries(TIMEBANK, "by_giver", from),
@@ -289,6 +316,12 @@ pub async fn record_time(
             Ok(e) => {
                 let mut b = Batch::default();
                 b.add(TIMEBANK, &e)?;
+                let action = match gift {
+                    TimeGift::Transfer => "transfer",
+                    TimeGift::Service(_) => "create",
+                };
+                let summary = format!("household {from} → {to}: {minutes} min");
+                b.audit(entry(at, &actor, TIMEBANK, e.id, action, summary));
                 Ok((b, ()))
             }
             Err(e) => Err(e),

@@ -6,8 +6,12 @@
 //! never moves backwards, even from two tabs; a new request's id is read in that
 //! transaction too. Closing with a rating re-checks satisfaction in the same
 //! transaction and opens an improvement item when it is below target.
+//!
+//! Every write records one history entry by the acting guide (`actor`) in the
+//! same transaction (`Batch::audit`).
 
-use linli_domain::model::{Millis, NeedCategory, Request, RequestColour, RequestStatus, Setting};
+use linli_domain::model::{AuditEntry, Millis, NeedCategory, Request, RequestColour, RequestStatus, Setting};
+use linli_domain::requests::assignee::{self, AssignError};
 use linli_domain::requests::calendar::{CalendarError, WorkCalendar, SETTING_KEY as CALENDAR_SETTING};
 use linli_domain::requests::lifecycle::{advance, intake, Intake, RequestError};
 use linli_domain::requests::satisfaction;
@@ -21,6 +25,11 @@ use super::settings::STORE as SETTINGS;
 use super::{Batch, Db, DbError, Read, ReadResults};
 
 const REQUESTS: &str = "requests";
+
+/// A history entry of the requests view by `actor` at `at` (id chosen on commit).
+fn entry(at: Millis, actor: &str, entity: &str, id: u32, action: &str, summary: String) -> AuditEntry {
+    super::history_entry(at, actor.to_owned(), entity, id, action, summary)
+}
 
 /// What the requests view loads once per data revision.
 #[derive(Debug)]
@@ -114,7 +123,7 @@ impl NewRequest {
 
 /// Takes a request in under the next free id with tracking code `code`: the id
 /// and the working-day calendar (for the due time) are read in the write
-/// transaction. Returns the saved request.
+/// transaction. Returns the saved request. One history entry by `actor`.
 ///
 /// # Errors
 ///
@@ -124,6 +133,7 @@ pub async fn take_in(
     new: NewRequest,
     code: TrackingCode,
     now: Millis,
+    actor: String,
 ) -> Result<Result<Request, RequestError>, DbError> {
     let reads = vec![Read::MaxKey { store: REQUESTS }, setting_read(CALENDAR_SETTING)];
     db.checked(&[REQUESTS], reads, move |res| {
@@ -133,6 +143,8 @@ pub async fn take_in(
                 Ok(req) => {
                     let mut b = Batch::default();
                     b.add(REQUESTS, &req)?;
+                    let summary = format!("{} {}", req.category, req.colour.code());
+                    b.audit(entry(now, &actor, REQUESTS, req.id, "create", summary));
                     Ok((b, req))
                 }
                 Err(e) => Err(e),
@@ -154,6 +166,7 @@ pub struct Moved {
 /// Moves request `id` to `target` (with a satisfaction rating on closing),
 /// checked against the stored request in the write transaction; a rating
 /// re-checks recent satisfaction there and may open an improvement item.
+/// One history entry by `actor` (two when an improvement item opens).
 ///
 /// # Errors
 ///
@@ -165,6 +178,7 @@ pub async fn move_status(
     target: RequestStatus,
     rating: Option<u8>,
     now: Millis,
+    actor: String,
 ) -> Result<Result<Moved, RequestError>, DbError> {
     let reads = vec![
         Read::Get {
@@ -184,11 +198,18 @@ pub async fn move_status(
         };
         let mut b = Batch::default();
         b.put(REQUESTS, &next)?;
+        let mut summary = format!("{} → {}", req.status.code(), next.status.code());
+        if let Some(r) = next.satisfaction {
+            summary.push_str(&format!(" ({r}/5)"));
+        }
+        b.audit(entry(now, &actor, REQUESTS, id, "status", summary));
         let mut opened_item = false;
         if next.satisfaction.is_some() {
             let all: Vec<Request> = res.records(1)?;
             let mut items = items_in(res, 2)?;
             if let Some(item) = satisfaction::item_after_rating(all, &next, &items, now) {
+                let summary = format!("{ITEMS_SETTING}: item {} opened", item.id);
+                b.audit(entry(now, &actor, SETTINGS, item.id, "create", summary));
                 items.push(item);
                 b.put(SETTINGS, &items_setting(&items))?;
                 opened_item = true;
@@ -207,6 +228,7 @@ pub async fn move_status(
 
 /// Moves improvement item `item_id` to its next PDCA stage with `note` for the
 /// stage it leaves, checked in the write transaction. Returns the new stage.
+/// One history entry by `actor`.
 ///
 /// # Errors
 ///
@@ -217,6 +239,7 @@ pub async fn advance_improvement(
     item_id: u32,
     note: String,
     now: Millis,
+    actor: String,
 ) -> Result<Result<PdcaStage, PdcaError>, DbError> {
     db.checked(&[SETTINGS], vec![setting_read(ITEMS_SETTING)], move |res| {
         let mut items = items_in(res, 0)?;
@@ -226,9 +249,14 @@ pub async fn advance_improvement(
         match advance_item(&items[pos], &note, now) {
             Ok(next) => {
                 let stage = next.stage;
+                let summary = format!(
+                    "{ITEMS_SETTING}: item {item_id} {:?} → {stage:?}",
+                    items[pos].stage
+                );
                 items[pos] = next;
                 let mut b = Batch::default();
                 b.put(SETTINGS, &items_setting(&items))?;
+                b.audit(entry(now, &actor, SETTINGS, item_id, "update", summary));
                 Ok(Ok((b, stage)))
             }
             Err(e) => Ok(Err(e)),
@@ -237,13 +265,22 @@ pub async fn advance_improvement(
     .await
 }
 
-/// Saves the working-day calendar (setting `work_calendar`).
+/// Saves the working-day calendar (setting `work_calendar`) with one history
+/// entry by `actor`.
 ///
 /// # Errors
 ///
 /// [`DbError`] with the browser's error name; nothing was written.
-pub async fn save_calendar(db: &Db, cal: &WorkCalendar) -> Result<(), DbError> {
+pub async fn save_calendar(db: &Db, cal: &WorkCalendar, actor: String, now: Millis) -> Result<(), DbError> {
     let mut b = Batch::default();
+    b.audit(entry(
+        now,
+        &actor,
+        SETTINGS,
+        0,
+        "update",
+        CALENDAR_SETTING.to_owned(),
+    ));
     b.put(
         SETTINGS,
         &Setting {
@@ -252,4 +289,46 @@ pub async fn save_calendar(db: &Db, cal: &WorkCalendar) -> Result<(), DbError> {
         },
     )?;
     db.commit(b).await
+}
+
+/// Sets (or clears, with `None`) the assignee of request `id`, checked against
+/// the stored request in the write transaction, with one history entry by
+/// `actor`. Returns the request as saved.
+///
+/// # Errors
+///
+/// `Ok(Err(None))`: no such request; `Ok(Err(Some(_)))`: the assignment's
+/// refusal; nothing written in either case. [`DbError`] otherwise.
+pub async fn set_assignee(
+    db: &Db,
+    id: u32,
+    to: Option<String>,
+    now: Millis,
+    actor: String,
+) -> Result<Result<Request, Option<AssignError>>, DbError> {
+    let reads = vec![Read::Get {
+        store: REQUESTS,
+        key: JsValue::from(id),
+    }];
+    db.checked(&[REQUESTS], reads, move |res| {
+        let Some(req) = res.record::<Request>(0)? else {
+            return Ok(Err(None));
+        };
+        let next = match assignee::assign(&req, to.as_deref()) {
+            Ok(n) => n,
+            Err(e) => return Ok(Err(Some(e))),
+        };
+        let mut b = Batch::default();
+        b.put(REQUESTS, &next)?;
+        b.audit(entry(
+            now,
+            &actor,
+            REQUESTS,
+            id,
+            "assign",
+            assignee::summary(&req, &next),
+        ));
+        Ok(Ok((b, next)))
+    })
+    .await
 }

@@ -215,13 +215,15 @@ impl Db {
         self.commit(batch).await
     }
 
-    /// Stores the plan image `url` (a checked `data:image/…;base64,` URL).
+    /// Stores the plan image `url` (a checked `data:image/…;base64,` URL) with
+    /// one history entry by `actor` at `at`.
     ///
     /// # Errors
     ///
     /// [`DbError`] with the browser's error name.
-    pub async fn set_workshop_plan_image(&self, url: &str) -> Result<(), DbError> {
+    pub async fn set_workshop_plan_image(&self, url: &str, actor: String, at: Millis) -> Result<(), DbError> {
         let mut batch = Batch::default();
+        batch.audit(audit(at, "settings", format!("{PLAN_IMAGE_SETTING}: set"), actor));
         batch.put(
             "settings",
             &Setting {
@@ -232,13 +234,19 @@ impl Db {
         self.commit(batch).await
     }
 
-    /// Removes the plan image.
+    /// Removes the plan image, with one history entry by `actor` at `at`.
     ///
     /// # Errors
     ///
     /// [`DbError`] with the browser's error name.
-    pub async fn remove_workshop_plan_image(&self) -> Result<(), DbError> {
+    pub async fn remove_workshop_plan_image(&self, actor: String, at: Millis) -> Result<(), DbError> {
         let mut batch = Batch::default();
+        batch.audit(audit(
+            at,
+            "settings",
+            format!("{PLAN_IMAGE_SETTING}: removed"),
+            actor,
+        ));
         batch.delete("settings", PLAN_IMAGE_SETTING);
         self.commit(batch).await
     }

@@ -386,7 +386,11 @@ test('plans: one plan by hand through every stage, with an objection, a rejectio
   // notice closed, council, assessment, street review, 3 entries + 1 reversal, budget change,
   // withdrawal, milestone, accounts, evaluation: 21 transitions; the refused attempts left none.
   assert.equal(await history.count(), 21);
-  assert.match(await history.first().textContent(), /指导员.*草稿.*新建草稿/);
+  assert.match(await history.first().textContent(), /草稿.*新建草稿/);
+  // Who: the acting guide's name in its own column on every row (here the demo guide,
+  // named 指导员 while no passphrase is set), never the plan's own guide (王指导员).
+  const who = await history.evaluateAll((rows) => rows.map((r) => r.cells[3].textContent.trim()));
+  assert.deepEqual([...new Set(who)], ['指导员']);
   assert.match(await history.last().textContent(), /2026-04-15.*已决算，待评价 → 已结项.*评价并结项/);
   assert.equal(await page.locator('[data-testid=plan-history] tr[data-to=draft]', { hasText: '请补充可调光灯具的报价' }).count(), 1);
   await snap(page, 'closed');

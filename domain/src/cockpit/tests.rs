@@ -229,6 +229,7 @@ fn request(id: u32, colour: RequestColour, status: RequestStatus, due_at: Millis
         received_at: 0,
         due_at,
         satisfaction: None,
+        assignee: None,
     }
 }
 

@@ -133,6 +133,7 @@ mod tests {
             received_at: day * 86_400_000,
             due_at: 0,
             satisfaction: None,
+            assignee: None,
         }
     }
 

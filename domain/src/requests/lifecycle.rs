@@ -172,6 +172,7 @@ pub fn intake(
         received_at: now,
         due_at: due_at(cal, colour, now),
         satisfaction: None,
+        assignee: None,
     })
 }
 

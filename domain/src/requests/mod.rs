@@ -1,5 +1,6 @@
 //! Resident requests (诉求三色管理, SPEC §2.7).
 //!
+//! - [`assignee`]: the guide in charge of a request (internal, never published).
 //! - [`calendar`]: working days with China's holidays and make-up working days.
 //! - [`tracking`]: tracking codes (80 random bits, Crockford base 32, check symbol).
 //! - [`lifecycle`]: intake, due times, status changes, overdue alerts.
@@ -12,6 +13,7 @@
 //! [`public_statuses`] is what the public snapshot may carry about requests:
 //! tracking code → status and dates, nothing else.
 
+pub mod assignee;
 pub mod calendar;
 mod codes;
 pub mod duplicates;

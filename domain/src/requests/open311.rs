@@ -128,6 +128,7 @@ mod tests {
             received_at: 0,
             due_at: 86_400_000,
             satisfaction: None,
+            assignee: None,
         };
         let cats = crate::demo::default_categories();
         let v: serde_json::Value =

@@ -51,6 +51,7 @@ mod tests {
             received_at: 0,
             due_at: 0,
             satisfaction: rating,
+            assignee: None,
         }
     }
 

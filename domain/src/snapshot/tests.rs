@@ -40,6 +40,7 @@ fn plant(d: &mut Dataset) -> Vec<String> {
     }
     for (i, r) in d.requests.iter_mut().enumerate() {
         r.description = format!("PLANTDESC{i}Z");
+        r.assignee = Some(format!("PLANTASSIGNEE{i}Z"));
         if i < 50 {
             secrets.push(r.description.clone());
         }
@@ -55,6 +56,7 @@ fn plant(d: &mut Dataset) -> Vec<String> {
             "PLANTMEMBER",
             "PLANTDESC",
             "PLANTACTOR",
+            "PLANTASSIGNEE",
         ]
         .map(String::from),
     );
@@ -85,6 +87,7 @@ fn leaks(d: &Dataset, text: &str, secrets: &[String]) -> Vec<String> {
         "\"notes\"",
         "\"internal",
         "\"actor\"",
+        "\"assignee\"",
         "\"voucher\"",
         "\"approver\"",
         "\"assessor\"",

@@ -15,6 +15,7 @@ use linli_domain::needs::{NeedsMatrix, WEIGHT_TOTAL_BP};
 
 use self::fields::{change_summary, domain_error, shape, Field, FieldError, Fields, SaveState};
 use crate::components::labels::is_zh;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -81,6 +82,7 @@ fn editor_form(
     state: RwSignal<SaveState>,
     errors: RwSignal<Vec<FieldError>>,
 ) -> impl IntoView {
+    let session = crate::state::use_session();
     let storage = use_storage();
     let fields = Arc::new(Fields::new(&initial));
     // New values of the same structure (after a save, a restore, another tab) fill the form.
@@ -154,7 +156,7 @@ fn editor_form(
         }
         errors.set(Vec::new());
         state.set(SaveState::Saving);
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         let summary = change_summary(&old, &matrix);
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
@@ -297,7 +299,7 @@ fn editor_form(
             </form>
         }
     };
-    form
+    view! { <WriteGuard>{form}</WriteGuard> }
 }
 
 /// Moves the focus to the field of an error (the first weight for the weights' sum).

@@ -12,6 +12,7 @@ use super::open_db;
 use crate::browser::now_millis;
 use crate::components::form_message::{db_fail, say, Msg};
 use crate::components::loaded::{Loaded, Shared};
+use crate::components::WriteGuard;
 use crate::db::decisions::{self as store, DecisionsData};
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -28,8 +29,8 @@ pub(super) fn today() -> CivilDate {
 }
 
 /// Who records a decision now.
-pub(super) fn stamp(i18n: Ctx) -> Stamp {
-    Stamp::new(t_string!(i18n, common.actor_default).to_string(), now_millis())
+pub(super) fn stamp(session: crate::state::Session) -> Stamp {
+    Stamp::new(session.actor(), now_millis())
 }
 
 /// A refused adoption in words, naming the rule.
@@ -72,6 +73,7 @@ fn adopt_error(i18n: Ctx, e: &DecisionError) -> String {
 #[component]
 pub fn AdoptCell(run_id: u32, period: String, decided: Decided, msg: Msg) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let asking = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -92,7 +94,7 @@ pub fn AdoptCell(run_id: u32, period: String, decided: Decided, msg: Msg) -> imp
     let on_yes = move |_| {
         asking.set(false);
         busy.set(true);
-        let (period, by) = (p.clone(), stamp(i18n));
+        let (period, by) = (p.clone(), stamp(session));
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => store::adopt_run(&db, run_id, period.clone(), today(), by).await,
@@ -138,7 +140,7 @@ pub fn AdoptCell(run_id: u32, period: String, decided: Decided, msg: Msg) -> imp
             let on_yes = on_yes.clone();
             view! {
                 <span class="row-actions">
-                    <button type="button" data-testid="adopt-run" disabled=move || busy.get()
+                    <WriteGuard><button type="button" data-testid="adopt-run" disabled=move || busy.get()
                         on:click=move |_| asking.set(true)>{t!(i18n, allocation.adopt_run)}</button>
                     {move || asking.get().then(|| {
                         let on_yes = on_yes.clone();
@@ -150,7 +152,7 @@ pub fn AdoptCell(run_id: u32, period: String, decided: Decided, msg: Msg) -> imp
                             </span>
                         }
                     })}
-                </span>
+</WriteGuard>                </span>
             }
             .into_any()
         }

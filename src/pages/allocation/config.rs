@@ -23,6 +23,7 @@ use super::format::{lang, pct, Ctx};
 use super::{open_db, written, Current};
 use crate::components::labels::is_zh;
 use crate::components::matrix_editor::parse_fixed;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -96,6 +97,7 @@ fn editor_form(
     state: RwSignal<SaveState>,
     errors: RwSignal<Vec<FieldError>>,
 ) -> impl IntoView {
+    let session = crate::state::use_session();
     let storage = use_storage();
     let fields = Arc::new(Fields::new(&b.config, &b.categories));
     let cats = Arc::new(b.categories.clone());
@@ -282,7 +284,7 @@ fn editor_form(
         }
         errors.set(Vec::new());
         state.set(SaveState::Saving);
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         let summary = change_summary(&old, &config);
         spawn_local(async move {
             let result = match open_db(storage) {
@@ -307,7 +309,7 @@ fn editor_form(
     };
 
     view! {
-        <form class="alloc-config" on:submit=on_save novalidate data-testid="alloc-config">
+        <WriteGuard><form class="alloc-config" on:submit=on_save novalidate data-testid="alloc-config">
             {(!b.stored).then(|| view! { <p class="muted small">{t!(i18n, allocation.no_configuration_saved_yet_the)}</p> })}
             <fieldset>
                 <legend>{t!(i18n, allocation.pool_split)}</legend>
@@ -379,6 +381,6 @@ fn editor_form(
                     SaveState::Failed(e) => view! { <span class="error" role="alert">{e}</span> }.into_any(),
                 }}</span>
             </div>
-        </form>
+        </form></WriteGuard>
     }
 }

@@ -12,6 +12,7 @@ use super::format::{lang, Ctx};
 use super::{open_db, written, Computed};
 use crate::browser::{download, now_millis};
 use crate::components::labels;
+use crate::components::WriteGuard;
 use crate::db::DbError;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -27,6 +28,7 @@ fn offer_csv(i18n: Ctx, text: &str, name: &str) -> Result<String, String> {
 #[component]
 pub fn ExportSection(computed: Arc<Computed>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let export_msg = RwSignal::new(None::<Result<String, String>>);
     let c7 = computed.clone();
@@ -62,7 +64,7 @@ pub fn ExportSection(computed: Arc<Computed>) -> impl IntoView {
     let on_save_run = move |_| {
         let c = computed.clone();
         saving.set(true);
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let result = match open_db(storage) {
                 Ok(db) => {
@@ -91,8 +93,8 @@ pub fn ExportSection(computed: Arc<Computed>) -> impl IntoView {
                 Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             })}
             <div class="actions">
-                <button type="button" class="primary" data-testid="alloc-save-run" on:click=on_save_run disabled=move || saving.get()>
-                    {t!(i18n, allocation.save_this_run)}</button>
+                <WriteGuard><button type="button" class="primary" data-testid="alloc-save-run" on:click=on_save_run disabled=move || saving.get()>
+                    {t!(i18n, allocation.save_this_run)}</button></WriteGuard>
                 {move || match save_msg.get() {
                     Some(Ok(id)) => view! { <span class="ok" role="status" data-testid="alloc-run-saved">{move || t_string!(i18n, allocation.run_saved, id = id).to_string()}</span> }.into_any(),
                     Some(Err(e)) => view! { <span class="error" role="alert">{e}</span> }.into_any(),

@@ -15,6 +15,7 @@ use super::{open_db, Current};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::loaded::{Phase, Shared};
 use crate::components::money::money_error;
+use crate::components::WriteGuard;
 use crate::db::decisions as store;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -125,6 +126,7 @@ fn field_of(domain_field: &str) -> &'static str {
 #[component]
 pub fn ReserveRelease(current: Current, period: Memo<Option<String>>, decided: Decided) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -208,7 +210,7 @@ pub fn ReserveRelease(current: Current, period: Memo<Option<String>>, decided: D
             reason: reason.get_untracked().trim().to_owned(),
             approver: approver.get_untracked().trim().to_owned(),
         };
-        let by = stamp(i18n);
+        let by = stamp(session);
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => store::release_reserve(&db, p.clone(), release, on, by).await,
@@ -338,7 +340,7 @@ pub fn ReserveRelease(current: Current, period: Memo<Option<String>>, decided: D
             }))}
             {status_line}
             {history}
-            <form class="res-form" on:submit=on_submit novalidate data-testid="reserve-form">
+            <WriteGuard><form class="res-form" on:submit=on_submit novalidate data-testid="reserve-form">
                 <div class="row-fields">
                     <div class="field"><label for="reserve-amount">{t!(i18n, allocation.reserve_amount)}</label>
                         <input id="reserve-amount" type="text" inputmode="decimal" data-testid="reserve-amount" aria-invalid=invalid("amount")
@@ -371,7 +373,7 @@ pub fn ReserveRelease(current: Current, period: Memo<Option<String>>, decided: D
                         disabled=move || !matches!(status.get(), Some((_, Ok(_))))>{t!(i18n, allocation.reserve_submit)}</button>
                 </div>
                 {msg_view(msg, "reserve-msg")}
-            </form>
+            </form></WriteGuard>
         </section>
     }
 }

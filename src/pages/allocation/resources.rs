@@ -13,6 +13,7 @@ use super::format::{amount_text, kind_label, Ctx};
 use super::{open_db, written, Current};
 use crate::components::labels::{self, is_zh};
 use crate::components::money::money_error;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -82,6 +83,7 @@ pub fn ResourcesEditor(
     chosen: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let view_data = Memo::new(move |_| {
         current.get().map(|d| {
@@ -190,7 +192,7 @@ pub fn ResourcesEditor(
             return;
         }
         let id = editing.get_untracked();
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let draft = Resource {
                 id: id.unwrap_or(0),
@@ -220,7 +222,7 @@ pub fn ResourcesEditor(
     };
 
     let on_delete = move |r: Resource| {
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let id = r.id;
             let result = match open_db(storage) {
@@ -295,10 +297,10 @@ pub fn ResourcesEditor(
                             {move || if confirm.get() == Some(id) {
                                 let r2 = r2.clone();
                                 view! {
-                                    <span class="confirm" role="group">
+                                    <WriteGuard><span class="confirm" role="group">
                                         <button type="button" class="danger" data-testid="res-delete-confirm" on:click=move |_| on_delete(r2.clone())>{t!(i18n, allocation.delete_confirm)}</button>
                                         <button type="button" on:click=move |_| confirm.set(None)>{t!(i18n, allocation.cancel)}</button>
-                                    </span>
+                                    </span></WriteGuard>
                                 }.into_any()
                             } else {
                                 let (r1, r3) = (r1.clone(), r3.clone());
@@ -346,7 +348,7 @@ pub fn ResourcesEditor(
         <section class="card" aria-labelledby="alloc-res-h">
             <h2 id="alloc-res-h">{t!(i18n, allocation.resources_of_the_period)}</h2>
             {table}
-            <form class="res-form" on:submit=on_submit novalidate data-testid="res-form">
+            <WriteGuard><form class="res-form" on:submit=on_submit novalidate data-testid="res-form">
                 <h3>{move || if editing.get().is_some() { t_string!(i18n, allocation.edit_resource) } else { t_string!(i18n, allocation.add_a_resource) }}</h3>
                 <div class="row-fields">
                     <div class="field"><label for="res-name">{t!(i18n, allocation.name)}</label>
@@ -389,7 +391,7 @@ pub fn ResourcesEditor(
                     }}
                 </div>
                 <p class="muted small">{t!(i18n, allocation.money_is_typed_in_yuan_and_kept)}</p>
-            </form>
+            </form></WriteGuard>
         </section>
     }
 }

@@ -25,6 +25,7 @@ use self::frame::feed_preview;
 use self::redact::{BlockedTexts, RedactPanel};
 use crate::browser::{download_bytes, now_millis};
 use crate::components::loaded::load;
+use crate::components::WriteGuard;
 use crate::db::DbError;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -81,6 +82,7 @@ fn publishing_key_if_missing(
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let data = load(storage, |db| async move { db.read_all().await });
     let url = RwSignal::new(String::new());
@@ -136,7 +138,7 @@ pub fn DashboardPage() -> impl IntoView {
         }
         url_error.set(false);
         status.set(Status::Working(t_string!(i18n, dashboard.publishing).to_string()));
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         leptos::task::spawn_local(async move {
             let result: Result<Publication, String> = async {
                 let db = storage
@@ -256,11 +258,11 @@ pub fn DashboardPage() -> impl IntoView {
                             t_string!(i18n, dashboard.url_help).to_string()
                         }}
                     </p>
-                    <button type="button" class="primary" data-testid="publish"
+                    <WriteGuard><button type="button" class="primary" data-testid="publish"
                         disabled=move || matches!(status.get(), Status::Working(_)) || !matches!(preview.get(), Some(Ok(_)))
                         on:click=publish>
                         {t!(i18n, dashboard.publish_now)}
-                    </button>
+                    </button></WriteGuard>
                     <div role="status" aria-live="polite" data-testid="publish-status">
                         {move || match status.get() {
                             Status::Idle => ().into_any(),

@@ -8,6 +8,7 @@ use linli_domain::snapshot::freetext::{self, Hit, HitKind};
 use linli_domain::snapshot::prepare::{republish, stored_history, Publication};
 
 use crate::browser::now_millis;
+use crate::components::WriteGuard;
 use crate::db::DbError;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -98,6 +99,7 @@ enum Step {
 #[component]
 pub(super) fn RedactPanel(published: RwSignal<Option<Publication>>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let data = crate::components::loaded::load(storage, |db| async move { db.read_all().await });
     let field = RwSignal::new(String::new());
@@ -124,7 +126,7 @@ pub(super) fn RedactPanel(published: RwSignal<Option<Publication>>) -> impl Into
         let path = field.get_untracked();
         let on = day.get_untracked();
         step.set(Step::Working);
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         leptos::task::spawn_local(async move {
             let result: Result<(Vec<u32>, Publication), String> = async {
                 let db = storage
@@ -184,11 +186,11 @@ pub(super) fn RedactPanel(published: RwSignal<Option<Publication>>) -> impl Into
                     <label for="redact-date">{t!(i18n, dashboard.redact_date)}</label>
                     <input id="redact-date" type="date" data-testid="redact-date"
                         prop:value=move || day.get() on:input=move |ev| day.set(event_target_value(&ev))/>
-                    <button type="button" data-testid="redact-start"
+                    <WriteGuard><button type="button" data-testid="redact-start"
                         disabled=move || field.with(String::is_empty) || matches!(step.get(), Step::Working)
                         on:click=move |_| step.set(Step::Confirm)>
                         {t!(i18n, dashboard.redact_start)}
-                    </button>
+                    </button></WriteGuard>
                 }.into_any()
             }}
             <div role="status" aria-live="polite" data-testid="redact-status">

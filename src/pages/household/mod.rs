@@ -20,6 +20,7 @@ use crate::browser::{now_millis, this_year};
 use crate::components::db_error::DbErrorView;
 use crate::components::labels;
 use crate::components::loaded::{load, LoadGate};
+use crate::components::WriteGuard;
 use crate::db::register::HouseholdForm as FormData;
 use crate::i18n::*;
 use crate::state::route::navigate;
@@ -62,6 +63,7 @@ pub fn HouseholdPage(id: Option<u32>) -> impl IntoView {
 #[component]
 fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let original = data.household.clone();
     let draft = RwSignal::new(
@@ -73,7 +75,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
     let confirm_delete = RwSignal::new(false);
     let buildings = data.buildings.clone();
     let cats = data.categories.clone();
-    let actor = move || t_string!(i18n, common.actor_default).to_string();
+    let actor = move || session.actor();
 
     let error_for = move |field: &str| field_error_view(i18n, errors, field.to_owned());
     let has_error = move |field: &'static str| move || errors.with(|es| es.iter().any(|e| e.field == field));
@@ -152,7 +154,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
 
     view! {
         <h1>{heading}</h1>
-        <form class="household" on:submit=save novalidate>
+        <WriteGuard><form class="household" on:submit=save novalidate>
             <fieldset>
                 <legend>{t!(i18n, common.hh_section_home)}</legend>
                 <div class="field">
@@ -297,7 +299,7 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
                     <button type="button" on:click=move |_| confirm_delete.set(false)>{t!(i18n, common.backup_cancel)}</button>
                 </div>
             })}
-        </form>
+        </form></WriteGuard>
 
         {id.is_some().then(|| history_view(i18n, history))}
     }

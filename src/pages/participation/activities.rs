@@ -14,6 +14,7 @@ use linli_domain::participation::rates::{
 use super::{channel_name, Ctx, Current};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::participation as store;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -32,6 +33,7 @@ fn activity_error(i18n: Ctx, e: &ActivityError) -> String {
 #[component]
 pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let title = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
@@ -80,7 +82,7 @@ pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
         };
         let Some(db) = storage.db() else { return };
         spawn_local(async move {
-            match store::add_activity(&db, a).await {
+            match store::add_activity(&db, a, session.actor(), crate::browser::now_millis()).await {
                 Ok(id) => {
                     say(
                         msg,
@@ -105,7 +107,7 @@ pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="part-act-h">
             <h2 id="part-act-h">{t!(i18n, participation.activities_heading)}</h2>
-            <form class="part-form" on:submit=on_submit novalidate data-testid="part-activity-form">
+            <WriteGuard><form class="part-form" on:submit=on_submit novalidate data-testid="part-activity-form">
                 <label>{t!(i18n, participation.activity_title)}
                     <input id="act-title" type="text" prop:value=title on:input=move |ev| title.set(event_target_value(&ev))/></label>
                 <label>{t!(i18n, participation.activity_date)}
@@ -119,7 +121,7 @@ pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
                 <label class="wide">{t!(i18n, participation.activity_attendance)}
                     <input id="act-attendance" type="text" prop:value=attendance on:input=move |ev| attendance.set(event_target_value(&ev))/></label>
                 <button type="submit" class="primary">{t!(i18n, participation.save_activity)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "part-activity-msg")}
             {move || recent().map(|list| if list.is_empty() {
                 view! { <p class="empty">{t!(i18n, participation.no_activities)}</p> }.into_any()

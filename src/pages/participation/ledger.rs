@@ -59,6 +59,8 @@ fn reason_label(i18n: Ctx, cat: &Catalogue, reason: &str) -> String {
 #[component]
 pub(super) fn LedgerView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
+    let writable = crate::components::write_guard::can_write();
     let storage = use_storage();
     let ledger_hh = RwSignal::new(String::new());
     let ledger_msg: Msg = RwSignal::new(None);
@@ -66,7 +68,7 @@ pub(super) fn LedgerView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let at = now_millis();
         spawn_local(async move {
-            match store::reverse(&db, hid, target, at).await {
+            match store::reverse(&db, hid, target, at, session.actor()).await {
                 Ok(Ok(())) => {
                     say(
                         ledger_msg,
@@ -117,7 +119,7 @@ pub(super) fn LedgerView(current: Current) -> impl IntoView {
                                                 <td>{local_datetime(e.at)}</td>
                                                 <td>{reason_label(i18n, &d.catalogue, &e.reason)}{e.reverses.map(|r| format!(" #{r}"))}</td>
                                                 <td class="num">{format!("{:+}", e.delta)}</td>
-                                                <td>{can.then(|| view! { <button type="button" class="small" on:click=move |_| reverse(hid, target)>{t!(i18n, participation.reverse)}</button> })}</td>
+                                                <td>{can.then(|| view! { <button type="button" class="small" disabled=move || !writable.get() on:click=move |_| reverse(hid, target)>{t!(i18n, participation.reverse)}</button> })}</td>
                                             </tr>
                                         }
                                     }).collect_view()}</tbody>

@@ -16,6 +16,7 @@ use crate::browser::now_millis;
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels::is_zh;
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::participation as store;
 use crate::i18n::*;
 use crate::state::{use_storage, Route};
@@ -54,6 +55,7 @@ pub(super) fn item_name(i18n: Ctx, i: &CatalogueItem) -> String {
 #[component]
 pub(super) fn PointsView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     // Quick entry from an attendance list.
     let act_pick = RwSignal::new(None::<u32>);
@@ -83,7 +85,7 @@ pub(super) fn PointsView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let at = now_millis();
         spawn_local(async move {
-            match store::earn_attendance(&db, act, chosen, at).await {
+            match store::earn_attendance(&db, act, chosen, at, session.actor()).await {
                 Ok(Ok(c)) => {
                     let text = t_string!(
                         i18n,
@@ -134,7 +136,7 @@ pub(super) fn PointsView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let at = now_millis();
         spawn_local(async move {
-            match store::redeem(&db, hid, item, at).await {
+            match store::redeem(&db, hid, item, at, session.actor()).await {
                 Ok(Ok(left)) => {
                     say(
                         redeem_msg,
@@ -214,7 +216,7 @@ pub(super) fn PointsView(current: Current) -> impl IntoView {
             {msg_view(earn_msg, "earn-msg")}
 
             <h3>{t!(i18n, participation.redeem)}</h3>
-            <form class="part-form" on:submit=on_redeem novalidate data-testid="redeem-form">
+            <WriteGuard><form class="part-form" on:submit=on_redeem novalidate data-testid="redeem-form">
                 <label>{t!(i18n, participation.household_number)}
                     <input id="redeem-household" type="text" inputmode="numeric" prop:value=redeem_hh on:input=move |ev| redeem_hh.set(event_target_value(&ev))/></label>
                 <label>{t!(i18n, participation.redeem_item)}
@@ -225,7 +227,7 @@ pub(super) fn PointsView(current: Current) -> impl IntoView {
                         }).collect_view())}
                     </select></label>
                 <button type="submit" class="primary">{t!(i18n, participation.redeem)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(redeem_msg, "redeem-msg")}
             {move || current.get().map(|Shared(d)| view! {
                 <table class="data" data-testid="catalogue">

@@ -11,6 +11,7 @@ use super::{Ctx, Current};
 use crate::browser::now_millis;
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::participation::{self as store, TimeGift};
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -34,6 +35,7 @@ fn timebank_error(i18n: Ctx, e: &TimeBankError) -> String {
 #[component]
 pub(super) fn TimeBankView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let giver = RwSignal::new(String::new());
     let receiver = RwSignal::new(String::new());
@@ -67,7 +69,7 @@ pub(super) fn TimeBankView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let at = now_millis();
         spawn_local(async move {
-            match store::record_time(&db, from, to, mins, gift, at).await {
+            match store::record_time(&db, from, to, mins, gift, at, session.actor()).await {
                 Ok(Ok(())) => {
                     say(msg, Ok(t_string!(i18n, participation.time_recorded).to_owned()));
                     storage.changed();
@@ -81,7 +83,7 @@ pub(super) fn TimeBankView(current: Current) -> impl IntoView {
         <section class="card" aria-labelledby="part-tb-h">
             <h2 id="part-tb-h">{t!(i18n, participation.timebank_heading)}</h2>
             <p class="muted small">{t!(i18n, participation.timebank_lead)}</p>
-            <form class="part-form" on:submit=on_submit novalidate data-testid="timebank-form">
+            <WriteGuard><form class="part-form" on:submit=on_submit novalidate data-testid="timebank-form">
                 <label class="tick"><input type="checkbox" prop:checked=transfer on:change=move |ev| transfer.set(event_target_checked(&ev))/>{t!(i18n, participation.transfer_to_family)}</label>
                 <label>{move || if transfer.get() { t_string!(i18n, participation.from_household) } else { t_string!(i18n, participation.giver_household) }}
                     <input id="tb-giver" type="text" inputmode="numeric" prop:value=giver on:input=move |ev| giver.set(event_target_value(&ev))/></label>
@@ -94,7 +96,7 @@ pub(super) fn TimeBankView(current: Current) -> impl IntoView {
                         <input id="tb-service" type="text" prop:value=service on:input=move |ev| service.set(event_target_value(&ev))/></label>
                 })}
                 <button type="submit" class="primary">{t!(i18n, participation.record)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "timebank-msg")}
             {move || current.get().map(|Shared(d)| {
                 let acc = timebank::accounts(&d.timebank);

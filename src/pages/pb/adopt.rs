@@ -16,6 +16,7 @@ use super::{open_db, rule_name, AdoptNotice};
 use crate::browser::now_millis;
 use crate::components::form_message::{db_fail, msg_view, say};
 use crate::components::loaded::{load, Shared};
+use crate::components::WriteGuard;
 use crate::db::decisions as store;
 use crate::i18n::*;
 use crate::pb_job::RuleResult;
@@ -71,6 +72,7 @@ fn adopt_error(i18n: Ctx, e: &DecisionError) -> String {
 #[component]
 pub(super) fn AdoptCount(period: String, instance: Arc<Instance>, chosen: RuleResult) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let notice = expect_context::<AdoptNotice>().0;
     let decisions = load(storage, |db| async move { store::list(&db).await });
@@ -103,7 +105,7 @@ pub(super) fn AdoptCount(period: String, instance: Arc<Instance>, chosen: RuleRe
             proposal = "{proposal}"
         )
         .to_string();
-        let by = Stamp::new(t_string!(i18n, common.actor_default).to_string(), now_millis());
+        let by = Stamp::new(session.actor(), now_millis());
         let (period, outcome) = (p.clone(), outcome.clone());
         busy.set(true);
         spawn_local(async move {
@@ -127,36 +129,36 @@ pub(super) fn AdoptCount(period: String, instance: Arc<Instance>, chosen: RuleRe
     let p2 = period.clone();
     let p3 = period.clone();
     view! {
-        <div class="adopt" data-testid="pb-adopt-box">
-            <h3>{t!(i18n, pb.adopt_title)}</h3>
-            <p class="muted small">{t!(i18n, pb.adopt_help)}</p>
-            {move || match already.get() {
-                Some((id, on)) => view! {
-                    <p class="muted" data-testid="pb-adopt-refused">
-                        {t_string!(i18n, pb.adopt_already, period = p2.clone(), on = on.to_string(), id = id)}
-                    </p>
-                }.into_any(),
-                None => ().into_any(),
-            }}
-            <button type="button" class="primary" data-testid="pb-adopt"
-                disabled=move || already.get().is_some() || busy.get() || decisions.current.get().is_none()
-                on:click=move |_| asking.set(true)>
-                {move || t_string!(i18n, pb.adopt_button, period = p3.clone())}
-            </button>
-            {move || asking.get().then(|| {
-                let q = t_string!(i18n, pb.adopt_confirm_q, rule = rule_label.clone(), period = period.clone(),
-                    funded = funded, others = others);
-                view! {
-                    <div class="confirm" role="alertdialog" aria-labelledby="pb-adopt-q" data-testid="pb-adopt-confirm">
-                        <p id="pb-adopt-q">{q}</p>
-                        <button type="button" class="primary" data-testid="pb-adopt-yes" on:click=on_yes.clone()>{t!(i18n, pb.adopt_yes)}</button>
-                        <button type="button" data-testid="pb-adopt-no" on:click=move |_| asking.set(false)>{t!(i18n, pb.adopt_no)}</button>
-                    </div>
-                }
-            })}
-            {msg_view(msg, "pb-adopt-msg")}
-        </div>
-    }
+            <div class="adopt" data-testid="pb-adopt-box">
+                <h3>{t!(i18n, pb.adopt_title)}</h3>
+                <p class="muted small">{t!(i18n, pb.adopt_help)}</p>
+                {move || match already.get() {
+                    Some((id, on)) => view! {
+                        <p class="muted" data-testid="pb-adopt-refused">
+                            {t_string!(i18n, pb.adopt_already, period = p2.clone(), on = on.to_string(), id = id)}
+                        </p>
+                    }.into_any(),
+                    None => ().into_any(),
+                }}
+                <WriteGuard><button type="button" class="primary" data-testid="pb-adopt"
+                    disabled=move || already.get().is_some() || busy.get() || decisions.current.get().is_none()
+                    on:click=move |_| asking.set(true)>
+                    {move || t_string!(i18n, pb.adopt_button, period = p3.clone())}
+                </button>
+                {move || asking.get().then(|| {
+                    let q = t_string!(i18n, pb.adopt_confirm_q, rule = rule_label.clone(), period = period.clone(),
+                        funded = funded, others = others);
+                    view! {
+                        <div class="confirm" role="alertdialog" aria-labelledby="pb-adopt-q" data-testid="pb-adopt-confirm">
+                            <p id="pb-adopt-q">{q}</p>
+                            <button type="button" class="primary" data-testid="pb-adopt-yes" on:click=on_yes.clone()>{t!(i18n, pb.adopt_yes)}</button>
+                            <button type="button" data-testid="pb-adopt-no" on:click=move |_| asking.set(false)>{t!(i18n, pb.adopt_no)}</button>
+                        </div>
+                    }
+                })}
+    </WriteGuard>            {msg_view(msg, "pb-adopt-msg")}
+            </div>
+        }
 }
 
 /// The period's adopted outcome, if any: rule, budget, voters, every proposal

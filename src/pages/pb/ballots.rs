@@ -12,6 +12,7 @@ use linli_domain::pb::Instance;
 
 use super::{open_db, written, ImportNotice, MAX_PB_BYTES};
 use crate::browser::now_millis;
+use crate::components::WriteGuard;
 use crate::db::pb::PbData;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -19,6 +20,7 @@ use crate::state::use_storage;
 #[component]
 pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let ballot_ids = on_ballot(&data.ds, &period);
     let count = data.ballots.iter().filter(|b| b.period == period).count();
@@ -53,7 +55,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
             building_id: building.get_untracked(),
             created_at: now_millis(),
         };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
             match written(i18n, db.add_ballot(&b, actor).await) {
@@ -75,7 +77,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
         let Some(last) = entered.get_untracked().first().cloned() else {
             return;
         };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
             match written(i18n, db.undo_ballot(&last, actor).await) {
@@ -100,7 +102,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
         }
         let data = data.clone();
         let period = period.clone();
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         import_msg.set(None);
         spawn_local(async move {
             let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
@@ -143,7 +145,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
             <h2 id="pb-ballots-h">{t!(i18n, pb.ballots_title)}</h2>
             <p class="muted">{move || format!("{} {count}", t_string!(i18n, pb.ballots_so_far))}
                 " · "{t!(i18n, pb.ballot_numbers)}{ids_hint.clone()}</p>
-            <form class="inline-form" on:submit=on_submit novalidate data-testid="pb-ballot-form">
+            <WriteGuard><form class="inline-form" on:submit=on_submit novalidate data-testid="pb-ballot-form">
                 <label>{t!(i18n, pb.ballot_label)}
                     <input node_ref=input_ref type="text" inputmode="numeric" autocomplete="off" data-testid="pb-ballot"
                         prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))
@@ -157,11 +159,11 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
                 </label>
                 <button type="submit">{t!(i18n, pb.save_ballot)}</button>
                 <button type="button" on:click=undo disabled=move || entered.get().is_empty()>{t!(i18n, pb.undo_last)}</button>
-            </form>
+            </form></WriteGuard>
             {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="pb-ballot-error">{m}</p> })}
-            <label class="file">{t!(i18n, pb.import_label)}
+            <WriteGuard><label class="file">{t!(i18n, pb.import_label)}
                 <input type="file" accept=".pb,text/plain" data-testid="pb-import" on:change=on_import/>
-            </label>
+            </label></WriteGuard>
             {move || match import_msg.get() {
                 Some(Ok(m)) => view! { <p class="ok" role="status" data-testid="pb-import-done">{m}</p> }.into_any(),
                 Some(Err(m)) => view! { <p class="error" role="alert" data-testid="pb-import-error">{m}</p> }.into_any(),

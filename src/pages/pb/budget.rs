@@ -9,6 +9,7 @@ use linli_domain::pb::community::budgets;
 
 use super::{open_db, written};
 use crate::components::money::money_error;
+use crate::components::WriteGuard;
 use crate::db::pb::PbData;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -16,6 +17,7 @@ use crate::state::use_storage;
 #[component]
 pub(super) fn BudgetEditor(data: Arc<PbData>, period: String) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let all = budgets(&data.settings);
     let damaged = all.is_err();
@@ -36,7 +38,7 @@ pub(super) fn BudgetEditor(data: Arc<PbData>, period: String) -> impl IntoView {
         let mut map = all.clone().unwrap_or_default();
         map.insert(period.clone(), fen);
         let period = period.clone();
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.save_pb_budgets(&map, &period, fen, actor).await),
@@ -52,7 +54,7 @@ pub(super) fn BudgetEditor(data: Arc<PbData>, period: String) -> impl IntoView {
         <section class="card" aria-labelledby="pb-budget-h">
             <h2 id="pb-budget-h">{t!(i18n, pb.budget_title)}</h2>
             {damaged.then(|| view! { <p class="error" role="alert">{t!(i18n, pb.budget_damaged)}</p> })}
-            <form class="inline-form" on:submit=on_save novalidate>
+            <WriteGuard><form class="inline-form" on:submit=on_save novalidate>
                 <label>{t!(i18n, pb.budget_label)}
                     <input type="text" inputmode="decimal" data-testid="pb-budget" prop:value=move || text.get()
                         on:input=move |ev| text.set(event_target_value(&ev))
@@ -64,7 +66,7 @@ pub(super) fn BudgetEditor(data: Arc<PbData>, period: String) -> impl IntoView {
                     Some(Err(m)) => view! { <span class="field-error" role="alert">{m}</span> }.into_any(),
                     None => ().into_any(),
                 }}
-            </form>
+            </form></WriteGuard>
             <p class="muted">{move || current.map(format_yuan).unwrap_or_else(|| t_string!(i18n, pb.not_set).to_owned())}</p>
         </section>
     }

@@ -14,6 +14,7 @@ use super::{open_db, written};
 use crate::browser::now_millis;
 use crate::components::labels::{self, is_zh};
 use crate::components::money::money_error;
+use crate::components::WriteGuard;
 use crate::db::pb::PbData;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -80,6 +81,7 @@ pub(super) fn Proposals(data: Arc<PbData>, period: String, closed: bool) -> impl
 #[component]
 fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let editing = RwSignal::new(false);
     let reason = RwSignal::new(proposal.review_note.clone());
@@ -99,7 +101,7 @@ fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
             ProposalStatus::Infeasible
         };
         updated.review_note = if feasible { String::new() } else { note };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.save_proposal_review(&updated, actor).await),
@@ -123,14 +125,14 @@ fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
                 on:click=move |_| editing.update(|e| *e = !*e)>{t!(i18n, pb.review)}</button>
         })}
         {move || editing.get().then(|| view! {
-            <div class="review-box" role="group">
+            <WriteGuard><div class="review-box" role="group">
                 <button type="button" on:click=move |_| decide(true)>{t!(i18n, pb.feasible)}</button>
                 <label>{t!(i18n, pb.reason_label)}
                     <input type="text" maxlength="200" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
                 </label>
                 <button type="button" class="danger" on:click=move |_| decide(false)>{t!(i18n, pb.infeasible)}</button>
                 {move || error.get().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
-            </div>
+            </div></WriteGuard>
         })}
     }
 }
@@ -138,6 +140,7 @@ fn Review(proposal: Proposal, closed: bool) -> impl IntoView {
 #[component]
 pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let title = RwSignal::new(String::new());
     let cost = RwSignal::new(String::new());
@@ -188,7 +191,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
             period: period.clone(),
             created_at: now_millis(),
         };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = session.actor();
         spawn_local(async move {
             let r = match open_db(storage) {
                 Ok(db) => written(i18n, db.add_proposal(&p, actor).await),
@@ -217,7 +220,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
     view! {
         <section class="card" aria-labelledby="pb-new-h">
             <h2 id="pb-new-h">{move || t_string!(i18n, pb.new_title_for, period = heading_period.clone())}</h2>
-            <form on:submit=on_submit novalidate data-testid="pb-new">
+            <WriteGuard><form on:submit=on_submit novalidate data-testid="pb-new">
                 <div class="field"><label for="pb-title">{t!(i18n, pb.field_title)}</label>
                     <input id="pb-title" type="text" maxlength="60" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
                     {err("title")}</div>
@@ -238,7 +241,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
                 <button type="submit" class="primary">{t!(i18n, pb.submit_proposal)}</button>
                 {err("save")}
                 {move || saved.get().then(|| view! { <span class="ok" role="status">{t!(i18n, pb.proposal_saved)}</span> })}
-            </form>
+            </form></WriteGuard>
         </section>
     }
 }

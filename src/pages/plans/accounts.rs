@@ -9,6 +9,7 @@ use linli_domain::plans::{Command, Satisfaction};
 
 use super::form::{count_of, date_field, date_of, text_field, today_text, Form, PlanCtx};
 use super::{funder_name, Ctx};
+use crate::components::WriteGuard;
 use crate::i18n::*;
 
 /// The confirmation of a pending irreversible command.
@@ -77,11 +78,11 @@ pub(super) fn CloseAccountsForm(ctx: PlanCtx) -> impl IntoView {
         <div class="plan-form" data-testid="plan-accounts-form">
             <h3>{t!(i18n, plans.accounts_heading)}</h3>
             <p class="muted">{t!(i18n, plans.accounts_help)}</p>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-accounts-on", on)}
                 {text_field(form, t!(i18n, plans.f_pool_label), "plan-accounts-pool", "pool", pool, true)}
                 <button type="submit" data-testid="plan-accounts-submit">{t!(i18n, plans.close_accounts)}</button>
-            </form>
+            </form></WriteGuard>
             {confirm_box(i18n, ctx, form, pending, question, "plan-accounts-confirm")}
             {form.view("plan-accounts-msg")}
         </div>
@@ -122,7 +123,7 @@ pub(super) fn EvaluateForm(ctx: PlanCtx) -> impl IntoView {
     view! {
         <div class="plan-form" data-testid="plan-evaluate">
             <h3>{t!(i18n, plans.evaluate_heading)}</h3>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-evaluate-on", on)}
                 <fieldset class="wide">
                     <legend>{t!(i18n, plans.satisfaction_legend)}</legend>
@@ -139,7 +140,7 @@ pub(super) fn EvaluateForm(ctx: PlanCtx) -> impl IntoView {
                     <textarea id="plan-evaluate-summary" rows="2" prop:value=summary on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
                     {form.err("summary")}</label>
                 <button type="submit" class="primary" data-testid="plan-evaluate-submit">{t!(i18n, plans.evaluate)}</button>
-            </form>
+            </form></WriteGuard>
             {confirm_box(i18n, ctx, form, pending, question, "plan-evaluate-confirm")}
             {form.view("plan-evaluate-msg")}
         </div>

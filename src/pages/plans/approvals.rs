@@ -8,6 +8,7 @@ use linli_domain::plans::{ApprovalDetail, Command, CouncilVote};
 
 use super::form::{count_of, date_field, date_of, number_field, text_field, today_text, Form, PlanCtx};
 use super::{level_name, Ctx};
+use crate::components::WriteGuard;
 use crate::i18n::*;
 
 /// Approve / reject radio buttons.
@@ -77,7 +78,7 @@ pub(super) fn CouncilForm(ctx: PlanCtx) -> impl IntoView {
         <div class="plan-form" data-testid="plan-council">
             <h3>{t!(i18n, plans.council_heading)}</h3>
             <p class="muted">{t!(i18n, plans.council_help)}</p>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-council-on", on)}
                 {number_field(form, t!(i18n, plans.votes_for), "plan-council-for", "votes_for", votes_for, 0, None)}
                 {number_field(form, t!(i18n, plans.votes_against), "plan-council-against", "votes_against", votes_against, 0, None)}
@@ -90,7 +91,7 @@ pub(super) fn CouncilForm(ctx: PlanCtx) -> impl IntoView {
                 }}</p>
                 {reason_field(i18n, form, "plan-council-reason", reason)}
                 <button type="submit" class="primary" data-testid="plan-council-submit">{t!(i18n, plans.record_vote)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-council-msg")}
         </div>
     }
@@ -192,13 +193,13 @@ pub(super) fn ReviewForm(ctx: PlanCtx, level: Review) -> impl IntoView {
     view! {
         <div class="plan-form" data-testid=name>
             <h3>{move || if street { t_string!(i18n, plans.street_heading) } else { t_string!(i18n, plans.assessment_heading) }}</h3>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, on_id, on)}
                 {fields}
                 {decision_field(i18n, decision_id, approved)}
                 {reason_field(i18n, form, reason_id, reason)}
                 <button type="submit" class="primary" data-testid=submit_id>{t!(i18n, plans.record_decision)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view(msg_id)}
         </div>
     }

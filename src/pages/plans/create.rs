@@ -21,6 +21,7 @@ use super::{today, Ctx};
 use crate::components::form_message::{db_fail, say, Msg};
 use crate::components::labels;
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::plans::{self as store, PlansData};
 use crate::i18n::*;
 use crate::state::{use_storage, Route};
@@ -64,6 +65,7 @@ fn required(i18n: Ctx, form: &Form, key: &'static str, label: String, text: &str
 #[component]
 pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let from_run = RwSignal::new(false);
     let run_period = RwSignal::new(quarter_label(today().days()));
@@ -221,7 +223,7 @@ pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoV
             notes: notes.get_untracked(),
         };
         let Some(db) = storage.db() else { return };
-        let by = super::stamp(i18n);
+        let by = super::stamp(session);
         spawn_local(async move {
             match store::create(&db, by, date, content, internal).await {
                 Ok(Ok(plan)) => {
@@ -298,7 +300,7 @@ pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoV
                     {move || run_msg.get().map(|m| view! { <p class="muted" role="status" data-testid="plan-run-msg">{m}</p> })}
                 </div>
             })}
-            <form class="req-form" on:submit=on_submit novalidate data-testid="plan-new-form">
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate data-testid="plan-new-form">
                 {date_field(i18n, form, "plan-new-on", on)}
                 {text_field(form, t!(i18n, plans.f_title_label), "plan-new-title", "title", title, true)}
                 <label>{t!(i18n, plans.f_category_label)}
@@ -331,7 +333,7 @@ pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoV
                         {form.err("notes")}</label>
                 </fieldset>
                 <button type="submit" class="primary" data-testid="plan-new-submit">{t!(i18n, plans.create)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-new-msg")}
             {move || created.get().map(|(seq, r)| match r {
                 Ok(text) => view! {

@@ -51,6 +51,7 @@ pub(super) fn DetailView(id: u32, current: Memo<Option<Shared<PlanData>>>) -> im
         done: RwSignal::new(None),
         done_seq: RwSignal::new(0),
         storage,
+        session: crate::state::use_session(),
     };
     let exists = move || plan.with(Option::is_some);
     let stage_is = move |stages: &'static [Stage]| move || ctx.stage().is_some_and(|s| stages.contains(&s));

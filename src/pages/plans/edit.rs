@@ -12,6 +12,7 @@ use super::form::{
     PlanCtx,
 };
 use crate::components::labels;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 
 const KEYS: &[&str] = &[
@@ -90,7 +91,7 @@ pub(super) fn EditContentForm(
             {move || (ctx.stage() == Some(Stage::Notice)).then(|| view! {
                 <p class="warning">{t!(i18n, plans.edit_restarts_notice)}</p>
             })}
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-edit-on", on)}
                 {text_field(form, t!(i18n, plans.f_title_label), "plan-edit-title", "title", title, true)}
                 <label>{t!(i18n, plans.f_category_label)}
@@ -108,7 +109,7 @@ pub(super) fn EditContentForm(
                     <textarea id="plan-edit-description" rows="3" prop:value=description on:input=move |ev| description.set(event_target_value(&ev))></textarea>
                     {form.err("description")}</label>
                 <button type="submit" class="primary" data-testid="plan-edit-submit">{t!(i18n, plans.save_changes)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-edit-msg")}
         </details>
     }
@@ -141,13 +142,13 @@ pub(super) fn EditInternalForm(ctx: PlanCtx) -> impl IntoView {
         <details class="plan-form" data-testid="plan-internal">
             <summary>{t!(i18n, plans.internal_heading)}</summary>
             <p class="muted">{t!(i18n, plans.internal_note)}</p>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {text_field(form, t!(i18n, plans.f_guide_label), "plan-internal-guide", "guide", guide, false)}
                 <label class="wide">{t!(i18n, plans.f_notes_label)}
                     <textarea id="plan-internal-notes" rows="2" prop:value=notes on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
                     {form.err("notes")}</label>
                 <button type="submit" data-testid="plan-internal-submit">{t!(i18n, plans.save_internal)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-internal-msg")}
         </details>
     }

@@ -384,6 +384,8 @@ pub(crate) struct PlanCtx {
     /// The last confirmation's number (kept while `done` is cleared).
     pub done_seq: RwSignal<u32>,
     pub storage: Storage,
+    /// The acting guide (recorded in the change history).
+    pub session: crate::state::Session,
 }
 
 impl PlanCtx {
@@ -398,7 +400,7 @@ impl PlanCtx {
         let this = *self;
         let i18n = self.i18n;
         let Some(db) = self.storage.db() else { return };
-        let by = super::stamp(i18n);
+        let by = super::stamp(self.session);
         // The last confirmation is about an earlier change: hide it.
         this.done.set(None);
         spawn_local(async move {

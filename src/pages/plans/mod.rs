@@ -140,8 +140,8 @@ pub(crate) fn today() -> CivilDate {
 }
 
 /// Who does it and when: the guide, now.
-pub(crate) fn stamp(i18n: Ctx) -> Stamp {
-    Stamp::new(t_string!(i18n, common.actor_default).to_string(), now_millis())
+pub(crate) fn stamp(session: crate::state::Session) -> Stamp {
+    Stamp::new(session.actor(), now_millis())
 }
 
 /// The plans page: list by stage and a new plan.

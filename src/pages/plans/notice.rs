@@ -8,6 +8,7 @@ use linli_domain::plans::{Command, NoticeEnd, NoticeKind, PlanRules};
 use super::form::{count_of, date_field, date_of, number_field, text_field, today_text, Form, PlanCtx};
 use super::list::countdown;
 use super::today;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 
 #[component]
@@ -32,10 +33,10 @@ pub(super) fn StartNoticeForm(ctx: PlanCtx, rules: Memo<Option<Result<PlanRules,
         <div class="plan-form" data-testid="plan-start-notice">
             <h3>{t!(i18n, plans.start_notice_heading)}</h3>
             <p class="muted">{move || t_string!(i18n, plans.start_notice_help, days = days())}</p>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-notice-on", on)}
                 <button type="submit" class="primary" data-testid="plan-start-notice-submit">{t!(i18n, plans.start_notice)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-start-notice-msg")}
         </div>
     }
@@ -76,12 +77,12 @@ pub(super) fn ExtendNoticeForm(ctx: PlanCtx) -> impl IntoView {
         <details class="plan-form" data-testid="plan-extend-notice">
             <summary>{t!(i18n, plans.extend_heading)}</summary>
             <p class="muted">{move || current_days().map(|d| t_string!(i18n, plans.extend_help, days = d))}</p>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-extend-on", on)}
                 {number_field(form, t!(i18n, plans.extend_days), "plan-extend-days", "days", days, 1, Some(366))}
                 {text_field(form, t!(i18n, plans.f_reason_optional), "plan-extend-reason", "reason", reason, true)}
                 <button type="submit" data-testid="plan-extend-submit">{t!(i18n, plans.extend)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-extend-msg")}
         </details>
     }
@@ -119,10 +120,10 @@ pub(super) fn CloseNoticeForm(ctx: PlanCtx) -> impl IntoView {
         <div class="plan-form" data-testid="plan-close-notice">
             <h3>{t!(i18n, plans.close_notice_heading)}</h3>
             <p class="muted">{help}</p>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-close-notice-on", on)}
                 <button type="submit" class="primary" data-testid="plan-close-notice-submit">{t!(i18n, plans.close_notice)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-close-notice-msg")}
         </div>
     }

@@ -7,6 +7,7 @@ use linli_domain::plans::{Command, Objection, ObjectionChannel, ObjectionInput, 
 
 use super::form::{date_field, date_of, today_text, Form, PlanCtx};
 use super::{channel_code, channel_name, CHANNELS};
+use crate::components::WriteGuard;
 use crate::i18n::*;
 
 #[component]
@@ -38,7 +39,7 @@ pub(super) fn RecordObjectionForm(ctx: PlanCtx) -> impl IntoView {
     view! {
         <details class="plan-form" data-testid="plan-objection">
             <summary>{t!(i18n, plans.objection_heading)}</summary>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-objection-on", on)}
                 <label>{t!(i18n, plans.channel)}
                     <select id="plan-objection-channel" on:change=move |ev| {
@@ -56,7 +57,7 @@ pub(super) fn RecordObjectionForm(ctx: PlanCtx) -> impl IntoView {
                     <textarea id="plan-objection-summary" rows="2" prop:value=public_summary on:input=move |ev| public_summary.set(event_target_value(&ev))></textarea>
                     {form.err("public_summary")}</label>
                 <button type="submit" class="primary" data-testid="plan-objection-submit">{t!(i18n, plans.record_objection)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-objection-msg")}
         </details>
     }
@@ -84,13 +85,13 @@ fn AnswerForm(ctx: PlanCtx, id: u32) -> impl IntoView {
         ctx.run(form, cmd, || ());
     };
     view! {
-        <form class="req-form" on:submit=on_submit novalidate data-testid=format!("plan-answer-{id}")>
+        <WriteGuard><form class="req-form" on:submit=on_submit novalidate data-testid=format!("plan-answer-{id}")>
             {date_field(i18n, form, format!("plan-answer-{id}-on"), on)}
             <label class="wide">{t!(i18n, plans.f_response_label)}
                 <textarea id=format!("plan-answer-{id}-text") rows="2" prop:value=response on:input=move |ev| response.set(event_target_value(&ev))></textarea>
                 {form.err("response")}</label>
             <button type="submit" class="primary" data-testid=format!("plan-answer-{id}-submit")>{t!(i18n, plans.answer)}</button>
-        </form>
+        </form></WriteGuard>
         {form.view("plan-answer-msg")}
     }
 }

@@ -14,6 +14,7 @@ use super::form::{
     Form, PlanCtx,
 };
 use super::funder_name;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 
 fn funder_select(i18n: super::Ctx, id: &'static str, funder: RwSignal<Funder>) -> impl IntoView {
@@ -62,7 +63,7 @@ pub(super) fn SpendForm(ctx: PlanCtx) -> impl IntoView {
     view! {
         <div class="plan-form" data-testid="plan-spend">
             <h3>{t!(i18n, plans.spend_heading)}</h3>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-spend-on", on)}
                 <label>{t!(i18n, plans.amount_yuan)}
                     <input id="plan-spend-amount" type="text" inputmode="decimal" autocomplete="off" prop:value=amount on:input=move |ev| amount.set(event_target_value(&ev))/>
@@ -71,7 +72,7 @@ pub(super) fn SpendForm(ctx: PlanCtx) -> impl IntoView {
                 {text_field(form, t!(i18n, plans.f_purpose_label), "plan-spend-purpose", "purpose", purpose, true)}
                 {text_field(form, t!(i18n, plans.f_voucher_label), "plan-spend-voucher", "voucher", voucher, false)}
                 <button type="submit" class="primary" data-testid="plan-spend-submit">{t!(i18n, plans.record_spending)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-spend-msg")}
         </div>
     }
@@ -146,7 +147,7 @@ pub(super) fn BudgetChangeForm(
         <details class="plan-form" data-testid="plan-budget-change">
             <summary>{t!(i18n, plans.change_heading)}</summary>
             <p class="muted">{move || t_string!(i18n, plans.change_help, share = share(), baseline = baseline())}</p>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-change-on", on)}
                 {budget_fields(i18n, form, budget, "plan-change", false, || ())}
                 {text_field(form, t!(i18n, plans.f_change_reason_label), "plan-change-reason", "reason", reason, true)}
@@ -154,7 +155,7 @@ pub(super) fn BudgetChangeForm(
                     <input id="plan-change-approver" type="text" prop:value=approver on:input=move |ev| approver.set(event_target_value(&ev))/>
                     {form.err("approver")}</label>
                 <button type="submit" data-testid="plan-change-submit">{t!(i18n, plans.record_change)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-change-msg")}
         </details>
     }
@@ -185,11 +186,11 @@ pub(super) fn WithdrawForm(ctx: PlanCtx) -> impl IntoView {
     view! {
         <details class="plan-form" data-testid="plan-withdraw">
             <summary>{t!(i18n, plans.withdraw_heading)}</summary>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-withdraw-on", on)}
                 {text_field(form, t!(i18n, plans.f_withdraw_reason_label), "plan-withdraw-reason", "reason", reason, true)}
                 <button type="submit" data-testid="plan-withdraw-submit">{t!(i18n, plans.withdraw)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-withdraw-msg")}
         </details>
     }
@@ -224,12 +225,12 @@ pub(super) fn MilestoneForm(ctx: PlanCtx) -> impl IntoView {
     view! {
         <details class="plan-form" data-testid="plan-milestone">
             <summary>{t!(i18n, plans.milestone_heading)}</summary>
-            <form class="req-form" on:submit=on_submit novalidate>
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate>
                 {date_field(i18n, form, "plan-milestone-on", on)}
                 {number_field(form, t!(i18n, plans.percent), "plan-milestone-percent", "percent", percent, 0, Some(100))}
                 {text_field(form, t!(i18n, plans.f_note_label), "plan-milestone-note", "note", note, true)}
                 <button type="submit" data-testid="plan-milestone-submit">{t!(i18n, plans.record_milestone)}</button>
-            </form>
+            </form></WriteGuard>
             {form.view("plan-milestone-msg")}
         </details>
     }
@@ -321,14 +322,14 @@ pub(super) fn SpendingView(ctx: PlanCtx) -> impl IntoView {
                 .and_then(|p| p.spending().iter().find(|e| e.id == id).cloned())
         })?;
         Some(view! {
-            <form class="confirm req-form" role="alertdialog" aria-labelledby="plan-reverse-q" on:submit=on_confirm novalidate data-testid="plan-reverse-confirm">
+            <WriteGuard><form class="confirm req-form" role="alertdialog" aria-labelledby="plan-reverse-q" on:submit=on_confirm novalidate data-testid="plan-reverse-confirm">
                 <p id="plan-reverse-q">{t_string!(i18n, plans.reverse_question, id = id, amount = format_yuan(e.amount), funder = funder_name(i18n, e.funder), purpose = e.purpose.clone())}</p>
                 {date_field(i18n, form, "plan-reverse-on", on)}
                 {text_field(form, t!(i18n, plans.f_voucher_label), "plan-reverse-voucher", "voucher", voucher, false)}
                 {text_field(form, t!(i18n, plans.f_reversal_reason_label), "plan-reverse-reason", "reason", reason, true)}
                 <button type="submit" class="primary" data-testid="plan-reverse-yes">{t!(i18n, plans.reverse_confirm)}</button>
                 <button type="button" data-testid="plan-reverse-no" on:click=move |_| { reversing.set(None); form.clear(); }>{t!(i18n, plans.cancel)}</button>
-            </form>
+            </form></WriteGuard>
         })
     };
     view! {

@@ -10,6 +10,7 @@ use linli_domain::register_csv::{Headers, ImportLimits, ImportReport, Importer};
 
 use crate::browser::{download, now_millis};
 use crate::components::labels;
+use crate::components::WriteGuard;
 use crate::db::register::ImportContext;
 use crate::db::DbError;
 use crate::i18n::*;
@@ -66,6 +67,7 @@ async fn yield_now() {
 #[component]
 pub fn RegisterIo() -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let state = RwSignal::new(Import::Idle);
     let exported = RwSignal::new(None::<String>);
@@ -167,7 +169,7 @@ pub fn RegisterIo() -> impl IntoView {
             for h in &mut result.households {
                 h.updated_at = now;
             }
-            let actor = t_string!(i18n, common.actor_default).to_string();
+            let actor = session.actor();
             let pending = match db.begin_import(&result, actor, now) {
                 Ok(p) => p,
                 Err(e) => {
@@ -207,10 +209,10 @@ pub fn RegisterIo() -> impl IntoView {
             <div class="actions">
                 <button on:click=move |_| export(Headers::Chinese) data-testid="csv-export">{t!(i18n, common.csv_export_zh)}</button>
                 <button on:click=move |_| export(Headers::English)>{t!(i18n, common.csv_export_en)}</button>
-                <label class="button file">
+                <WriteGuard><label class="button file">
                     {t!(i18n, common.csv_import)}
                     <input type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=on_file disabled=busy/>
-                </label>
+                </label></WriteGuard>
             </div>
             <div aria-live="polite">
                 {move || exported.get().map(|n| view! { <p class="ok" role="status">{t!(i18n, common.csv_exported)}<code>{n}</code></p> })}

@@ -9,6 +9,7 @@ use linli_domain::requests::calendar::{CalendarError, WorkCalendar, PROVISIONAL_
 use super::Current;
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::requests as store;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -16,6 +17,7 @@ use crate::state::use_storage;
 #[component]
 pub(super) fn CalendarView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let holidays = RwSignal::new(None::<String>);
     let workdays = RwSignal::new(None::<String>);
@@ -55,7 +57,7 @@ pub(super) fn CalendarView(current: Current) -> impl IntoView {
         };
         let Some(db) = storage.db() else { return };
         spawn_local(async move {
-            match store::save_calendar(&db, &cal).await {
+            match store::save_calendar(&db, &cal, session.actor(), crate::browser::now_millis()).await {
                 Ok(()) => {
                     holidays.set(None);
                     workdays.set(None);
@@ -74,13 +76,13 @@ pub(super) fn CalendarView(current: Current) -> impl IntoView {
                     let years = PROVISIONAL_YEARS.iter().map(ToString::to_string).collect::<Vec<_>>().join(t_string!(i18n, common.sep_list));
                     t_string!(i18n, requests.calendar_note, years = years)
                 }}</p>
-                <form class="req-form cal-form" on:submit=on_save novalidate data-testid="req-calendar">
+                <WriteGuard><form class="req-form cal-form" on:submit=on_save novalidate data-testid="req-calendar">
                     <label>{t!(i18n, requests.holidays)}
                         <textarea id="cal-holidays" rows="8" prop:value=text_of(holidays, true) on:input=move |ev| holidays.set(Some(event_target_value(&ev)))></textarea></label>
                     <label>{t!(i18n, requests.workdays)}
                         <textarea id="cal-workdays" rows="8" prop:value=text_of(workdays, false) on:input=move |ev| workdays.set(Some(event_target_value(&ev)))></textarea></label>
                     <button type="submit">{t!(i18n, requests.save_calendar)}</button>
-                </form>
+                </form></WriteGuard>
                 {msg_view(msg, "req-calendar-msg")}
             </details>
         </section>

@@ -16,6 +16,7 @@ use crate::browser::now_millis;
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels;
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::requests::{self as store, NewRequest};
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -43,6 +44,7 @@ fn random_bytes() -> Result<[u8; RANDOM_BYTES], JsValue> {
 #[component]
 pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let household = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
@@ -150,7 +152,7 @@ pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> i
         }
         let Some(db) = storage.db() else { return };
         spawn_local(async move {
-            match store::take_in(&db, new, code, now).await {
+            match store::take_in(&db, new, code, now, session.actor()).await {
                 Ok(Ok(req)) => {
                     let code = TrackingCode::parse(&req.tracking_code)
                         .map(|c| c.display())
@@ -174,7 +176,7 @@ pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> i
     view! {
         <section class="card" aria-labelledby="req-intake-h">
             <h2 id="req-intake-h">{t!(i18n, requests.intake_heading)}</h2>
-            <form class="req-form" on:submit=on_submit novalidate data-testid="req-intake">
+            <WriteGuard><form class="req-form" on:submit=on_submit novalidate data-testid="req-intake">
                 <label>{t!(i18n, requests.household_optional)}
                     <input id="req-household" type="text" inputmode="numeric" prop:value=household on:input=move |ev| household.set(event_target_value(&ev))/>
                     {err_for("household")}</label>
@@ -208,7 +210,7 @@ pub(super) fn IntakeView(current: Current, selected: RwSignal<Option<u32>>) -> i
                     })
                 }}
                 <button type="submit" class="primary">{t!(i18n, requests.take_in)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "req-intake-msg")}
         </section>
     }

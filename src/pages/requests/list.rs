@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use linli_domain::model::Request;
+use linli_domain::requests::assignee::AssigneeFilter;
 use linli_domain::requests::calendar::local_datetime;
 use linli_domain::requests::lifecycle::{is_open, overdue};
 use linli_domain::requests::open311;
@@ -13,10 +14,24 @@ use crate::components::labels;
 use crate::components::loaded::Shared;
 use crate::i18n::*;
 
+/// The assignee filter's option values: `""` every request, `"n:"` the
+/// unassigned ones, `"g:<name>"` a guide's.
+const UNASSIGNED: &str = "n:";
+
 #[component]
 pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let only_open = RwSignal::new(true);
+    let by_assignee = RwSignal::new(String::new());
+    let filter = move || {
+        by_assignee.with(|v| match v.as_str() {
+            UNASSIGNED => AssigneeFilter::Unassigned,
+            v => v
+                .strip_prefix("g:")
+                .map_or(AssigneeFilter::Any, |name| AssigneeFilter::Guide(name.to_owned())),
+        })
+    };
     let on_export = move |_| {
         let Some(Shared(d)) = current.get_untracked() else {
             return;
@@ -44,11 +59,36 @@ pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> imp
             })}
             <div class="actions">
                 <label class="tick"><input type="checkbox" prop:checked=only_open on:change=move |ev| only_open.set(event_target_checked(&ev))/>{t!(i18n, requests.open_only)}</label>
+                <label>{t!(i18n, requests.assignee_filter)}
+                    <select id="req-assignee-filter" data-testid="req-assignee-filter" on:change=move |ev| by_assignee.set(event_target_value(&ev))>
+                        <option value="">{t!(i18n, requests.assignee_any)}</option>
+                        <option value=UNASSIGNED>{t!(i18n, requests.unassigned)}</option>
+                        {move || {
+                            let mut names = super::detail::assignee_names(session, None);
+                            if let Some(Shared(d)) = current.get() {
+                                for n in d.requests.iter().filter_map(|r| r.assignee.as_ref()) {
+                                    if !names.contains(n) {
+                                        names.push(n.clone());
+                                    }
+                                }
+                            }
+                            names.into_iter().map(|n| {
+                                let value = format!("g:{n}");
+                                let v = value.clone();
+                                view! { <option value=value selected=move || by_assignee.with(|a| *a == v)>{n}</option> }
+                            }).collect_view()
+                        }}
+                    </select></label>
                 <button type="button" data-testid="req-export" on:click=on_export>{t!(i18n, requests.export_open311)}</button>
             </div>
             {move || current.get().map(|Shared(d)| {
                 let now = now_millis();
-                let mut list: Vec<&Request> = d.requests.iter().filter(|r| !only_open.get() || is_open(r.status)).collect();
+                let f = filter();
+                let mut list: Vec<&Request> = d
+                    .requests
+                    .iter()
+                    .filter(|r| (!only_open.get() || is_open(r.status)) && f.matches(r))
+                    .collect();
                 list.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(b.id.cmp(&a.id)));
                 let total = list.len();
                 if total == 0 {
@@ -64,6 +104,7 @@ pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> imp
                             <th scope="col">{t!(i18n, requests.col_received)}</th>
                             <th scope="col">{t!(i18n, requests.col_due)}</th>
                             <th scope="col">{t!(i18n, requests.col_status)}</th>
+                            <th scope="col">{t!(i18n, requests.assignee)}</th>
                             <th scope="col">{t!(i18n, requests.col_action)}</th>
                         </tr></thead>
                         <tbody>{list.into_iter().take(50).map(|r| {
@@ -77,6 +118,7 @@ pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> imp
                                     <td>{local_datetime(r.received_at)}</td>
                                     <td class="due">{local_datetime(r.due_at - 60_000)}{late.then(|| view! { <span class="badge warn">{t!(i18n, requests.overdue_badge)}</span> })}</td>
                                     <td class="status">{status_name(i18n, r.status)}</td>
+                                    <td class="assignee">{r.assignee.clone().unwrap_or_else(|| t_string!(i18n, requests.unassigned).to_owned())}</td>
                                     <td><button type="button" class="small" on:click=move |_| selected.set(Some(id))>{t!(i18n, requests.open_request)}</button></td>
                                 </tr>
                             }

@@ -13,6 +13,7 @@ use super::{Ctx, Current};
 use crate::browser::now_millis;
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::loaded::Shared;
+use crate::components::WriteGuard;
 use crate::db::requests as store;
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -30,6 +31,7 @@ fn pdca_name(i18n: Ctx, s: PdcaStage) -> &'static str {
 #[component]
 pub(super) fn WarningsView(current: Current) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let notes = RwSignal::new(BTreeMap::<u32, String>::new());
     let msg: Msg = RwSignal::new(None);
@@ -38,7 +40,7 @@ pub(super) fn WarningsView(current: Current) -> impl IntoView {
         let Some(db) = storage.db() else { return };
         let now = now_millis();
         spawn_local(async move {
-            match store::advance_improvement(&db, item_id, note, now).await {
+            match store::advance_improvement(&db, item_id, note, now, session.actor()).await {
                 Ok(Ok(stage)) => {
                     notes.update(|n| {
                         n.remove(&item_id);
@@ -88,12 +90,12 @@ pub(super) fn WarningsView(current: Current) -> impl IntoView {
                                     <strong>{format!("#{id} ")}{pdca_name(i18n, it.stage)}</strong>" · "{it.detail.clone()}" · "{local_datetime(it.opened_at)}
                                     <ol>{it.steps.iter().map(|st| view! { <li>{pdca_name(i18n, st.stage)}{t!(i18n, common.sep_colon)}{st.note.clone()}</li> }).collect_view()}</ol>
                                     {open.then(|| view! {
-                                        <div class="inline-form">
+                                        <WriteGuard><div class="inline-form">
                                             <label>{t!(i18n, requests.stage_note)}
                                                 <input type="text" prop:value=move || notes.with(|n| n.get(&id).cloned().unwrap_or_default())
                                                     on:input=move |ev| { let v = event_target_value(&ev); notes.update(|n| { n.insert(id, v); }); }/></label>
                                             <button type="button" on:click=move |_| advance_pdca(id)>{t!(i18n, requests.next_stage)}</button>
-                                        </div>
+                                        </div></WriteGuard>
                                     })}
                                 </li>
                             }

@@ -11,6 +11,7 @@ use linli_domain::dataset::Dataset;
 use super::Job;
 use crate::browser::{download, local_minute, now_millis};
 use crate::components::backup_error::backup_error_text;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::storage::with_marker;
 use crate::state::use_storage;
@@ -114,11 +115,11 @@ pub(super) fn BackupSection() -> impl IntoView {
                     disabled=move || !ready() || matches!(export.get(), Job::Working)>
                     {t!(i18n, common.backup_export)}
                 </button>
-                <label class="button file">
+                <WriteGuard><label class="button file">
                     {t!(i18n, common.backup_choose)}
                     <input type="file" accept=".json,application/json" data-testid="restore-file"
                         on:change=on_file disabled=move || !ready()/>
-                </label>
+                </label></WriteGuard>
             </div>
             <div aria-live="polite">
                 {move || match export.get() {

@@ -13,6 +13,7 @@ use super::editors::{actor, field, stored, whole, Ctx, FieldError, Settings};
 use crate::browser::{local_minute, now_millis};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels::is_zh;
+use crate::components::WriteGuard;
 use crate::db::participation::{change_catalogue, CatalogueChange};
 use crate::i18n::*;
 use crate::state::use_storage;
@@ -209,6 +210,7 @@ fn read_form(i18n: Ctx, f: Form, action: &Action) -> Option<CatalogueChange> {
 #[component]
 pub(super) fn CatalogueEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, CATALOGUE_SETTING);
     let catalogue = Memo::new(move |_| {
@@ -244,7 +246,7 @@ pub(super) fn CatalogueEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(t_string!(i18n, settings.not_saved_fix).to_owned()));
         };
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         busy.set(true);
         spawn_local(async move {
             let r = change_catalogue(&db, change, who, now_millis()).await;
@@ -375,14 +377,14 @@ pub(super) fn CatalogueEditor(settings: Settings) -> impl IntoView {
             }.into_any(),
         };
         Some(view! {
-            <form class="settings-subform" on:submit=on_submit novalidate data-testid="cat-form">
+            <WriteGuard><form class="settings-subform" on:submit=on_submit novalidate data-testid="cat-form">
                 <h3>{title}</h3>
                 {fields}
                 <div class="actions">
                     <button type="submit" class="primary" data-testid="cat-save" disabled=move || busy.get()>{t!(i18n, settings.save)}</button>
                     <button type="button" on:click=move |_| action.set(None)>{t!(i18n, settings.cancel)}</button>
                 </div>
-            </form>
+            </form></WriteGuard>
         })
     };
 

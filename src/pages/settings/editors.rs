@@ -76,9 +76,9 @@ pub(super) fn field(
     }
 }
 
-/// The text the actor is recorded under.
-pub(super) fn actor(i18n: Ctx) -> String {
-    t_string!(i18n, common.actor_default).to_string()
+/// The name the acting guide is recorded under (read at write time).
+pub(super) fn actor(session: crate::state::Session) -> String {
+    session.actor()
 }
 
 /// A whole number in `range`, or `None`.

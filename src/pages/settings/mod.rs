@@ -25,6 +25,7 @@ use self::points_rules::PointsRulesEditor;
 use self::targets::TargetsEditor;
 use crate::components::loaded::{load, LoadGate};
 use crate::components::summary::RecordCounts;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::storage::{demo_dataset, empty_dataset};
 use crate::state::use_storage;
@@ -69,7 +70,7 @@ pub fn SettingsPage() -> impl IntoView {
                     danger.set(None);
                     danger_job.set(Job::Done(t_string!(i18n, common.saved).to_string()));
                 }
-                Err(e) => danger_job.set(Job::Failed(crate::components::db_error::plain(i18n, &e))),
+                Err(e) => danger_job.set(Job::Failed(e.to_string())),
             }
         });
     };
@@ -77,69 +78,69 @@ pub fn SettingsPage() -> impl IntoView {
     let ready = move || storage.db().is_some() || storage.status.get() == crate::state::StorageStatus::Ready;
 
     view! {
-        <article class="page" data-page="settings">
-            <h1>{t!(i18n, common.settings_title)}</h1>
+            <article class="page" data-page="settings">
+                <h1>{t!(i18n, common.settings_title)}</h1>
 
-            <section aria-labelledby="lang-h">
-                <h2 id="lang-h">{t!(i18n, common.language_title)}</h2>
-                <p>{t!(i18n, common.language_current)}</p>
-            </section>
+                <section aria-labelledby="lang-h">
+                    <h2 id="lang-h">{t!(i18n, common.language_title)}</h2>
+                    <p>{t!(i18n, common.language_current)}</p>
+                </section>
 
-            <section aria-labelledby="storage-h">
-                <h2 id="storage-h">{t!(i18n, common.storage_title)}</h2>
-                <p data-testid="persist">{move || match storage.persisted.get() {
-                    None => t_string!(i18n, common.persist_pending).to_string(),
-                    Some(Some(true)) => t_string!(i18n, common.persist_granted).to_string(),
-                    Some(Some(false)) => t_string!(i18n, common.persist_denied).to_string(),
-                    Some(None) => t_string!(i18n, common.persist_unknown).to_string(),
-                }}</p>
-                <p>{t!(i18n, common.schema_version)}": "{move || {
-                    let _ = storage.revision.get();
-                    storage.db().map(|d| d.version().to_string()).unwrap_or_else(|| "…".into())
-                }}</p>
-            </section>
+                <section aria-labelledby="storage-h">
+                    <h2 id="storage-h">{t!(i18n, common.storage_title)}</h2>
+                    <p data-testid="persist">{move || match storage.persisted.get() {
+                        None => t_string!(i18n, common.persist_pending).to_string(),
+                        Some(Some(true)) => t_string!(i18n, common.persist_granted).to_string(),
+                        Some(Some(false)) => t_string!(i18n, common.persist_denied).to_string(),
+                        Some(None) => t_string!(i18n, common.persist_unknown).to_string(),
+                    }}</p>
+                    <p>{t!(i18n, common.schema_version)}": "{move || {
+                        let _ = storage.revision.get();
+                        storage.db().map(|d| d.version().to_string()).unwrap_or_else(|| "…".into())
+                    }}</p>
+                </section>
 
-            <GuidesSection/>
+                <GuidesSection/>
 
-            <BackupSection/>
+                <BackupSection/>
 
-            <LoadGate phase=loaded.phase error=Signal::derive(move || loaded.error())>
-                <PointsRulesEditor settings/>
-                <CatalogueEditor settings/>
-                <TargetsEditor settings/>
-                <PlanRulesEditor settings/>
-                <DisclosureEditor settings/>
-            </LoadGate>
+                <LoadGate phase=loaded.phase error=Signal::derive(move || loaded.error())>
+                    <PointsRulesEditor settings/>
+                    <CatalogueEditor settings/>
+                    <TargetsEditor settings/>
+                    <PlanRulesEditor settings/>
+                    <DisclosureEditor settings/>
+                </LoadGate>
 
-            <section aria-labelledby="demo-h">
-                <h2 id="demo-h">{t!(i18n, common.demo_title)}</h2>
-                <p>{t!(i18n, common.demo_intro)}</p>
-                <div class="actions">
-                    <button on:click=move |_| danger.set(Some(Danger::ReloadDemo)) disabled=move || !ready()
-                        data-testid="demo-reload">{t!(i18n, common.demo_reload)}</button>
-                    <button class="danger" on:click=move |_| danger.set(Some(Danger::ClearAll)) disabled=move || !ready()
-                        data-testid="demo-clear">{t!(i18n, common.demo_clear)}</button>
-                </div>
-                {move || danger.get().map(|which| view! {
-                    <div class="confirm" role="alertdialog" aria-labelledby="danger-q">
-                        <p id="danger-q">{match which {
-                            Danger::ReloadDemo => t_string!(i18n, common.demo_confirm_reload).to_string(),
-                            Danger::ClearAll => t_string!(i18n, common.demo_confirm_clear).to_string(),
-                        }}</p>
-                        <button class="danger" on:click=on_danger_confirm data-testid="danger-confirm"
-                            disabled=move || matches!(danger_job.get(), Job::Working)>{t!(i18n, common.confirm)}</button>
-                        <button on:click=move |_| danger.set(None)>{t!(i18n, common.backup_cancel)}</button>
+                <section aria-labelledby="demo-h">
+                    <h2 id="demo-h">{t!(i18n, common.demo_title)}</h2>
+                    <p>{t!(i18n, common.demo_intro)}</p>
+                    <WriteGuard><div class="actions">
+                        <button on:click=move |_| danger.set(Some(Danger::ReloadDemo)) disabled=move || !ready()
+                            data-testid="demo-reload">{t!(i18n, common.demo_reload)}</button>
+                        <button class="danger" on:click=move |_| danger.set(Some(Danger::ClearAll)) disabled=move || !ready()
+                            data-testid="demo-clear">{t!(i18n, common.demo_clear)}</button>
                     </div>
-                })}
-                <div aria-live="polite">{move || match danger_job.get() {
-                    Job::Idle => ().into_any(),
-                    Job::Working => view! { <p role="status">{t!(i18n, common.working)}</p> }.into_any(),
-                    Job::Done(m) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
-                    Job::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                }}</div>
-            </section>
+                    {move || danger.get().map(|which| view! {
+                        <div class="confirm" role="alertdialog" aria-labelledby="danger-q">
+                            <p id="danger-q">{match which {
+                                Danger::ReloadDemo => t_string!(i18n, common.demo_confirm_reload).to_string(),
+                                Danger::ClearAll => t_string!(i18n, common.demo_confirm_clear).to_string(),
+                            }}</p>
+                            <button class="danger" on:click=on_danger_confirm data-testid="danger-confirm"
+                                disabled=move || matches!(danger_job.get(), Job::Working)>{t!(i18n, common.confirm)}</button>
+                            <button on:click=move |_| danger.set(None)>{t!(i18n, common.backup_cancel)}</button>
+                        </div>
+                    })}
+    </WriteGuard>                <div aria-live="polite">{move || match danger_job.get() {
+                        Job::Idle => ().into_any(),
+                        Job::Working => view! { <p role="status">{t!(i18n, common.working)}</p> }.into_any(),
+                        Job::Done(m) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
+                        Job::Failed(e) => view! { <p class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></p> }.into_any(),
+                    }}</div>
+                </section>
 
-            <RecordCounts/>
-        </article>
-    }
+                <RecordCounts/>
+            </article>
+        }
 }

@@ -11,6 +11,7 @@ use linli_domain::suppress::{MIN_CELL, MIN_CELL_SENSITIVE};
 
 use super::editors::{actor, as_list, field, stored, whole, FieldError, Settings};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -21,6 +22,7 @@ fn pair() -> (RwSignal<String>, FieldError) {
 #[component]
 pub(super) fn PlanRulesEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, PLAN_RULES);
     let (days, share) = (pair(), pair());
@@ -63,7 +65,7 @@ pub(super) fn PlanRulesEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(e.to_string()));
         }
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         spawn_local(async move {
             match db.save_plan_rules(&rules, who).await {
                 Ok(()) => {
@@ -81,13 +83,13 @@ pub(super) fn PlanRulesEditor(settings: Settings) -> impl IntoView {
             {move || damaged.get().map(|e| view! {
                 <p class="error" role="alert">{t!(i18n, settings.stored_unreadable)}<code>{e}</code></p>
             })}
-            <form on:submit=on_save novalidate>
+            <WriteGuard><form on:submit=on_save novalidate>
                 {move || view! {
                     {field("plan-notice-days".into(), t_string!(i18n, settings.notice_days).to_owned(), t_string!(i18n, settings.unit_days).to_owned(), t_string!(i18n, settings.err_notice_days).to_owned(), days.0, days.1, "numeric")}
                     {field("plan-renotice".into(), t_string!(i18n, settings.renotice_share).to_owned(), t_string!(i18n, settings.unit_percent).to_owned(), t_string!(i18n, settings.err_renotice).to_owned(), share.0, share.1, "decimal")}
                 }}
                 <button type="submit" class="primary" data-testid="plan-rules-save">{t!(i18n, settings.save)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "plan-rules-msg")}
         </section>
     }
@@ -96,6 +98,7 @@ pub(super) fn PlanRulesEditor(settings: Settings) -> impl IntoView {
 #[component]
 pub(super) fn DisclosureEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, DISCLOSURE);
     let (general, sensitive) = (pair(), pair());
@@ -152,7 +155,7 @@ pub(super) fn DisclosureEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(e.to_string()));
         }
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         spawn_local(async move {
             match db.save_disclosure(&d, who).await {
                 Ok(()) => {
@@ -170,13 +173,13 @@ pub(super) fn DisclosureEditor(settings: Settings) -> impl IntoView {
             {move || damaged.get().map(|e| view! {
                 <p class="error" role="alert">{t!(i18n, settings.stored_unreadable)}<code>{e}</code></p>
             })}
-            <form on:submit=on_save novalidate>
+            <WriteGuard><form on:submit=on_save novalidate>
                 {move || view! {
                     {field("min-cell".into(), t_string!(i18n, settings.min_cell).to_owned(), t_string!(i18n, settings.unit_people).to_owned(), t_string!(i18n, settings.min_cell_why, min = MIN_CELL), general.0, general.1, "numeric")}
                     {field("min-cell-sensitive".into(), t_string!(i18n, settings.min_cell_sensitive).to_owned(), t_string!(i18n, settings.unit_people).to_owned(), t_string!(i18n, settings.min_cell_sensitive_why, min = MIN_CELL_SENSITIVE), sensitive.0, sensitive.1, "numeric")}
                 }}
                 <button type="submit" class="primary" data-testid="disclosure-save">{t!(i18n, settings.save)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "disclosure-msg")}
         </section>
     }

@@ -7,6 +7,7 @@ use linli_domain::participation::points::{EarningRules, RULES_SETTING};
 
 use super::editors::{actor, field, stored, whole, FieldError, Settings};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -16,6 +17,7 @@ const MAX_RULE: i64 = 1000;
 #[component]
 pub(super) fn PointsRulesEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, RULES_SETTING);
     let fields: [(RwSignal<String>, FieldError); 3] =
@@ -68,7 +70,7 @@ pub(super) fn PointsRulesEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(t_string!(i18n, settings.rule_range).to_owned()));
         }
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         spawn_local(async move {
             match db.save_points_rules(&rules, who).await {
                 Ok(()) => {
@@ -107,12 +109,12 @@ pub(super) fn PointsRulesEditor(settings: Settings) -> impl IntoView {
             {move || damaged.get().map(|e| view! {
                 <p class="error" role="alert">{t!(i18n, settings.stored_unreadable)}<code>{e}</code></p>
             })}
-            <form on:submit=on_save novalidate>
+            <WriteGuard><form on:submit=on_save novalidate>
                 {move || labels().into_iter().zip(fields).map(|((label, unit, id), (text, err))| {
                     field(id.to_owned(), label.to_owned(), unit.to_owned(), t_string!(i18n, settings.rule_range).to_owned(), text, err, "numeric")
                 }).collect_view()}
                 <button type="submit" class="primary" data-testid="rules-save">{t!(i18n, settings.save)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "rules-msg")}
         </section>
     }

@@ -12,6 +12,7 @@ use linli_domain::settings::{indicator_targets, IndicatorDef, INDICATORS, INDICA
 use super::editors::{actor, as_list, field, stored, Ctx, FieldError, Settings};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels::is_zh;
+use crate::components::WriteGuard;
 use crate::i18n::*;
 use crate::state::use_storage;
 
@@ -48,6 +49,7 @@ pub(crate) fn indicator_name(i18n: Ctx, d: &IndicatorDef) -> &'static str {
 #[component]
 pub(super) fn TargetsEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let value = stored(settings, INDICATOR_TARGETS);
     let fields: Vec<(RwSignal<String>, FieldError)> = INDICATORS
@@ -111,7 +113,7 @@ pub(super) fn TargetsEditor(settings: Settings) -> impl IntoView {
             return say(msg, Err(e.to_string()));
         }
         let Some(db) = storage.db() else { return };
-        let who = actor(i18n);
+        let who = actor(session);
         spawn_local(async move {
             match db.save_indicator_targets(&out, who).await {
                 Ok(()) => {
@@ -170,10 +172,10 @@ pub(super) fn TargetsEditor(settings: Settings) -> impl IntoView {
             {move || damaged.get().map(|e| view! {
                 <p class="error" role="alert">{t!(i18n, settings.stored_unreadable)}<code>{e}</code></p>
             })}
-            <form on:submit=on_save novalidate>
+            <WriteGuard><form on:submit=on_save novalidate>
                 {rows}
                 <button type="submit" class="primary" data-testid="targets-save">{t!(i18n, settings.save)}</button>
-            </form>
+            </form></WriteGuard>
             {msg_view(msg, "targets-msg")}
         </section>
     }

@@ -47,6 +47,10 @@ impl Ws {
         if self.saving.get_untracked() {
             return self.schedule_draft();
         }
+        // A read-only auditor may try a session out; nothing of it is kept.
+        if !self.writable() {
+            return;
+        }
         let Some(db) = self.storage.db() else { return };
         let i18n = self.i18n;
         let now = now_millis();
@@ -82,9 +86,12 @@ impl Ws {
     /// Discards the session in progress: removes the draft (with a history entry)
     /// and starts a new, empty session.
     pub fn discard_session(self) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         let Some(db) = storage.db() else { return };
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = self.guide.actor();
         spawn_local(async move {
             match db.discard_workshop_draft(actor, now_millis()).await {
                 Ok(()) => {

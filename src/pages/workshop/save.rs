@@ -48,6 +48,9 @@ async fn read_data_url(file: web_sys::File) -> Result<String, JsValue> {
 impl Ws {
     /// Saves the moved buildings (nothing when the layout did not change).
     pub fn save_layout(self) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         let changed = self
             .plan
@@ -55,7 +58,7 @@ impl Ws {
         if changed.is_empty() {
             return self.say(Msg::Info(t_string!(i18n, workshop.layout_unchanged).to_string()));
         }
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = self.guide.actor();
         spawn_local(async move {
             let r = match storage.db() {
                 Some(db) => db.save_workshop_layout(&changed, actor, now_millis()).await,
@@ -85,6 +88,9 @@ impl Ws {
     /// Saves the session: its needs tally and its ballots (replacing an earlier
     /// save of the same session).
     pub fn save(self) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         if self.saving.get_untracked() {
             return;
@@ -99,7 +105,7 @@ impl Ws {
         let period = period.unwrap_or_default();
         let snapshot = self.session.get_value();
         let rev = self.rev.get_untracked();
-        let actor = t_string!(i18n, common.actor_default).to_string();
+        let actor = self.guide.actor();
         self.saving.set(true);
         spawn_local(async move {
             let r = match storage.db() {
@@ -128,6 +134,9 @@ impl Ws {
     /// Checks and stores an uploaded plan image (PNG, JPEG or SVG, shown as an
     /// image only, at most [`MAX_PLAN_IMAGE_BYTES`]).
     pub fn upload_image(self, ev: leptos::ev::Event) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
@@ -152,7 +161,10 @@ impl Ws {
                 Err(e) => return self.say(Msg::Error(js_error_text(&e))),
             };
             let r = match storage.db() {
-                Some(db) => db.set_workshop_plan_image(&url).await,
+                Some(db) => {
+                    db.set_workshop_plan_image(&url, self.guide.actor(), now_millis())
+                        .await
+                }
                 None => Err(DbError::Unavailable),
             };
             match r {
@@ -169,10 +181,16 @@ impl Ws {
 
     /// Removes the plan image.
     pub fn remove_image(self) {
+        if self.refuse_read_only() {
+            return;
+        }
         let (i18n, storage) = (self.i18n, self.storage);
         spawn_local(async move {
             let r = match storage.db() {
-                Some(db) => db.remove_workshop_plan_image().await,
+                Some(db) => {
+                    db.remove_workshop_plan_image(self.guide.actor(), now_millis())
+                        .await
+                }
                 None => Err(DbError::Unavailable),
             };
             match r {

@@ -40,6 +40,8 @@ pub(super) enum Msg {
 pub(super) struct Ws {
     pub i18n: I18nContext<Locale>,
     pub storage: Storage,
+    /// The acting guide (recorded in the change history).
+    pub guide: crate::state::Session,
     /// Loaded once: saving (which reloads other views) never resets a session.
     pub data: StoredValue<Arc<WorkshopData>>,
     pub session: StoredValue<Session>,
@@ -116,6 +118,7 @@ impl Ws {
         let ws = Self {
             i18n,
             storage: use_storage(),
+            guide: crate::state::use_session(),
             session: StoredValue::new(session),
             draft_clean: StoredValue::new(0),
             draft_pending: StoredValue::new(false),
@@ -154,6 +157,26 @@ impl Ws {
         };
         ws.fit();
         ws
+    }
+
+    /// Whether the acting guide may change data (not tracked).
+    pub fn writable(self) -> bool {
+        self.guide
+            .guide
+            .with_untracked(|g| g.as_ref().is_some_and(|g| g.role.can_write()))
+    }
+
+    /// For a write: `true` (and the note "审计员只读" shown) when the acting
+    /// guide is a read-only auditor. The workshop is keyboard-driven, so its
+    /// writes are refused here rather than by a disabled fieldset.
+    pub fn refuse_read_only(self) -> bool {
+        if self.writable() {
+            return false;
+        }
+        self.say(Msg::Error(
+            t_string!(self.i18n, common.read_only_note).to_string(),
+        ));
+        true
     }
 
     pub fn say(self, m: Msg) {
