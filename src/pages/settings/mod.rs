@@ -5,6 +5,7 @@
 //! `plan_rules`).
 
 mod backup;
+mod backup_settings;
 mod catalogue;
 mod editors;
 mod plan_rules;
@@ -17,6 +18,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use self::backup::BackupSection;
+use self::backup_settings::BackupSettingsEditor;
 use self::catalogue::CatalogueEditor;
 use self::plan_rules::{DisclosureEditor, PlanRulesEditor};
 use self::points_rules::PointsRulesEditor;
@@ -97,9 +99,10 @@ pub fn SettingsPage() -> impl IntoView {
                 }}</p>
             </section>
 
-            <BackupSection/>
+            <BackupSection settings/>
 
             <LoadGate phase=loaded.phase error=Signal::derive(move || loaded.error())>
+                <BackupSettingsEditor settings/>
                 <PointsRulesEditor settings/>
                 <CatalogueEditor settings/>
                 <TargetsEditor settings/>
