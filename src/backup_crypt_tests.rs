@@ -1,7 +1,7 @@
 //! Unit tests of `backup_crypt` (native: `cargo test -p linli --lib backup_crypt`).
 use super::*;
 
-const PASS: &str = "correct horse battery staple 社区";
+const PASS: &str = "correct horse battery staple \u{793e}\u{533a}";
 const PLAIN: &[u8] = b"{\"format\":\"linli-backup\",\"payload\":{}}";
 
 fn key() -> (String, String) {
@@ -127,7 +127,7 @@ fn strength_hints_grow_with_length_and_variety() {
     assert_eq!(strength("Correct-Horse-42"), Strength::Strong);
     assert_eq!(strength(PASS), Strength::Strong);
     // Twelve Chinese characters are twelve characters.
-    assert_ne!(strength("社区居民数据备份口令很长啊"), Strength::TooShort);
+    assert_ne!(strength("\u{793e}\u{533a}\u{5c45}\u{6c11}\u{6570}\u{636e}\u{5907}\u{4efd}\u{53e3}\u{4ee4}\u{5f88}\u{957f}\u{554a}"), Strength::TooShort);
 }
 
 #[test]
