@@ -3,6 +3,8 @@
 //! `main.rs` only mounts [`app::App`]. See ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod backup_crypt;
+pub mod backup_worker;
 pub mod browser;
 pub mod charts;
 pub mod components;

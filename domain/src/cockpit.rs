@@ -17,7 +17,7 @@
 //! | [`Task::Improvement`] | an improvement item (PDCA) is not closed | requests |
 //! | [`Task::Unallocated`] | the current period has resources and no adopted allocation run | allocation |
 //! | [`Task::Unspent`] | the current period's money is allocated and not all spent | plans |
-//! | [`Task::Backup`] | no backup was ever made, or the last is [`BACKUP_DUE_DAYS`] days old or more | settings |
+//! | [`Task::Backup`] | no backup was ever made, or the last is [`Inputs::backup_due_days`] days old or more (setting [`BACKUP_REMINDER_SETTING`], default [`BACKUP_DUE_DAYS`]) | settings |
 //!
 //! **Unspent resources, defined.** The *current period* is the calendar quarter of
 //! today, written `YYYY-Qn` as resources and allocation runs name periods. Its
@@ -47,8 +47,16 @@ use crate::warnings::{self, ImprovementItem, PdcaStage};
 
 /// A notice ending within this many days (today included) is listed.
 pub const NOTICE_ENDING_DAYS: u16 = 3;
-/// A backup this many days old (or none) is listed.
+/// A backup this many days old (or none) is listed, unless the setting
+/// [`BACKUP_REMINDER_SETTING`] says otherwise (the source's 定期数据备份: weekly).
 pub const BACKUP_DUE_DAYS: i64 = 7;
+/// The setting holding after how many days the cockpit reminds of a backup (decimal
+/// text, [`BACKUP_REMINDER_DAYS_MIN`]..=[`BACKUP_REMINDER_DAYS_MAX`]).
+pub const BACKUP_REMINDER_SETTING: &str = "backup_reminder_days";
+/// Fewest days a reminder may be set to.
+pub const BACKUP_REMINDER_DAYS_MIN: i64 = 1;
+/// Most days a reminder may be set to (a year).
+pub const BACKUP_REMINDER_DAYS_MAX: i64 = 365;
 /// The setting holding the time of the last backup download (ms since the Unix
 /// epoch, as decimal text).
 pub const LAST_BACKUP_SETTING: &str = "last_backup_at";
@@ -72,6 +80,9 @@ pub struct Inputs<'a> {
     pub decisions: &'a [Decision],
     /// The last backup download, if any was recorded.
     pub last_backup_at: Option<Millis>,
+    /// A backup this many days old (or none) is listed ([`backup_reminder_days`] of the
+    /// setting; [`BACKUP_DUE_DAYS`] by default).
+    pub backup_due_days: i64,
 }
 
 /// One thing that needs the guide, with what is needed to say it and link it.
@@ -238,6 +249,7 @@ pub fn backup_age(today: CivilDate, last_backup_at: Option<Millis>) -> Option<i6
 /// let inputs = Inputs {
 ///     today, now: 1_796_500_000_000, plans: &[], requests: &[], activities: &[], households: 0,
 ///     improvement_items: &[], resources: &[], decisions: &[], last_backup_at: None,
+///     backup_due_days: 7,
 /// };
 /// let c = count(&inputs);
 /// assert_eq!(c.tasks, vec![Task::Backup { days: None }]);
@@ -362,7 +374,7 @@ pub fn count(i: &Inputs<'_>) -> Cockpit {
     }
 
     let backup_days = backup_age(i.today, i.last_backup_at);
-    if backup_days.is_none_or(|d| d >= BACKUP_DUE_DAYS) {
+    if backup_days.is_none_or(|d| d >= i.backup_due_days) {
         tasks.push(Task::Backup { days: backup_days });
     }
     Cockpit {
@@ -377,6 +389,49 @@ pub fn parse_last_backup(value: Option<&str>) -> Option<Millis> {
     value
         .and_then(|v| v.trim().parse::<Millis>().ok())
         .filter(|t| *t > 0)
+}
+
+/// Why a backup reminder's number of days was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReminderDaysError {
+    /// Not a whole number.
+    #[error("the number of days is not a whole number")]
+    NotANumber,
+    /// Outside [`BACKUP_REMINDER_DAYS_MIN`]..=[`BACKUP_REMINDER_DAYS_MAX`].
+    #[error("the number of days must be from 1 to 365")]
+    OutOfRange,
+}
+
+/// Checks a backup reminder's number of days as typed (surrounding spaces allowed).
+///
+/// # Examples
+///
+/// ```
+/// use linli_domain::cockpit::{check_backup_reminder_days, ReminderDaysError};
+/// assert_eq!(check_backup_reminder_days(" 14 "), Ok(14));
+/// assert_eq!(check_backup_reminder_days("0"), Err(ReminderDaysError::OutOfRange));
+/// assert_eq!(check_backup_reminder_days("366"), Err(ReminderDaysError::OutOfRange));
+/// assert_eq!(check_backup_reminder_days("7.5"), Err(ReminderDaysError::NotANumber));
+/// ```
+///
+/// # Errors
+///
+/// [`ReminderDaysError`] saying what is wrong.
+pub fn check_backup_reminder_days(text: &str) -> Result<i64, ReminderDaysError> {
+    let n: i64 = text.trim().parse().map_err(|_| ReminderDaysError::NotANumber)?;
+    if (BACKUP_REMINDER_DAYS_MIN..=BACKUP_REMINDER_DAYS_MAX).contains(&n) {
+        Ok(n)
+    } else {
+        Err(ReminderDaysError::OutOfRange)
+    }
+}
+
+/// The [`BACKUP_REMINDER_SETTING`] value in force: the stored number when valid, else
+/// [`BACKUP_DUE_DAYS`].
+pub fn backup_reminder_days(value: Option<&str>) -> i64 {
+    value
+        .and_then(|v| check_backup_reminder_days(v).ok())
+        .unwrap_or(BACKUP_DUE_DAYS)
 }
 
 /// How a value compares with its target.

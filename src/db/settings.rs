@@ -204,13 +204,18 @@ impl Db {
     }
 
     /// Records that a backup file was handed to the browser's download at `at`
-    /// (setting `last_backup_at`, read by the cockpit). No history entry: a backup
-    /// changes no record.
+    /// (setting `last_backup_at`, read by the cockpit) and a history entry by `actor`
+    /// saying how it was encrypted (`how`): an export of everyone's data is accountable.
     ///
     /// # Errors
     ///
     /// [`DbError`]; nothing was written.
-    pub async fn record_backup(&self, at: linli_domain::model::Millis) -> Result<(), DbError> {
+    pub async fn record_backup(
+        &self,
+        at: linli_domain::model::Millis,
+        how: &str,
+        actor: String,
+    ) -> Result<(), DbError> {
         let mut batch = super::Batch::default();
         batch.put(
             STORE,
@@ -219,6 +224,47 @@ impl Db {
                 value: at.to_string(),
             },
         )?;
+        batch.audit(super::history_entry(
+            at,
+            actor,
+            STORE,
+            0,
+            "export",
+            format!("backup: {how}"),
+        ));
         self.commit(batch).await
+    }
+
+    /// Stores after how many days the cockpit reminds of a backup (setting
+    /// `backup_reminder_days`), checked by `cockpit::check_backup_reminder_days`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_backup_reminder_days(&self, days: i64, actor: String) -> Result<(), DbError> {
+        self.put_setting_audited(
+            linli_domain::cockpit::BACKUP_REMINDER_SETTING,
+            days.to_string(),
+            days.to_string(),
+            actor,
+        )
+        .await
+    }
+
+    /// Stores the age public keys backups may be encrypted to (setting
+    /// `backup_recipients`, a JSON array), checked by `backup_crypt::parse_recipients`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_backup_recipients(&self, keys: &[String], actor: String) -> Result<(), DbError> {
+        let value = serde_json::to_string(keys).unwrap_or_default();
+        self.put_setting_audited(
+            crate::backup_crypt::RECIPIENTS_SETTING,
+            value.clone(),
+            value,
+            actor,
+        )
+        .await
     }
 }

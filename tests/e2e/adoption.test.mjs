@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { start, waitForDemo, OUT } from './harness.mjs';
+import { start, waitForDemo, OUT, exportBackupJson, chooseBackup } from './harness.mjs';
 
 let env, base, newPage;
 before(async () => { env = await start(); ({ base, newPage } = env); });
@@ -31,10 +31,7 @@ const yuan = (f) => `${Math.trunc(f / 100)}.${String(f % 100).padStart(2, '0')}`
 async function backupFile(page, name) {
   await page.goto(base + '#/settings');
   await page.locator('[data-testid=counts]').waitFor();
-  const [d] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
-  const file = `${OUT}${name}.json`;
-  await d.saveAs(file);
-  return JSON.parse(await readFile(file, 'utf8'));
+  return JSON.parse(await exportBackupJson(page, `${OUT}${name}.json`));
 }
 const backup = async (page, name) => (await backupFile(page, name)).payload;
 
@@ -50,7 +47,7 @@ async function restoreEdited(page, file, edit) {
   await writeFile(path, JSON.stringify(header).slice(0, -1) + ',"payload":' + payloadText + '}');
   await page.goto(base + '#/settings');
   await page.locator('[data-testid=counts]').waitFor();
-  await page.setInputFiles('[data-testid=restore-file]', path);
+  assert.equal(await chooseBackup(page, path), 'plain');
   await page.locator('[data-testid=restore-valid]').waitFor();
   await page.click('[data-testid=restore-confirm]');
   await page.locator('[data-testid=restore-done]').waitFor();

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { start, waitForDemo, OUT } from './harness.mjs';
+import { start, waitForDemo, OUT, exportBackupJson } from './harness.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // scripts/test.sh builds it (cargo build --release -p linli-cli) before the e2e tests.
@@ -220,10 +220,8 @@ test('the CSV exports are identical to `linli allocate` on a backup of the same 
 
   await page.goto(base + '#/settings');
   await page.locator('[data-testid=counts]').waitFor();
-  const [backupDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
   const backupFile = `${OUT}allocation-backup.json`;
-  await backupDownload.saveAs(backupFile);
-  const backup = JSON.parse(await readFile(backupFile, 'utf8'));
+  const backup = JSON.parse(await exportBackupJson(page, backupFile));
   const stored = JSON.parse(backup.payload.settings.find((s) => s.key === 'alloc_config').value);
   assert.equal(stored.base_bp, 6500);
   assert.equal(stored.flexible_bp, 3500);

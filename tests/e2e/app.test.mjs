@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, readFile } from 'node:fs/promises';
-import { start, waitForDemo, OUT } from './harness.mjs';
+import { start, waitForDemo, OUT, exportBackupJson, chooseBackup } from './harness.mjs';
 
 let env, base, newPage;
 
@@ -97,34 +97,34 @@ test('backup export, restore, and a damaged file changes nothing', async () => {
     Number(await page.locator(`[data-testid=counts] tr[data-store=${store}] td`).textContent());
   assert.equal(await countOf('households'), 4500);
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
+  // The export is an age file (tests/e2e/backup.test.mjs); its plain content, decrypted.
   const file = `${OUT}backup.json`;
-  await download.saveAs(file);
-  const text = await readFile(file, 'utf8');
+  const text = await exportBackupJson(page, file);
   const header = JSON.parse(text);
   assert.equal(header.format, 'linli-backup');
   assert.equal(header.counts.households, 4500);
   assert.match(header.payload_sha256, /^[0-9a-f]{64}$/);
 
-  // Clear everything, then restore the backup.
+  // Clear everything, then restore the backup (the age file, with its passphrase).
   await page.click('[data-testid=demo-clear]');
   await page.click('[data-testid=danger-confirm]');
   await page.locator('[data-testid=counts] tr[data-store=households] td', { hasText: /^0$/ }).waitFor();
-  await page.setInputFiles('[data-testid=restore-file]', file);
-  await page.locator('[data-testid=restore-valid]').waitFor();
+  assert.equal(await chooseBackup(page, `${file}.age`), 'age');
+  await page.locator('[data-testid=restore-valid]').waitFor({ timeout: 60_000 });
   await page.click('[data-testid=restore-confirm]');
   await page.locator('[data-testid=restore-done]').waitFor();
   await page.locator('[data-testid=counts] tr[data-store=households] td', { hasText: /^4500$/ }).waitFor();
 
-  // A damaged (tampered) and a truncated file are refused with a Chinese message; nothing changes.
+  // A damaged (tampered) and a truncated plain file, read after the legacy warning, are
+  // refused with a Chinese message; nothing changes.
   const tampered = text.replace('"households":[{"id":1,', '"households":[{"id":7,');
   await writeFile(`${OUT}tampered.json`, tampered);
-  await page.setInputFiles('[data-testid=restore-file]', `${OUT}tampered.json`);
+  assert.equal(await chooseBackup(page, `${OUT}tampered.json`), 'plain');
   const err = page.locator('[data-testid=restore-error]');
   await err.waitFor();
   assert.match(await err.textContent(), /校验值不一致/);
   await writeFile(`${OUT}truncated.json`, text.slice(0, Math.floor(text.length / 2)));
-  await page.setInputFiles('[data-testid=restore-file]', `${OUT}truncated.json`);
+  assert.equal(await chooseBackup(page, `${OUT}truncated.json`), 'plain');
   await page.locator('[data-testid=restore-error]', { hasText: '截断' }).waitFor();
   assert.equal(await countOf('households'), 4500);
   await page.screenshot({ path: `${OUT}settings-restore-error.png`, fullPage: true });
@@ -159,9 +159,7 @@ test('a restored backup without the first-start marker is never replaced by the 
   const { context, page, errors } = await newPage({ width: 1280, height: 900 });
   await page.goto(base + '#/settings');
   await page.locator('[data-testid=counts]').waitFor({ timeout: 60_000 });
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
-  await download.saveAs(`${OUT}marker.json`);
-  const file = JSON.parse(await readFile(`${OUT}marker.json`, 'utf8'));
+  const file = JSON.parse(await exportBackupJson(page, `${OUT}marker.json`));
   // A backup from elsewhere: no "initialized" setting, one recognisable room.
   const payload = file.payload;
   payload.settings = payload.settings.filter((s) => s.key !== 'initialized');
@@ -171,7 +169,7 @@ test('a restored backup without the first-start marker is never replaced by the 
   header.counts.settings = payload.settings.length;
   header.payload_sha256 = createHash('sha256').update(payloadText, 'utf8').digest('hex');
   await writeFile(`${OUT}marker-less.json`, JSON.stringify(header).slice(0, -1) + ',"payload":' + payloadText + '}');
-  await page.setInputFiles('[data-testid=restore-file]', `${OUT}marker-less.json`);
+  assert.equal(await chooseBackup(page, `${OUT}marker-less.json`), 'plain');
   await page.locator('[data-testid=restore-valid]').waitFor();
   await page.click('[data-testid=restore-confirm]');
   await page.locator('[data-testid=restore-done]').waitFor();

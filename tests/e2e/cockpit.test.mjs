@@ -6,7 +6,7 @@
 // with a fresh backup says that nothing needs the guide today.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, waitForDemo } from './harness.mjs';
+import { start, waitForDemo, OUT, exportBackup as exportAge } from './harness.mjs';
 
 let env, base, newPage;
 before(async () => { env = await start(); ({ base, newPage } = env); });
@@ -42,10 +42,7 @@ const plansOf = async (page, kind) => (await tasks(page, kind).evaluateAll((ls) 
 
 async function exportBackup(page) {
   await page.goto(base + '#/settings');
-  await page.locator('[data-testid=export]').waitFor();
-  const download = page.waitForEvent('download');
-  await page.click('[data-testid=export]');
-  await download;
+  await exportAge(page, `${OUT}cockpit-backup.age`);
   await page.locator('[data-page=settings] p.ok', { hasText: '备份已导出' }).waitFor();
 }
 
@@ -150,6 +147,56 @@ test('an empty community with a fresh backup: nothing needs the guide today', as
   await page.locator('[data-testid=cockpit-empty]').waitFor();
   assert.match(await page.locator('[data-testid=cockpit-empty]').textContent(), /今天没有需要您处理的事项/);
   assert.equal(await page.locator('[data-testid=cockpit-tasks]').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the backup reminder: shown when no backup was made, gone after an export, after the configured days', async () => {
+  const { context, page, errors } = await newPage({ width: 1280, height: 1000 });
+  await openWorkspace(page);
+  const line = page.locator('[data-testid=cockpit-backup]');
+  // Never backed up: the reminder is a task and the line links to the backup section.
+  assert.equal(await tasks(page, 'backup').count(), 1);
+  assert.equal(await line.getAttribute('data-due'), 'true');
+  assert.match(await line.textContent(), /尚无备份记录.*每 7 天提醒备份一次/);
+  assert.equal(await page.locator('[data-testid=cockpit-backup-at]').count(), 0);
+  await page.click('[data-testid=cockpit-backup-link]');
+  await page.locator('[data-page=settings] [data-testid=export]').waitFor();
+
+  // The number of days is checked next to its field; a bad one saves nothing.
+  const days = page.locator('[data-testid=backup-reminder-days]');
+  await days.waitFor();
+  assert.equal(await days.inputValue(), '7');
+  for (const bad of ['0', '366', 'abc']) {
+    await days.fill(bad);
+    await page.click('[data-testid=backup-settings-save]');
+    await page.locator('[data-testid=backup-reminder-days-error]', { hasText: '1 到 365' }).waitFor();
+  }
+  assert.equal((await readStore(page, 'settings')).find((s) => s.key === 'backup_reminder_days'), undefined);
+  await days.fill('30');
+  await page.click('[data-testid=backup-settings-save]');
+  await page.locator('[data-testid=backup-settings-msg]', { hasText: '已保存' }).waitFor();
+  const saved = (await readStore(page, 'settings')).find((s) => s.key === 'backup_reminder_days');
+  assert.equal(saved.value, '30');
+  const entry = (await readStore(page, 'audit_log')).filter((e) => e.summary.startsWith('backup_reminder_days')).at(-1);
+  assert.ok(entry && entry.actor.length > 0, 'the save is in the history with an actor');
+
+  // Still never backed up: the reminder stays, now saying 30 days.
+  await openWorkspace(page);
+  assert.match(await line.textContent(), /每 30 天提醒备份一次/);
+  assert.equal(await tasks(page, 'backup').count(), 1);
+
+  // After an export: no reminder, the time of the last backup in Beijing time.
+  const before = Date.now();
+  await exportBackup(page);
+  await openWorkspace(page);
+  await page.locator('[data-testid=cockpit-backup][data-due=false]').waitFor();
+  assert.equal(await tasks(page, 'backup').count(), 0);
+  const at = (await page.locator('[data-testid=cockpit-backup-at]').textContent()).match(/(\d{4}-\d{2}-\d{2} \d{2}:\d{2})/)[1];
+  const shanghai = (t) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  assert.ok([shanghai(before), shanghai(Date.now())].includes(at), `${at} is the export's minute, UTC+8`);
+  const last = Number((await readStore(page, 'settings')).find((s) => s.key === 'last_backup_at').value);
+  assert.ok(last >= before && last <= Date.now());
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, DIST, OUT } from './harness.mjs';
+import { start, DIST, OUT, exportBackupJson } from './harness.mjs';
 import { openTexts, rehash as rehashTexts } from './texts.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -321,9 +321,8 @@ test('the workspace previews, publishes and packs the folder; the CLI agrees', a
   await page.goto(env.base + '#/settings');
   await page.locator('[data-testid=counts]').waitFor({ timeout: 60_000 });
   // The data as it is before publishing, for the CLI.
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
   const before = join(work, 'app-backup.json');
-  await dl.saveAs(before);
+  await exportBackupJson(page, before);
 
   await page.goto(env.base + '#/');
   // The preview is the residents' page itself, in a frame, with the snapshot to publish.
@@ -351,9 +350,8 @@ test('the workspace previews, publishes and packs the folder; the CLI agrees', a
   // The key the app made on publishing is in its settings: take it from a backup.
   await page.goto(env.base + '#/settings');
   await page.locator('[data-testid=counts]').waitFor({ timeout: 60_000 });
-  const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
   const after = join(work, 'app-backup-after.json');
-  await dl2.saveAs(after);
+  await exportBackupJson(page, after);
   const setting = JSON.parse(readFileSync(after, 'utf8')).payload.settings.find((s) => s.key === 'publishing_key');
   const seedFile = join(work, 'publishing.seed');
   writeFileSync(seedFile, JSON.parse(setting.value));

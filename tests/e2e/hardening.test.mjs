@@ -18,7 +18,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { DIST, OUT, dbName } from './harness.mjs';
+import { DIST, OUT, dbName, exportBackupJson, chooseBackup } from './harness.mjs';
 import { serveRoutes } from './serve.mjs';
 import { policy, postBuild, inlineScripts } from '../../scripts/trunk_post_build.mjs';
 
@@ -114,16 +114,14 @@ test('two communities on one origin keep two registers', async () => {
   await settingsCounts(page, A, 4500);
 
   // Data in A: a backup restored with a recognisable room.
-  const [d] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
-  await d.saveAs(`${OUT}hardening-a.json`);
-  const file = JSON.parse(await readFile(`${OUT}hardening-a.json`, 'utf8'));
+  const file = JSON.parse(await exportBackupJson(page, `${OUT}hardening-a.json`));
   const payload = file.payload;
   payload.households[0].room = 'A-ONLY-1';
   const payloadText = JSON.stringify(payload);
   const { payload: _drop, ...header } = file;
   header.payload_sha256 = createHash('sha256').update(payloadText, 'utf8').digest('hex');
   await writeFile(`${OUT}hardening-a-edited.json`, JSON.stringify(header).slice(0, -1) + ',"payload":' + payloadText + '}');
-  await page.setInputFiles('[data-testid=restore-file]', `${OUT}hardening-a-edited.json`);
+  assert.equal(await chooseBackup(page, `${OUT}hardening-a-edited.json`), 'plain');
   await page.locator('[data-testid=restore-valid]').waitFor();
   await page.click('[data-testid=restore-confirm]');
   await page.locator('[data-testid=restore-done]').waitFor();

@@ -1,5 +1,7 @@
 // Shared set-up of the e2e tests: a plain static server (no rewrites) for the
 // release build under a sub-path, and Debian's headless Chromium.
+import crypto from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
@@ -44,4 +46,88 @@ export async function start(dir = DIST) {
 // First start generates and saves the demo community; the summary appears when it is committed.
 export async function waitForDemo(page) {
   await page.locator('[data-testid=summary]').waitFor({ timeout: 60_000 });
+}
+
+// Backups (issue #16): the workspace exports an age file encrypted with a passphrase.
+export const BACKUP_PASSPHRASE = 'e2e backup passphrase 2026';
+
+// Decrypts an age v1 file encrypted to a passphrase (scrypt recipient) with Node's own
+// crypto: a third, independent reader of the format (the app and `linli` use the age
+// crate), for tests only. The header MAC is not checked here; the payload's
+// ChaCha20-Poly1305 chunks are (a changed payload throws).
+export function decryptAge(file, passphrase) {
+  const { scryptSync, hkdfSync, createDecipheriv } = crypto;
+  const buf = Buffer.from(file);
+  const macAt = buf.indexOf('\n--- ');
+  if (!buf.subarray(0, 22).equals(Buffer.from('age-encryption.org/v1\n')) || macAt < 0) {
+    throw new Error('not a binary age file');
+  }
+  const header = buf.subarray(0, macAt).toString('latin1').split('\n');
+  const stanza = header.findIndex((l) => l.startsWith('-> scrypt '));
+  if (stanza < 0) throw new Error('not a passphrase age file');
+  const [, , saltB64, logN] = header[stanza].split(' ');
+  const body = Buffer.from(header[stanza + 1], 'base64');
+  const salt = Buffer.concat([Buffer.from('age-encryption.org/v1/scrypt'), Buffer.from(saltB64, 'base64')]);
+  const wrap = scryptSync(passphrase, salt, 32, { N: 2 ** Number(logN), r: 8, p: 1, maxmem: 1 << 30 });
+  const open = (key, nonce, sealed) => {
+    const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    d.setAuthTag(sealed.subarray(sealed.length - 16));
+    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]);
+  };
+  const fileKey = open(wrap, Buffer.alloc(12), body);
+  let at = buf.indexOf('\n', macAt + 1) + 1;
+  const nonce = buf.subarray(at, at + 16);
+  at += 16;
+  const key = Buffer.from(hkdfSync('sha256', fileKey, nonce, Buffer.from('payload'), 32));
+  const out = [];
+  for (let counter = 0; at < buf.length; counter++) {
+    const chunk = buf.subarray(at, Math.min(at + 65536 + 16, buf.length));
+    at += chunk.length;
+    const n = Buffer.alloc(12);
+    n.writeUIntBE(counter, 5, 6);
+    n[11] = at >= buf.length ? 1 : 0;
+    out.push(open(key, n, chunk));
+  }
+  return Buffer.concat(out);
+}
+
+// On #/settings: exports a backup with `passphrase`, saves the age file at `file`.
+export async function exportBackup(page, file, passphrase = BACKUP_PASSPHRASE) {
+  await page.locator('[data-testid=backup-pass]').waitFor({ timeout: 60_000 });
+  await page.fill('[data-testid=backup-pass]', passphrase);
+  await page.fill('[data-testid=backup-pass2]', passphrase);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=export]')]);
+  await download.saveAs(file);
+  await page.locator('[data-testid=export-done]').waitFor();
+  return file;
+}
+
+// On #/settings: exports a backup, decrypts it and writes the plain backup JSON at
+// `file` (for tests that read or edit the records); returns its text.
+export async function exportBackupJson(page, file) {
+  await exportBackup(page, `${file}.age`);
+  const text = decryptAge(readFileSync(`${file}.age`), BACKUP_PASSPHRASE).toString('utf8');
+  writeFileSync(file, text);
+  return text;
+}
+
+// On #/settings: chooses `file` to restore; an age file is opened with `secret`, a plain
+// one after the legacy warning is confirmed. Resolves when the file was checked
+// (`[data-testid=restore-valid]`); the caller confirms the restore.
+export async function chooseBackup(page, file, secret = BACKUP_PASSPHRASE) {
+  await page.setInputFiles('[data-testid=restore-file]', file);
+  const which = await Promise.race([
+    page.locator('[data-testid=restore-secret]').waitFor().then(() => 'age'),
+    page.locator('[data-testid=restore-legacy]').waitFor().then(() => 'plain'),
+    page.locator('[data-testid=restore-valid]').waitFor().then(() => 'valid'),
+    page.locator('[data-testid=restore-error]').waitFor().then(() => 'error'),
+  ]);
+  if (which === 'age') {
+    await page.fill('[data-testid=restore-secret-input]', secret);
+    await page.click('[data-testid=restore-decrypt]');
+  } else if (which === 'plain') {
+    await page.check('[data-testid=restore-legacy-ok]');
+    await page.click('[data-testid=restore-legacy-continue]');
+  }
+  return which;
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { start, waitForDemo, OUT } from './harness.mjs';
+import { start, waitForDemo, OUT, exportBackupJson } from './harness.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // scripts/test.sh builds it (cargo build --release -p linli-cli) before the e2e tests.
@@ -236,10 +236,8 @@ test('matrix editor refuses weights not adding up to 100%, saves a valid change;
   // …and the CLI's on a backup of the same database.
   await page.goto(base + '#/settings');
   await page.locator('[data-testid=counts]').waitFor();
-  const [backupDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
   const backupFile = `${OUT}needs-backup.json`;
-  await backupDownload.saveAs(backupFile);
-  const backup = JSON.parse(await readFile(backupFile, 'utf8'));
+  const backup = JSON.parse(await exportBackupJson(page, backupFile));
   const matrix = JSON.parse(backup.payload.settings.find((s) => s.key === 'needs_matrix').value);
   assert.deepEqual(matrix.dimensions.map((d) => d.weight_bp), [3000, 1500, 2000, 1500, 2000]);
   const audit = backup.payload.audit_log.filter((e) => e.entity === 'settings');

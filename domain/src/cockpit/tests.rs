@@ -103,6 +103,7 @@ fn inputs<'a>(today: &str, plans: &'a [PlanCase]) -> Inputs<'a> {
         resources: &[],
         decisions: &[],
         last_backup_at: Some(crate::requests::calendar::local_midnight(day(today).days())),
+        backup_due_days: BACKUP_DUE_DAYS,
     }
 }
 
@@ -370,6 +371,37 @@ fn backup_is_due_after_seven_days_or_when_never_made() {
     assert_eq!(parse_last_backup(Some("1790000000000")), Some(1_790_000_000_000));
     assert_eq!(parse_last_backup(Some("yesterday")), None);
     assert_eq!(parse_last_backup(None), None);
+}
+
+#[test]
+fn the_backup_reminder_follows_its_configured_number_of_days() {
+    let mut i = inputs("2026-12-06", &[]);
+    // Backed up 3 days ago (local days).
+    i.last_backup_at = Some(crate::requests::calendar::local_midnight(day("2026-12-03").days()) + 3_600_000);
+    i.backup_due_days = 3;
+    assert_eq!(count(&i).tasks, vec![Task::Backup { days: Some(3) }]);
+    i.backup_due_days = 4;
+    assert!(count(&i).tasks.is_empty());
+    i.backup_due_days = 1;
+    i.last_backup_at = None;
+    assert_eq!(count(&i).tasks, vec![Task::Backup { days: None }]);
+    // The setting: valid numbers are used, anything else falls back to the default.
+    assert_eq!(backup_reminder_days(Some("30")), 30);
+    assert_eq!(backup_reminder_days(Some("1")), 1);
+    assert_eq!(backup_reminder_days(Some("365")), 365);
+    for bad in ["0", "366", "-3", "x", ""] {
+        assert_eq!(backup_reminder_days(Some(bad)), BACKUP_DUE_DAYS, "{bad:?}");
+    }
+    assert_eq!(backup_reminder_days(None), BACKUP_DUE_DAYS);
+}
+
+proptest! {
+    #[test]
+    fn reminder_days_accept_exactly_one_to_365(n in -1000i64..1000) {
+        let r = check_backup_reminder_days(&n.to_string());
+        prop_assert_eq!(r.is_ok(), (1..=365).contains(&n));
+        if let Ok(v) = r { prop_assert_eq!(v, n); }
+    }
 }
 
 #[test]

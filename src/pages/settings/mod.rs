@@ -5,6 +5,7 @@
 //! `plan_rules`).
 
 mod backup;
+mod backup_settings;
 mod catalogue;
 mod editors;
 mod guides;
@@ -18,6 +19,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use self::backup::BackupSection;
+use self::backup_settings::BackupSettingsEditor;
 use self::catalogue::CatalogueEditor;
 use self::guides::GuidesSection;
 use self::plan_rules::{DisclosureEditor, PlanRulesEditor};
@@ -102,15 +104,16 @@ pub fn SettingsPage() -> impl IntoView {
 
                 <GuidesSection/>
 
-                <BackupSection/>
+            <BackupSection settings/>
 
-                <LoadGate phase=loaded.phase error=Signal::derive(move || loaded.error())>
-                    <PointsRulesEditor settings/>
-                    <CatalogueEditor settings/>
-                    <TargetsEditor settings/>
-                    <PlanRulesEditor settings/>
-                    <DisclosureEditor settings/>
-                </LoadGate>
+            <LoadGate phase=loaded.phase error=Signal::derive(move || loaded.error())>
+                <BackupSettingsEditor settings/>
+                <PointsRulesEditor settings/>
+                <CatalogueEditor settings/>
+                <TargetsEditor settings/>
+                <PlanRulesEditor settings/>
+                <DisclosureEditor settings/>
+            </LoadGate>
 
                 <section aria-labelledby="demo-h">
                     <h2 id="demo-h">{t!(i18n, common.demo_title)}</h2>

@@ -31,6 +31,10 @@ struct View {
     indicators: Result<Vec<Indicator>, String>,
     /// Why the improvement items setting could not be read, if so.
     items_error: Option<String>,
+    /// The last backup download, if recorded.
+    last_backup_at: Option<i64>,
+    /// The reminder's number of days (setting or default).
+    backup_due_days: i64,
 }
 
 fn compute(d: &Dataset, now: i64) -> View {
@@ -51,8 +55,11 @@ fn compute(d: &Dataset, now: i64) -> View {
         resources: &d.resources,
         decisions: &d.decisions,
         last_backup_at: parse_last_backup(setting(cockpit::LAST_BACKUP_SETTING)),
+        backup_due_days: cockpit::backup_reminder_days(setting(cockpit::BACKUP_REMINDER_SETTING)),
     });
     View {
+        last_backup_at: parse_last_backup(setting(cockpit::LAST_BACKUP_SETTING)),
+        backup_due_days: cockpit::backup_reminder_days(setting(cockpit::BACKUP_REMINDER_SETTING)),
         cockpit: c,
         indicators: linli_domain::snapshot::indicators(d, local_day(now)).map_err(|e| e.to_string()),
         items_error,
@@ -320,9 +327,19 @@ pub(super) fn CockpitView() -> impl IntoView {
             Some(n) => t_string!(i18n, workspace.backup_days, n = n),
         };
         let days = v.cockpit.backup_days.map(|d| d.to_string()).unwrap_or_default();
+        let due = v.cockpit.backup_days.is_none_or(|d| d >= v.backup_due_days);
+        let last = v.last_backup_at.map(|t| {
+            let at = linli_domain::requests::calendar::local_datetime(t);
+            view! { " "<span data-testid="cockpit-backup-at">{t_string!(i18n, workspace.backup_last_at, at = at)}</span> }
+        });
+        let every = t_string!(i18n, workspace.backup_every, n = v.backup_due_days);
         Some(view! {
-            <p class="muted" data-testid="cockpit-backup" data-days=days>
-                {text}" "<a href=Route::Settings.href()>{t!(i18n, workspace.backup_link)}</a>
+            <p class=if due { "warning" } else { "muted" } data-testid="cockpit-backup" data-days=days
+                data-due=due.to_string() role=if due { Some("status") } else { None }>
+                {text}{last}" "{every}" "
+                <a href=Route::Settings.href() data-testid="cockpit-backup-link">
+                    {if due { t!(i18n, workspace.backup_now).into_any() } else { t!(i18n, workspace.backup_link).into_any() }}
+                </a>
             </p>
         })
     };
