@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::components::status::StatusBanner;
-use crate::components::vault_text::role_name;
 use crate::components::update::UpdatePrompt;
+use crate::components::vault_text::role_name;
 use crate::i18n::*;
 use crate::pages;
 use crate::state::{provide_route, provide_session, provide_storage, LockState, Route};

@@ -10,8 +10,8 @@ pub mod money;
 pub mod needs_explain;
 pub mod status;
 pub mod summary;
-pub mod vault_text;
 pub mod update;
+pub mod vault_text;
 pub mod write_guard;
 
 pub use write_guard::WriteGuard;

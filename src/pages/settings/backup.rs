@@ -48,10 +48,10 @@ enum Method {
 }
 
 /// The name the history records for the acting guide.
-pub(super) fn acting(i18n: Ctx) -> String {
-    let a = crate::state::use_session().actor();
+pub(super) fn acting(i18n: Ctx, session: crate::state::Session) -> String {
+    let a = session.actor();
     if a.is_empty() {
-        super::editors::actor(i18n)
+        t_string!(i18n, common.actor_default).to_string()
     } else {
         a
     }
@@ -94,6 +94,7 @@ fn strength_text(i18n: Ctx, s: Strength) -> String {
 #[component]
 pub(super) fn BackupSection(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let export = RwSignal::new(Job::Idle);
     let restore = RwSignal::new(Restore::Idle);
@@ -128,7 +129,7 @@ pub(super) fn BackupSection(settings: Settings) -> impl IntoView {
                 (Seal::Recipients(k), how)
             }
         };
-        let who = acting(i18n);
+        let who = acting(i18n, session);
         export.set(Job::Working);
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
@@ -166,7 +167,10 @@ pub(super) fn BackupSection(settings: Settings) -> impl IntoView {
                     }
                     export.set(Job::Done(name));
                 }
-                Err(e) => export.set(Job::Failed(crate::components::db_error::plain(i18n, &crate::db::DbError::from_js(e)))),
+                Err(e) => export.set(Job::Failed(crate::components::db_error::plain(
+                    i18n,
+                    &crate::db::DbError::from_js(e),
+                ))),
             }
         });
     };

@@ -16,6 +16,7 @@ use crate::state::use_storage;
 #[component]
 pub(super) fn BackupSettingsEditor(settings: Settings) -> impl IntoView {
     let i18n = use_i18n();
+    let session = crate::state::use_session();
     let storage = use_storage();
     let days_stored = stored(settings, linli_domain::cockpit::BACKUP_REMINDER_SETTING);
     let keys_stored = stored(settings, backup_crypt::RECIPIENTS_SETTING);
@@ -50,7 +51,7 @@ pub(super) fn BackupSettingsEditor(settings: Settings) -> impl IntoView {
             return;
         };
         let Some(db) = storage.db() else { return };
-        let who = acting(i18n);
+        let who = acting(i18n, session);
         let days_changed = days_stored.get_untracked().flatten() != Some(d.to_string());
         let keys_changed = recipients_of(keys_stored.get_untracked()) != k;
         spawn_local(async move {
