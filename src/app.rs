@@ -139,7 +139,7 @@ fn Shell() -> impl IntoView {
             <UpdatePrompt/>
             <main id="main" tabindex="-1">
                 {move || if session.lock.get() == LockState::Locked {
-                    return pages::lock::LockPage().into_any();
+                    pages::lock::LockPage().into_any()
                 } else { match route.get() {
                     Route::Dashboard => pages::dashboard::DashboardPage().into_any(),
                     Route::Workspace => pages::workspace::WorkspacePage().into_any(),
