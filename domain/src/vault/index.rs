@@ -195,13 +195,5 @@ pub fn name_prefix_indexes(key: &IndexKey, name: &str) -> Vec<String> {
 /// [`NAME_PREFIX_CHARS`] characters; `None` for an empty query.
 #[must_use]
 pub fn name_prefix_query(key: &IndexKey, query: &str) -> Option<String> {
-    let norm = normalise(query);
-    if norm.is_empty() {
-        return None;
-    }
-    let end = norm
-        .char_indices()
-        .nth(NAME_PREFIX_CHARS)
-        .map_or(norm.len(), |(i, _)| i);
-    Some(mac(key, FIELD_NAME_PREFIX, &norm[..end]))
+    IndexMac::new(key).name_prefix_query(query)
 }
