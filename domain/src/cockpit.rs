@@ -33,6 +33,7 @@
 //! same computation the public snapshot uses) and its configured target, and judges it
 //! with [`judge`]: met, not met, not measured (no value) or no target.
 
+use crate::order::SortDyn;
 use std::collections::BTreeMap;
 
 use crate::date::civil_from_days;
@@ -258,7 +259,7 @@ pub fn backup_age(today: CivilDate, last_backup_at: Option<Millis>) -> Option<i6
 pub fn count(i: &Inputs<'_>) -> Cockpit {
     let mut tasks = Vec::new();
     let mut plans: Vec<&PlanCase> = i.plans.iter().collect();
-    plans.sort_by_key(|p| p.id());
+    plans.sort_by_key_dyn(|p| p.id());
 
     for p in &plans {
         if let Some(n) = p.open_notice() {
@@ -331,7 +332,7 @@ pub fn count(i: &Inputs<'_>) -> Cockpit {
         .iter()
         .filter(|x| x.stage != PdcaStage::Closed)
         .collect();
-    items.sort_by_key(|x| x.id);
+    items.sort_by_key_dyn(|x| x.id);
     for x in items {
         tasks.push(Task::Improvement {
             id: x.id,

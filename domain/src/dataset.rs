@@ -1,6 +1,7 @@
 //! Everything a community's workspace holds, as one value: what a backup
 //! carries and what the storage layer writes in one transaction.
 
+use crate::order::SortDyn;
 use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -111,22 +112,22 @@ impl Dataset {
     ///
     /// Two datasets with the same records compare equal after `normalize`.
     pub fn normalize(&mut self) {
-        self.settings.sort_by(|a, b| a.key.cmp(&b.key));
-        self.grids.sort_by_key(|r| r.id);
-        self.buildings.sort_by_key(|r| r.id);
-        self.households.sort_by_key(|r| r.id);
-        self.resources.sort_by_key(|r| r.id);
-        self.allocation_runs.sort_by_key(|r| r.id);
-        self.proposals.sort_by_key(|r| r.id);
-        self.ballots.sort_by_key(|r| r.id);
-        self.activities.sort_by_key(|r| r.id);
-        self.points_ledger.sort_by_key(|r| r.id);
-        self.timebank_ledger.sort_by_key(|r| r.id);
-        self.requests.sort_by_key(|r| r.id);
-        self.plans.sort_by_key(PlanCase::id);
-        self.decisions.sort_by_key(|r| r.id);
-        self.snapshots.sort_by_key(|r| r.id);
-        self.audit_log.sort_by_key(|r| r.id);
+        self.settings.sort_by_dyn(|a, b| a.key.cmp(&b.key));
+        self.grids.sort_by_key_dyn(|r| r.id);
+        self.buildings.sort_by_key_dyn(|r| r.id);
+        self.households.sort_by_key_dyn(|r| r.id);
+        self.resources.sort_by_key_dyn(|r| r.id);
+        self.allocation_runs.sort_by_key_dyn(|r| r.id);
+        self.proposals.sort_by_key_dyn(|r| r.id);
+        self.ballots.sort_by_key_dyn(|r| r.id);
+        self.activities.sort_by_key_dyn(|r| r.id);
+        self.points_ledger.sort_by_key_dyn(|r| r.id);
+        self.timebank_ledger.sort_by_key_dyn(|r| r.id);
+        self.requests.sort_by_key_dyn(|r| r.id);
+        self.plans.sort_by_key_dyn(PlanCase::id);
+        self.decisions.sort_by_key_dyn(|r| r.id);
+        self.snapshots.sort_by_key_dyn(|r| r.id);
+        self.audit_log.sort_by_key_dyn(|r| r.id);
     }
 
     /// Checks keys are unique and references point at existing records.

@@ -12,6 +12,7 @@
 //! - [`demo`]: the deterministic demo community (SPEC §2.11).
 //! - [`household`]: household validation and change tracking (SPEC §2.1).
 //! - [`date`]: civil-date arithmetic.
+//! - [`order`]: stable sorting through one compiled sort (keeps the wasm small).
 //! - [`needs`]: needs assessment matrix and Alkire–Foster mode (SPEC §2.2).
 //! - [`participation`]: activities, points bank, time bank (SPEC §2.6).
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
@@ -36,6 +37,7 @@ pub mod household;
 pub mod model;
 pub mod money;
 pub mod needs;
+pub mod order;
 pub mod participation;
 pub mod pb;
 pub mod plans;

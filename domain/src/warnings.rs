@@ -12,6 +12,7 @@
 //!   (PDCA: plan → do → check → act → closed) unless one for satisfaction is
 //!   still open; the items are stored as JSON in the setting [`ITEMS_SETTING`].
 
+use crate::order::SortDyn;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -45,7 +46,7 @@ pub fn participation_falling(activities: &[Activity]) -> Vec<FallingParticipatio
     let mut out = Vec::new();
     for c in CHANNELS {
         let mut series: Vec<&Activity> = activities.iter().filter(|a| a.channel == c).collect();
-        series.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+        series.sort_by_dyn(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
         if series.len() < 4 {
             continue;
         }

@@ -33,6 +33,7 @@
 //! participant who placed no dot casts no ballot. Nothing personal is stored: a
 //! participant is a number within the session.
 
+use crate::order::SortDyn;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -81,7 +82,7 @@ impl Plan {
     /// needs heat map, so none is hidden.
     pub fn new(buildings: &[Building]) -> Self {
         let mut sorted: Vec<&Building> = buildings.iter().collect();
-        sorted.sort_by_key(|b| b.id);
+        sorted.sort_by_key_dyn(|b| b.id);
         let mut plan = Self {
             buildings: Vec::with_capacity(sorted.len()),
             cells: HashMap::with_capacity(sorted.len()),
@@ -733,7 +734,7 @@ pub fn voting_list(proposals: Vec<Proposal>) -> (Option<String>, Vec<Proposal>) 
         .into_iter()
         .filter(|p| on_ballot(p) && Some(&p.period) == period.as_ref())
         .collect();
-    list.sort_by_key(|p| p.id);
+    list.sort_by_key_dyn(|p| p.id);
     (period, list)
 }
 
@@ -775,7 +776,7 @@ pub fn session_csv(s: &Session, n: &CsvNames<'_>) -> String {
         pick("支持人数", "participants approving"),
     ]);
     let mut spots: Vec<(&Spot, &SpotCounts)> = s.spots().collect();
-    spots.sort_by_key(|(spot, _)| **spot);
+    spots.sort_by_key_dyn(|(spot, _)| **spot);
     for (spot, counts) in spots {
         let (id, place) = match *spot {
             Spot::Building(id) => (

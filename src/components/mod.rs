@@ -14,4 +14,4 @@ pub mod update;
 pub mod vault_text;
 pub mod write_guard;
 
-pub use write_guard::WriteGuard;
+pub use write_guard::{PlainImportWarning, WriteGuard};

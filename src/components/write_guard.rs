@@ -39,3 +39,20 @@ pub fn WriteGuard(children: Children) -> impl IntoView {
         </fieldset>
     }
 }
+
+/// Next to an import or restore while no passphrase is set (demo data): real
+/// residents' data imported now would be stored in clear, so the note says so
+/// and links to setting the first passphrase (which then seals it in place).
+#[component]
+pub fn PlainImportWarning() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <Show when=move || session.is_demo()>
+            <p class="warn plain-import-warning" role="note" data-testid="plain-import-warning">
+                {t!(i18n, lock.plain_import_warning)}" "
+                <a href=crate::state::Route::Settings.href()>{t!(i18n, lock.demo_setup_link)}</a>
+            </p>
+        </Show>
+    }
+}

@@ -2,6 +2,7 @@
 
 use linli_domain::dataset::Dataset;
 use linli_domain::model::{AuditEntry, Setting, SnapshotRecord};
+use linli_domain::order::SortDyn;
 use linli_domain::snapshot::prepare::{Publication, PUBLIC_URL_KEY};
 
 use super::{Batch, Db, DbError, Read};
@@ -84,7 +85,7 @@ impl Db {
         let reads = vec![Read::All { store: "snapshots" }];
         self.checked(&["snapshots"], reads, move |res| {
             let mut recs: Vec<SnapshotRecord> = res.records(0)?;
-            recs.sort_by_key(|r| r.id);
+            recs.sort_by_key_dyn(|r| r.id);
             let mut history: Vec<Vec<u8>> = recs.iter().map(|r| r.json.clone().into_bytes()).collect();
             let chain = match file::verify_chain(&history) {
                 Ok(c) => c,

@@ -9,6 +9,7 @@
 //! written together. The decision's id and new plan ids are chosen inside that
 //! transaction. A refusal writes nothing.
 
+use linli_domain::order::SortDyn;
 use std::sync::Arc;
 
 use linli_domain::dataset::Dataset;
@@ -41,7 +42,7 @@ pub async fn list(db: &Db) -> Result<Vec<Decision>, DbError> {
         return Ok(Vec::new());
     }
     let mut all: Vec<Decision> = db.get_all(STORE).await?;
-    all.sort_by_key(|d| d.id);
+    all.sort_by_key_dyn(|d| d.id);
     Ok(all)
 }
 
@@ -72,7 +73,7 @@ pub struct DecisionsData {
 pub async fn load(db: &Db) -> Result<DecisionsData, DbError> {
     let decisions = list(db).await?;
     let mut plans: Vec<PlanCase> = db.get_all(PLANS).await?;
-    plans.sort_by_key(PlanCase::id);
+    plans.sort_by_key_dyn(PlanCase::id);
     Ok(DecisionsData { decisions, plans })
 }
 

@@ -16,6 +16,7 @@
 //! then picks the households within them. The domain type never sees any of
 //! this: [`page_households`] gives back plain [`Household`]s.
 
+use linli_domain::order::SortDyn;
 use std::collections::BTreeMap;
 
 use js_sys::{Array, Reflect};
@@ -353,7 +354,7 @@ pub fn paginate(households: &[Household]) -> BTreeMap<u32, Vec<Household>> {
         pages.entry(page_of(h.id)).or_default().push(h.clone());
     }
     for p in pages.values_mut() {
-        p.sort_by_key(|h| h.id);
+        p.sort_by_key_dyn(|h| h.id);
     }
     pages
 }

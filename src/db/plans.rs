@@ -12,6 +12,7 @@
 use linli_domain::alloc::{AllocConfig, AllocationResult, CategoryCost, CostRules};
 use linli_domain::decisions::{Decision, DecisionKind};
 use linli_domain::model::{AllocationRun, Millis, NeedCategory, Resource, Setting};
+use linli_domain::order::SortDyn;
 use linli_domain::plans::{
     CivilDate, Command, Internal, PlanCase, PlanContent, PlanError, PlanRules, Stage, Stamp,
 };
@@ -100,7 +101,7 @@ fn cost_rules_of(settings: &[Setting], categories: &[NeedCategory]) -> Result<Co
 /// `plans` for a stored case that is not a valid [`PlanCase`].
 pub async fn list(db: &Db) -> Result<Vec<PlanCase>, DbError> {
     let mut plans: Vec<PlanCase> = db.get_all(STORE).await?;
-    plans.sort_by_key(PlanCase::id);
+    plans.sort_by_key_dyn(PlanCase::id);
     Ok(plans)
 }
 
@@ -113,7 +114,7 @@ pub async fn list_in(db: &Db, stage: Stage) -> Result<Vec<PlanCase>, DbError> {
     let mut plans: Vec<PlanCase> = db
         .get_by_index(STORE, "by_stage", &JsValue::from_str(stage.code()))
         .await?;
-    plans.sort_by_key(PlanCase::id);
+    plans.sort_by_key_dyn(PlanCase::id);
     Ok(plans)
 }
 
@@ -155,7 +156,7 @@ async fn adopted_runs(db: &Db, decisions: &[Decision]) -> Result<Vec<AdoptedRun>
             categories,
         });
     }
-    out.sort_by(|a, b| a.period.cmp(&b.period));
+    out.sort_by_dyn(|a, b| a.period.cmp(&b.period));
     Ok(out)
 }
 
@@ -183,7 +184,7 @@ pub async fn load(db: &Db) -> Result<PlansData, DbError> {
         .chain(plans.iter().map(|p| p.content().period.clone()))
         .filter(|p| !p.trim().is_empty())
         .collect();
-    periods.sort();
+    periods.sort_dyn();
     periods.dedup();
     Ok(PlansData {
         plans,

@@ -1,6 +1,7 @@
 //! Typed reads and writes of the register view, the household form and the register's
 //! CSV export and import (the only IndexedDB code they use).
 
+use linli_domain::order::SortDyn;
 use std::collections::HashMap;
 
 use linli_domain::model::{AuditEntry, Building, Grid, Household, NeedCategory};
@@ -75,7 +76,7 @@ impl Db {
                     .into_iter()
                     .collect();
                 let mut history: Vec<AuditEntry> = self.get_by_index(AUDIT_STORE, "by_entity", &key).await?;
-                history.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
+                history.sort_by_key_dyn(|e| std::cmp::Reverse((e.at, e.id)));
                 (h, history)
             }
             None => (None, Vec::new()),

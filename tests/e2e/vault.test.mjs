@@ -2,10 +2,12 @@
 // The demo opens without a passphrase, marked as demo data; setting the first
 // passphrase seals every record in place (IndexedDB then holds no resident's
 // name); the recovery code is shown once; writes are recorded under the guide's
-// name; a second guide is added; lock on demand, after a reload and after idle
+// name; a second guide, an auditor, is added and can read and export but
+// not change (forms disabled); lock on demand, after a reload and after idle
 // time; the wrong passphrase is refused; the recovery code sets a new one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { start, waitForDemo, OUT } from './harness.mjs';
 
 let env, base, newPage;
@@ -71,6 +73,9 @@ test('guide journey: first passphrase, sealed storage, named history, lock, unlo
   assert.ok(names.length > 5 && phones.length > 5);
   const before = await rawDump(page);
   assert.ok(names.every((n) => before.includes(n)), 'names are in clear before a passphrase is set');
+  // Importing real data now would store it in clear: the import says so.
+  await page.goto(base + '#/register');
+  await page.locator('[data-testid=plain-import-warning]').waitFor();
 
   // First passphrase: validation next to the form, then sealing in place.
   await page.goto(base + '#/settings');
@@ -104,6 +109,7 @@ test('guide journey: first passphrase, sealed storage, named history, lock, unlo
   // Every record kept: the register still lists the same households and filters work.
   await page.goto(base + '#/register');
   await page.locator('[data-testid=result-count]').waitFor();
+  assert.equal(await page.locator('[data-testid=plain-import-warning]').count(), 0, 'plain-import warning once sealed');
   const total = Number((await page.locator('[data-testid=result-count]').textContent()).match(/\d+/)[0]);
   assert.ok(total >= residents.length);
   await page.fill('[data-testid=name-search]', names[0].slice(0, 1));
@@ -156,6 +162,21 @@ test('guide journey: first passphrase, sealed storage, named history, lock, unlo
   // The auditor unlocks with their own passphrase.
   await unlock(page, '李审计', AUDIT_PASS);
   await page.locator('[data-testid=acting-guide]', { hasText: '审计员' }).waitFor();
+  // An auditor reads but cannot change: the household form is disabled under a note…
+  await page.goto(base + `#/register/${residents[0].id}`);
+  await page.locator('#f-room').waitFor();
+  assert.equal(await page.inputValue('#f-room'), '2718');
+  assert.ok(await page.locator('#f-room').isDisabled(), 'an auditor can edit a household');
+  assert.ok(await page.locator('[data-testid=save]').isDisabled(), 'an auditor can save');
+  await page.locator('[data-testid=read-only-note]').first().waitFor();
+  // …and so is the register's import, while its export still works.
+  await page.goto(base + '#/register');
+  await page.locator('[data-testid=csv-export]').waitFor();
+  assert.ok(await page.locator('input[type=file]').first().isDisabled(), 'an auditor can import');
+  const [audited] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=csv-export]')]);
+  const exported = readFileSync(await audited.path(), 'utf8');
+  assert.ok(exported.split('\n').length > 100, "the auditor's export is empty");
+  await page.screenshot({ path: `${OUT}vault-auditor.png` });
   await page.click('[data-testid=lock-now]');
 
   // Forgotten passphrase: the recovery code sets a new one.

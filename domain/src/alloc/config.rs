@@ -1,5 +1,6 @@
 //! The allocation configuration, stored as JSON in the setting [`SETTING_KEY`].
 
+use crate::order::SortDyn;
 use std::borrow::Cow;
 use std::collections::HashSet;
 
@@ -340,7 +341,7 @@ pub fn categories_of(d: &Dataset) -> Result<Vec<NeedCategory>, AllocError> {
         key: e.key,
         reason: e.reason,
     })?;
-    cats.sort_by(|a, b| a.code.cmp(&b.code));
+    cats.sort_by_dyn(|a, b| a.code.cmp(&b.code));
     Ok(cats)
 }
 
@@ -361,7 +362,7 @@ impl AllocConfig {
             .iter()
             .map(|c| CategoryRule::default_for(&c.code))
             .collect();
-        rules.sort_by(|a, b| a.code.cmp(&b.code));
+        rules.sort_by_dyn(|a, b| a.code.cmp(&b.code));
         let room: Vec<String> = ["childcare", "culture", "elderly_care", "sport"]
             .into_iter()
             .filter(|c| categories.iter().any(|x| x.code == *c))
@@ -457,11 +458,11 @@ impl AllocConfig {
     /// Puts the lists in canonical order: category rules by code, kind rules by kind and
     /// their categories by code. Allocation does not depend on this order.
     pub fn normalize(&mut self) {
-        self.categories.sort_by(|a, b| a.code.cmp(&b.code));
+        self.categories.sort_by_dyn(|a, b| a.code.cmp(&b.code));
         self.kinds
-            .sort_by_key(|k| KINDS.iter().position(|x| *x == k.kind).unwrap_or(KINDS.len()));
+            .sort_by_key_dyn(|k| KINDS.iter().position(|x| *x == k.kind).unwrap_or(KINDS.len()));
         for k in &mut self.kinds {
-            k.categories.sort();
+            k.categories.sort_dyn();
         }
     }
 

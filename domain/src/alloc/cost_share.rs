@@ -6,6 +6,7 @@
 //! exact to the fen and `Σ by_funder = Σ by_class = Σ by_category + reserve = the money
 //! total`.
 
+use crate::order::SortDyn;
 use serde::{Deserialize, Serialize};
 
 use crate::model::NeedClass;
@@ -118,13 +119,13 @@ pub(crate) fn share_costs(money: &KindResult, config: &AllocConfig) -> Result<Co
     }
     let reserve = split(money.pools.reserve, &rules.reserve)?;
     add(&mut by_funder, &reserve);
-    by_funder.sort_by(|a, b| funder_rank(&a.funder).cmp(&funder_rank(&b.funder)));
+    by_funder.sort_by_dyn(|a, b| funder_rank(&a.funder).cmp(&funder_rank(&b.funder)));
     let class_rank = |c: NeedClass| match c {
         NeedClass::Basic => 0,
         NeedClass::Improvement => 1,
         NeedClass::Special => 2,
     };
-    by_class.sort_by_key(|c| class_rank(c.class));
+    by_class.sort_by_key_dyn(|c| class_rank(c.class));
     Ok(CostSharing {
         total_fen: money.total,
         by_funder,

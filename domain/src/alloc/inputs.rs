@@ -1,6 +1,7 @@
 //! The inputs of an allocation run: what the register, the requests, the spending and the
 //! previous run say about one period, aggregated per category, group and grid.
 
+use crate::order::SortDyn;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -261,7 +262,7 @@ fn sort_subgroups(
     picks: &[fn(&mut CategoryInput) -> &mut Vec<u64>],
 ) {
     let mut order: Vec<usize> = (0..subgroups.len()).collect();
-    order.sort_by(|&a, &b| subgroups[a].key.cmp(&subgroups[b].key));
+    order.sort_by_dyn(|&a, &b| subgroups[a].key.cmp(&subgroups[b].key));
     if order.iter().enumerate().all(|(i, &o)| i == o) {
         return;
     }
@@ -284,14 +285,14 @@ impl AllocInputs {
     /// alike). Two inputs with the same content compare and hash equal after `normalize`,
     /// whatever order they were built in.
     pub fn normalize(&mut self) {
-        self.pools.sort_by_key(|p| kind_rank(p.kind));
+        self.pools.sort_by_key_dyn(|p| kind_rank(p.kind));
         for p in &mut self.pools {
-            p.categories.sort();
+            p.categories.sort_dyn();
             p.resources.sort_unstable();
         }
-        self.categories.sort_by(|a, b| a.code.cmp(&b.code));
+        self.categories.sort_by_dyn(|a, b| a.code.cmp(&b.code));
         for c in &mut self.categories {
-            c.previous.sort_by_key(|k| kind_rank(k.kind));
+            c.previous.sort_by_key_dyn(|k| kind_rank(k.kind));
         }
         sort_subgroups(
             &mut self.groups,
@@ -670,7 +671,7 @@ pub fn prepare(d: &Dataset, config: &AllocConfig, period: &str) -> Result<AllocI
             None if *kind == ResourceKind::Money => cats.iter().map(|c| c.code.clone()).collect(),
             None => earmarked[k].clone(),
         };
-        list.sort();
+        list.sort_dyn();
         list.dedup();
         let mut ids = std::mem::take(&mut resource_ids[k]);
         ids.sort_unstable();
@@ -928,7 +929,7 @@ pub fn prepare(d: &Dataset, config: &AllocConfig, period: &str) -> Result<AllocI
                 .and_then(|m| m.get(&c.code))
                 .map_or(0, |&before| banded_growth(before, acc.total));
             let mut prev = previous[i].clone();
-            prev.sort_by_key(|k| kind_rank(k.kind));
+            prev.sort_by_key_dyn(|k| kind_rank(k.kind));
             CategoryInput {
                 code: c.code.clone(),
                 class: c.class,

@@ -2,6 +2,7 @@
 
 use crate::alloc::{AllocationResult, RunInputs};
 use crate::model::AllocationRun;
+use crate::order::SortDyn;
 
 use super::{Decision, DecisionError, DecisionKind, Header};
 
@@ -92,7 +93,7 @@ pub enum PlanOrigin {
 /// ```
 pub fn plan_origins(existing: &[Decision], plan_id: u32) -> Vec<PlanOrigin> {
     let mut list: Vec<&Decision> = existing.iter().collect();
-    list.sort_by_key(|d| d.id);
+    list.sort_by_key_dyn(|d| d.id);
     let mut out = Vec::new();
     for d in list {
         match &d.kind {
@@ -129,7 +130,7 @@ pub fn releases<'a>(existing: &'a [Decision], period: &'a str) -> impl Iterator<
         .iter()
         .filter(|d| d.period == period && matches!(d.kind, DecisionKind::ReserveReleased { .. }))
         .collect();
-    list.sort_by_key(|d| d.id);
+    list.sort_by_key_dyn(|d| d.id);
     list.into_iter()
 }
 

@@ -5,6 +5,7 @@
 //! per household at all: a grid's total is the sum of its buildings' totals. Groups are
 //! few, so they are found by a short linear search, with a hash map behind it.
 
+use crate::order::SortDyn;
 use std::collections::HashMap;
 
 use crate::model::{Building, Household};
@@ -105,11 +106,11 @@ impl<A: Merge> Subgroups<A> {
             }
         }
         let mut by_building: Vec<(u32, A)> = self.building_ids.into_iter().zip(self.buildings).collect();
-        by_building.sort_by_key(|(k, _)| *k);
+        by_building.sort_by_key_dyn(|(k, _)| *k);
         let mut by_grid: Vec<(u32, A)> = by_grid.into_iter().collect();
-        by_grid.sort_by_key(|(k, _)| *k);
+        by_grid.sort_by_key_dyn(|(k, _)| *k);
         let mut by_group: Vec<(String, A)> = self.group_names.into_iter().zip(self.groups).collect();
-        by_group.sort_by(|a, b| a.0.cmp(&b.0));
+        by_group.sort_by_dyn(|a, b| a.0.cmp(&b.0));
         Grouped {
             by_building,
             by_grid,

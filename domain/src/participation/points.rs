@@ -28,6 +28,7 @@
 //! read-write transactions on the same stores one after the other), so two tabs
 //! redeeming at once cannot both pass the check on the same balance or stock.
 
+use crate::order::SortDyn;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -352,7 +353,7 @@ pub fn history(entries: &[PointsEntry], household: u32) -> Vec<PointsEntry> {
         .filter(|e| e.household_id == household)
         .cloned()
         .collect();
-    out.sort_by_key(|e| (e.at, e.id));
+    out.sort_by_key_dyn(|e| (e.at, e.id));
     out
 }
 
@@ -385,7 +386,7 @@ pub fn check_ledger(entries: &[PointsEntry]) -> Result<(), PointsError> {
         }
     }
     let mut sorted: Vec<&PointsEntry> = entries.iter().collect();
-    sorted.sort_by_key(|e| (e.at, e.id));
+    sorted.sort_by_key_dyn(|e| (e.at, e.id));
     let mut bal: HashMap<u32, i64> = HashMap::new();
     for e in sorted {
         let b = bal.entry(e.household_id).or_insert(0);

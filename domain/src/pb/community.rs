@@ -15,6 +15,7 @@
 //! * nothing personal is exported: a voter is its ballot id and the ballot's
 //!   source (`paper`, `workshop`, `import`); buildings are left out.
 
+use crate::order::SortDyn;
 use std::collections::{BTreeMap, BTreeSet};
 
 use num_bigint::BigInt;
@@ -179,7 +180,7 @@ pub fn instance_for_period(
         .iter()
         .filter(|p| p.period == period && takes_part(p.status))
         .collect();
-    proposals.sort_by_key(|p| p.id);
+    proposals.sort_by_key_dyn(|p| p.id);
     if proposals.is_empty() {
         return Err(CommunityError::NoProposals {
             period: period.to_owned(),
@@ -205,7 +206,7 @@ pub fn instance_for_period(
         inst.projects[i].extra = vec![p.title.clone(), p.category.clone(), p.proposer_group.clone()];
     }
     let mut ballots: Vec<_> = d.ballots.iter().filter(|b| b.period == period).collect();
-    ballots.sort_by_key(|b| b.id);
+    ballots.sort_by_key_dyn(|b| b.id);
     let mut dropped = 0u64;
     for b in ballots {
         let mut approved = Vec::with_capacity(b.approvals.len());
@@ -445,7 +446,7 @@ mod tests {
         let back = Instance::from_pb_str(&text).unwrap();
         let ballots = ballots_from_instance(&d, "2026-Q4", &back, 5_000, 7).unwrap();
         let mut ours: Vec<_> = d.ballots.iter().filter(|b| b.period == "2026-Q4").collect();
-        ours.sort_by_key(|b| b.id);
+        ours.sort_by_key_dyn(|b| b.id);
         assert_eq!(ballots.len(), ours.len());
         for (got, want) in ballots.iter().zip(&ours) {
             let kept: Vec<u32> = want

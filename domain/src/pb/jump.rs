@@ -42,6 +42,7 @@
 //! then simply runs MES there). Every comparison is also checked at `s` itself, so a run
 //! that disagrees with the engine's order (a bug) gives no jump at all.
 
+use crate::order::SortDyn;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
@@ -227,7 +228,7 @@ impl Analysis<'_> {
     fn walk(&mut self, p: usize, g: &mut Gathered) -> Option<(Affine, Vec<bool>)> {
         self.work += 2 * WORK_PER_NUMBER * g.cells.iter().map(|&(c, _)| self.size[c as usize]).sum::<u64>();
         g.cells
-            .sort_by(|a, b| self.classes[a.0 as usize].v.cmp(&self.classes[b.0 as usize].v));
+            .sort_by_dyn(|a, b| self.classes[a.0 as usize].v.cmp(&self.classes[b.0 as usize].v));
         let mut rest = self.cost[p].clone();
         let mut m: u64 = g.cells.iter().map(|c| c.1).sum();
         let mut poor_d = BigRational::zero();

@@ -41,6 +41,7 @@
 //! comparison exact, every candidate re-evaluated each round); the tests check that both modes
 //! agree, and that both agree with a literal per-voter transcription of §6.
 
+use crate::order::SortDyn;
 use std::cell::RefCell;
 use std::cmp::Ordering;
 
@@ -842,7 +843,7 @@ impl<'a> Engine<'a> {
                 candidates.push(p);
             }
         }
-        zero_cost.sort_by_key(|&p| pref[p]);
+        zero_cost.sort_by_key_dyn(|&p| pref[p]);
         let max_cq_bits = cq.iter().map(BigUint::bits).max().unwrap_or(0);
         let mut gact0 = vec![0u32; prof.num_groups()];
         for &p in &candidates {
@@ -1055,7 +1056,7 @@ impl<'a> Engine<'a> {
             };
             queue.push(Cand { p, bound });
         }
-        queue.sort_by(|a, b| cmp_frac(a.bound.x, a.bound.den, b.bound.x, b.bound.den));
+        queue.sort_by_dyn(|a, b| cmp_frac(a.bound.x, a.bound.den, b.bound.x, b.bound.den));
         let mut round = 0usize;
         while !queue.is_empty() {
             let mut evs: Vec<(usize, Ev)> = Vec::new();
@@ -1147,7 +1148,7 @@ impl<'a> Engine<'a> {
                 }
                 prefix.push(c);
             }
-            prefix.sort_by(|a, b| cmp_frac(a.bound.x, a.bound.den, b.bound.x, b.bound.den));
+            prefix.sort_by_dyn(|a, b| cmp_frac(a.bound.x, a.bound.den, b.bound.x, b.bound.den));
             queue = merge_sorted(prefix, suffix);
         }
         if details {

@@ -1,5 +1,6 @@
 //! Outcome rules (greedy, MES, Add1, completions), their outcomes and explanations.
 
+use crate::order::SortDyn;
 use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
@@ -355,7 +356,7 @@ impl<'a> Election<'a> {
         inst.validate()?;
         let prof = Profile::new(inst);
         let mut by_id: Vec<usize> = (0..inst.projects.len()).collect();
-        by_id.sort_by(|&a, &b| inst.projects[a].id.cmp(&inst.projects[b].id));
+        by_id.sort_by_dyn(|&a, &b| inst.projects[a].id.cmp(&inst.projects[b].id));
         let mut id_rank = vec![0u32; inst.projects.len()];
         for (r, &p) in by_id.iter().enumerate() {
             id_rank[p] = u32::try_from(r).unwrap_or(u32::MAX);
@@ -424,7 +425,7 @@ impl<'a> Election<'a> {
             }
             Rule::EqualSharesAdd1 | Rule::EqualSharesAdd1Utilitarian => {
                 let mut pref_order: Vec<usize> = (0..np).collect();
-                pref_order.sort_by(|&x, &y| {
+                pref_order.sort_by_dyn(|&x, &y| {
                     let (px, py) = (&self.inst.projects[x], &self.inst.projects[y]);
                     px.cost
                         .cmp(&py.cost)
@@ -645,7 +646,7 @@ impl<'a> Election<'a> {
     fn greedy(&self, b: &mut Builder, sat: Sat) {
         let np = self.inst.projects.len();
         let mut order: Vec<usize> = (0..np).filter(|&p| !b.mask[p]).collect();
-        order.sort_by_key(|&p| self.id_rank[p]);
+        order.sort_by_key_dyn(|&p| self.id_rank[p]);
         // density: 0 if total_sat = 0; +inf if cost = 0 (and total_sat > 0); else total_sat/cost.
         let density = |p: usize| -> Density {
             let a = self.prof.approvals[p];
@@ -670,7 +671,7 @@ impl<'a> Election<'a> {
             }
         };
         let mut keyed: Vec<(Density, usize)> = order.into_iter().map(|p| (density(p), p)).collect();
-        keyed.sort_by(|x, y| y.0.cmp(&x.0)); // stable: ties stay in id order
+        keyed.sort_by_dyn(|x, y| y.0.cmp(&x.0)); // stable: ties stay in id order
         self.take_in_order(b, keyed.into_iter().map(|(_, p)| p));
     }
 
@@ -678,7 +679,7 @@ impl<'a> Election<'a> {
     fn utilitarian_completion(&self, b: &mut Builder) {
         let np = self.inst.projects.len();
         let mut order: Vec<usize> = (0..np).filter(|&p| !b.mask[p]).collect();
-        order.sort_by(|&x, &y| self.prof.approvals[y].cmp(&self.prof.approvals[x]));
+        order.sort_by_dyn(|&x, &y| self.prof.approvals[y].cmp(&self.prof.approvals[x]));
         self.take_in_order(b, order.into_iter());
     }
 
@@ -840,7 +841,7 @@ impl Builder {
         let selection_order: Vec<ProjectId> =
             self.order.iter().map(|&p| inst.projects[p].id.clone()).collect();
         let mut selected = selection_order.clone();
-        selected.sort();
+        selected.sort_dyn();
         let projects = inst
             .projects
             .iter()

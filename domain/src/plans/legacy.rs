@@ -51,6 +51,7 @@
 //! - **Accounts** are drawn on the last spending or milestone date; the
 //!   remainder returns to the pool `<period> (imported)`.
 
+use crate::order::SortDyn;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -184,7 +185,7 @@ pub fn convert(
     by_plan
         .into_values()
         .map(|(p, mut entries)| {
-            entries.sort_by_key(|(d, s)| (*d, s.id));
+            entries.sort_by_key_dyn(|(d, s)| (*d, s.id));
             replay(p, &entries, fallback).map_err(|source| match source {
                 Failure::Plan(source) => LegacyError::Refused { id: p.id, source },
                 Failure::Legacy(e) => e,

@@ -9,6 +9,7 @@
 //! no spaces between words. Suggestions are ordered by similarity (highest first),
 //! then by the more recent request, then by id — deterministic.
 
+use crate::order::SortDyn;
 use std::collections::BTreeSet;
 
 use crate::model::{Millis, Request, RequestStatus};
@@ -103,7 +104,7 @@ pub fn suggest(
             ))
         })
         .collect();
-    out.sort_by(|(a, ta), (b, tb)| {
+    out.sort_by_dyn(|(a, ta), (b, tb)| {
         b.similarity_pct
             .cmp(&a.similarity_pct)
             .then(tb.cmp(ta))

@@ -7,6 +7,7 @@
 //! (received, assigned, in progress). `closed`, `rejected` and `duplicate` are
 //! final. Closing takes an optional satisfaction rating 1–5.
 
+use crate::order::SortDyn;
 use thiserror::Error;
 
 use super::calendar::{local_day, local_midnight, WorkCalendar};
@@ -257,7 +258,7 @@ pub fn overdue(requests: &[Request], now: Millis) -> Vec<Overdue> {
         RequestColour::Yellow => 1,
         RequestColour::Blue => 2,
     };
-    out.sort_by(|a, b| {
+    out.sort_by_dyn(|a, b| {
         b.late_ms
             .cmp(&a.late_ms)
             .then(c(a.colour).cmp(&c(b.colour)))

@@ -9,6 +9,7 @@
 //! coordinates are exported, and the description only when asked for (it may
 //! hold personal details).
 
+use crate::order::SortDyn;
 use serde::Serialize;
 
 use super::calendar::{local_day, CST_OFFSET_MS};
@@ -57,7 +58,7 @@ pub fn service_requests(
     include_description: bool,
 ) -> Vec<ServiceRequest> {
     let mut sorted: Vec<&Request> = requests.iter().collect();
-    sorted.sort_by_key(|r| r.id);
+    sorted.sort_by_key_dyn(|r| r.id);
     sorted
         .into_iter()
         .map(|r| ServiceRequest {

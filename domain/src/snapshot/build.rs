@@ -1,5 +1,6 @@
 //! Building a [`Content`] from a dataset.
 
+use crate::order::SortDyn;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -228,7 +229,7 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
 
     // Sorted by code, as the allocation lists them (`alloc::categories_of`).
     let mut cats = crate::settings::need_categories(&d.settings)?;
-    cats.sort_by(|a, b| a.code.cmp(&b.code));
+    cats.sort_by_dyn(|a, b| a.code.cmp(&b.code));
     let period = opts.period.clone().unwrap_or_else(|| default_period(d));
     let (adopted_allocation, result, run_inputs) = match adopted(d, &period)? {
         Some((a, r, i)) => (Some(a), Some(r), Some(i)),
@@ -391,7 +392,7 @@ fn funder_rank(f: &str) -> (usize, &str) {
 /// Sorts funders as budgets list them (government, market, society, residents, then
 /// others by code).
 pub(super) fn sort_funders(v: &mut [FunderAmount]) {
-    v.sort_by(|a, b| funder_rank(&a.funder).cmp(&funder_rank(&b.funder)));
+    v.sort_by_dyn(|a, b| funder_rank(&a.funder).cmp(&funder_rank(&b.funder)));
 }
 
 fn community(d: &Dataset) -> Community {

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::dataset::Dataset;
 use crate::decisions::DecisionKind;
+use crate::order::SortDyn;
 use crate::participation::points::{Catalogue, EarningRules, CATALOGUE_SETTING, RULES_SETTING};
 use crate::plans::{
     Budget, ChangeStatus, CivilDate, Evaluation, Funder, Level, NoticeEnd, NoticeKind, PlanCase,
@@ -54,7 +55,7 @@ pub(super) fn public_plans(d: &Dataset, today: i64, min: u64) -> Vec<PlanPublic>
         .iter()
         .filter_map(|p| p.public_view(day).map(|v| plan(p, v, min)))
         .collect();
-    plans.sort_by_key(|p| p.id);
+    plans.sort_by_key_dyn(|p| p.id);
     plans
 }
 
@@ -273,7 +274,7 @@ pub(super) fn reserve_releases(d: &Dataset) -> Vec<ReserveRelease> {
             _ => None,
         })
         .collect();
-    out.sort_by_key(|r| r.decision);
+    out.sort_by_key_dyn(|r| r.decision);
     out
 }
 
@@ -314,7 +315,7 @@ pub(super) fn pb_outcomes(d: &Dataset, min: u64) -> Vec<PbOutcome> {
             _ => None,
         })
         .collect();
-    out.sort_by(|a, b| (&a.period, a.decision).cmp(&(&b.period, b.decision)));
+    out.sort_by_dyn(|a, b| (&a.period, a.decision).cmp(&(&b.period, b.decision)));
     out
 }
 

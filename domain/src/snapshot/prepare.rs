@@ -14,6 +14,7 @@ use super::privacy::{self, Violation};
 use super::publish::{self, check_dashboard_url, OutFile};
 use super::{build, BuildOptions, Content, SnapshotError};
 use crate::dataset::Dataset;
+use crate::order::SortDyn;
 
 /// The setting with the dashboard's public address (a JSON string): the workspace saves
 /// it when publishing, and `linli publish` falls back to it without `--url`.
@@ -31,7 +32,7 @@ pub fn public_url(d: &Dataset) -> Option<String> {
 /// first): the history a publication from the workspace follows.
 pub fn stored_history(d: &Dataset) -> Vec<Vec<u8>> {
     let mut recs: Vec<_> = d.snapshots.iter().collect();
-    recs.sort_by_key(|r| r.id);
+    recs.sort_by_key_dyn(|r| r.id);
     recs.into_iter().map(|r| r.json.clone().into_bytes()).collect()
 }
 

@@ -39,6 +39,7 @@
 //! have one of the shapes above (hex of the right length, a status code, a date), so a raw
 //! tracking code (17 symbols, with or without hyphens) in any of its fields is refused.
 
+use crate::order::SortDyn;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -177,7 +178,7 @@ pub(super) fn section(d: &Dataset, sequence: u32) -> RequestsPublic {
             })
         })
         .collect();
-    entries.sort_by(|a, b| a.key.cmp(&b.key));
+    entries.sort_by_dyn(|a, b| a.key.cmp(&b.key));
     RequestsPublic { salt, entries }
 }
 

@@ -8,6 +8,7 @@
 //! the sessions the dots come from. Dots on open ground form rows without a
 //! building; the register has nothing beside them.
 
+use crate::order::SortDyn;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::WorkshopNeeds;
@@ -91,7 +92,7 @@ pub fn beside_register(
         })
         .collect();
     // Buildings by id, open ground last.
-    rows.sort_by(|a, b| {
+    rows.sort_by_dyn(|a, b| {
         (a.building.is_none(), a.building, &a.category).cmp(&(b.building.is_none(), b.building, &b.category))
     });
     rows

@@ -31,6 +31,7 @@ mod results;
 mod runs;
 mod whatif;
 
+use linli_domain::order::SortDyn;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -80,7 +81,7 @@ impl AllocData {
     pub fn new(ds: Dataset, mut categories: Vec<NeedCategory>) -> Self {
         // The engine's own check of the categories (codes unique and not empty).
         let categories = if categories_of(&ds).is_ok() {
-            categories.sort_by(|a, b| a.code.cmp(&b.code));
+            categories.sort_by_dyn(|a, b| a.code.cmp(&b.code));
             categories
         } else {
             linli_domain::demo::default_categories()
@@ -122,7 +123,7 @@ impl AllocData {
             .filter(|r| r.period == period)
             .cloned()
             .collect();
-        list.sort_by_key(|r| (linli_domain::alloc::KINDS.iter().position(|k| *k == r.kind), r.id));
+        list.sort_by_key_dyn(|r| (linli_domain::alloc::KINDS.iter().position(|k| *k == r.kind), r.id));
         list
     }
 
@@ -239,7 +240,7 @@ pub fn AllocationPage() -> impl IntoView {
             .get()
             .map(|d| {
                 let mut v = d.ds.allocation_runs.clone();
-                v.sort_by_key(|r| std::cmp::Reverse(r.id));
+                v.sort_by_key_dyn(|r| std::cmp::Reverse(r.id));
                 v
             })
             .unwrap_or_default()

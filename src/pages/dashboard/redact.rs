@@ -3,6 +3,7 @@
 //! (`linli_domain::snapshot::freetext`), confirmed first because it cannot be undone.
 
 use leptos::prelude::*;
+use linli_domain::order::SortDyn;
 use linli_domain::snapshot::file;
 use linli_domain::snapshot::freetext::{self, Hit, HitKind};
 use linli_domain::snapshot::prepare::{republish, stored_history, Publication};
@@ -119,7 +120,7 @@ pub(super) fn RedactPanel(published: RwSignal<Option<Publication>>) -> impl Into
                 }
             }
         }
-        out.sort();
+        out.sort_dyn();
         out
     });
     let redact = move |_| {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use linli_domain::cockpit::day_of;
 use linli_domain::model::Millis;
+use linli_domain::order::SortDyn;
 use linli_domain::workshop::tally::beside_register;
 
 use super::data::NeedsData;
@@ -51,7 +52,7 @@ pub(super) fn workshop_tally(
             Some(b) => d.building(b).map_or_else(|| b.to_string(), |x| x.name.clone()),
         };
         let mut sessions = saved.sessions.clone();
-        sessions.sort_by_key(|s| s.held_at);
+        sessions.sort_by_key_dyn(|s| s.held_at);
         let options = sessions
             .iter()
             .map(|s| {

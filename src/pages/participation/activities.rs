@@ -1,6 +1,7 @@
 //! Activities and meetings: the form (title, date, channel, hours, attendance)
 //! and the most recent activities.
 
+use linli_domain::order::SortDyn;
 use std::collections::BTreeSet;
 
 use leptos::ev::SubmitEvent;
@@ -99,7 +100,7 @@ pub(super) fn ActivitiesView(current: Current) -> impl IntoView {
     let recent = move || {
         current.get().map(|Shared(d)| {
             let mut list: Vec<Activity> = d.activities.clone();
-            list.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+            list.sort_by_dyn(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
             list.truncate(12);
             list
         })

@@ -1,6 +1,7 @@
 //! Balances and the points ledger of one household, with reversals (the
 //! ledger is append-only: a correction is a reversal entry).
 
+use linli_domain::order::SortDyn;
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
@@ -130,7 +131,7 @@ pub(super) fn LedgerView(current: Current) -> impl IntoView {
                 }
                 None => {
                     let mut top: Vec<(u32, i64)> = points::balances(&d.ledger).into_iter().collect();
-                    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                    top.sort_by_dyn(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                     top.truncate(10);
                     view! {
                         <table class="data" data-testid="balances-top">

@@ -1,6 +1,7 @@
 //! The points bank: earning from an attendance list, redeeming from the
 //! catalogue, and (in [`super::ledger`]) balances and the ledger.
 
+use linli_domain::order::SortDyn;
 use std::collections::BTreeSet;
 
 use leptos::ev::SubmitEvent;
@@ -158,7 +159,7 @@ pub(super) fn PointsView(current: Current) -> impl IntoView {
     let activity_options = move || {
         current.get().map(|Shared(d)| {
             let mut list: Vec<Activity> = d.activities.clone();
-            list.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+            list.sort_by_dyn(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
             list
         })
     };

@@ -4,6 +4,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use linli_domain::order::SortDyn;
 use linli_domain::participation::rates::parse_household;
 use linli_domain::participation::timebank::{self, TimeBankError};
 
@@ -104,7 +105,7 @@ pub(super) fn TimeBankView(current: Current) -> impl IntoView {
                     return view! { <p class="empty">{t!(i18n, participation.no_time_entries)}</p> }.into_any();
                 }
                 let mut rows: Vec<(u32, timebank::TimeAccount)> = acc.into_iter().collect();
-                rows.sort_by(|a, b| b.1.given.cmp(&a.1.given).then(a.0.cmp(&b.0)));
+                rows.sort_by_dyn(|a, b| b.1.given.cmp(&a.1.given).then(a.0.cmp(&b.0)));
                 rows.truncate(12);
                 let h = |m: u64| format!("{}.{}", m / 60, m % 60 * 10 / 60);
                 view! {

@@ -1,6 +1,7 @@
 //! The period's proposals: the list with each one's feasibility review, and
 //! the form for a new proposal.
 
+use linli_domain::order::SortDyn;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -38,7 +39,7 @@ pub(super) fn Proposals(data: Arc<PbData>, period: String, closed: bool) -> impl
         .filter(|p| p.period == period)
         .cloned()
         .collect();
-    list.sort_by_key(|p| p.id);
+    list.sort_by_key_dyn(|p| p.id);
     let cats = Arc::new(data.categories.clone());
     view! {
         <section aria-labelledby="pb-props-h">

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use linli_domain::alloc::CategoryCost;
 use linli_domain::date::quarter_label;
 use linli_domain::model::Fen;
+use linli_domain::order::SortDyn;
 use linli_domain::plans::{Budget, Funder, Internal, PlanContent};
 
 use super::errors::{fields_of, plan_error};
@@ -130,7 +131,7 @@ pub(super) fn CreateView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoV
             })
         });
         v.push(quarter_label(today().days()));
-        v.sort();
+        v.sort_dyn();
         v.dedup();
         v
     });

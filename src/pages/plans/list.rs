@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use linli_domain::money::format_yuan;
+use linli_domain::order::SortDyn;
 use linli_domain::plans::{CivilDate, Notice, PlanCase, Stage};
 
 use super::{stage_name, today, Ctx};
@@ -46,7 +47,7 @@ pub(super) fn ListView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoVie
             let mut v: Vec<String> = d.as_ref().map_or_else(Vec::new, |Shared(d)| {
                 d.plans.iter().map(|p| p.content().period.clone()).collect()
             });
-            v.sort();
+            v.sort_dyn();
             v.dedup();
             v
         })
@@ -63,7 +64,7 @@ pub(super) fn ListView(current: Memo<Option<Shared<PlansData>>>) -> impl IntoVie
                     .cloned()
                     .collect()
             });
-            v.sort_by_key(|p| (p.stage(), p.id()));
+            v.sort_by_key_dyn(|p| (p.stage(), p.id()));
             v
         })
     });

@@ -10,7 +10,7 @@ use linli_domain::register_csv::{Headers, ImportLimits, ImportReport, Importer};
 
 use crate::browser::{download, now_millis};
 use crate::components::labels;
-use crate::components::WriteGuard;
+use crate::components::{PlainImportWarning, WriteGuard};
 use crate::db::register::ImportContext;
 use crate::db::DbError;
 use crate::i18n::*;
@@ -214,6 +214,7 @@ pub fn RegisterIo() -> impl IntoView {
                     <input type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=on_file disabled=busy/>
                 </label></WriteGuard>
             </div>
+            <PlainImportWarning/>
             <div aria-live="polite">
                 {move || exported.get().map(|n| view! { <p class="ok" role="status">{t!(i18n, common.csv_exported)}<code>{n}</code></p> })}
                 {move || match state.get() {

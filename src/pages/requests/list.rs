@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use linli_domain::model::Request;
+use linli_domain::order::SortDyn;
 use linli_domain::requests::assignee::AssigneeFilter;
 use linli_domain::requests::calendar::local_datetime;
 use linli_domain::requests::lifecycle::{is_open, overdue};
@@ -89,7 +90,7 @@ pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> imp
                     .iter()
                     .filter(|r| (!only_open.get() || is_open(r.status)) && f.matches(r))
                     .collect();
-                list.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(b.id.cmp(&a.id)));
+                list.sort_by_dyn(|a, b| b.received_at.cmp(&a.received_at).then(b.id.cmp(&a.id)));
                 let total = list.len();
                 if total == 0 {
                     return view! { <p class="empty">{t!(i18n, requests.no_requests)}</p> }.into_any();

@@ -20,7 +20,7 @@ use crate::backup_crypt::{self, OpenError, Seal, Strength, MIN_PASSPHRASE_CHARS}
 use crate::backup_worker::{self, Outcome};
 use crate::browser::{download_bytes, now_millis};
 use crate::components::backup_error::backup_error_text;
-use crate::components::WriteGuard;
+use crate::components::{PlainImportWarning, WriteGuard};
 use crate::i18n::*;
 use crate::state::storage::with_marker;
 use crate::state::use_storage;
@@ -337,6 +337,7 @@ pub(super) fn BackupSection(settings: Settings) -> impl IntoView {
                         on:change=on_file disabled=move || !ready()/>
                 </label></WriteGuard>
             </div>
+            <PlainImportWarning/>
             <div aria-live="polite">
                 {move || match export.get() {
                     Job::Idle => ().into_any(),

@@ -3,6 +3,7 @@
 //! participant, the tools and the footer (message or key help).
 
 use leptos::prelude::*;
+use linli_domain::order::SortDyn;
 use linli_domain::workshop::keys::Mode;
 use linli_domain::workshop::{format_mmss, Spot, Timer};
 
@@ -106,7 +107,7 @@ pub(super) fn Here(ws: Ws) -> impl IntoView {
                     .collect()
             })
             .unwrap_or_default();
-        parts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        parts.sort_by_dyn(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         parts.truncate(4);
         view! {
             <div class="ws-here" data-testid="ws-here">
