@@ -128,7 +128,8 @@ test('Łódź 2022 and Warszawa 2026 count in the browser exactly as pabutools, 
 test('ballots import from a .pb file all or nothing', async () => {
   const { context, page, errors } = await newPage({ width: 1280, height: 900 });
   await openPb(page);
-  const before = Number((await page.locator('[data-testid=pb-ballot-form]').locator('xpath=..').textContent()).match(/本期已有选票 (\d+)/)[1]);
+  // The count sits in the ballots section, beside the form (which may be inside a write guard's fieldset).
+  const before = Number((await page.locator('section', { has: page.locator('[data-testid=pb-ballot-form]') }).last().textContent()).match(/本期已有选票 (\d+)/)[1]);
   // A file naming a project that is not on this period's ballot: refused, nothing added.
   const bad = 'META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\n77;5\nVOTES\nvoter_id;vote\na;1,77\n';
   await page.setInputFiles('[data-testid=pb-import]', { name: 'bad.pb', mimeType: 'text/plain', buffer: Buffer.from(bad) });
