@@ -173,6 +173,7 @@ test('guide journey: first passphrase, sealed storage, named history, lock, unlo
   await page.goto(base + '#/register');
   await page.locator('[data-testid=csv-export]').waitFor();
   assert.ok(await page.locator('input[type=file]').first().isDisabled(), 'an auditor can import');
+  assert.equal(await page.locator('[data-testid=new-household]').count(), 0, 'an auditor is offered a new household');
   const [audited] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=csv-export]')]);
   const exported = readFileSync(await audited.path(), 'utf8');
   assert.ok(exported.split('\n').length > 100, "the auditor's export is empty");

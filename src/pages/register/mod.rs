@@ -20,6 +20,8 @@ use crate::state::{use_storage, Route};
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
+    // A read-only auditor is not offered a new household.
+    let writable = crate::components::write_guard::can_write();
     let data = load(storage, |db| async move { db.register_data().await });
     let filters = RwSignal::new(Filters::default());
     let pending_name: PendingName = StoredValue::new_local(None);
@@ -44,7 +46,9 @@ pub fn RegisterPage() -> impl IntoView {
         <article class="page" data-page="register">
             <h1>{t!(i18n, common.register_title)}</h1>
             <p class="lead">{t!(i18n, common.register_intro)}</p>
-            <p><a class="button" href=Route::HouseholdNew.href() data-testid="new-household">{t!(i18n, common.register_new)}</a></p>
+            <Show when=move || writable.get()>
+                <p><a class="button" href=Route::HouseholdNew.href() data-testid="new-household">{t!(i18n, common.register_new)}</a></p>
+            </Show>
             <RegisterIo/>
             <LoadGate phase=data.phase error=Signal::derive(move || data.error())>
                 {move || data.current.get().map(|d| if d.households.is_empty() {
