@@ -33,6 +33,8 @@ cargo clippy -p linli -p linli-dashboard --no-deps --target wasm32-unknown-unkno
 
 step "domain, CLI and dashboard tests (native)"
 cargo test -p linli-domain -p linli-cli -p linli-dashboard --profile ci
+# The workspace's own unit tests that need no browser (age backups, layout, names).
+cargo test -p linli --lib --profile ci
 
 step "browser tests (headless Chromium)"
 cargo test --target wasm32-unknown-unknown --release --test storage --test vault --test web --test needs_bench --test workshop_bench -- --nocapture

@@ -42,10 +42,15 @@ fn a_changed_or_cut_backup_fails_authentication() {
     assert_eq!(open(&mac, PASS), Err(OpenError::Damaged));
     assert_eq!(open(&file[..file.len() - 10], PASS), Err(OpenError::Damaged));
     assert!(open(&file[..header_end], PASS).is_err());
+    // A whole header of an unknown version is invalid; a header cut short is damaged.
     assert_eq!(
-        open(b"age-encryption.org/v2\n", PASS),
+        open(
+            b"age-encryption.org/v2\n-> scrypt AAAA 18\nAAAA\n--- AAAA\n\x00\x01",
+            PASS
+        ),
         Err(OpenError::InvalidHeader)
     );
+    assert_eq!(open(b"age-encryption.org/v2\n", PASS), Err(OpenError::Damaged));
 }
 
 #[test]
