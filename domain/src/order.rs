@@ -100,7 +100,7 @@ mod tests {
             got.sort_by_key_dyn(|p| p.0);
             prop_assert_eq!(&got, &want);
             let mut want = v.clone();
-            want.sort_by(|a, b| b.1.cmp(&a.1));
+            want.sort_by_key(|p| std::cmp::Reverse(p.1));
             let mut got = v.clone();
             got.sort_by_dyn(|a, b| b.1.cmp(&a.1));
             prop_assert_eq!(&got, &want);
