@@ -130,10 +130,10 @@ fn Shell() -> impl IntoView {
                 </button>
             </header>
             <StatusBanner/>
-            <Show when=move || session.lock.get() == LockState::Demo>
+            <Show when=move || session.is_demo()>
                 <p class="banner warn demo-banner" role="note" data-testid="demo-banner">
                     {t!(i18n, lock.demo_banner)}" "
-                    <a href=Route::Settings.href()>{t!(i18n, lock.demo_setup_link)}</a>
+                    <crate::components::SetupLink/>
                 </p>
             </Show>
             <UpdatePrompt/>
@@ -155,6 +155,7 @@ fn Shell() -> impl IntoView {
                     Route::HouseholdNew => view! { <pages::household::HouseholdPage id=None/> }.into_any(),
                     Route::Household(id) => view! { <pages::household::HouseholdPage id=Some(id)/> }.into_any(),
                     Route::Settings => pages::settings::SettingsPage().into_any(),
+                    Route::History => pages::history::HistoryPage().into_any(),
                     Route::NotFound => pages::not_found::NotFoundPage().into_any(),
                 }}}
             </main>

@@ -7,22 +7,17 @@ pub fn now_millis() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// The current calendar year in the user's time zone.
+/// The current calendar year in the community's time zone (UTC+8).
 pub fn this_year() -> i64 {
-    i64::from(js_sys::Date::new_0().get_full_year())
+    let day = linli_domain::requests::calendar::local_day(now_millis());
+    linli_domain::date::civil_from_days(day).0
 }
 
-/// `YYYY-MM-DD HH:MM` in the user's time zone.
+/// `YYYY-MM-DD HH:MM` in the community's time zone (China Standard Time,
+/// UTC+8), whatever the device's own zone: every time a guide sees (history,
+/// requests, points) reads the same clock.
 pub fn local_minute(ms: i64) -> String {
-    let d = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes()
-    )
+    linli_domain::requests::calendar::local_datetime(ms)
 }
 
 /// Offers `text` as a file download named `filename`.

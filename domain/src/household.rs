@@ -22,11 +22,12 @@ fn err(field: impl Into<String>, code: &'static str) -> FieldError {
 }
 
 /// Every code [`validate`] may return, in the order of its checks.
-pub const CODES: [&str; 12] = [
+pub const CODES: [&str; 13] = [
     "building_unknown",
     "unit_range",
     "required",
     "phone_format",
+    "phone_mobile_length",
     "too_long",
     "no_members",
     "lives_alone_mismatch",
@@ -56,7 +57,8 @@ pub fn message_en(code: &str) -> Option<&'static str> {
         "birth_year_future" => "Birth year cannot be in the future.",
         "birth_year_too_old" => "Birth year is more than 120 years ago.",
         "disability_grade_range" => "Disability grade must be 1–4.",
-        "phone_format" => "Phone must be 7–20 digits; + - and spaces allowed.",
+        "phone_format" => "Enter an 11-digit mobile or a fixed line with its area code (e.g. 010-12345678).",
+        "phone_mobile_length" => "A mobile number has 11 digits.",
         "lives_alone_mismatch" => "A household living alone has one member.",
         "need_unknown" => "Unknown need category.",
         "need_duplicate" => "This need category is listed twice.",
@@ -71,8 +73,8 @@ pub fn message_en(code: &str) -> Option<&'static str> {
 /// Codes: `required` (empty room or member name), `building_unknown`,
 /// `unit_range` (unit 0 or above the building's units), `no_members`,
 /// `birth_year_future`, `birth_year_too_old` (more than 120 years before
-/// `year`), `disability_grade_range` (not 1–4), `phone_format` (not empty and
-/// not 7–20 digits with optional `+`, `-` or spaces), `lives_alone_mismatch`
+/// `year`), `disability_grade_range` (not 1–4), `phone_mobile_length` and
+/// `phone_format` (not empty and not a Chinese number, [`crate::phone::check`]), `lives_alone_mismatch`
 /// (living alone with more than one member), `need_unknown`,
 /// `need_duplicate`, `too_long` (over [`MAX_TEXT`] characters).
 ///
@@ -104,12 +106,12 @@ pub fn validate(
     }
     let phone = h.contact_phone.trim();
     if !phone.is_empty() {
-        let digits = phone.chars().filter(char::is_ascii_digit).count();
-        let allowed = phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '));
-        if !allowed || !(7..=20).contains(&digits) {
-            out.push(err("contact_phone", "phone_format"));
+        match crate::phone::check(phone) {
+            Ok(_) => {}
+            Err(crate::phone::PhoneError::MobileLength) => {
+                out.push(err("contact_phone", "phone_mobile_length"))
+            }
+            Err(crate::phone::PhoneError::Format) => out.push(err("contact_phone", "phone_format")),
         }
     }
     for (field, text) in [
@@ -158,6 +160,57 @@ pub fn validate(
     out
 }
 
+/// Other households at `h`'s address (building, unit and room; the room
+/// compared without surrounding spaces and case), ids ascending: a new or
+/// moved household there is probably a duplicate, which the form warns about.
+///
+/// ```
+/// use linli_domain::household::same_address;
+/// let d = linli_domain::demo::generate(&linli_domain::demo::DemoConfig { households: 30, ..Default::default() });
+/// let mut copy = d.households[4].clone();
+/// copy.id = 999;
+/// copy.room = format!(" {} ", copy.room);
+/// assert_eq!(same_address(&d.households, &copy), vec![d.households[4].id]);
+/// assert!(same_address(&d.households, &d.households[4]).is_empty());
+/// ```
+pub fn same_address(all: &[Household], h: &Household) -> Vec<u32> {
+    let room = h.room.trim().to_lowercase();
+    all.iter()
+        .filter(|o| {
+            o.id != h.id
+                && o.building_id == h.building_id
+                && o.unit == h.unit
+                && o.room.trim().to_lowercase() == room
+        })
+        .map(|o| o.id)
+        .collect()
+}
+
+/// The household's fields a history entry can name, once for
+/// [`changed_fields`] and [`FIELD_CODES`].
+macro_rules! household_fields {
+    ($m:ident) => {
+        $m!(
+            building_id,
+            unit,
+            room,
+            tenure,
+            income_band,
+            subsistence,
+            housing,
+            skills,
+            needs,
+            willingness,
+            group,
+            contact_name,
+            contact_phone,
+            notes,
+            lives_alone,
+            members
+        )
+    };
+}
+
 /// Names of the fields that differ between two versions of a household,
 /// for the change history. `updated_at` is not a change of its own.
 pub fn changed_fields(old: &Household, new: &Household) -> Vec<&'static str> {
@@ -167,26 +220,18 @@ pub fn changed_fields(old: &Household, new: &Household) -> Vec<&'static str> {
             $( if old.$f != new.$f { out.push(stringify!($f)); } )*
         };
     }
-    cmp!(
-        building_id,
-        unit,
-        room,
-        tenure,
-        income_band,
-        subsistence,
-        housing,
-        skills,
-        needs,
-        willingness,
-        group,
-        contact_name,
-        contact_phone,
-        notes,
-        lives_alone,
-        members
-    );
+    household_fields!(cmp);
     out
 }
+
+/// Every code [`changed_fields`] can name, in its order (a history view
+/// translates them; [`crate::audit::changed_household_fields`]).
+pub const FIELD_CODES: &[&str] = {
+    macro_rules! codes {
+        ($($f:ident),*) => { &[$(stringify!($f)),*] };
+    }
+    household_fields!(codes)
+};
 
 #[cfg(test)]
 mod tests {
@@ -319,6 +364,13 @@ mod tests {
         h.building_id = base.building_id;
         h.unit = 0;
         h.members.clear();
+        let mut short = base.clone();
+        short.contact_phone = "1381234567".into();
+        found.extend(
+            validate(&short, &d.buildings, &cats, 2026)
+                .into_iter()
+                .map(|e| e.code),
+        );
         found.extend(
             validate(&h, &d.buildings, &cats, 2026)
                 .into_iter()

@@ -26,6 +26,7 @@
 //! - [`workshop`]: workshop mode's session, plan, dot voting and saving (SPEC §2.8).
 
 pub mod alloc;
+pub mod audit;
 pub mod backup;
 pub mod cockpit;
 pub mod csv_cell;
@@ -40,6 +41,7 @@ pub mod needs;
 pub mod order;
 pub mod participation;
 pub mod pb;
+pub mod phone;
 pub mod plans;
 pub mod register_csv;
 pub mod requests;

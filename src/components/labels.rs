@@ -146,6 +146,7 @@ pub fn field_error(i: Ctx, code: &str) -> String {
         "birth_year_too_old" => s!(i, e_birth_year_too_old),
         "disability_grade_range" => s!(i, e_disability_grade_range),
         "phone_format" => s!(i, e_phone_format),
+        "phone_mobile_length" => s!(i, e_phone_mobile_length),
         "lives_alone_mismatch" => s!(i, e_lives_alone_mismatch),
         "need_unknown" => s!(i, e_need_unknown),
         "need_duplicate" => s!(i, e_need_duplicate),

@@ -3,6 +3,7 @@
 pub mod backup_error;
 pub mod db_error;
 pub mod form_message;
+pub mod history;
 pub mod labels;
 pub mod loaded;
 pub mod matrix_editor;
@@ -14,4 +15,4 @@ pub mod update;
 pub mod vault_text;
 pub mod write_guard;
 
-pub use write_guard::{PlainImportWarning, WriteGuard};
+pub use write_guard::{PlainImportWarning, SetupLink, WriteGuard};

@@ -49,31 +49,7 @@ pub fn RecordCounts() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
     let counts = storage.resource(|db| async move { db.counts().await.ok() });
-    let label = move |store: &str| -> String {
-        macro_rules! l {
-            ($k:ident) => {
-                t_string!(i18n, common.$k).to_string()
-            };
-        }
-        match store {
-            "settings" => l!(store_settings),
-            "grids" => l!(store_grids),
-            "buildings" => l!(store_buildings),
-            "households" => l!(store_households),
-            "resources" => l!(store_resources),
-            "allocation_runs" => l!(store_allocation_runs),
-            "proposals" => l!(store_proposals),
-            "ballots" => l!(store_ballots),
-            "activities" => l!(store_activities),
-            "points_ledger" => l!(store_points_ledger),
-            "timebank_ledger" => l!(store_timebank_ledger),
-            "requests" => l!(store_requests),
-            "plans" => l!(store_plans),
-            "decisions" => l!(store_decisions),
-            "snapshots" => l!(store_snapshots),
-            _ => l!(store_audit_log),
-        }
-    };
+    let label = move |store: &str| super::history::store_label(i18n, store);
     view! {
         <section aria-labelledby="records-h">
             <h2 id="records-h">{t!(i18n, common.records_title)}</h2>

@@ -51,8 +51,16 @@ pub fn PlainImportWarning() -> impl IntoView {
         <Show when=move || session.is_demo()>
             <p class="warn plain-import-warning" role="note" data-testid="plain-import-warning">
                 {t!(i18n, lock.plain_import_warning)}" "
-                <a href=crate::state::Route::Settings.href()>{t!(i18n, lock.demo_setup_link)}</a>
+                <SetupLink/>
             </p>
         </Show>
     }
+}
+
+/// The link to setting the first passphrase, shared by the demo banner and
+/// [`PlainImportWarning`].
+#[component]
+pub fn SetupLink() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <a href=crate::state::Route::Settings.href()>{t!(i18n, lock.demo_setup_link)}</a> }
 }

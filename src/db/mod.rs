@@ -22,6 +22,7 @@ pub mod dashboard;
 mod dataset;
 pub mod decisions;
 mod guarded;
+mod history;
 pub mod households;
 mod idb;
 pub mod needs;

@@ -37,6 +37,24 @@ impl Db {
         self.commit(batch).await
     }
 
+    /// [`Db::replace_all`] plus one history entry saying who replaced the data
+    /// and how (restore, demo reload, clear), recorded in the same transaction
+    /// after the replaced history, so a restore keeps the backup's history and
+    /// adds itself to it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Db::replace_all`]; nothing changed then.
+    pub async fn replace_all_recorded(&self, dataset: &Dataset, entry: AuditEntry) -> Result<(), DbError> {
+        let mut batch = Batch::default();
+        for name in STORE_NAMES {
+            batch.clear(name);
+        }
+        batch.put_dataset(dataset)?;
+        batch.audit(entry);
+        self.commit(batch).await
+    }
+
     /// Puts (inserts or replaces) records into one store in one transaction.
     ///
     /// # Errors

@@ -2,6 +2,7 @@
 
 pub mod allocation;
 pub mod dashboard;
+pub mod history;
 pub mod household;
 pub mod lock;
 pub mod needs;

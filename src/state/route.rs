@@ -38,6 +38,8 @@ pub enum Route {
     Workshop,
     /// `#/settings`
     Settings,
+    /// `#/history` — the whole change history (who changed what, when).
+    History,
     /// Anything else.
     NotFound,
 }
@@ -86,6 +88,7 @@ impl Route {
             "requests" => Self::Requests,
             "workshop" => Self::Workshop,
             "settings" => Self::Settings,
+            "history" => Self::History,
             _ => Self::NotFound,
         }
     }
@@ -107,6 +110,7 @@ impl Route {
             Self::Requests => "#/requests".into(),
             Self::Workshop => "#/workshop".into(),
             Self::Settings => "#/settings".into(),
+            Self::History => "#/history".into(),
         }
     }
 }
@@ -117,6 +121,7 @@ impl Route {
         match self {
             Self::HouseholdNew | Self::Household(_) => Self::Register,
             Self::Plan(_) => Self::Plans,
+            Self::History => Self::Settings,
             other => other,
         }
     }

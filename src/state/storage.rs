@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use linli_domain::dataset::Dataset;
 use linli_domain::demo::{generate, DemoConfig};
-use linli_domain::model::Setting;
+use linli_domain::model::{AuditEntry, Setting};
 
 use crate::db::{request_persistence, Db, DbError};
 
@@ -151,6 +151,19 @@ impl Storage {
     pub async fn replace_all(&self, dataset: &Dataset) -> Result<(), DbError> {
         let db = self.db().ok_or(DbError::Aborted)?;
         db.replace_all(dataset).await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Replaces all data with `dataset` and records `entry` (who and why) in the
+    /// same transaction, then notifies ([`Db::replace_all_recorded`]).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's name; nothing changed in that case.
+    pub async fn replace_all_recorded(&self, dataset: &Dataset, entry: AuditEntry) -> Result<(), DbError> {
+        let db = self.db().ok_or(DbError::Aborted)?;
+        db.replace_all_recorded(dataset, entry).await?;
         self.changed();
         Ok(())
     }

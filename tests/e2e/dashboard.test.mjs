@@ -335,7 +335,7 @@ test('the workspace previews, publishes and packs the folder; the CLI agrees', a
   await page.fill('#public-url', 'https://example.org/community-a/');
   await page.click('[data-testid=publish]');
   await page.locator('[data-testid=publish-status] .ok').waitFor({ timeout: 30_000 });
-  assert.ok((await page.locator('[data-testid=publish-status]').innerText()).includes('已发布第 1'));
+  assert.ok((await page.locator('[data-testid=publish-status]').innerText()).includes('已发布第 1 期'));
   await page.screenshot({ path: join(OUT, 'dashboard-publish.png') });
 
   const [zipDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-folder]')]);

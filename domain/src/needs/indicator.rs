@@ -160,7 +160,11 @@ impl Indicator {
                 min_urgency,
                 category,
             } => match category {
-                Some(c) => format!("{c}类需求，紧急程度{}及以上（项数）", urgency_zh(*min_urgency)),
+                Some(c) => format!(
+                    "{}类需求，紧急程度{}及以上（项数）",
+                    category_name(c, true),
+                    urgency_zh(*min_urgency)
+                ),
                 None => format!("服务需求，紧急程度{}及以上（项数）", urgency_zh(*min_urgency)),
             },
             Self::AloneWithCareNeed { min_age } => {
@@ -201,7 +205,11 @@ impl Indicator {
                 min_urgency,
                 category,
             } => match category {
-                Some(c) => format!("{c} needs of urgency {}+ (count)", code(min_urgency)),
+                Some(c) => format!(
+                    "{} needs of urgency {}+ (count)",
+                    category_name(c, false),
+                    code(min_urgency)
+                ),
                 None => format!("service needs of urgency {}+ (count)", code(min_urgency)),
             },
             Self::AloneWithCareNeed { min_age } => {
@@ -602,4 +610,36 @@ pub(crate) fn touch<const GROUP: bool>(chunk: &[Household]) {
         }
     }
     std::hint::black_box(acc);
+}
+
+/// The name of a need category code among the standard categories
+/// ([`crate::demo::default_categories`]), the code itself for another one:
+/// a label reads "养老服务类需求", not "elderly_care类需求".
+fn category_name(code: &str, zh: bool) -> String {
+    crate::demo::default_categories()
+        .into_iter()
+        .find(|c| c.code == code)
+        .map_or_else(|| code.to_owned(), |c| if zh { c.name_zh } else { c.name_en })
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn a_standard_category_is_named_not_coded() {
+        for c in crate::demo::default_categories() {
+            let ind = Indicator::Needs {
+                min_urgency: crate::model::Urgency::High,
+                category: Some(c.code.clone()),
+            };
+            assert!(
+                ind.label_zh().starts_with(&format!("{}类需求", c.name_zh)),
+                "{}",
+                ind.label_zh()
+            );
+            assert!(!ind.label_zh().contains(&c.code), "{}", ind.label_zh());
+            assert!(ind.label_en().starts_with(&c.name_en), "{}", ind.label_en());
+        }
+    }
 }

@@ -170,9 +170,8 @@ pub fn DashboardPage() -> impl IntoView {
             match result {
                 Ok(p) => {
                     status.set(Status::Done(format!(
-                        "{} {} · SHA-256 {}",
-                        t_string!(i18n, dashboard.published_no),
-                        p.content.sequence,
+                        "{} · SHA-256 {}",
+                        t_string!(i18n, dashboard.published_no, n = p.content.sequence),
                         p.sha256
                     )));
                     published.set(Some(p));

@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use linli_domain::model::AuditEntry;
 
-use crate::browser::local_minute;
+use crate::components::history::HistoryTable;
 use crate::i18n::*;
+use crate::state::Route;
 
 /// The history section.
 pub(super) fn history_view(
@@ -17,15 +18,9 @@ pub(super) fn history_view(
             {if history.is_empty() {
                 view! { <p class="empty">{t!(i18n, common.history_empty)}</p> }.into_any()
             } else {
-                view! {
-                    <table class="counts history" data-testid="history">
-                        <thead><tr><th scope="col">{t!(i18n, common.history_when)}</th><th scope="col">{t!(i18n, common.history_who)}</th><th scope="col">{t!(i18n, common.history_what)}</th></tr></thead>
-                        <tbody>{history.iter().map(|e| view! {
-                            <tr><td>{local_minute(e.at)}</td><td>{e.actor.clone()}</td><td>{format!("{} {}", e.action, e.summary)}</td></tr>
-                        }).collect_view()}</tbody>
-                    </table>
-                }.into_any()
+                view! { <HistoryTable entries=history/> }.into_any()
             }}
+            <p><a href=Route::History.href()>{t!(i18n, common.history_link)}</a></p>
         </section>
     }
 }

@@ -35,6 +35,29 @@ enum SaveState {
     Failed(crate::db::DbError),
 }
 
+/// Brings the form's first message into view (above the sticky save bar) and
+/// puts the focus on its field, once the messages are drawn.
+fn focus_first_error() {
+    use wasm_bindgen::JsCast;
+    let focus = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let doc = leptos::prelude::document();
+        let Ok(Some(message)) = doc.query_selector("form.household .field-error") else {
+            return;
+        };
+        let field = message
+            .closest(".field, fieldset")
+            .ok()
+            .flatten()
+            .and_then(|f| f.query_selector("input, select, textarea").ok().flatten());
+        let target = field.unwrap_or(message);
+        target.scroll_into_view();
+        if let Ok(el) = target.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    });
+    let _ = leptos::prelude::window().request_animation_frame(focus.unchecked_ref());
+}
+
 /// The household page. `id: None` creates a new household.
 #[component]
 pub fn HouseholdPage(id: Option<u32>) -> impl IntoView {
@@ -83,6 +106,10 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
     let b2 = buildings.clone();
     let c2 = cats.clone();
     let orig2 = original.clone();
+    // Other households at the address being saved, and the address a guide
+    // confirmed saving anyway.
+    let duplicates = RwSignal::new(Vec::<u32>::new());
+    let confirmed_address = RwSignal::new(None::<(u32, u8, String)>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut h = draft.get_untracked();
@@ -91,14 +118,36 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
         if !found.is_empty() {
             errors.set(found);
             state.set(SaveState::Invalid);
+            focus_first_error();
             return;
         }
         errors.set(Vec::new());
         state.set(SaveState::Saving);
         let orig = orig2.clone();
         let who = actor();
+        let address = (h.building_id, h.unit, h.room.trim().to_lowercase());
+        let moved = orig
+            .as_ref()
+            .is_none_or(|o| (o.building_id, o.unit, o.room.trim().to_lowercase()) != address);
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
+            if moved && confirmed_address.get_untracked().as_ref() != Some(&address) {
+                match db.households().await {
+                    Ok(all) => {
+                        let same = linli_domain::household::same_address(&all, &h);
+                        if !same.is_empty() {
+                            duplicates.set(same);
+                            state.set(SaveState::Idle);
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        state.set(SaveState::Failed(e));
+                        return;
+                    }
+                }
+            }
+            duplicates.set(Vec::new());
             match db.save_household(h, orig.as_ref(), who, now_millis()).await {
                 Ok(new_id) => {
                     state.set(SaveState::Saved);
@@ -278,6 +327,22 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
                 <button type="button" on:click=move |_| draft.update(|h| h.members.push(blank_member()))>{t!(i18n, common.add_member)}</button>
             </fieldset>
 
+            {move || {
+                let same = duplicates.get();
+                (!same.is_empty()).then(|| view! {
+                    <div class="warn duplicate-address" role="alert" data-testid="duplicate-address">
+                        <p>{t!(i18n, common.hh_duplicate_address)}" "
+                            {same.iter().map(|o| view! {
+                                <a href=Route::Household(*o).href()>{format!("#{o}")}</a>" "
+                            }).collect_view()}
+                        </p>
+                        <button type="submit" data-testid="save-anyway" on:click=move |_| {
+                            let address = draft.with_untracked(|h| (h.building_id, h.unit, h.room.trim().to_lowercase()));
+                            confirmed_address.set(Some(address));
+                        }>{t!(i18n, common.hh_save_anyway)}</button>
+                    </div>
+                })
+            }}
             <div class="actions sticky">
                 <button type="submit" class="primary" data-testid="save"
                     disabled=move || matches!(state.get(), SaveState::Saving)>{t!(i18n, common.save)}</button>

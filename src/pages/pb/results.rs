@@ -99,7 +99,7 @@ pub(super) fn Results(
                 <td class="num">{r.groups.len()}</td>
                 <td class="num">{format!("{}/{}", r.buildings.len(), r.buildings_voting)}</td>
                 <td class="num">{format!("{}/{}", r.satisfied_ballots, r.ballots)}</td>
-                <td class="num">{format!("{millis} ms")}</td>
+                <td class="num">{t_string!(i18n, pb.millis, ms = millis).to_string()}</td>
             </tr>
         }
     };

@@ -260,7 +260,21 @@ pub(super) fn BackupSection(settings: Settings) -> impl IntoView {
         };
         restore.set(Restore::Restoring);
         spawn_local(async move {
-            match storage.replace_all(&with_marker(pair.1.clone())).await {
+            // Who restored, and which backup (its time and size): recorded after the
+            // backup's own history, in the restore's transaction.
+            let (header, data) = &*pair;
+            let summary = format!(
+                "{} · {} · {}",
+                crate::browser::local_minute(header.created_at),
+                data.households.len(),
+                header.app_version
+            );
+            let entry =
+                crate::db::history_entry(now_millis(), session.actor(), "dataset", 0, "restore", summary);
+            match storage
+                .replace_all_recorded(&with_marker(data.clone()), entry)
+                .await
+            {
                 Ok(()) => restore.set(Restore::Restored),
                 Err(e) => restore.set(Restore::Rejected(crate::components::db_error::plain(i18n, &e))),
             }

@@ -25,9 +25,11 @@ use self::guides::GuidesSection;
 use self::plan_rules::{DisclosureEditor, PlanRulesEditor};
 use self::points_rules::PointsRulesEditor;
 use self::targets::TargetsEditor;
+use crate::browser::now_millis;
 use crate::components::loaded::{load, LoadGate};
 use crate::components::summary::RecordCounts;
 use crate::components::WriteGuard;
+use crate::db::history_entry;
 use crate::i18n::*;
 use crate::state::storage::{demo_dataset, empty_dataset};
 use crate::state::use_storage;
@@ -52,6 +54,7 @@ enum Danger {
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let storage = use_storage();
+    let session = crate::state::use_session();
     let loaded = load(storage, |db| async move { db.settings().await });
     let settings = loaded.current;
     let danger = RwSignal::new(None::<Danger>);
@@ -63,11 +66,16 @@ pub fn SettingsPage() -> impl IntoView {
         };
         danger_job.set(Job::Working);
         spawn_local(async move {
-            let data = match which {
-                Danger::ReloadDemo => demo_dataset(),
-                Danger::ClearAll => empty_dataset(),
+            let (data, action) = match which {
+                Danger::ReloadDemo => (demo_dataset(), "reset_demo"),
+                Danger::ClearAll => (empty_dataset(), "clear_all"),
             };
-            match storage.replace_all(&data).await {
+            let summary = match which {
+                Danger::ReloadDemo => data.households.len().to_string(),
+                Danger::ClearAll => String::new(),
+            };
+            let entry = history_entry(now_millis(), session.actor(), "dataset", 0, action, summary);
+            match storage.replace_all_recorded(&data, entry).await {
                 Ok(()) => {
                     danger.set(None);
                     danger_job.set(Job::Done(t_string!(i18n, common.saved).to_string()));
@@ -144,6 +152,7 @@ pub fn SettingsPage() -> impl IntoView {
                 </section>
 
                 <RecordCounts/>
+                <p><a href=crate::state::Route::History.href() data-testid="history-link">{t!(i18n, common.history_link)}</a></p>
             </article>
         }
 }
