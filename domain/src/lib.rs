@@ -44,6 +44,7 @@ pub mod pb;
 pub mod phone;
 pub mod plans;
 pub mod register_csv;
+pub mod register_search;
 pub mod requests;
 pub mod settings;
 pub mod signing;

@@ -44,14 +44,14 @@ fn focus_first_error() {
         let Ok(Some(message)) = doc.query_selector("form.household .field-error") else {
             return;
         };
-        let field = message
-            .closest(".field, fieldset")
-            .ok()
-            .flatten()
+        // The whole field (label, input, message) in view: its scroll margin
+        // (style/main.css) keeps it clear of the page's top and the save bar.
+        let container = message.closest(".field, fieldset").ok().flatten();
+        let input = container
+            .as_ref()
             .and_then(|f| f.query_selector("input, select, textarea").ok().flatten());
-        let target = field.unwrap_or(message);
-        target.scroll_into_view();
-        if let Ok(el) = target.dyn_into::<web_sys::HtmlElement>() {
+        container.as_ref().unwrap_or(&message).scroll_into_view();
+        if let Some(Ok(el)) = input.map(|i| i.dyn_into::<web_sys::HtmlElement>()) {
             let _ = el.focus();
         }
     });

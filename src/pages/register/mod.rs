@@ -15,6 +15,25 @@ use crate::components::loaded::{load, LoadGate};
 use crate::i18n::*;
 use crate::state::{use_storage, Route};
 
+/// `history.replaceState(null, "", url)`: the address changes with no new
+/// history entry and no `hashchange` (the page is not drawn again). Called
+/// through `Reflect`, which spares web-sys's `History` feature.
+fn replace_url(url: &str) {
+    use wasm_bindgen::{JsCast, JsValue};
+    let history =
+        js_sys::Reflect::get(&window(), &JsValue::from_str("history")).unwrap_or(JsValue::UNDEFINED);
+    let replace =
+        js_sys::Reflect::get(&history, &JsValue::from_str("replaceState")).unwrap_or(JsValue::UNDEFINED);
+    if let Some(f) = replace.dyn_ref::<js_sys::Function>() {
+        let _ = f.call3(
+            &history,
+            &JsValue::NULL,
+            &JsValue::from_str(""),
+            &JsValue::from_str(url),
+        );
+    }
+}
+
 /// The register list.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -23,7 +42,17 @@ pub fn RegisterPage() -> impl IntoView {
     // A read-only auditor is not offered a new household.
     let writable = crate::components::write_guard::can_write();
     let data = load(storage, |db| async move { db.register_data().await });
-    let filters = RwSignal::new(Filters::default());
+    let filters = RwSignal::new(Filters::from_hash(
+        &window().location().hash().unwrap_or_default(),
+    ));
+    // The filters in the URL (replacing, not adding, a history entry), so that
+    // going back to the list finds them again.
+    Effect::new(move |_| {
+        let hash = filters.with(Filters::to_hash);
+        if window().location().hash().unwrap_or_default() != hash {
+            replace_url(&hash);
+        }
+    });
     let pending_name: PendingName = StoredValue::new_local(None);
     // The ids matching the filters; `None` while no filter is set (every household).
     let ids = LocalResource::new(move || {
@@ -34,10 +63,39 @@ pub fn RegisterPage() -> impl IntoView {
             if f.is_empty() {
                 return None; // all households
             }
-            let db = storage.db()?;
-            db.matching_households(&f.queries(), &loaded?.households)
-                .await
-                .ok()
+            let loaded = loaded?;
+            let queries = f.queries();
+            let candidates: Vec<u32> = if queries.is_empty() {
+                loaded.households.iter().map(|h| h.id).collect()
+            } else {
+                storage
+                    .db()?
+                    .matching_households(&queries, &loaded.households)
+                    .await
+                    .ok()?
+            };
+            let text = linli_domain::register_search::Query::new(&f.name);
+            if text.is_empty() {
+                return Some(candidates);
+            }
+            let building = |id: u32| {
+                loaded
+                    .buildings
+                    .iter()
+                    .find(|b| b.id == id)
+                    .map_or("", |b| b.name.as_str())
+            };
+            Some(
+                candidates
+                    .into_iter()
+                    .filter(|id| {
+                        loaded.by_id.get(id).is_some_and(|&i| {
+                            let h = &loaded.households[i];
+                            linli_domain::register_search::matches(&text, h, building(h.building_id))
+                        })
+                    })
+                    .collect(),
+            )
         }
     });
     let scroll_top = RwSignal::new(0.0f64);
