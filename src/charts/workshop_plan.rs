@@ -98,9 +98,10 @@ pub fn dot_xy(cell: (u16, u16), k: u32, px: CellSize) -> (f64, f64) {
     (x0 + ix + u * (px.w - 2.0 * ix), y0 + iy + v * (px.h - 2.0 * iy))
 }
 
-/// Marker radius for a cell of `px`.
+/// Marker radius for a cell of `px`: at least 16 px across on screen
+/// (`linli_domain::workshop::layout::dot_radius`).
 pub fn dot_radius(px: CellSize) -> f64 {
-    (px.w.min(px.h) * 0.075).clamp(4.0, 12.0)
+    linli_domain::workshop::layout::dot_radius(linli_domain::workshop::layout::Cell { w: px.w, h: px.h })
 }
 
 /// Draws one dot (the `k`-th of its spot).
