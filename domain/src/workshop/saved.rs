@@ -162,7 +162,10 @@ mod tests {
         let saved = SavedSession::new(&session(1, 2), None, "x".into(), 2);
         let mut v = serde_json::to_value(&saved).unwrap();
         v["session"]["dots"][0]["category"] = 7.into();
-        assert!(matches!(SavedSession::parse(&v.to_string()), Err(DraftError::Replay(_))));
+        assert!(matches!(
+            SavedSession::parse(&v.to_string()),
+            Err(DraftError::Replay(_))
+        ));
         let mut v = serde_json::to_value(&saved).unwrap();
         v["version"] = 2.into();
         assert_eq!(SavedSession::parse(&v.to_string()), Err(DraftError::Version(2)));

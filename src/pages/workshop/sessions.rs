@@ -30,7 +30,9 @@ impl Ws {
             saved.fits(&cats, &props)
         });
         if !fits {
-            return self.say(Msg::Error(t_string!(i18n, workshop.saved_not_fitting).to_string()));
+            return self.say(Msg::Error(
+                t_string!(i18n, workshop.saved_not_fitting).to_string(),
+            ));
         }
         let (dots, votes) = (saved.session.dots().len(), saved.session.votes().len());
         self.session.set_value(saved.session);

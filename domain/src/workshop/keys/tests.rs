@@ -224,7 +224,10 @@ fn modifiers_and_form_fields_leave_every_key_to_the_browser() {
             };
             assert_eq!(action(held, state(mode)), None, "{mode:?} alt+{key:?}");
             if key != "z" {
-                let held = Press { command: true, ..held };
+                let held = Press {
+                    command: true,
+                    ..held
+                };
                 assert_eq!(action(held, state(mode)), None, "{mode:?} modifier+{key:?}");
             }
             let typed = Press {
@@ -297,7 +300,10 @@ fn ctrl_z_and_cmd_z_undo_as_z_does_but_not_in_a_field_nor_with_alt() {
             };
             assert_eq!(action(chord, state(mode)), plain, "{mode:?} ctrl+{key}");
             assert!(matches!(plain, Some(KeyAction::Undo | KeyAction::CancelHold)));
-            let alt = Press { command: false, ..chord };
+            let alt = Press {
+                command: false,
+                ..chord
+            };
             assert_eq!(action(alt, state(mode)), None);
             let field = Press {
                 target: Target::Field,
