@@ -14,6 +14,10 @@
 //! - [`keys`]: the keyboard map (keyboard and presenter clicker).
 //! - [`draft`]: the session in progress, kept in the setting `workshop_draft` so that a
 //!   reload resumes it (read back by replaying it through the checked operations).
+//! - [`saved`]: saved sessions kept whole (settings `workshop_session:<started>`), listed,
+//!   reopened and continued.
+//! - [`layout`]: the plan on screen: cell size for the window, reading order of the
+//!   tiles, label font size, dot size.
 //! - [`tally`]: the saved tallies beside the register's needs, per building and category.
 //!
 //! # How a session becomes data
@@ -42,6 +46,8 @@ use crate::model::{Ballot, Building, Millis, Proposal, ProposalStatus};
 
 pub mod draft;
 pub mod keys;
+pub mod layout;
+pub mod saved;
 pub mod tally;
 
 /// `Ballot::source` of ballots from a workshop.

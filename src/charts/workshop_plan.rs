@@ -93,14 +93,20 @@ pub fn dot_xy(cell: (u16, u16), k: u32, px: CellSize) -> (f64, f64) {
     const A2: f64 = 0.569_840_290_998_053_3;
     let k = f64::from(k);
     let (u, v) = ((0.5 + A1 * k).fract(), (0.5 + A2 * k).fract());
-    let (ix, iy) = (px.w * 0.1, px.h * 0.1);
+    // Whole markers inside the cell (at least 16 px across, see `dot_radius`).
+    let r = dot_radius(px) * 1.15 + 1.0;
+    let (ix, iy) = (
+        (px.w * 0.1).max(r).min(px.w / 2.0),
+        (px.h * 0.1).max(r).min(px.h / 2.0),
+    );
     let (x0, y0) = px.origin(cell.0, cell.1);
     (x0 + ix + u * (px.w - 2.0 * ix), y0 + iy + v * (px.h - 2.0 * iy))
 }
 
-/// Marker radius for a cell of `px`.
+/// Marker radius for a cell of `px`: at least 16 px across on screen
+/// (`linli_domain::workshop::layout::dot_radius`).
 pub fn dot_radius(px: CellSize) -> f64 {
-    (px.w.min(px.h) * 0.075).clamp(4.0, 12.0)
+    linli_domain::workshop::layout::dot_radius(linli_domain::workshop::layout::Cell { w: px.w, h: px.h })
 }
 
 /// Draws one dot (the `k`-th of its spot).

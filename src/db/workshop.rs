@@ -4,13 +4,15 @@
 //! transaction: the plan's layout (the moved buildings and an audit entry), the
 //! session (its needs tally in the setting `workshop_needs`, its ballots, the
 //! removal of its draft and an audit entry, decided on what is read inside that
-//! transaction), the session in progress (the setting `workshop_draft`, kept after
+//! transaction; the whole session too, in the setting `workshop_session:<start>`,
+//! so that it is listed and can be reopened and continued), the session in progress (the setting `workshop_draft`, kept after
 //! each change until saved or discarded), and the plan image (set or removed).
 
 use std::convert::Infallible;
 
 use linli_domain::model::{AuditEntry, Ballot, Building, Millis, NeedCategory, Proposal, Setting};
 use linli_domain::workshop::draft::{Draft, DRAFT_SETTING};
+use linli_domain::workshop::saved::{listed, SavedSession, SAVED_PREFIX};
 use linli_domain::workshop::{
     voting_list, Session, WorkshopNeeds, MAX_KEYED, NEEDS_SETTING, PLAN_IMAGE_SETTING,
 };
@@ -33,6 +35,10 @@ pub struct WorkshopData {
     /// The session in progress kept before a reload (`Err`: why it cannot be
     /// resumed), `None` when there is none.
     pub draft: Option<Result<Draft, String>>,
+    /// The saved sessions, last saved first.
+    pub saved: Vec<SavedSession>,
+    /// Saved sessions that cannot be read back: setting key and why.
+    pub saved_unreadable: Vec<(String, String)>,
 }
 
 /// What saving a session wrote.
@@ -58,18 +64,29 @@ impl Db {
         let mut categories = self.need_categories().await?;
         categories.truncate(MAX_KEYED);
         let (period, proposals) = voting_list(self.get_all("proposals").await?);
-        let image = self.setting(PLAN_IMAGE_SETTING).await?;
-        let draft = self
-            .setting(DRAFT_SETTING)
-            .await?
-            .map(|s| Draft::parse(&s.value).map_err(|e| e.to_string()));
+        let (mut image, mut draft) = (None, None);
+        let (mut saved, mut saved_unreadable) = (Vec::new(), Vec::new());
+        for s in self.settings().await? {
+            if s.key == PLAN_IMAGE_SETTING {
+                image = Some(s.value);
+            } else if s.key == DRAFT_SETTING {
+                draft = Some(Draft::parse(&s.value).map_err(|e| e.to_string()));
+            } else if s.key.starts_with(SAVED_PREFIX) {
+                match SavedSession::parse(&s.value) {
+                    Ok(v) => saved.push(v),
+                    Err(e) => saved_unreadable.push((s.key, e.to_string())),
+                }
+            }
+        }
         Ok(WorkshopData {
             buildings,
             categories,
             proposals,
             period,
-            plan_image: image.map(|s| s.value).filter(|v| v.starts_with("data:image/")),
+            plan_image: image.filter(|v| v.starts_with("data:image/")),
             draft,
+            saved: listed(saved),
+            saved_unreadable,
         })
     }
 
@@ -98,7 +115,8 @@ impl Db {
         self.commit(batch).await
     }
 
-    /// Saves `session`: its needs tally replaces an earlier save of the same
+    /// Saves `session`: the whole session (saved by `actor`, see
+    /// `linli_domain::workshop::saved`) replaces an earlier save of it, its needs tally replaces an earlier save of the same
     /// session in the setting `workshop_needs` (a damaged setting is replaced
     /// rather than blocking the save), its ballots for `period` replace that
     /// save's ballots, its draft is removed, and one audit entry by `actor` is
@@ -116,6 +134,7 @@ impl Db {
         actor: String,
         at: Millis,
     ) -> Result<SessionSaved, DbError> {
+        let whole = SavedSession::new(session, Some(period.to_owned()), actor.clone(), at);
         let session = session.clone();
         let period = period.to_owned();
         let reads = vec![
@@ -145,6 +164,13 @@ impl Db {
                     &Setting {
                         key: NEEDS_SETTING.to_owned(),
                         value: serde_json::to_string(&all).unwrap_or_default(),
+                    },
+                )?;
+                batch.put(
+                    "settings",
+                    &Setting {
+                        key: whole.key(),
+                        value: whole.to_json(),
                     },
                 )?;
                 batch.delete("settings", DRAFT_SETTING);

@@ -101,7 +101,7 @@ impl Draft {
 }
 
 /// Rebuilds `stored` from its log through the checked operations.
-fn replay(stored: &Session) -> Result<Session, String> {
+pub(crate) fn replay(stored: &Session) -> Result<Session, String> {
     let mut s = Session::new(
         stored.started_at,
         stored.categories.clone(),

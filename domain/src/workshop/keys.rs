@@ -9,16 +9,20 @@
 //! | arrows | move the cursor over the plan | previous / next proposal | move the cursor |
 //! | PageUp / PageDown (clicker) | previous / next category | previous / next proposal | previous / next category |
 //! | Enter | place a dot | place the participant's dot | pick up / drop a building |
-//! | Z | undo (dots, votes, change of participant) | undo | put the held building back |
+//! | Z, Ctrl+Z, ⌘Z | undo (dots, votes, change of participant) | undo | put the held building back |
 //! | N | | next participant | |
 //! | space, + / −, R | start / stop the timer, a minute more / less, reset | same | same |
 //! | V, L, H, S, F, ? | voting, layout, heat only, save, full screen, key help | same | same |
 //!
 //! A number beyond the list (a 9 with eight categories) and a step through an
 //! empty list are still the workshop's keys ([`KeyAction::Nothing`]): the browser's
-//! default is prevented, nothing changes. A key held with Ctrl, Alt or Meta, any key
-//! typed in a form field, and Enter or space on a button or link are left to the
-//! browser (`None`).
+//! default is prevented, nothing changes. A key held with Ctrl, Alt or Meta (but
+//! Ctrl+Z and ⌘Z, which undo as Z does), any key typed in a form field, and Enter or
+//! space on a button or link are left to the browser (`None`).
+//!
+//! The number shown on a proposal of the voting list is its key: [`number_label`]
+//! gives the label of the proposal at an index, and number key N selects the
+//! proposal labelled N (tested for every N and list length).
 
 /// The workshop's modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,6 +65,8 @@ pub struct Press<'a> {
     pub key: &'a str,
     /// Ctrl, Alt or Meta was held: the browser's and the system's shortcuts.
     pub modifier: bool,
+    /// Ctrl or Meta (⌘) was held without Alt: Ctrl+Z / ⌘Z undo.
+    pub command: bool,
     /// Where it was pressed.
     pub target: Target,
 }
@@ -127,6 +133,18 @@ pub enum KeyAction {
     ToggleHelp,
 }
 
+/// The number shown on the voting list's proposal at index `i`: its key, 1–9;
+/// `None` beyond the ninth (reached with the arrows or the clicker).
+///
+/// ```
+/// use linli_domain::workshop::keys::number_label;
+/// assert_eq!(number_label(6), Some(7));
+/// assert_eq!(number_label(9), None);
+/// ```
+pub fn number_label(i: usize) -> Option<usize> {
+    (i < 9).then_some(i + 1)
+}
+
 /// Index `i` moved by `step` through a list of `n`, wrapping around; `None` when
 /// the list is empty.
 fn wrap(i: usize, step: i32, n: usize) -> Option<usize> {
@@ -139,10 +157,18 @@ pub fn action(press: Press<'_>, state: KeyState) -> Option<KeyAction> {
     let Press {
         key,
         modifier,
+        command,
         target,
     } = press;
-    if modifier || target == Target::Field {
+    if target == Target::Field {
         return None;
+    }
+    if modifier {
+        return (command && matches!(key, "z" | "Z")).then_some(if state.mode == Mode::Arrange {
+            KeyAction::CancelHold
+        } else {
+            KeyAction::Undo
+        });
     }
     if target == Target::Control && matches!(key, "Enter" | " ") {
         return None;

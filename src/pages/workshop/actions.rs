@@ -3,7 +3,7 @@
 //! a key, a button or the pointer.
 
 use leptos::prelude::*;
-use linli_domain::workshop::keys::{step_cursor, Mode};
+use linli_domain::workshop::keys::{number_label, step_cursor, Mode};
 use linli_domain::workshop::{Session, Spot, Undone, WorkshopError};
 
 use super::save::js_error_text;
@@ -103,15 +103,37 @@ impl Ws {
                 spot = self.spot_name(d.spot)
             )
             .to_string(),
-            Undone::Vote(v) => t_string!(
-                i18n,
-                workshop.undone_vote,
-                participant = v.participant,
-                proposal = v.proposal
-            )
-            .to_string(),
+            Undone::Vote(v) => {
+                let (number, title) = self.proposal_label(v.proposal);
+                t_string!(
+                    i18n,
+                    workshop.undone_vote,
+                    participant = v.participant,
+                    number = number,
+                    title = title
+                )
+                .to_string()
+            }
             Undone::NextParticipant => t_string!(i18n, workshop.undone_participant).to_string(),
         }));
+    }
+
+    /// The number shown on proposal `id` in the voting list (its key, `·` beyond
+    /// the ninth) and its title: how messages name a proposal, never by its id.
+    pub fn proposal_label(self, id: u32) -> (String, String) {
+        self.data.with_value(|d| {
+            d.proposals
+                .iter()
+                .enumerate()
+                .find(|(_, p)| p.id == id)
+                .map(|(i, p)| {
+                    (
+                        number_label(i).map_or_else(|| "·".to_owned(), |n| n.to_string()),
+                        p.title.clone(),
+                    )
+                })
+                .unwrap_or_default()
+        })
     }
 
     /// Places the current participant's dot on the selected proposal.

@@ -66,6 +66,7 @@ impl Ws {
         let press = Press {
             key: &key,
             modifier: ev.ctrl_key() || ev.meta_key() || ev.alt_key(),
+            command: (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key(),
             target: Target::of_tag(&tag),
         };
         if let Some(a) = action(press, self.key_state()) {

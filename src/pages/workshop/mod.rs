@@ -10,7 +10,7 @@
 //! | arrows | move the cursor over the plan | ↑ ↓ move between proposals |
 //! | PageUp / PageDown (clicker) | previous / next category | previous / next proposal |
 //! | Enter | place a dot | place the participant's dot |
-//! | Z | undo (dots, votes, change of participant) | |
+//! | Z, Ctrl+Z, ⌘Z | undo (dots, votes, change of participant) | |
 //! | N | | next participant |
 //! | space | start / stop the timer (+ / − a minute, R reset) | |
 //! | V, L, H, S, F | voting, layout, heat only, save, full screen | |
@@ -26,8 +26,12 @@
 //! (heat, dots) under HTML building tiles; see `crate::charts::workshop_plan`.
 //! Nothing here uses the network: the workshop works offline.
 //!
+//! Saved sessions are kept whole and listed (`sessions`): one can be reopened and
+//! continued; saving it again replaces its record, its tally and its ballots.
+//!
 //! Parts: `state` (the shared handle and the repaints), `actions`, `keys`,
-//! `save`, `export` (CSV, PNG), `plan` (the plan view), `panels` (the rest).
+//! `save`, `sessions` (saved sessions), `export` (CSV, PNG), `plan` (the plan
+//! view), `panels` (the rest).
 
 mod actions;
 mod draft;
@@ -36,6 +40,7 @@ mod keys;
 mod panels;
 mod plan;
 mod save;
+mod sessions;
 mod state;
 
 use std::sync::Arc;
@@ -94,7 +99,7 @@ fn Workshop(data: Arc<WorkshopData>) -> impl IntoView {
     view! {
         <Header ws/>
         <div class="ws-body">
-            <div class="ws-main">
+            <div class="ws-main" node_ref=ws.main_ref data-testid="ws-main">
                 {move || (ws.mode.get() == Mode::Vote).then(|| view! { <VoteList ws/> })}
                 <PlanView ws/>
             </div>

@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 use linli_domain::order::SortDyn;
-use linli_domain::workshop::keys::Mode;
+use linli_domain::workshop::keys::{number_label, Mode};
 use linli_domain::workshop::{format_mmss, Spot, Timer};
 
+use super::sessions::SavedSessions;
 use super::state::{Msg, Ws};
 use crate::charts::workshop_plan as draw;
 use crate::i18n::*;
@@ -150,9 +151,12 @@ pub(super) fn VoteList(ws: Ws) -> impl IntoView {
                         let top = ws.session.with_value(|s| s.by_proposal().iter().copied().max().unwrap_or(0)).max(1);
                         format!("{}%", f64::from(count()) * 100.0 / f64::from(top))
                     };
+                    let label = number_label(i).map_or_else(|| "·".to_owned(), |n| n.to_string());
+                    let key = label.clone();
                     view! {
-                        <li class:chosen=move || ws.selected.get() == i data-testid=format!("ws-prop-{id}") data-count=count>
-                            <kbd>{if i < 9 { (i + 1).to_string() } else { "·".to_owned() }}</kbd>
+                        <li class:chosen=move || ws.selected.get() == i data-testid=format!("ws-prop-{id}") data-count=count
+                            data-key=key>
+                            <kbd>{label}</kbd>
                             <span class="ws-title">{title}</span>
                             <span class="ws-bar"><span style:width=width></span></span>
                             <b class="ws-votes">{count}</b>
@@ -213,6 +217,7 @@ pub(super) fn Side(ws: Ws) -> impl IntoView {
             } else {
                 view! { <Categories ws/><Here ws/> }.into_any()
             }}
+            <SavedSessions ws/>
             <div class="ws-tools">
                 {btn(vote_label, "ws-vote-mode", move || ws.toggle_vote())}
                 {btn(arrange_label, "ws-arrange", move || ws.toggle_arrange())}

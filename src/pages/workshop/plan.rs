@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use linli_domain::workshop::keys::Mode;
+use linli_domain::workshop::layout::{label_font_px, reading_order, LABEL_MIN_PX};
 use linli_domain::workshop::Spot;
 
 use super::state::Ws;
@@ -60,30 +61,49 @@ impl Ws {
     }
 }
 
-/// A tile per building, with its needs dots.
+/// Room a tile's border, padding and label padding take from its width (px).
+const TILE_CHROME_PX: f64 = 12.0;
+
+/// A tile per building, with its needs dots, in reading order of the grid
+/// positions (row by row, left to right); the name and the count get the largest
+/// font (up to 28 px) that fits the tile (`linli_domain::workshop::layout`), the
+/// full name is the tile's title.
 fn tiles(ws: Ws) -> impl IntoView {
     move || {
         ws.layout_rev.track();
         let px = ws.cell_px.get();
+        let inner = px.w - TILE_CHROME_PX;
+        // Two lines (name, count) in the tile's height.
+        let tallest = ((px.h - TILE_CHROME_PX) / 2.0).floor().max(LABEL_MIN_PX);
         ws.plan.with_value(|p| {
-            p.buildings()
-                .iter()
+            reading_order(p)
+                .into_iter()
                 .map(|b| {
                     let id = b.id;
                     let name = b.name.clone();
+                    let name_px = label_font_px(&name, inner).min(tallest);
+                    let title = name.clone();
                     let count = Memo::new(move |_| {
                         ws.rev.track();
                         ws.session
                             .with_value(|s| s.spot(Spot::Building(id)).map_or(0, |c| c.total))
                     });
+                    let count_px = move || {
+                        format!(
+                            "{}px",
+                            label_font_px(&count.get().to_string(), inner).min(tallest)
+                        )
+                    };
                     view! {
                         <div class="ws-tile" data-testid=format!("ws-tile-{id}") data-count=move || count.get()
+                            data-x=b.x data-y=b.y title=title
                             class:held=move || ws.holding.get() == Some(id)
                             style:left=format!("{}px", f64::from(b.x) * px.w)
                             style:top=format!("{}px", f64::from(b.y) * px.h)
                             style:width=format!("{}px", px.w) style:height=format!("{}px", px.h)>
-                            <span class="ws-name">{name}</span>
-                            <span class="ws-count" class:zero=move || count.get() == 0>{move || count.get()}</span>
+                            <span class="ws-name" style:font-size=format!("{name_px}px")>{name}</span>
+                            <span class="ws-count" class:zero=move || count.get() == 0
+                                style:font-size=count_px>{move || count.get()}</span>
                         </div>
                     }
                 })
@@ -96,6 +116,8 @@ fn tiles(ws: Ws) -> impl IntoView {
 #[component]
 pub(super) fn PlanView(ws: Ws) -> impl IntoView {
     let i18n = ws.i18n;
+    // Once mounted, the cells fit the plan's column (not an estimate of it).
+    Effect::new(move |_| ws.fit());
     // Full repaint on mount, resize, layout change and the dots toggle.
     Effect::new(move |_| {
         ws.cell_px.track();

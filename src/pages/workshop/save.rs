@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use linli_domain::workshop::saved::{upsert, SavedSession};
 use linli_domain::workshop::{MAX_PLAN_IMAGE_BYTES, PLAN_IMAGE_TYPES};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -85,8 +86,9 @@ impl Ws {
         });
     }
 
-    /// Saves the session: its needs tally and its ballots (replacing an earlier
-    /// save of the same session).
+    /// Saves the session: the whole session (listed, can be reopened), its needs
+    /// tally and its ballots (replacing an earlier save of the same session), by
+    /// the acting guide; "saved" only after the transaction completed.
     pub fn save(self) {
         if self.refuse_read_only() {
             return;
@@ -106,11 +108,12 @@ impl Ws {
         let snapshot = self.session.get_value();
         let rev = self.rev.get_untracked();
         let actor = self.guide.actor();
+        let at = now_millis();
         self.saving.set(true);
         spawn_local(async move {
             let r = match storage.db() {
                 Some(db) => {
-                    db.save_workshop_session(&snapshot, &period, actor, now_millis())
+                    db.save_workshop_session(&snapshot, &period, actor.clone(), at)
                         .await
                 }
                 None => Err(DbError::Unavailable),
@@ -119,6 +122,9 @@ impl Ws {
             match r {
                 Ok(saved) => {
                     self.draft_saved(rev);
+                    self.saved_rev.set_value(Some(rev));
+                    let whole = SavedSession::new(&snapshot, Some(period), actor, at);
+                    self.saved.update(|v| *v = upsert(std::mem::take(v), whole));
                     storage.changed();
                     self.say(Msg::Info(
                         t_string!(i18n, workshop.saved, dots = n_dots, ballots = saved.ballots).to_string(),

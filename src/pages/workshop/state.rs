@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use linli_domain::model::Building;
 use linli_domain::workshop::keys::Mode;
+use linli_domain::workshop::layout::{fit_cells, MIN_CELL_PX};
+use linli_domain::workshop::saved::SavedSession;
 use linli_domain::workshop::{Plan, Session, Spot, Timer};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -18,13 +20,13 @@ use crate::db::workshop::WorkshopData;
 use crate::i18n::*;
 use crate::state::{use_storage, Storage};
 
-/// Width of the side panel and the room around the plan (px), for the cell size.
+/// Width of the side panel and the room around the plan (px), for the cell size
+/// before the view is mounted (then the plan's own column is measured).
 const PANEL_PX: f64 = 470.0;
 const CHROME_W_PX: f64 = 72.0;
 const CHROME_H_PX: f64 = 250.0;
-/// Smallest cell: a building's name at 28 px still fits.
-const MIN_CELL_PX: f64 = 68.0;
-const MAX_CELL_PX: f64 = 180.0;
+/// The plan's border (both sides, px).
+const PLAN_BORDER_PX: f64 = 4.0;
 /// Default timer: ten minutes.
 const TIMER_MS: i64 = 10 * 60_000;
 
@@ -74,6 +76,11 @@ pub(super) struct Ws {
     pub resumed_at: RwSignal<Option<i64>>,
     pub draft_problem: RwSignal<Option<String>>,
     pub image: RwSignal<Option<String>>,
+    /// The saved sessions (listed, reopened), last saved first.
+    pub saved: RwSignal<Vec<SavedSession>>,
+    /// The revision the session was last saved or reopened at (unsaved changes:
+    /// any other revision of a session with dots or votes).
+    pub saved_rev: StoredValue<Option<u64>>,
     pub cell_px: RwSignal<draw::CellSize>,
     /// Columns and rows of the plan.
     pub extent: Memo<(u16, u16)>,
@@ -81,6 +88,8 @@ pub(super) struct Ws {
     pub dots_ref: NodeRef<leptos::html::Canvas>,
     pub image_ref: NodeRef<leptos::html::Img>,
     pub plan_ref: NodeRef<leptos::html::Div>,
+    /// The plan's column (its width is the room the plan fits into).
+    pub main_ref: NodeRef<leptos::html::Div>,
 }
 
 pub(super) fn ctx_of(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
@@ -128,6 +137,8 @@ impl Ws {
             plan,
             stored_buildings: StoredValue::new(data.buildings.clone()),
             image: RwSignal::new(data.plan_image.clone()),
+            saved: RwSignal::new(data.saved.clone()),
+            saved_rev: StoredValue::new(None),
             data: StoredValue::new(data),
             rev: RwSignal::new(0u64),
             layout_rev,
@@ -154,6 +165,7 @@ impl Ws {
             dots_ref: NodeRef::new(),
             image_ref: NodeRef::new(),
             plan_ref: NodeRef::new(),
+            main_ref: NodeRef::new(),
         };
         ws.fit();
         ws
@@ -214,24 +226,35 @@ impl Ws {
         }
     }
 
-    /// Sizes the cells to the window: square when the width limits; taller (up to
-    /// 1.8×) when the rows leave room.
+    /// Sizes the cells to the room the plan has (`linli_domain::workshop::layout::
+    /// fit_cells`): the width of the plan's column once mounted (the window less
+    /// the side panel before), so the whole plan fits any width from 1280 px.
     pub fn fit(self) {
         let Some(w) = web_sys::window() else { return };
         let iw = w.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1920.0);
         let ih = w.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(1080.0);
+        let room_w = self
+            .main_ref
+            .try_get_untracked()
+            .flatten()
+            .map(|m| f64::from(m.client_width()))
+            .filter(|&cw| cw > 0.0)
+            .unwrap_or(iw - PANEL_PX - CHROME_W_PX)
+            - PLAN_BORDER_PX;
         let (cols, rows) = self.extent.get_untracked();
-        let by_w = (iw - PANEL_PX - CHROME_W_PX) / f64::from(cols);
-        let by_h = (ih - CHROME_H_PX) / f64::from(rows);
-        let w = by_w.min(by_h).floor().clamp(MIN_CELL_PX, MAX_CELL_PX);
-        let h = by_h
-            .floor()
-            .clamp(w, (w * 1.8).max(MIN_CELL_PX))
-            .min(MAX_CELL_PX.max(w));
-        let px = draw::CellSize { w, h };
+        let c = fit_cells(room_w.max(MIN_CELL_PX), ih - CHROME_H_PX, cols, rows);
+        let px = draw::CellSize { w: c.w, h: c.h };
         if px != self.cell_px.get_untracked() {
             self.cell_px.set(px);
         }
+    }
+
+    /// Whether the session has dots or votes not saved since they were made.
+    pub fn unsaved(self) -> bool {
+        let content = self
+            .session
+            .with_value(|s| !s.dots().is_empty() || !s.votes().is_empty());
+        content && self.saved_rev.get_value() != Some(self.rev.get_untracked())
     }
 
     /// The plan's size in px.

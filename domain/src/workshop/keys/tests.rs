@@ -17,6 +17,7 @@ fn on_page(key: &str) -> Press<'_> {
     Press {
         key,
         modifier: false,
+        command: false,
         target: Target::Page,
     }
 }
@@ -218,12 +219,21 @@ fn modifiers_and_form_fields_leave_every_key_to_the_browser() {
             let held = Press {
                 key,
                 modifier: true,
+                command: false,
                 target: Target::Page,
             };
-            assert_eq!(action(held, state(mode)), None, "{mode:?} modifier+{key:?}");
+            assert_eq!(action(held, state(mode)), None, "{mode:?} alt+{key:?}");
+            if key != "z" {
+                let held = Press {
+                    command: true,
+                    ..held
+                };
+                assert_eq!(action(held, state(mode)), None, "{mode:?} modifier+{key:?}");
+            }
             let typed = Press {
                 key,
                 modifier: false,
+                command: false,
                 target: Target::Field,
             };
             assert_eq!(action(typed, state(mode)), None, "{mode:?} field {key:?}");
@@ -237,6 +247,7 @@ fn enter_and_space_on_a_button_or_link_activate_it_other_keys_stay_the_workshops
         let on = |key| Press {
             key,
             modifier: false,
+            command: false,
             target: Target::Control,
         };
         assert_eq!(action(on("Enter"), state(mode)), None);
@@ -274,4 +285,52 @@ fn the_cursor_stays_on_the_plan() {
     assert_eq!(step_cursor((9, 9), 0, 0, extent), (5, 3));
     // A degenerate extent never panics.
     assert_eq!(step_cursor((3, 3), 1, 1, (0, 0)), (0, 0));
+}
+
+#[test]
+fn ctrl_z_and_cmd_z_undo_as_z_does_but_not_in_a_field_nor_with_alt() {
+    for mode in MODES {
+        for key in ["z", "Z"] {
+            let plain = act(key, state(mode));
+            let chord = Press {
+                key,
+                modifier: true,
+                command: true,
+                target: Target::Page,
+            };
+            assert_eq!(action(chord, state(mode)), plain, "{mode:?} ctrl+{key}");
+            assert!(matches!(plain, Some(KeyAction::Undo | KeyAction::CancelHold)));
+            let alt = Press {
+                command: false,
+                ..chord
+            };
+            assert_eq!(action(alt, state(mode)), None);
+            let field = Press {
+                target: Target::Field,
+                ..chord
+            };
+            assert_eq!(action(field, state(mode)), None);
+        }
+    }
+}
+
+#[test]
+fn number_key_n_selects_the_proposal_labelled_n() {
+    for proposals in 0..14usize {
+        let st = KeyState {
+            mode: Mode::Vote,
+            proposals,
+            ..KeyState::default()
+        };
+        for n in 1..=9usize {
+            let key = n.to_string();
+            let labelled = (0..proposals).find(|&i| number_label(i) == Some(n));
+            let want = labelled.map_or(KeyAction::Nothing, KeyAction::SelectProposal);
+            assert_eq!(act(&key, st), Some(want), "{proposals} proposals, key {n}");
+        }
+        // Every proposal up to the ninth has a label, and labels are distinct.
+        let labels: Vec<usize> = (0..proposals).filter_map(number_label).collect();
+        assert_eq!(labels.len(), proposals.min(9));
+        assert!(labels.windows(2).all(|w| w[0] < w[1]));
+    }
 }
