@@ -58,7 +58,7 @@ test('create, edit with validation, history, delete', async () => {
   await page.fill('#f-contact_phone', 'abc');
   await page.locator('.member input[type=text]').first().fill('测试住户');
   await page.click('[data-testid=save]');
-  await page.locator('.field-error', { hasText: '电话' }).waitFor();
+  await page.locator('.field-error', { hasText: '手机号' }).waitFor();
   await page.fill('#f-contact_phone', '13800000000');
   await page.click('[data-testid=save]');
   // Saved: the page moves to the new household's URL.
