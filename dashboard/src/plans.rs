@@ -30,7 +30,7 @@ const ORDER: [&str; 10] = [
 const NOTICE_OVER: &str = "notice_over";
 
 /// The stage to show for `p` on the viewer's `today` (China time).
-fn shown_stage<'a>(p: &'a PlanPublic, today: i64) -> &'a str {
+fn shown_stage(p: &PlanPublic, today: i64) -> &str {
     let running: Vec<i64> = p
         .notices
         .iter()
