@@ -174,6 +174,35 @@ pub fn pct(bp: i64) -> String {
     format!("{sign}{}.{:02}%", a / 100, a % 100)
 }
 
+/// A change of a share in percentage points: `197` → `1.97 个百分点` / `1.97 pp` (a
+/// share's change is not a percentage of itself).
+pub fn pp(l: Lang, bp: i64) -> String {
+    let a = bp.unsigned_abs();
+    format!("{}.{:02} {}", a / 100, a % 100, tr(l, "个百分点", "pp"))
+}
+
+/// A short amount for a chart's centre, in the language's units, rounded down:
+/// Chinese `¥49.3万`, English `¥493k` / `¥1.23M` (the exact figure is in the table).
+///
+/// ```
+/// use linli_dashboard::{short_yuan, Lang};
+/// assert_eq!(short_yuan(Lang::Zh, 49_305_000), "¥49.3万");
+/// assert_eq!(short_yuan(Lang::En, 49_305_000), "¥493k");
+/// assert_eq!(short_yuan(Lang::En, 123_456_700), "¥1.23M");
+/// assert_eq!(short_yuan(Lang::En, 4_500_000), "¥45.0k");
+/// assert_eq!(short_yuan(Lang::Zh, 900_000), "¥9000");
+/// ```
+pub fn short_yuan(l: Lang, fen: i64) -> String {
+    let y = fen.max(0) / 100;
+    match l {
+        Lang::Zh if y >= 10_000 => format!("¥{}.{}万", y / 10_000, (y % 10_000) / 1_000),
+        Lang::En if y >= 1_000_000 => format!("¥{}.{:02}M", y / 1_000_000, (y % 1_000_000) / 10_000),
+        Lang::En if y >= 100_000 => format!("¥{}k", y / 1_000),
+        Lang::En if y >= 10_000 => format!("¥{}.{}k", y / 1_000, (y % 1_000) / 100),
+        _ => format!("¥{y}"),
+    }
+}
+
 /// What a resident's lookup of a typed tracking code finds in the snapshot's requests
 /// section (which holds salted keys, never codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -124,9 +124,35 @@ fn listen_for_preview(snapshot: RwSignal<Option<Result<Arc<Snapshot>, LoadError>
     }
 }
 
+/// Where the language choice is kept between visits.
+const LANG_KEY: &str = "linli-dashboard-lang";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The language at start: the first view's switch if the resident used it while the code
+/// loaded, else the choice kept from an earlier visit, else Chinese.
+fn initial_lang() -> Lang {
+    let boot = document()
+        .get_element_by_id("boot-en")
+        .and_then(|e| js_sys::Reflect::get(&e, &wasm_bindgen::JsValue::from_str("checked")).ok())
+        .and_then(|v| v.as_bool());
+    if boot == Some(true) {
+        return Lang::En;
+    }
+    match storage()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
+        .as_deref()
+    {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
 #[component]
-fn App() -> impl IntoView {
-    let lang = RwSignal::new(Lang::Zh);
+fn App(lang: Lang) -> impl IntoView {
+    let lang = RwSignal::new(lang);
     let preview = preview_mode();
     let chain = RwSignal::new(if preview {
         ChainStatus::Preview
@@ -162,11 +188,25 @@ fn App() -> impl IntoView {
         if let Some(html) = html {
             let _ = html.set_attribute("lang", if lang.get() == Lang::Zh { "zh-CN" } else { "en" });
         }
+        let l = lang.get();
+        document().set_title(linli_dashboard::tr(
+            l,
+            "社区公示看板 · 邻里",
+            "Community dashboard · Linli",
+        ));
+        if let Some(s) = storage() {
+            let _ = s.set_item(LANG_KEY, if l == Lang::Zh { "zh" } else { "en" });
+        }
     });
     view! {
         <main id="main" data-testid="dashboard">
             {move || match snapshot.get() {
-                None => view! { <p class="loading" role="status">{move || linli_dashboard::tr(lang.get(), "正在加载公示数据…", "Loading the published data…")}</p> }.into_any(),
+                None => view! {
+                    <button type="button" class="lang float" on:click=move |_| lang.update(|x| *x = if *x == Lang::Zh { Lang::En } else { Lang::Zh })>
+                        {move || linli_dashboard::tr(lang.get(), "English", "中文")}
+                    </button>
+                    <p class="loading" role="status">{move || linli_dashboard::tr(lang.get(), "正在加载公示数据…", "Loading the published data…")}</p>
+                }.into_any(),
                 Some(Err(e)) => view! { <LoadErrorView error=e lang=lang/> }.into_any(),
                 Some(Ok(s)) => {
                     // Time the charts and the page from the loaded snapshot to the end of
@@ -191,8 +231,10 @@ fn App() -> impl IntoView {
 
 fn main() {
     console_error_panic_hook::set_once();
+    // Read before the first view goes: its switch may have been used.
+    let lang = initial_lang();
     if let Some(boot) = document().get_element_by_id("boot") {
         boot.remove();
     }
-    leptos::mount::mount_to_body(App);
+    leptos::mount::mount_to_body(move || view! { <App lang=lang/> });
 }

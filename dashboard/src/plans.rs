@@ -11,9 +11,10 @@ use linli_domain::snapshot::{Cell, Content, PbOutcome, PlanPublic};
 use crate::{day_of, pct, tr, yuan, Lang};
 
 /// Stages in the order residents read them: what they can still object to first.
-const ORDER: [&str; 9] = [
+const ORDER: [&str; 10] = [
     "notice",
     "change_notice",
+    NOTICE_OVER,
     "council",
     "assessment",
     "street_review",
@@ -23,9 +24,35 @@ const ORDER: [&str; 9] = [
     "draft",
 ];
 
+/// The stage shown for a plan whose notice (or budget-change notice) is recorded as
+/// running but whose last day has passed by the viewer's day: the badge follows the same
+/// day logic as the countdown text (issue #17 item 10), not the publication's day.
+const NOTICE_OVER: &str = "notice_over";
+
+/// The stage to show for `p` on the viewer's `today` (China time).
+fn shown_stage(p: &PlanPublic, today: i64) -> &str {
+    let running: Vec<i64> = p
+        .notices
+        .iter()
+        .filter(|n| n.ended.is_none())
+        .filter_map(|n| day_of(&n.last_day))
+        .collect();
+    let over = !running.is_empty() && running.iter().all(|&last| last < today);
+    if over && (p.stage == "notice" || p.stage == "change_notice") {
+        NOTICE_OVER
+    } else {
+        &p.stage
+    }
+}
+
 /// A plan stage's name.
 pub fn stage_name(l: Lang, s: &str) -> &'static str {
     match s {
+        NOTICE_OVER => tr(
+            l,
+            "公示期已结束，待下一步",
+            "Notice period over, next step pending",
+        ),
         "notice" => tr(l, "公示中", "In public notice"),
         "change_notice" => tr(l, "预算调整公示中", "Budget change on notice"),
         "council" => tr(l, "待居民议事会审议", "Awaiting the residents' council"),
@@ -182,7 +209,7 @@ pub fn plans_view(c: &Content, l: Lang, today: i64) -> AnyView {
             let plans: Vec<AnyView> = c
                 .plans
                 .iter()
-                .filter(|p| p.stage == *stage)
+                .filter(|p| shown_stage(p, today) == *stage)
                 .map(|p| plan(c, p, l, today))
                 .collect();
             (!plans.is_empty()).then(|| {
@@ -276,7 +303,7 @@ fn plan(c: &Content, p: &PlanPublic, l: Lang, today: i64) -> AnyView {
     let details = details(c, p, l);
     view! {
         <li class="plan" data-testid="plan" data-id=p.id.to_string()>
-            <div class="plan-head"><strong>{shown(l, &p.title)}</strong><span class=format!("stage {}", p.stage)>{stage_name(l, &p.stage)}</span></div>
+            <div class="plan-head"><strong>{shown(l, &p.title)}</strong><span class=format!("stage {}", shown_stage(p, today)) data-testid="stage-badge">{stage_name(l, shown_stage(p, today))}</span></div>
             {top}
             <details>
                 <summary>{tr(l, "详情：审批、每笔支出、决算", "Details: approvals, every spending item, accounts")}</summary>

@@ -7,7 +7,7 @@ use linli_domain::snapshot::{Content, Indicator};
 
 use crate::charts::{self, Bar, GroupBars};
 use crate::plans::{funder_name, pb_view, plans_view};
-use crate::{lookup, pct, tr, yuan, ChainStatus, Lang, LoadError, Lookup};
+use crate::{lookup, pct, pp, short_yuan, tr, yuan, ChainStatus, Lang, LoadError, Lookup};
 
 fn status_name(lang: Lang, s: &str) -> &'static str {
     match RequestStatus::from_code(s) {
@@ -102,8 +102,9 @@ fn indicator_reason(l: Lang, code: &str) -> &'static str {
     }
 }
 
-/// A figure with its chart image and the same figures as a table. The table is always
-/// in the page for screen readers; the button shows it on screen instead of the chart.
+/// A figure with its chart image, an optional legend, and the same figures as a table.
+/// The table is always in the page for screen readers; the button shows it on screen below
+/// the chart (the chart stays: issue #17 item 9).
 #[component]
 fn Figure(
     id: &'static str,
@@ -114,6 +115,7 @@ fn Figure(
     height: u32,
     lang: RwSignal<Lang>,
     table: AnyView,
+    #[prop(optional)] legend: Option<AnyView>,
 ) -> impl IntoView {
     let show_table = RwSignal::new(false);
     let table_id = format!("{id}-table");
@@ -125,13 +127,14 @@ fn Figure(
                     aria-pressed=move || show_table.get().to_string()
                     on:click=move |_| show_table.update(|v| *v = !*v)>
                     {move || if show_table.get() {
-                        tr(lang.get(), "显示图表", "Show chart")
+                        tr(lang.get(), "隐藏表格", "Hide table")
                     } else {
                         tr(lang.get(), "以表格显示", "Show as table")
                     }}
                 </button>
             </div>
-            <img class="chart" src=src alt=alt width=width height=height hidden=move || show_table.get()/>
+            <img class="chart" src=src alt=alt width=width height=height/>
+            {legend}
             <div id=table_id class=move || if show_table.get() { "table-wrap" } else { "table-wrap sr-only" }>
                 {table}
             </div>
@@ -189,10 +192,7 @@ fn body(
     let together = tr(l, "合并公布", "published together");
     // The three charts' drawing time, shown as a data attribute for the benchmark.
     let charts_t0 = now_ms();
-    let donut = charts::data_url(&charts::donut_svg(
-        &shares,
-        &format!("¥{}", short_yuan(h.budget_fen)),
-    ));
+    let donut = charts::data_url(&charts::donut_svg(&shares, &short_yuan(l, h.budget_fen)));
     let alloc_alt = format!(
         "{}: {}",
         tr(l, "按类别分配的环形图", "Donut of the allocation by category"),
@@ -235,9 +235,9 @@ fn body(
         .map(|(i, a)| {
             let change = a.change_bp.map_or_else(String::new, |d| {
                 if d > 0 {
-                    format!("↑{}", pct(d))
+                    format!("↑{}", pp(l, d))
                 } else if d < 0 {
-                    format!("↓{}", pct(-d))
+                    format!("↓{}", pp(l, d))
                 } else {
                     "—".to_owned()
                 }
@@ -252,6 +252,16 @@ fn body(
             }
         })
         .collect_view();
+    // The donut's key: one entry per slice, in the slices' colours and order.
+    let alloc_legend = view! {
+        <ul class="chart-legend" data-testid="allocation-legend">
+            {c.allocation.iter().enumerate().map(|(i, a)| view! {
+                <li><span class="swatch" style=format!("background:{}", charts::colour(i))></span>
+                    {cat_label(a)}" "<span class="n">{a.share_bp.map_or_else(|| together.to_owned(), |b| pct(i64::from(b)))}</span></li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any();
     let alloc_table = view! {
         <table>
             <caption>{tr(l, "按类别分配（元）", "Allocation by category (yuan)")}</caption>
@@ -502,7 +512,7 @@ fn body(
     let allocation = if c.allocation_status == linli_domain::snapshot::ADOPTED {
         view! {
             <Figure id="allocation" title=tr(l, "钱用在哪里：按类别分配", "Where the money goes: by category").to_owned()
-                src=donut alt=alloc_alt width=charts::DONUT_SIZE height=charts::DONUT_SIZE lang=lang table=alloc_table/>
+                src=donut alt=alloc_alt width=charts::DONUT_SIZE height=charts::DONUT_SIZE lang=lang table=alloc_table legend=alloc_legend/>
             <Figure id="funders" title=tr(l, "谁来出资：多方分担", "Who pays: cost sharing").to_owned()
                 src=funders_src alt=funders_alt width=charts::HBARS_WIDTH height=funders_h lang=lang table=funders_table/>
             <Figure id="groups" title=tr(l, "是否公平：各群体占比", "Is it fair: each group's share").to_owned()
@@ -549,6 +559,7 @@ fn body(
             </button>
         </header>
         <p class="lead">{lead}</p>
+        {(l == Lang::En).then(|| view! { <p class="small" data-testid="own-text-note">{"Project names and other texts written by the community are shown as the community wrote them (in Chinese)."}</p> })}
         <dl class="cards" data-testid="headline" data-charts-ms=charts_ms>
             {cards.into_iter().map(|(k, v)| view! { <div class="card"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
         </dl>
@@ -562,18 +573,18 @@ fn body(
         <section class="block" aria-labelledby="sat-h" data-testid="satisfaction">
             <h2 id="sat-h">{tr(l, "居民满意度", "Residents' satisfaction")}</h2>
             <p>{sat_line}</p>
-            <table>
+            <div class="table-wrap"><table>
                 <caption>{tr(l, "评分分布", "Ratings")}</caption>
                 <thead><tr><th scope="col">{tr(l, "评分", "Rating")}</th><th scope="col">{tr(l, "人数", "People")}</th></tr></thead>
                 <tbody>{sat_rows}</tbody>
-            </table>
+            </table></div>
         </section>
         <section class="block" aria-labelledby="cov-h">
             <h2 id="cov-h">{tr(l, "需求覆盖", "Needs registered")}</h2>
-            <table>
+            <div class="table-wrap"><table>
                 <thead><tr><th scope="col">{tr(l, "类别", "Category")}</th><th scope="col">{tr(l, "户数", "Households")}</th><th scope="col">{tr(l, "占全部户数", "Of all households")}</th></tr></thead>
                 <tbody>{coverage}</tbody>
-            </table>
+            </table></div>
             <p class="small">{match l {
                 Lang::Zh => format!("为保护隐私，户数按每 {min_cell} 户（健康、残疾、收入、未成年人、住房、就业为每 {min_cell_s} 户）分段公布，不足一段的不公布。"),
                 Lang::En => format!("To protect privacy, counts are published in bands of {min_cell} ({min_cell_s} for health, disability, income, minors, housing and employment); counts below one band are not published."),
@@ -611,16 +622,6 @@ fn chain_text(l: Lang, c: &ChainStatus) -> String {
         ChainStatus::Unchecked => tr(l, "本期数据校验通过；上一期暂时无法获取（离线），未核对衔接。", "This snapshot verifies; the previous one could not be fetched (offline), so the link is not checked.").to_owned(),
         ChainStatus::NotVerifiable => tr(l, "⚠ 无法核验：网站缺少公示历史。", "⚠ Not verifiable: the site does not serve the history.").to_owned(),
         ChainStatus::Preview => tr(l, "预览：尚未发布，发布时生成校验码。", "Preview: not published yet; the hash is made when publishing.").to_owned(),
-    }
-}
-
-/// `¥1.2万`-style short amount for the donut's centre.
-fn short_yuan(fen: i64) -> String {
-    let yuan = fen / 100;
-    if yuan >= 10_000 {
-        format!("{}.{}万", yuan / 10_000, (yuan % 10_000) / 1_000)
-    } else {
-        yuan.to_string()
     }
 }
 
@@ -714,9 +715,15 @@ fn RequestLookup(
                     Some(Lookup::Found(i)) => requests.with_value(|r| {
                         let q = &r.entries[i];
                         let history = q.history.iter().map(|h| view! { <li>{format!("{} {}", h.date, status_name(l, &h.status))}</li> }).collect_view();
+                        // Still open past its due time at publication: say so, and since when.
+                        let overdue = q.overdue_since.as_ref().map(|d| match l {
+                            Lang::Zh => format!("已超期：自 {d} 起超过办理时限"),
+                            Lang::En => format!("Overdue since {d} (past the promised time)"),
+                        });
                         view! {
                             <div class="found" data-testid="request-result">
                                 <p><strong>{status_name(l, &q.status)}</strong></p>
+                                {overdue.map(|t| view! { <p class="error" data-testid="request-overdue">{t}</p> })}
                                 <ol class="history">{history}</ol>
                             </div>
                         }.into_any()

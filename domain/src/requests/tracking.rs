@@ -20,6 +20,22 @@
 //!
 //! Reading is lenient as Crockford prescribes: case, hyphens and spaces are
 //! ignored and `I`/`L` read as `1`, `O` as `0`.
+//!
+//! # Check characters typeable on a phone (issue #17, item 11)
+//!
+//! Crockford's check values 32–35 are the symbols `* ~ $ =`, which a phone's default
+//! keyboard hides behind a second layer. **New codes** ([`TrackingCode::from_random`])
+//! never end in one: when the check of the 80 random bits would be 32–35, bit 4 of the
+//! value (bit 4 of the last data symbol) is flipped, which moves the value by ±16 and
+//! the check to 11–14 (`B C D E`) or 16–19 (`G H J K`). Every new code therefore ends
+//! in a letter or digit (`0–9`, `A–Z` without `I L O`, or `U` for 36); the check is still
+//! Crockford's mod 37, so every property above holds unchanged. The cost is
+//! log₂(37/33) ≈ 0.17 bit: 11 % of the values share their code with their bit-4
+//! neighbour (79.8 bits of entropy).
+//!
+//! **Old codes** ending in `* ~ $ =` (issued before) are read exactly as before:
+//! [`TrackingCode::parse`] accepts the whole mod-37 check alphabet, so a resident's
+//! printed slip keeps working and its lookup key is unchanged.
 
 use std::fmt;
 
@@ -77,11 +93,18 @@ impl TrackingCode {
     /// let c = TrackingCode::from_random([0xff; 10]);
     /// assert_eq!(c.as_str().len(), 17);
     /// assert_eq!(TrackingCode::parse(&c.display()).unwrap(), c);
+    /// // The check character is a letter or a digit, typeable on a phone's keyboard.
+    /// assert!(c.as_str().chars().last().unwrap().is_ascii_alphanumeric());
     /// ```
     pub fn from_random(bytes: [u8; RANDOM_BYTES]) -> Self {
         let mut v: u128 = 0;
         for b in bytes {
             v = (v << 8) | u128::from(b);
+        }
+        // A check of 32–35 would be a symbol (`* ~ $ =`): flip bit 4 so that it is a
+        // letter or a digit (see the module docs).
+        if (32..36).contains(&(v % 37)) {
+            v ^= 16;
         }
         let mut digits = [0u8; DATA_LEN];
         for i in (0..DATA_LEN).rev() {
@@ -291,10 +314,97 @@ mod tests {
             prop_assert_eq!(TrackingCode::parse(&c.display()).unwrap(), c);
         }
 
-        /// Different random bytes give different codes (the data part is a bijection).
+        /// Different random bytes give different codes, except two values that differ
+        /// only in bit 4 where one of them has a symbol check (the module docs).
         #[test]
-        fn injective(a in proptest::array::uniform10(any::<u8>()), b in proptest::array::uniform10(any::<u8>())) {
-            prop_assert_eq!(a == b, TrackingCode::from_random(a) == TrackingCode::from_random(b));
+        fn injective_but_for_the_bit_4_neighbour(a in proptest::array::uniform10(any::<u8>()), b in proptest::array::uniform10(any::<u8>())) {
+            let value = |x: [u8; RANDOM_BYTES]| x.iter().fold(0u128, |v, &b| (v << 8) | u128::from(b));
+            let same = TrackingCode::from_random(a) == TrackingCode::from_random(b);
+            let mut n = a;
+            n[RANDOM_BYTES - 1] ^= 16;
+            prop_assert!(!same || a == b || b == n);
+            // The neighbour shares the code exactly when one of the two has a symbol check.
+            let symbolic = |x| (32..36).contains(&(value(x) % 37));
+            prop_assert_eq!(
+                TrackingCode::from_random(a) == TrackingCode::from_random(n),
+                symbolic(a) || symbolic(n)
+            );
         }
+
+        /// New codes end in a letter or a digit (a phone's default keyboard), round-trip,
+        /// and any single changed character, to any symbol of the check alphabet or the
+        /// data alphabet, is refused.
+        #[test]
+        fn new_codes_are_typeable_and_catch_one_changed_character(
+            bytes in proptest::array::uniform10(any::<u8>()),
+            pos in 0usize..=DATA_LEN,
+            sym in 0usize..37,
+        ) {
+            let c = TrackingCode::from_random(bytes);
+            let last = c.as_str().chars().last().unwrap();
+            prop_assert!(last.is_ascii_alphanumeric(), "{}", c.as_str());
+            prop_assert_eq!(TrackingCode::parse(&c.display().to_lowercase()).unwrap(), c.clone());
+            let b = c.as_str().as_bytes();
+            let alphabet: &[u8] = typeable(pos);
+            let s = alphabet[sym % alphabet.len()];
+            if s != b[pos] {
+                let mut w = b.to_vec();
+                w[pos] = s;
+                let text = String::from_utf8(w).unwrap();
+                prop_assert!(TrackingCode::parse(&text).is_err(), "{} -> {} accepted", c.as_str(), text);
+            }
+        }
+
+        /// Old-format codes (issued before this change: the plain mod-37 check, which may
+        /// be `* ~ $ =`) still read, in every typed form, as themselves.
+        #[test]
+        fn old_codes_still_validate(bytes in proptest::array::uniform10(any::<u8>())) {
+            let old = legacy_from_random(bytes);
+            prop_assert_eq!(TrackingCode::parse(&old).unwrap().as_str().to_owned(), old.clone());
+            let grouped = format!("{}-{}-{}-{}-{}", &old[0..4], &old[4..8], &old[8..12], &old[12..16], &old[16..]);
+            prop_assert_eq!(TrackingCode::parse(&grouped.to_lowercase()).unwrap().as_str().to_owned(), old);
+        }
+    }
+
+    /// The generator before issue #17: the plain mod-37 check.
+    fn legacy_from_random(bytes: [u8; RANDOM_BYTES]) -> String {
+        let mut v: u128 = 0;
+        for b in bytes {
+            v = (v << 8) | u128::from(b);
+        }
+        let mut digits = [0u8; DATA_LEN];
+        for i in (0..DATA_LEN).rev() {
+            digits[i] = (v & 31) as u8;
+            v >>= 5;
+        }
+        let mut s: String = digits.iter().map(|&d| char::from(ALPHABET[d as usize])).collect();
+        s.push(char::from(check_of(&digits)));
+        s
+    }
+
+    #[test]
+    fn old_codes_ending_in_each_symbol_still_validate() {
+        // Search the legacy generator for a code ending in each of `* ~ $ =`.
+        let mut found = std::collections::BTreeMap::new();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        while found.len() < 4 {
+            let mut b = [0u8; 10];
+            rng.fill_bytes(&mut b);
+            let old = legacy_from_random(b);
+            let last = old.chars().last().unwrap();
+            if "*~$=".contains(last) {
+                assert_eq!(TrackingCode::parse(&old).unwrap().as_str(), old);
+                // The new generator gives the same bytes a letter or digit instead.
+                let new = TrackingCode::from_random(b);
+                assert!(new.as_str().chars().last().unwrap().is_ascii_alphanumeric());
+                assert_eq!(new.as_str()[..15], old[..15]);
+                found.insert(last, old);
+            }
+        }
+        // A fixed old code: stays valid forever.
+        assert_eq!(
+            TrackingCode::parse("0000-0000-0000-0011-~").unwrap().as_str(),
+            "0000000000000011~"
+        );
     }
 }

@@ -324,7 +324,7 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         indicators,
         texts_sha256: String::new(),
         requests_sha256: String::new(),
-        requests: requests(d, sequence),
+        requests: requests(d, sequence, opts.published_at),
         plan_rules: PlanRulesPublic {
             notice_days: plan_rules.notice_days,
             renotice_above_bp: plan_rules.renotice_above_bp,
@@ -511,7 +511,8 @@ pub(super) fn satisfaction(d: &Dataset, min: u64) -> Satisfaction {
 }
 
 /// The requests section: statuses keyed by a salted hash of the tracking code, with this
-/// snapshot's salt ([`super::requests_public`]; no code, no due day).
-fn requests(d: &Dataset, sequence: u32) -> super::RequestsPublic {
-    super::requests_public::section(d, sequence)
+/// snapshot's salt ([`super::requests_public`]; no code; a due day only for a request
+/// still open past it at `published_at`).
+fn requests(d: &Dataset, sequence: u32, published_at: i64) -> super::RequestsPublic {
+    super::requests_public::section(d, sequence, published_at)
 }

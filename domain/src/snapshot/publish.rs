@@ -694,7 +694,7 @@ pub fn headline_cards(c: &Content, zh: bool) -> Vec<(&'static str, String)> {
     };
     vec![
         (
-            t("本期资金", "This period's money"),
+            t("本期资金（本期可分配）", "This period's fund (to allocate)"),
             if c.allocation_status == super::ADOPTED {
                 format_yuan(h.budget_fen)
             } else {
@@ -702,7 +702,10 @@ pub fn headline_cards(c: &Content, zh: bool) -> Vec<(&'static str, String)> {
             },
         ),
         (
-            t("各项目累计支出", "Spent on projects so far"),
+            t(
+                "各项目累计支出（历期合计，含往期资金）",
+                "Spent on projects, all periods to date",
+            ),
             format_yuan(h.plans_spent_fen),
         ),
         (t("户数", "Households"), count(h.households)),
@@ -743,30 +746,52 @@ pub const PRERENDER_MARKER: &str = "<!--linli:prerender-->";
 pub const PRERENDER_END: &str = "<!--/linli:prerender-->";
 
 /// The dashboard's `index.html` with its first view (title, lead and headline cards, in
-/// Chinese) written in, so residents on a slow network read the figures before the code
-/// arrives; the code replaces it with the verified page. All text is escaped. Without the
-/// marker the page is returned unchanged.
+/// Chinese, and the same in English behind a language switch that works before any code
+/// runs: a checkbox and CSS, issue #17 item 12) written in, so residents on a slow network
+/// read the figures before the code arrives; the code replaces it with the verified page,
+/// in the language chosen meanwhile. All text is escaped. Without the marker the page is
+/// returned unchanged.
 pub fn prerender_index(index_html: &str, c: &Content) -> String {
     let e = escape_html;
-    let (title, sub, lead) = header_texts(c, true);
-    let mut h = String::with_capacity(2_048);
+    let mut h = String::with_capacity(4_096);
     // The data starts downloading with the code, not after it (published pages only:
     // the unpublished template and the workspace's preview have no snapshot.json).
     h.push_str("<link rel=\"preload\" href=\"snapshot.json\" as=\"fetch\" crossorigin=\"anonymous\">");
-    h.push_str("<main id=\"boot\" aria-busy=\"true\"><header class=\"top\"><div>");
-    h.push_str(&format!("<h1>{}</h1><p class=\"sub\">{}</p>", e(&title), e(&sub)));
-    // The same header as the page's, language button included, so nothing moves when
-    // the code takes over.
-    h.push_str("</div><button type=\"button\" class=\"lang\" disabled>English</button></header>");
-    h.push_str(&format!("<p class=\"lead\">{}</p><dl class=\"cards\">", e(&lead)));
-    for (k, v) in headline_cards(c, true) {
+    h.push_str("<main id=\"boot\" aria-busy=\"true\"><input type=\"checkbox\" id=\"boot-en\" class=\"boot-en\" aria-label=\"English / 中文\">");
+    for zh in [true, false] {
+        let (title, sub, lead) = header_texts(c, zh);
+        let (class, lang, switch, loading) = if zh {
+            ("boot-zh", "zh-CN", "English", "正在核验并加载完整看板…")
+        } else {
+            (
+                "boot-en-view",
+                "en",
+                "中文",
+                "Verifying and loading the full dashboard…",
+            )
+        };
         h.push_str(&format!(
-            "<div class=\"card\"><dt>{}</dt><dd>{}</dd></div>",
-            e(k),
-            e(&v)
+            "<div class=\"{class}\" lang=\"{lang}\"><header class=\"top\"><div>"
+        ));
+        h.push_str(&format!("<h1>{}</h1><p class=\"sub\">{}</p>", e(&title), e(&sub)));
+        // The same header as the page's, language switch included, so nothing moves when
+        // the code takes over; usable at once (it toggles the checkbox above).
+        h.push_str(&format!(
+            "</div><label for=\"boot-en\" class=\"lang\">{switch}</label></header>"
+        ));
+        h.push_str(&format!("<p class=\"lead\">{}</p><dl class=\"cards\">", e(&lead)));
+        for (k, v) in headline_cards(c, zh) {
+            h.push_str(&format!(
+                "<div class=\"card\"><dt>{}</dt><dd>{}</dd></div>",
+                e(k),
+                e(&v)
+            ));
+        }
+        h.push_str(&format!(
+            "</dl><p class=\"loading-line\" role=\"status\">{loading}</p></div>"
         ));
     }
-    h.push_str("</dl><p class=\"loading-line\" role=\"status\">正在核验并加载完整看板…</p></main>");
+    h.push_str("</main>");
     let Some(start) = index_html.find(PRERENDER_MARKER) else {
         return index_html.to_owned();
     };

@@ -33,6 +33,12 @@
 //!   due day and no time of day: the received→due gap gave the urgency colour away (red 24
 //!   hours, yellow 3 and blue 7 working days). The resident was told their due day when the
 //!   request was taken in.
+//! - `overdue_since` (issue #17, item 11; absent otherwise): for a request still open
+//!   (received, assigned, in progress) whose due time had passed at publication, the first
+//!   day it was overdue (China Standard Time), so the dashboard can say "overdue since"
+//!   rather than a bare "in progress". Residual: for these requests only, the gap from the
+//!   received day tells the urgency colour; published because a resident waiting past the
+//!   promised day must be told so.
 //! - entries sorted by key, so their order says nothing about when they were received.
 //!
 //! [`violations`] is the privacy checker's part for this section: every string in it must
@@ -82,6 +88,10 @@ pub struct RequestPublic {
     pub status: String,
     /// Each status change: status and day, oldest first.
     pub history: Vec<StatusDay>,
+    /// For a request open past its due time at publication: the first overdue day
+    /// (`YYYY-MM-DD`, China Standard Time). Left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue_since: Option<String>,
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
@@ -159,12 +169,26 @@ pub fn digest(r: &RequestsPublic) -> String {
 /// The requests section of snapshot `sequence` of `d`: every request, keyed, sorted by key.
 /// A stored code that does not read as a tracking code (never written by the app) is left
 /// out rather than published raw.
-pub(super) fn section(d: &Dataset, sequence: u32) -> RequestsPublic {
+pub(super) fn section(d: &Dataset, sequence: u32, published_at: i64) -> RequestsPublic {
+    use crate::requests::{calendar::local_day, lifecycle::is_open};
     let salt = Salter::for_dataset(d).salt_hex(SALT_PURPOSE, sequence, "");
+    // The due time is an exclusive midnight: its day is the first overdue day.
+    let overdue: std::collections::BTreeMap<&str, String> = d
+        .requests
+        .iter()
+        .filter(|r| is_open(r.status) && published_at >= r.due_at)
+        .map(|r| {
+            (
+                r.tracking_code.as_str(),
+                crate::date::iso_date(local_day(r.due_at)),
+            )
+        })
+        .collect();
     let mut entries: Vec<RequestPublic> = crate::requests::public_statuses(&d.requests)
         .into_iter()
         .filter_map(|(code, p)| {
             Some(RequestPublic {
+                overdue_since: overdue.get(code.as_str()).cloned(),
                 key: request_key(&salt, &code)?,
                 status: p.status.code().to_owned(),
                 history: p
@@ -250,6 +274,12 @@ pub fn violations(r: &RequestsPublic) -> Vec<(String, String)> {
                 ));
             }
         }
+        if e.overdue_since.as_deref().is_some_and(|s| !is_date(s)) {
+            v.push((
+                format!("{path}.overdue_since"),
+                "not a YYYY-MM-DD date".to_owned(),
+            ));
+        }
     }
     v
 }
@@ -327,12 +357,43 @@ mod tests {
     }
 
     #[test]
+    fn overdue_since_only_for_open_requests_past_their_due_time() {
+        use crate::requests::lifecycle::is_open;
+        let d = generate(&DemoConfig {
+            households: 80,
+            ..Default::default()
+        });
+        let at = d.requests.iter().map(|r| r.due_at).max().unwrap() + 1;
+        let s = section(&d, 1, at);
+        let mut open = 0;
+        for r in &d.requests {
+            let key = request_key(&s.salt, &r.tracking_code).unwrap();
+            let e = s.entries.iter().find(|e| e.key == key).unwrap();
+            if is_open(r.status) {
+                open += 1;
+                let day = crate::date::iso_date(crate::requests::calendar::local_day(r.due_at));
+                assert_eq!(e.overdue_since.as_deref(), Some(day.as_str()));
+            } else {
+                assert_eq!(e.overdue_since, None);
+            }
+        }
+        assert!(open > 0);
+        assert!(violations(&s).is_empty());
+        // Before every due time: none.
+        let early = d.requests.iter().map(|r| r.due_at).min().unwrap() - 1;
+        assert!(section(&d, 1, early)
+            .entries
+            .iter()
+            .all(|e| e.overdue_since.is_none()));
+    }
+
+    #[test]
     fn section_keys_every_request_with_the_published_salt() {
         let d = generate(&DemoConfig {
             households: 120,
             ..Default::default()
         });
-        let s = section(&d, 3);
+        let s = section(&d, 3, 0);
         assert_eq!(s.salt, Salter::for_dataset(&d).salt_hex(SALT_PURPOSE, 3, ""));
         assert_eq!(s.entries.len(), d.requests.len());
         assert!(s.entries.windows(2).all(|w| w[0].key < w[1].key), "sorted by key");
@@ -347,7 +408,7 @@ mod tests {
             assert_eq!(e.history.len(), r.history.len());
         }
         // A new salt every snapshot: no key of snapshot 3 is in snapshot 4.
-        let next = section(&d, 4);
+        let next = section(&d, 4, 0);
         assert_ne!(next.salt, s.salt);
         assert!(next
             .entries
@@ -373,7 +434,7 @@ mod tests {
             households: 80,
             ..Default::default()
         });
-        let good = section(&d, 1);
+        let good = section(&d, 1, 0);
         assert!(violations(&good).is_empty());
         let code = d.requests[0].tracking_code.clone();
         let display = TrackingCode::parse(&code).unwrap().display();
