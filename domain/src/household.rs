@@ -57,7 +57,7 @@ pub fn message_en(code: &str) -> Option<&'static str> {
         "birth_year_future" => "Birth year cannot be in the future.",
         "birth_year_too_old" => "Birth year is more than 120 years ago.",
         "disability_grade_range" => "Disability grade must be 1–4.",
-        "phone_format" => "Enter an 11-digit mobile or a fixed line with its area code (e.g. 010-12345678).",
+        "phone_format" => "Enter an 11-digit mobile or a fixed line with its area code (e.g. 010-62345678).",
         "phone_mobile_length" => "A mobile number has 11 digits.",
         "lives_alone_mismatch" => "A household living alone has one member.",
         "need_unknown" => "Unknown need category.",

@@ -19,7 +19,7 @@
 //! use linli_domain::phone::{check, PhoneError, PhoneKind};
 //! assert_eq!(check("138 1234 5678"), Ok(PhoneKind::Mobile));
 //! assert_eq!(check("+86 138-1234-5678"), Ok(PhoneKind::Mobile));
-//! assert_eq!(check("010-12345678"), Ok(PhoneKind::FixedLine));
+//! assert_eq!(check("010-62345678"), Ok(PhoneKind::FixedLine));
 //! assert_eq!(check("(0571) 8765 4321"), Ok(PhoneKind::FixedLine));
 //! assert_eq!(check("1381234567"), Err(PhoneError::MobileLength));
 //! assert_eq!(check("12345"), Ok(PhoneKind::Service));

@@ -74,7 +74,7 @@
 //! and English message ([`crate::household::message_en`]), on the row and in the
 //! column of the field ([`ErrorCode::from_form_code`]): a household needs at least
 //! one member (`no_members`), a unit from 1 to the building's units
-//! (`unit_range`), a contact phone of 7–20 digits (`phone_format`), 独居 only with
+//! (`unit_range`), a Chinese contact phone (`phone_format`, `phone_mobile_length`), 独居 only with
 //! one member (`lives_alone_mismatch`) and texts of at most
 //! [`crate::household::MAX_TEXT`] characters (`too_long`). A row is checked
 //! against these rules only once all its cells could be read.
@@ -232,9 +232,12 @@ pub enum ErrorCode {
     UnitRange,
     /// The household form's `no_members`: a household row without any member.
     NoMembers,
-    /// The household form's `phone_format`: a contact phone that is not 7–20
-    /// digits with optional `+`, `-` or spaces.
+    /// The household form's `phone_format`: a contact phone that is not a
+    /// Chinese mobile, fixed-line or service number ([`crate::phone::check`]).
     PhoneFormat,
+    /// The household form's `phone_mobile_length`: starts with 1 like a mobile
+    /// but is not 11 digits.
+    PhoneMobileLength,
     /// The household form's `lives_alone_mismatch`: 独居 is yes but the row has
     /// more than one member.
     LivesAloneMismatch,
@@ -276,6 +279,7 @@ impl ErrorCode {
             Self::UnitRange => "unit_range",
             Self::NoMembers => "no_members",
             Self::PhoneFormat => "phone_format",
+            Self::PhoneMobileLength => "phone_mobile_length",
             Self::LivesAloneMismatch => "lives_alone_mismatch",
             Self::TooLong => "too_long",
             Self::BuildingUnknown => "building_unknown",
@@ -285,7 +289,8 @@ impl ErrorCode {
     /// The import code for a code of [`crate::household::validate`] (the household
     /// form's rules, which import applies to every row it has read): the same code
     /// string where the import had none (`unit_range`, `no_members`,
-    /// `phone_format`, `lives_alone_mismatch`, `too_long`, `building_unknown`), and
+    /// `phone_format`, `phone_mobile_length`, `lives_alone_mismatch`, `too_long`,
+    /// `building_unknown`), and
     /// for rules the import already checks while reading a cell, the code it reports
     /// then (`required`, `birth_year_in_future`, `birth_year_too_old`,
     /// `out_of_range`, `unknown_category`, `duplicate_need`). `None` for a code not
@@ -303,6 +308,7 @@ impl ErrorCode {
             "unit_range" => Self::UnitRange,
             "required" => Self::Required,
             "phone_format" => Self::PhoneFormat,
+            "phone_mobile_length" => Self::PhoneMobileLength,
             "too_long" => Self::TooLong,
             "no_members" => Self::NoMembers,
             "lives_alone_mismatch" => Self::LivesAloneMismatch,
