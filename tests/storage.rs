@@ -642,7 +642,16 @@ async fn a_write_records_the_acting_guide_in_its_history_entry() {
     assert!(again.is_err());
     // A status change, by 张伟.
     let target = linli_domain::requests::lifecycle::next_statuses(req.status)[0];
-    linli::db::requests::move_status(&db, req.id, target, None, at + 1, "张伟".into())
+    linli::db::requests::move_status(
+        &db,
+        req.id,
+        target,
+        None,
+        Some("已联系住户".into()),
+        Some("王芳".into()),
+        at + 1,
+        "张伟".into(),
+    )
         .await
         .unwrap()
         .unwrap();
