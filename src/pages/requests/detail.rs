@@ -44,7 +44,8 @@ pub(super) fn DetailView(current: Current, selected: RwSignal<Option<u32>>) -> i
         let Some(id) = selected.get_untracked() else {
             return;
         };
-        let now = current.with(|d| {
+        // Untracked: a reload after a write must not clear the message just said.
+        let now = current.with_untracked(|d| {
             d.as_ref()
                 .and_then(|Shared(d)| d.requests.iter().find(|r| r.id == id).map(|r| r.assignee.clone()))
         });
@@ -216,7 +217,7 @@ pub(super) fn DetailView(current: Current, selected: RwSignal<Option<u32>>) -> i
                 } else { ().into_any() }}
                 <WriteGuard><form class="req-form" on:submit=on_submit novalidate data-testid="req-move">
                     <label>{t!(i18n, requests.new_status)}
-                        <select id="req-to" on:change=move |ev| to.set(event_target_value(&ev))>
+                        <select id="req-to" on:change=move |ev| { confirming.set(None); to.set(event_target_value(&ev)); }>
                             <option value="">{t!(i18n, requests.choose)}</option>
                             {options.into_iter().map(|s| view! { <option value=s.code()>{status_name(i18n, s)}</option> }).collect_view()}
                         </select></label>
@@ -254,7 +255,7 @@ pub(super) fn DetailView(current: Current, selected: RwSignal<Option<u32>>) -> i
                                 <label for="req-note">{label}</label>
                                 <textarea id="req-note" rows="3" maxlength=(MAX_NOTE + 100).to_string() aria-describedby="req-note-msg-at req-note-hint"
                                     aria-invalid=move || note_msg.with(|m| matches!(m, Some((_, Err(_))))).to_string()
-                                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                                    prop:value=move || note.get() on:input=move |ev| { confirming.set(None); note.set(event_target_value(&ev)); }></textarea>
                                 <p class="muted small" id="req-note-hint">{t_string!(i18n, requests.note_hint, max = MAX_NOTE)}</p>
                                 <div id="req-note-msg-at">{msg_view(note_msg, "req-note-msg")}</div>
                             </div>
