@@ -652,9 +652,9 @@ async fn a_write_records_the_acting_guide_in_its_history_entry() {
         at + 1,
         "张伟".into(),
     )
-        .await
-        .unwrap()
-        .unwrap();
+    .await
+    .unwrap()
+    .unwrap();
     // A time-bank entry, by 赵敏.
     let (from, to) = (d.households[0].id, d.households[1].id);
     linli::db::participation::record_time(

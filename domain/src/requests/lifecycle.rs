@@ -472,9 +472,15 @@ mod tests {
             })
         );
         assert_eq!(advance(&r3, Resolved, None, 7), Err(RequestError::Same(Resolved)));
-        assert_eq!(advance_with(&r3, Closed, &noted(Some(6), "好"), 7), Err(RequestError::Rating));
+        assert_eq!(
+            advance_with(&r3, Closed, &noted(Some(6), "好"), 7),
+            Err(RequestError::Rating)
+        );
         assert_eq!(advance(&r2, InProgress, Some(4), 7), Err(RequestError::Rating));
-        assert_eq!(advance_with(&r3, Closed, &noted(None, "好"), 1), Err(RequestError::TimeBackwards));
+        assert_eq!(
+            advance_with(&r3, Closed, &noted(None, "好"), 1),
+            Err(RequestError::TimeBackwards)
+        );
         let closed = advance_with(&r3, Closed, &noted(Some(4), "已修好"), 8).unwrap();
         assert_eq!(closed.satisfaction, Some(4));
         assert!(next_statuses(Closed).is_empty());
@@ -498,9 +504,15 @@ mod tests {
         let r = new_req(RequestColour::Blue, 0);
         for to in [Closed, Rejected] {
             assert_eq!(advance(&r, to, None, 1), Err(RequestError::NoNote));
-            assert_eq!(advance_with(&r, to, &noted(None, "  \n "), 1), Err(RequestError::NoNote));
+            assert_eq!(
+                advance_with(&r, to, &noted(None, "  \n "), 1),
+                Err(RequestError::NoNote)
+            );
             let long = "长".repeat(MAX_NOTE + 1);
-            assert_eq!(advance_with(&r, to, &noted(None, &long), 1), Err(RequestError::NoteTooLong));
+            assert_eq!(
+                advance_with(&r, to, &noted(None, &long), 1),
+                Err(RequestError::NoteTooLong)
+            );
             let ok = advance_with(&r, to, &noted(None, &"长".repeat(MAX_NOTE)), 1).unwrap();
             assert_eq!(ok.status, to);
             let done = advance_with(&r, to, &noted(None, " 居民撤回 "), 2).unwrap();
@@ -518,9 +530,15 @@ mod tests {
     fn assigning_needs_an_assignee_recorded_on_the_request() {
         let r = new_req(RequestColour::Blue, 0);
         assert_eq!(advance(&r, Assigned, None, 1), Err(RequestError::NoAssignee));
-        assert_eq!(advance_with(&r, Assigned, &to_guide("   "), 1), Err(RequestError::NoAssignee));
+        assert_eq!(
+            advance_with(&r, Assigned, &to_guide("   "), 1),
+            Err(RequestError::NoAssignee)
+        );
         let long = "名".repeat(crate::requests::assignee::MAX_NAME + 1);
-        assert_eq!(advance_with(&r, Assigned, &to_guide(&long), 1), Err(RequestError::AssigneeTooLong));
+        assert_eq!(
+            advance_with(&r, Assigned, &to_guide(&long), 1),
+            Err(RequestError::AssigneeTooLong)
+        );
         let a = advance_with(&r, Assigned, &to_guide(" 王芳 "), 1).unwrap();
         assert_eq!(a.assignee.as_deref(), Some("王芳"));
         assert_eq!(a.status, Assigned);

@@ -102,7 +102,18 @@ pub(super) fn DetailView(current: Current, selected: RwSignal<Option<u32>>) -> i
         let Some(db) = storage.db() else { return };
         let now = now_millis();
         spawn_local(async move {
-            match store::move_status(&db, id, target, rating_v, note_v, assignee_v, now, session.actor()).await {
+            match store::move_status(
+                &db,
+                id,
+                target,
+                rating_v,
+                note_v,
+                assignee_v,
+                now,
+                session.actor(),
+            )
+            .await
+            {
                 Ok(Ok(moved)) => {
                     let mut text = format!(
                         "{}{}",
@@ -147,7 +158,12 @@ pub(super) fn DetailView(current: Current, selected: RwSignal<Option<u32>>) -> i
                 note: Some(n.as_str()),
                 assignee: Some(a.as_str()),
             };
-            match advance_with(&req, target, &step, now_millis().max(req.history.last().map_or(0, |h| h.at))) {
+            match advance_with(
+                &req,
+                target,
+                &step,
+                now_millis().max(req.history.last().map_or(0, |h| h.at)),
+            ) {
                 Err(e @ (RequestError::NoNote | RequestError::NoteTooLong)) => {
                     msg.set(None);
                     say(note_msg, Err(request_error(i18n, &e)));
