@@ -646,9 +646,11 @@ async fn a_write_records_the_acting_guide_in_its_history_entry() {
         &db,
         req.id,
         target,
-        None,
-        Some("已联系住户".into()),
-        Some("王芳".into()),
+        linli::db::requests::StatusExtras {
+            rating: None,
+            note: Some("已联系住户".into()),
+            assignee: Some("王芳".into()),
+        },
         at + 1,
         "张伟".into(),
     )

@@ -154,6 +154,15 @@ pub async fn take_in(
     .await
 }
 
+/// What comes with a status change: a rating (closing), a note (required on
+/// closing and rejecting) and an assignee (required on assigning).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusExtras {
+    pub rating: Option<u8>,
+    pub note: Option<String>,
+    pub assignee: Option<String>,
+}
+
 /// What a status change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Moved {
@@ -179,9 +188,7 @@ pub async fn move_status(
     db: &Db,
     id: u32,
     target: RequestStatus,
-    rating: Option<u8>,
-    note: Option<String>,
-    assignee: Option<String>,
+    with: StatusExtras,
     now: Millis,
     actor: String,
 ) -> Result<Result<Moved, RequestError>, DbError> {
@@ -198,9 +205,9 @@ pub async fn move_status(
             return Ok(Err(RequestError::NoDescription));
         };
         let step = Step {
-            satisfaction: rating,
-            note: note.as_deref(),
-            assignee: assignee.as_deref(),
+            satisfaction: with.rating,
+            note: with.note.as_deref(),
+            assignee: with.assignee.as_deref(),
         };
         let next = match advance_with(&req, target, &step, now) {
             Ok(n) => n,

@@ -106,9 +106,11 @@ pub(super) fn DetailView(current: Current, selected: RwSignal<Option<u32>>) -> i
                 &db,
                 id,
                 target,
-                rating_v,
-                note_v,
-                assignee_v,
+                store::StatusExtras {
+                    rating: rating_v,
+                    note: note_v,
+                    assignee: assignee_v,
+                },
                 now,
                 session.actor(),
             )
