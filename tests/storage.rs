@@ -642,10 +642,21 @@ async fn a_write_records_the_acting_guide_in_its_history_entry() {
     assert!(again.is_err());
     // A status change, by 张伟.
     let target = linli_domain::requests::lifecycle::next_statuses(req.status)[0];
-    linli::db::requests::move_status(&db, req.id, target, None, at + 1, "张伟".into())
-        .await
-        .unwrap()
-        .unwrap();
+    linli::db::requests::move_status(
+        &db,
+        req.id,
+        target,
+        linli::db::requests::StatusExtras {
+            rating: None,
+            note: Some("已联系住户".into()),
+            assignee: Some("王芳".into()),
+        },
+        at + 1,
+        "张伟".into(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     // A time-bank entry, by 赵敏.
     let (from, to) = (d.households[0].id, d.households[1].id);
     linli::db::participation::record_time(

@@ -845,6 +845,7 @@ fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64, seed: u64) {
         let mut history = vec![StatusChange {
             status: RequestStatus::Received,
             at: received_at,
+            note: None,
         }];
         let progress = if day < year_start + 250 { 5 } else { g.range(0, 4) };
         let path = [
@@ -858,12 +859,20 @@ fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64, seed: u64) {
         if g.chance(0.03) {
             t += 3_600_000;
             status = RequestStatus::Duplicate;
-            history.push(StatusChange { status, at: t });
+            history.push(StatusChange {
+                status,
+                at: t,
+                note: None,
+            });
         } else {
             for s in path.iter().take(progress as usize) {
                 t += i64::from(g.range(1, 30)) * 3_600_000;
                 status = *s;
-                history.push(StatusChange { status, at: t });
+                history.push(StatusChange {
+                    status,
+                    at: t,
+                    note: None,
+                });
             }
         }
         let satisfaction = (status == RequestStatus::Closed).then(|| match g.range(0, 9) {

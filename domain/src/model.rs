@@ -451,6 +451,11 @@ pub enum RequestStatus {
 pub struct StatusChange {
     pub status: RequestStatus,
     pub at: Millis,
+    /// The guide's note on the change (required on closing and rejecting).
+    /// Internal: never published. Absent in records stored before it existed,
+    /// and left out when `None` so those records keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A resident request (诉求).

@@ -329,11 +329,13 @@ mod tests {
         let mut history = vec![StatusChange {
             status: RequestStatus::Received,
             at: received,
+            note: None,
         }];
         if let Some((at, _)) = closed {
             history.push(StatusChange {
                 status: RequestStatus::Closed,
                 at,
+                note: None,
             });
         }
         Request {

@@ -13,7 +13,7 @@
 use linli_domain::model::{AuditEntry, Millis, NeedCategory, Request, RequestColour, RequestStatus, Setting};
 use linli_domain::requests::assignee::{self, AssignError};
 use linli_domain::requests::calendar::{CalendarError, WorkCalendar, SETTING_KEY as CALENDAR_SETTING};
-use linli_domain::requests::lifecycle::{advance, intake, Intake, RequestError};
+use linli_domain::requests::lifecycle::{advance_with, intake, Intake, RequestError, Step};
 use linli_domain::requests::satisfaction;
 use linli_domain::requests::tracking::TrackingCode;
 use linli_domain::warnings::{
@@ -154,6 +154,15 @@ pub async fn take_in(
     .await
 }
 
+/// What comes with a status change: a rating (closing), a note (required on
+/// closing and rejecting) and an assignee (required on assigning).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusExtras {
+    pub rating: Option<u8>,
+    pub note: Option<String>,
+    pub assignee: Option<String>,
+}
+
 /// What a status change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Moved {
@@ -163,8 +172,11 @@ pub struct Moved {
     pub opened_item: bool,
 }
 
-/// Moves request `id` to `target` (with a satisfaction rating on closing),
-/// checked against the stored request in the write transaction; a rating
+/// Moves request `id` to `target` (with a satisfaction rating on closing, a
+/// note, required on closing and rejecting and kept in the request's history,
+/// and an assignee, required on assigning and recorded on the request in this
+/// same transaction), checked against the stored request in the write
+/// transaction; a rating
 /// re-checks recent satisfaction there and may open an improvement item.
 /// One history entry by `actor` (two when an improvement item opens).
 ///
@@ -176,7 +188,7 @@ pub async fn move_status(
     db: &Db,
     id: u32,
     target: RequestStatus,
-    rating: Option<u8>,
+    with: StatusExtras,
     now: Millis,
     actor: String,
 ) -> Result<Result<Moved, RequestError>, DbError> {
@@ -192,7 +204,12 @@ pub async fn move_status(
         let Some(req) = res.record::<Request>(0)? else {
             return Ok(Err(RequestError::NoDescription));
         };
-        let next = match advance(&req, target, rating, now) {
+        let step = Step {
+            satisfaction: with.rating,
+            note: with.note.as_deref(),
+            assignee: with.assignee.as_deref(),
+        };
+        let next = match advance_with(&req, target, &step, now) {
             Ok(n) => n,
             Err(e) => return Ok(Err(e)),
         };
@@ -201,6 +218,9 @@ pub async fn move_status(
         let mut summary = format!("{} → {}", req.status.code(), next.status.code());
         if let Some(r) = next.satisfaction {
             summary.push_str(&format!(" ({r}/5)"));
+        }
+        if next.assignee != req.assignee {
+            summary.push_str(&format!("; {}", assignee::summary(&req, &next)));
         }
         b.audit(entry(now, &actor, REQUESTS, id, "status", summary));
         let mut opened_item = false;

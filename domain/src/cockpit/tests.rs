@@ -226,6 +226,7 @@ fn request(id: u32, colour: RequestColour, status: RequestStatus, due_at: Millis
         history: vec![StatusChange {
             status: RequestStatus::Received,
             at: 0,
+            note: None,
         }],
         received_at: 0,
         due_at,

@@ -130,6 +130,7 @@ mod tests {
             history: vec![StatusChange {
                 status,
                 at: day * 86_400_000,
+                note: None,
             }],
             received_at: day * 86_400_000,
             due_at: 0,

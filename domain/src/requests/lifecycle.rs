@@ -17,6 +17,9 @@ use crate::model::{Millis, Request, RequestColour, RequestStatus, StatusChange};
 /// Longest description accepted, in characters.
 pub const MAX_DESCRIPTION: usize = 2_000;
 
+/// Longest note on a status change accepted, in characters.
+pub const MAX_NOTE: usize = 500;
+
 /// Why a request change was refused. Nothing is changed when one is returned.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RequestError {
@@ -41,6 +44,41 @@ pub enum RequestError {
     /// A rating outside 1–5, or a rating given on anything but closing.
     #[error("satisfaction is rated 1 to 5, on closing")]
     Rating,
+    /// Closing or rejecting without a note.
+    #[error("closing or rejecting a request needs a note saying why")]
+    NoNote,
+    /// A note longer than [`MAX_NOTE`] characters.
+    #[error("the note is longer than {MAX_NOTE} characters")]
+    NoteTooLong,
+    /// Moving to assigned without an assignee.
+    #[error("assigning a request needs an assignee (a guide)")]
+    NoAssignee,
+    /// An assignee name longer than [`super::assignee::MAX_NAME`] characters.
+    #[error("the assignee's name is too long")]
+    AssigneeTooLong,
+}
+
+/// Whether moving to `to` needs a note (closing and rejecting do).
+pub fn needs_note(to: RequestStatus) -> bool {
+    matches!(to, RequestStatus::Closed | RequestStatus::Rejected)
+}
+
+/// Whether moving to `to` needs an assignee (assigning does).
+pub fn needs_assignee(to: RequestStatus) -> bool {
+    to == RequestStatus::Assigned
+}
+
+/// What comes with a status change besides the target status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Step<'a> {
+    /// 1–5, only on closing.
+    pub satisfaction: Option<u8>,
+    /// The guide's note (trimmed; required on closing and rejecting, optional
+    /// otherwise, at most [`MAX_NOTE`] characters). Kept in the history, never
+    /// published.
+    pub note: Option<&'a str>,
+    /// The guide in charge (trimmed; required on assigning, ignored otherwise).
+    pub assignee: Option<&'a str>,
 }
 
 /// The due time of a request received at `received_at` (SPEC §2.7): red, 24 hours
@@ -169,6 +207,7 @@ pub fn intake(
         history: vec![StatusChange {
             status: RequestStatus::Received,
             at: now,
+            note: None,
         }],
         received_at: now,
         due_at: due_at(cal, colour, now),
@@ -177,34 +216,65 @@ pub fn intake(
     })
 }
 
-/// `req` moved to `to` at `at`, with `satisfaction` when `to` is closed.
+/// `req` moved to `to` at `at`, with `satisfaction` when `to` is closed and
+/// nothing else: [`advance_with`] with only a rating (so closing, rejecting and
+/// assigning are refused: they need a note or an assignee).
+///
+/// # Errors
+///
+/// As [`advance_with`].
+pub fn advance(
+    req: &Request,
+    to: RequestStatus,
+    satisfaction: Option<u8>,
+    at: Millis,
+) -> Result<Request, RequestError> {
+    let step = Step {
+        satisfaction,
+        ..Step::default()
+    };
+    advance_with(req, to, &step, at)
+}
+
+/// `req` moved to `to` at `at` with what `step` brings: the note goes into the
+/// new history entry, the assignee (on assigning) onto the request, the rating
+/// (on closing) too.
 ///
 /// # Errors
 ///
 /// [`RequestError::Backwards`] (including leaving a final status),
-/// [`RequestError::Same`], [`RequestError::TimeBackwards`], [`RequestError::Rating`]
-/// (a rating outside 1–5 or on anything but closing). `req` is not changed.
+/// [`RequestError::Same`], [`RequestError::NoNote`] (closing or rejecting
+/// without a note), [`RequestError::NoteTooLong`], [`RequestError::NoAssignee`]
+/// (assigning without an assignee), [`RequestError::AssigneeTooLong`],
+/// [`RequestError::TimeBackwards`], [`RequestError::Rating`] (a rating outside
+/// 1–5 or on anything but closing). `req` is not changed.
 ///
 /// # Examples
 ///
 /// ```
 /// use linli_domain::requests::calendar::WorkCalendar;
-/// use linli_domain::requests::lifecycle::{intake, advance, Intake, RequestError};
+/// use linli_domain::requests::lifecycle::{intake, advance, advance_with, Intake, RequestError, Step};
 /// use linli_domain::requests::tracking::TrackingCode;
 /// use linli_domain::model::{RequestColour, RequestStatus::*};
 /// let cal = WorkCalendar::default();
 /// let code = TrackingCode::from_random([3; 10]);
 /// let input = Intake { household_id: None, category: "housing_repair", description: "楼道灯坏了", colour: RequestColour::Blue };
 /// let r = intake(&cal, 1, &code, &input, 0).unwrap();
+/// assert_eq!(advance(&r, Assigned, None, 5), Err(RequestError::NoAssignee));
+/// let r = advance_with(&r, Assigned, &Step { assignee: Some("王芳"), ..Step::default() }, 5).unwrap();
+/// assert_eq!(r.assignee.as_deref(), Some("王芳"));
 /// let r = advance(&r, InProgress, None, 10).unwrap();
 /// assert_eq!(advance(&r, Assigned, None, 20), Err(RequestError::Backwards { from: InProgress, to: Assigned }));
-/// let r = advance(&r, Closed, Some(5), 30).unwrap();
-/// assert_eq!(r.history.len(), 3);
+/// assert_eq!(advance(&r, Closed, Some(5), 30), Err(RequestError::NoNote));
+/// let step = Step { satisfaction: Some(5), note: Some(" 已换灯泡 "), ..Step::default() };
+/// let r = advance_with(&r, Closed, &step, 30).unwrap();
+/// assert_eq!(r.history.len(), 4);
+/// assert_eq!(r.history[3].note.as_deref(), Some("已换灯泡"));
 /// ```
-pub fn advance(
+pub fn advance_with(
     req: &Request,
     to: RequestStatus,
-    satisfaction: Option<u8>,
+    step: &Step<'_>,
     at: Millis,
 ) -> Result<Request, RequestError> {
     if req.status == to {
@@ -213,7 +283,26 @@ pub fn advance(
     if !allowed(req.status, to) {
         return Err(RequestError::Backwards { from: req.status, to });
     }
-    if let Some(s) = satisfaction {
+    let note = step.note.map(str::trim).filter(|s| !s.is_empty());
+    if needs_note(to) && note.is_none() {
+        return Err(RequestError::NoNote);
+    }
+    if note.is_some_and(|n| n.chars().count() > MAX_NOTE) {
+        return Err(RequestError::NoteTooLong);
+    }
+    let assignee = step.assignee.map(str::trim).filter(|s| !s.is_empty());
+    let assignee = if needs_assignee(to) {
+        match assignee {
+            None => return Err(RequestError::NoAssignee),
+            Some(a) if a.chars().count() > super::assignee::MAX_NAME => {
+                return Err(RequestError::AssigneeTooLong)
+            }
+            Some(a) => Some(a),
+        }
+    } else {
+        None
+    };
+    if let Some(s) = step.satisfaction {
         if to != RequestStatus::Closed || !(1..=5).contains(&s) {
             return Err(RequestError::Rating);
         }
@@ -223,9 +312,16 @@ pub fn advance(
     }
     let mut out = req.clone();
     out.status = to;
-    out.history.push(StatusChange { status: to, at });
+    out.history.push(StatusChange {
+        status: to,
+        at,
+        note: note.map(str::to_owned),
+    });
     if to == RequestStatus::Closed {
-        out.satisfaction = satisfaction;
+        out.satisfaction = step.satisfaction;
+    }
+    if let Some(a) = assignee {
+        out.assignee = Some(a.to_owned());
     }
     Ok(out)
 }
@@ -276,6 +372,21 @@ mod tests {
 
     fn at(date: &str, hour: i64) -> Millis {
         local_midnight(parse_date(date).unwrap()) + hour * 3_600_000
+    }
+
+    fn to_guide(name: &str) -> Step<'_> {
+        Step {
+            assignee: Some(name),
+            ..Step::default()
+        }
+    }
+
+    fn noted(satisfaction: Option<u8>, note: &str) -> Step<'_> {
+        Step {
+            satisfaction,
+            note: Some(note),
+            ..Step::default()
+        }
     }
 
     fn new_req(colour: RequestColour, t: Millis) -> Request {
@@ -335,7 +446,8 @@ mod tests {
             ok.history,
             vec![StatusChange {
                 status: Received,
-                at: 0
+                at: 0,
+                note: None,
             }]
         );
     }
@@ -343,7 +455,7 @@ mod tests {
     #[test]
     fn backwards_and_final_moves_are_refused() {
         let r = new_req(RequestColour::Yellow, 0);
-        let r2 = advance(&r, Assigned, None, 5).unwrap();
+        let r2 = advance_with(&r, Assigned, &to_guide("李明"), 5).unwrap();
         let r3 = advance(&r2, Resolved, None, 6).unwrap();
         assert_eq!(
             advance(&r3, InProgress, None, 7),
@@ -360,10 +472,16 @@ mod tests {
             })
         );
         assert_eq!(advance(&r3, Resolved, None, 7), Err(RequestError::Same(Resolved)));
-        assert_eq!(advance(&r3, Closed, Some(6), 7), Err(RequestError::Rating));
+        assert_eq!(
+            advance_with(&r3, Closed, &noted(Some(6), "好"), 7),
+            Err(RequestError::Rating)
+        );
         assert_eq!(advance(&r2, InProgress, Some(4), 7), Err(RequestError::Rating));
-        assert_eq!(advance(&r3, Closed, None, 1), Err(RequestError::TimeBackwards));
-        let closed = advance(&r3, Closed, Some(4), 8).unwrap();
+        assert_eq!(
+            advance_with(&r3, Closed, &noted(None, "好"), 1),
+            Err(RequestError::TimeBackwards)
+        );
+        let closed = advance_with(&r3, Closed, &noted(Some(4), "已修好"), 8).unwrap();
         assert_eq!(closed.satisfaction, Some(4));
         assert!(next_statuses(Closed).is_empty());
         assert_eq!(
@@ -379,6 +497,69 @@ mod tests {
             next_statuses(Received),
             vec![Assigned, InProgress, Resolved, Closed, Rejected, Duplicate]
         );
+    }
+
+    #[test]
+    fn closing_and_rejecting_need_a_note_kept_in_the_history() {
+        let r = new_req(RequestColour::Blue, 0);
+        for to in [Closed, Rejected] {
+            assert_eq!(advance(&r, to, None, 1), Err(RequestError::NoNote));
+            assert_eq!(
+                advance_with(&r, to, &noted(None, "  \n "), 1),
+                Err(RequestError::NoNote)
+            );
+            let long = "长".repeat(MAX_NOTE + 1);
+            assert_eq!(
+                advance_with(&r, to, &noted(None, &long), 1),
+                Err(RequestError::NoteTooLong)
+            );
+            let ok = advance_with(&r, to, &noted(None, &"长".repeat(MAX_NOTE)), 1).unwrap();
+            assert_eq!(ok.status, to);
+            let done = advance_with(&r, to, &noted(None, " 居民撤回 "), 2).unwrap();
+            assert_eq!(done.history.last().unwrap().note.as_deref(), Some("居民撤回"));
+            assert_eq!(done.history[..1], r.history[..]);
+        }
+        // A note is optional elsewhere, and kept when given.
+        let p = advance_with(&r, InProgress, &noted(None, "已联系"), 1).unwrap();
+        assert_eq!(p.history[1].note.as_deref(), Some("已联系"));
+        assert_eq!(advance(&r, InProgress, None, 1).unwrap().history[1].note, None);
+        assert!(needs_note(Closed) && needs_note(Rejected) && !needs_note(Resolved));
+    }
+
+    #[test]
+    fn assigning_needs_an_assignee_recorded_on_the_request() {
+        let r = new_req(RequestColour::Blue, 0);
+        assert_eq!(advance(&r, Assigned, None, 1), Err(RequestError::NoAssignee));
+        assert_eq!(
+            advance_with(&r, Assigned, &to_guide("   "), 1),
+            Err(RequestError::NoAssignee)
+        );
+        let long = "名".repeat(crate::requests::assignee::MAX_NAME + 1);
+        assert_eq!(
+            advance_with(&r, Assigned, &to_guide(&long), 1),
+            Err(RequestError::AssigneeTooLong)
+        );
+        let a = advance_with(&r, Assigned, &to_guide(" 王芳 "), 1).unwrap();
+        assert_eq!(a.assignee.as_deref(), Some("王芳"));
+        assert_eq!(a.status, Assigned);
+        // Elsewhere the assignee is left as it was.
+        let p = advance_with(&a, InProgress, &to_guide("李明"), 2).unwrap();
+        assert_eq!(p.assignee.as_deref(), Some("王芳"));
+    }
+
+    #[test]
+    fn an_old_history_entry_keeps_its_bytes_and_notes_are_never_published() {
+        let r = new_req(RequestColour::Blue, 0);
+        let text = serde_json::to_string(&r.history[0]).unwrap();
+        assert!(!text.contains("note"), "{text}");
+        let back: StatusChange = serde_json::from_str(r#"{"status":"received","at":5}"#).unwrap();
+        assert_eq!(back.note, None);
+        let closed = advance_with(&r, Rejected, &noted(None, "PLANTNOTE 住户隐私"), 1).unwrap();
+        let stored = serde_json::to_string(&closed).unwrap();
+        assert!(stored.contains("PLANTNOTE"), "{stored}");
+        let public = serde_json::to_string(&crate::requests::public_statuses(&[closed])).unwrap();
+        assert!(!public.contains("PLANTNOTE"), "{public}");
+        assert!(!public.contains("note"), "{public}");
     }
 
     #[test]
@@ -415,16 +596,23 @@ mod tests {
         /// Whatever the sequence of attempted moves, the history only moves forward,
         /// a refused move changes nothing, and the status is the last history entry.
         #[test]
-        fn life_cycle_only_moves_forward(moves in proptest::collection::vec((status(), 0i64..100), 0..12)) {
+        fn life_cycle_only_moves_forward(
+            moves in proptest::collection::vec((status(), 0i64..100, proptest::option::of("[a-z ]{0,3}"), proptest::option::of("[a-z ]{0,3}")), 0..12)
+        ) {
             let mut r = new_req(RequestColour::Yellow, 0);
-            for (to, dt) in moves {
+            for (to, dt, note, guide) in moves {
                 let t = r.history.last().unwrap().at + dt - 20;
                 let before = r.clone();
-                match advance(&r, to, None, t) {
+                let step = Step { satisfaction: None, note: note.as_deref(), assignee: guide.as_deref() };
+                let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
+                match advance_with(&r, to, &step, t) {
                     Ok(next) => {
                         prop_assert!(!is_final(before.status));
                         prop_assert!(t >= before.history.last().unwrap().at);
                         prop_assert_eq!(next.history.len(), before.history.len() + 1);
+                        prop_assert!(!needs_note(to) || has(&note));
+                        prop_assert!(!needs_assignee(to) || (has(&guide) && next.assignee.is_some()));
+                        prop_assert_eq!(next.history.last().unwrap().note.is_some(), has(&note));
                         r = next;
                     }
                     Err(_) => prop_assert_eq!(&r, &before),

@@ -120,10 +120,12 @@ mod tests {
                 StatusChange {
                     status: RequestStatus::Received,
                     at: 0,
+                    note: None,
                 },
                 StatusChange {
                     status: RequestStatus::Resolved,
                     at: 3_600_000,
+                    note: None,
                 },
             ],
             received_at: 0,

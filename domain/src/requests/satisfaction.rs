@@ -47,6 +47,7 @@ mod tests {
             history: vec![StatusChange {
                 status: RequestStatus::Closed,
                 at,
+                note: None,
             }],
             received_at: 0,
             due_at: 0,

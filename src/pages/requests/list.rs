@@ -120,7 +120,10 @@ pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> imp
                                     <td class="due">{local_datetime(r.due_at - 60_000)}{late.then(|| view! { <span class="badge warn">{t!(i18n, requests.overdue_badge)}</span> })}</td>
                                     <td class="status">{status_name(i18n, r.status)}</td>
                                     <td class="assignee">{r.assignee.clone().unwrap_or_else(|| t_string!(i18n, requests.unassigned).to_owned())}</td>
-                                    <td><button type="button" class="small" on:click=move |_| selected.set(Some(id))>{t!(i18n, requests.open_request)}</button></td>
+                                    <td><button type="button" class="small" on:click=move |_| {
+                                        selected.set(Some(id));
+                                        super::detail::focus_after_draw("#req-detail-h");
+                                    }>{t!(i18n, requests.open_request)}</button></td>
                                 </tr>
                             }
                         }).collect_view()}</tbody>

@@ -79,6 +79,16 @@ fn request_error(i18n: Ctx, e: &RequestError) -> String {
         RequestError::Same(s) => format!("{}{}", t_string!(i18n, requests.err_same), status_name(i18n, *s)),
         RequestError::TimeBackwards => t_string!(i18n, requests.err_time_backwards).to_owned(),
         RequestError::Rating => t_string!(i18n, requests.err_rating).to_owned(),
+        RequestError::NoNote => t_string!(i18n, requests.err_note_required).to_owned(),
+        RequestError::NoteTooLong => {
+            t_string!(
+                i18n,
+                requests.err_note_too_long,
+                max = linli_domain::requests::lifecycle::MAX_NOTE
+            )
+        }
+        RequestError::NoAssignee => t_string!(i18n, requests.err_move_no_assignee).to_owned(),
+        RequestError::AssigneeTooLong => t_string!(i18n, requests.err_assign_too_long).to_owned(),
     }
 }
 
