@@ -73,8 +73,10 @@ test('create, edit with validation, history, delete', async () => {
   await page.locator('[data-testid=saved]').waitFor();
   await page.locator('[data-testid=history] tbody tr').nth(1).waitFor();
   const history = await page.locator('[data-testid=history] tbody tr').allTextContents();
-  assert.match(history[0], /update room/);
-  assert.match(history[1], /create/);
+  // In words (issue #17, item 4): the action and the changed field, no codes.
+  assert.match(history[0], /修改 · 修改了：房号/);
+  assert.match(history[1], /新建/);
+  assert.doesNotMatch(history.join(' '), /update|create|room/);
   await page.screenshot({ path: `${OUT}household.png`, fullPage: true });
   // Delete with confirmation.
   await page.getByRole('button', { name: '删除该住户' }).click();
