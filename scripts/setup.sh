@@ -56,8 +56,9 @@ if [ "$mode" = test ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
   fi
-  # playwright-core (no browser download: it drives Debian's Chromium)
-  if [ ! -d "$LINLI_ROOT/tests/e2e/node_modules/playwright-core" ]; then
+  # playwright-core (no browser download: it drives Debian's Chromium) and axe-core
+  # (accessibility rules run inside the pages, issue #17)
+  if [ ! -d "$LINLI_ROOT/tests/e2e/node_modules/playwright-core" ] || [ ! -d "$LINLI_ROOT/tests/e2e/node_modules/axe-core" ]; then
     say "installing e2e test dependencies (npm ci)"
     (cd "$LINLI_ROOT/tests/e2e" && npm ci --no-audit --no-fund >&2)
   fi

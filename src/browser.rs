@@ -78,3 +78,19 @@ pub async fn paint() {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Brings the element matching `selector` into view and focuses it, once the
+/// view is drawn.
+pub fn focus_after_draw(selector: &'static str) {
+    let focus = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let doc = leptos::prelude::document();
+        let Ok(Some(target)) = doc.query_selector(selector) else {
+            return;
+        };
+        target.scroll_into_view();
+        if let Ok(el) = target.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    });
+    let _ = leptos::prelude::window().request_animation_frame(focus.unchecked_ref());
+}

@@ -1,11 +1,13 @@
 //! The change history as a table, shared by the household page (its own
 //! entries) and `#/history` (every entry): community time, the guide's name,
 //! and the record type, action and changed household fields in the chosen
-//! language. A summary that is not a list of household fields is shown as it
-//! was recorded (numbers, titles and periods), always as text.
+//! language. Recorded summaries are read back (`linli_domain::audit::detail`) and
+//! put into words: status and stage changes, assignees, points and time-bank lines;
+//! typed titles are shown as written, always as text; an English sentence of an
+//! older save is shown only in the English view (the CSV keeps it as recorded).
 
 use leptos::prelude::*;
-use linli_domain::audit::changed_household_fields;
+use linli_domain::audit::{changed_household_fields, detail, Detail};
 use linli_domain::model::AuditEntry;
 
 use crate::browser::local_minute;
@@ -121,12 +123,119 @@ pub fn describe(i18n: leptos_i18n::I18nContext<Locale>, e: &AuditEntry) -> Strin
             names.join(&sep)
         );
     }
-    // The demo generator's entry: its English summary says nothing the action does not.
-    if e.summary.is_empty() || e.action == "demo" {
-        action
-    } else {
-        format!("{action} · {}", e.summary)
+    // The demo generator's entry: its summary says nothing the action does not.
+    if e.action == "demo" {
+        return action;
     }
+    match words(i18n, &detail(e)) {
+        Some(w) => format!("{action} · {w}"),
+        // An English sentence of an older save: as recorded, in the English view only.
+        None if i18n.get_locale_untracked() == Locale::en && !e.summary.trim().is_empty() => {
+            format!("{action} · {}", e.summary.trim())
+        }
+        None => action,
+    }
+}
+
+/// A request status code in words (the requests view's names).
+fn status_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "received" => t_string!(i18n, requests.status_received).to_string(),
+        "assigned" => t_string!(i18n, requests.status_assigned).to_string(),
+        "in_progress" => t_string!(i18n, requests.status_in_progress).to_string(),
+        "resolved" => t_string!(i18n, requests.status_resolved).to_string(),
+        "closed" => t_string!(i18n, requests.status_closed).to_string(),
+        "rejected" => t_string!(i18n, requests.status_rejected).to_string(),
+        "duplicate" => t_string!(i18n, requests.status_duplicate).to_string(),
+        _ => l!(i18n, history_action_other),
+    }
+}
+
+/// A plan stage code in words (the plans view's names).
+fn stage_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "draft" => t_string!(i18n, plans.stage_draft).to_string(),
+        "notice" => t_string!(i18n, plans.stage_notice).to_string(),
+        "council" => t_string!(i18n, plans.stage_council).to_string(),
+        "assessment" => t_string!(i18n, plans.stage_assessment).to_string(),
+        "street_review" => t_string!(i18n, plans.stage_street_review).to_string(),
+        "execution" => t_string!(i18n, plans.stage_execution).to_string(),
+        "change_notice" => t_string!(i18n, plans.stage_change_notice).to_string(),
+        "accounts" => t_string!(i18n, plans.stage_accounts).to_string(),
+        "closed" => t_string!(i18n, plans.stage_closed).to_string(),
+        _ => l!(i18n, history_action_other),
+    }
+}
+
+/// A guide's name, or "unassigned" for `-`.
+fn assignee_label(i18n: leptos_i18n::I18nContext<Locale>, name: &str) -> String {
+    if name == "-" {
+        t_string!(i18n, requests.unassigned).to_string()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// What a recorded summary says, in the chosen language; `None` when it is in no
+/// known shape (an English sentence of an older save): then a Chinese view shows the
+/// action alone and an English one the summary as recorded. The CSV export keeps every
+/// summary as recorded.
+fn words(i18n: leptos_i18n::I18nContext<Locale>, d: &Detail) -> Option<String> {
+    Some(match d {
+        Detail::Status {
+            from,
+            to,
+            rating,
+            assignee,
+        } => {
+            let mut w = format!("{} → {}", status_label(i18n, from), status_label(i18n, to));
+            if let Some(r) = rating {
+                w.push_str(&t_string!(i18n, common.hist_rating, r = *r).to_string());
+            }
+            if let Some((a, b)) = assignee {
+                w.push_str(&l!(i18n, sep_list));
+                w.push_str(&t_string!(i18n, common.hist_assignee, from = assignee_label(i18n, a), to = assignee_label(i18n, b)).to_string());
+            }
+            w
+        }
+        Detail::Assigned { from, to } => t_string!(
+            i18n,
+            common.hist_assignee,
+            from = assignee_label(i18n, from),
+            to = assignee_label(i18n, to)
+        )
+        .to_string(),
+        Detail::Stage { from, to } => t_string!(
+            i18n,
+            common.hist_stage,
+            from = stage_label(i18n, from),
+            to = stage_label(i18n, to)
+        )
+        .to_string(),
+        Detail::Earned { households, points } => {
+            t_string!(i18n, common.hist_earned, households = *households, points = *points).to_string()
+        }
+        Detail::Redeemed { household, delta, .. } => {
+            t_string!(i18n, common.hist_redeemed, household = *household, delta = *delta).to_string()
+        }
+        Detail::Reversed {
+            household,
+            entry,
+            delta,
+        } => t_string!(
+            i18n,
+            common.hist_reversed,
+            household = *household,
+            entry = *entry,
+            delta = *delta
+        )
+        .to_string(),
+        Detail::Transfer { from, to, minutes } => {
+            t_string!(i18n, common.hist_transfer, from = *from, to = *to, minutes = *minutes).to_string()
+        }
+        Detail::Text(t) => t.clone(),
+        Detail::Other => return None,
+    })
 }
 
 /// Who made a change: the guide's name, or "system" in the chosen language.

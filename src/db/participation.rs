@@ -11,6 +11,7 @@
 
 use std::convert::Infallible;
 
+use linli_domain::audit::Detail;
 use linli_domain::model::{
     Activity, AuditEntry, Building, Household, Millis, PointsEntry, Setting, TimeBankEntry,
 };
@@ -180,10 +181,10 @@ pub async fn earn_attendance(
                         points: entries.first().map_or(0, |e| e.delta),
                     };
                     if !entries.is_empty() {
-                        let summary = format!(
-                            "activity {}: {} households × {} points",
-                            activity.id, done.households, done.points
-                        );
+                        let summary = linli_domain::audit::summary(&Detail::Earned {
+                            households: u64::try_from(done.households).unwrap_or(0),
+                            points: i64::from(done.points),
+                        });
                         b.audit(entry(at, &actor, POINTS, activity.id, "earn", summary));
                     }
                     Ok((b, done))
@@ -223,7 +224,11 @@ pub async fn redeem(
                     let mut b = Batch::default();
                     b.add(POINTS, &r.entry)?;
                     b.put(SETTINGS, &catalogue_setting(&r.catalogue))?;
-                    let summary = format!("household {household}: {item} ({})", r.entry.delta);
+                    let summary = linli_domain::audit::summary(&Detail::Redeemed {
+                        household,
+                        item: item.to_string(),
+                        delta: i64::from(r.entry.delta),
+                    });
                     b.audit(entry(at, &actor, POINTS, r.entry.id, "redeem", summary));
                     let left = points::balance(&entries, household) + r.entry.delta;
                     Ok((b, left))
@@ -264,7 +269,11 @@ pub async fn reverse(
                     if c != cat {
                         b.put(SETTINGS, &catalogue_setting(&c))?;
                     }
-                    let summary = format!("household {household}: entry {target} reversed ({})", e.delta);
+                    let summary = linli_domain::audit::summary(&Detail::Reversed {
+                        household,
+                        entry: target,
+                        delta: i64::from(e.delta),
+                    });
                     b.audit(entry(at, &actor, POINTS, e.id, "reverse", summary));
                     Ok((b, ()))
                 }
@@ -320,7 +329,11 @@ pub async fn record_time(
                     TimeGift::Transfer => "transfer",
                     TimeGift::Service(_) => "create",
                 };
-                let summary = format!("household {from} → {to}: {minutes} min");
+                let summary = linli_domain::audit::summary(&Detail::Transfer {
+                    from,
+                    to,
+                    minutes: i64::from(minutes),
+                });
                 b.audit(entry(at, &actor, TIMEBANK, e.id, action, summary));
                 Ok((b, ()))
             }

@@ -313,7 +313,10 @@ pub async fn apply(
                 let mut b = Batch::default();
                 b.put(STORE, &next)?;
                 let op = op_name(&command);
-                let summary = format!("{op}: {} → {}", plan.stage().code(), next.stage().code());
+                let summary = linli_domain::audit::summary(&linli_domain::audit::Detail::Stage {
+                    from: plan.stage().code().to_owned(),
+                    to: next.stage().code().to_owned(),
+                });
                 b.audit(history(&stamp, id, &op, summary));
                 Ok(Ok((b, next)))
             }

@@ -215,13 +215,13 @@ pub async fn move_status(
         };
         let mut b = Batch::default();
         b.put(REQUESTS, &next)?;
-        let mut summary = format!("{} → {}", req.status.code(), next.status.code());
-        if let Some(r) = next.satisfaction {
-            summary.push_str(&format!(" ({r}/5)"));
-        }
-        if next.assignee != req.assignee {
-            summary.push_str(&format!("; {}", assignee::summary(&req, &next)));
-        }
+        let name = |r: &Request| r.assignee.clone().unwrap_or_else(|| "-".to_owned());
+        let summary = linli_domain::audit::summary(&linli_domain::audit::Detail::Status {
+            from: req.status.code().to_owned(),
+            to: next.status.code().to_owned(),
+            rating: next.satisfaction,
+            assignee: (next.assignee != req.assignee).then(|| (name(&req), name(&next))),
+        });
         b.audit(entry(now, &actor, REQUESTS, id, "status", summary));
         let mut opened_item = false;
         if next.satisfaction.is_some() {

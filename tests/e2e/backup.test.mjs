@@ -8,9 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
-import {
-  start, waitForDemo, OUT, BACKUP_PASSPHRASE, exportBackup, chooseBackup, decryptAge,
-} from './harness.mjs';
+import { start, waitForDemo, OUT, BACKUP_PASSPHRASE, exportBackup, chooseBackup, decryptAge, readStore } from './harness.mjs';
 
 const CLI = process.env.LINLI_CLI ?? new URL('../../target/ci/linli', import.meta.url).pathname;
 
@@ -30,18 +28,6 @@ const countOf = async (page, store) =>
   Number(await page.locator(`[data-testid=counts] tr[data-store=${store}] td`).textContent());
 
 // Reads records straight from IndexedDB (layout: {key fields…, _json}).
-async function readStore(page, store) {
-  return page.evaluate((store) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('linli:' + new URL('.', document.baseURI).pathname);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const req = db.transaction(store).objectStore(store).getAll();
-      req.onsuccess = () => { db.close(); resolve(req.result.map((r) => JSON.parse(r._json))); };
-      req.onerror = () => reject(req.error);
-    };
-  }), store);
-}
 
 async function clearAll(page) {
   await page.click('[data-testid=demo-clear]');

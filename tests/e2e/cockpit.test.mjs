@@ -6,7 +6,7 @@
 // with a fresh backup says that nothing needs the guide today.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, waitForDemo, OUT, exportBackup as exportAge } from './harness.mjs';
+import { start, waitForDemo, OUT, exportBackup as exportAge, readStore } from './harness.mjs';
 
 let env, base, newPage;
 before(async () => { env = await start(); ({ base, newPage } = env); });
@@ -19,18 +19,6 @@ async function openWorkspace(page) {
 }
 
 // Reads records straight from IndexedDB (layout: {key fields…, _json}).
-async function readStore(page, store) {
-  return page.evaluate((store) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('linli:' + new URL('.', document.baseURI).pathname);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const req = db.transaction(store).objectStore(store).getAll();
-      req.onsuccess = () => { db.close(); resolve(req.result.map((r) => JSON.parse(r._json))); };
-      req.onerror = () => reject(req.error);
-    };
-  }), store);
-}
 
 const DAY = 86_400_000;
 // Days since 1970-01-01 of a `YYYY-MM-DD` date, and today's in Shanghai (UTC+8).

@@ -342,7 +342,19 @@ test('the workspace previews, publishes and packs the folder; the CLI agrees', a
   await page.click('[data-testid=publish]');
   assert.equal(await page.getAttribute('#public-url', 'aria-invalid'), 'true');
   await page.fill('#public-url', 'https://example.org/community-a/');
+  // Publishing asks first (issue #17); the first publication says everything is new.
+  // Escape cancels: nothing is published and focus goes back to the button.
   await page.click('[data-testid=publish]');
+  await page.locator('[data-testid=publish-confirm]').waitFor();
+  assert.equal(await page.locator('[data-testid=publish-changes-first]').count(), 1);
+  assert.match(await page.locator('#publish-confirm-h').innerText(), /确认发布第 1 期/);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'publish-confirm-no');
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid=publish-note]', { hasText: '已取消，未发布' }).waitFor();
+  assert.equal(await page.locator('[data-testid=publish-confirm]').count(), 0);
+  assert.match(await page.locator('[data-testid=publish-facts]').innerText(), /#1/);
+  await page.click('[data-testid=publish]');
+  await page.click('[data-testid=publish-confirm-yes]');
   await page.locator('[data-testid=publish-status] .ok').waitFor({ timeout: 30_000 });
   assert.ok((await page.locator('[data-testid=publish-status]').innerText()).includes('已发布第 1 期'));
   await page.screenshot({ path: join(OUT, 'dashboard-publish.png') });
@@ -381,8 +393,14 @@ test('the workspace previews, publishes and packs the folder; the CLI agrees', a
   const { page: resident } = await open(appDir, { width: 390, height: 844 });
   await resident.locator('[data-testid=chain]', { hasText: '校验通过' }).waitFor({ timeout: 30_000 });
 
+  // Pressing publish again with nothing changed says so before a second period is made.
+  await page.click('[data-testid=publish]');
+  await page.locator('[data-testid=publish-changes-none]', { hasText: '与第 1 期相比内容没有任何变化' }).waitFor();
+  await page.click('[data-testid=publish-confirm-no]');
+  assert.match(await page.locator('[data-testid=publish-facts]').innerText(), /#2/);
   // Publishing again follows the first in the chain.
   await page.click('[data-testid=publish]');
+  await page.click('[data-testid=publish-confirm-yes]');
   await page.locator('[data-testid=publish-status]', { hasText: '已发布第 2' }).waitFor({ timeout: 30_000 });
   assert.deepEqual(errors, []);
 });
@@ -397,7 +415,17 @@ test('the printable notice carries the figures, the hash and a QR code', async (
   servers.push(env);
   const { page } = await env.newPage({ width: 794, height: 1123 });
   await page.goto(env.base + 'notice.html');
-  const pdf = await page.pdf({ format: 'A4' });
+  const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
   assert.ok(pdf.length > 10_000);
+  // One A4 page (issue #17): count the PDF's page objects.
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+  assert.equal(pages.length, 1, `the notice prints on ${pages.length} pages`);
+  // It states when the notice ends and asks for objections by that day.
+  const asOf = snap.content.as_of;
+  const days = snap.content.plan_rules.notice_days || 7;
+  const until = new Date(Date.parse(`${asOf}T00:00:00Z`) + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  assert.ok(until > snap.content.as_of, `${until} after ${snap.content.as_of}`);
+  assert.ok(notice.includes(`公示期：${snap.content.as_of} 至 ${until}`), 'period with its end');
+  assert.ok(notice.includes(`请于 ${until} 前`), 'objections by the last day');
   await page.screenshot({ path: join(OUT, 'notice-a4.png'), fullPage: true });
 });

@@ -2,6 +2,7 @@
 // release build under a sub-path, and Debian's headless Chromium.
 import crypto from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
@@ -130,4 +131,74 @@ export async function chooseBackup(page, file, secret = BACKUP_PASSPHRASE) {
     await page.click('[data-testid=restore-legacy-continue]');
   }
   return which;
+}
+
+// Publishing asks first (issue #17): press publish, then confirm in the dialog that shows
+// what changed; resolves when the status says it is published.
+export async function publishNow(page, timeout = 60_000) {
+  await page.click('[data-testid=publish]');
+  await page.locator('[data-testid=publish-confirm]').waitFor({ timeout });
+  await page.click('[data-testid=publish-confirm-yes]');
+  await page.locator('[data-testid=publish-status] .ok').waitFor({ timeout });
+}
+
+// Accessibility (issue #17, item 7): axe-core from npm, run inside the page (evaluated
+// over the DevTools protocol, so the page's Content-Security-Policy stays in force).
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+// Runs axe on `target` (a page or a frame) once its data is shown (no loading line) and
+// returns the serious and critical violations as `rule: target …` lines (empty when
+// none); every violation, of any impact, is appended to out/axe.jsonl for the record.
+export async function axeViolations(target, label) {
+  await target.waitForFunction(() => !document.querySelector('.spinner'), null, { timeout: 60_000 });
+  if (!(await target.evaluate(() => typeof window.axe === 'object'))) await target.evaluate(AXE_SOURCE);
+  const violations = await target.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, iframes: false, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  }, AXE_TAGS);
+  await mkdir(OUT, { recursive: true });
+  writeFileSync(`${OUT}axe.jsonl`, violations.map((v) => JSON.stringify({ view: label, ...v }) + '\n').join(''), { flag: 'a' });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} → ${v.nodes.join(' | ')}`);
+}
+
+// Every record of an IndexedDB `store` of the workspace open in `page`, parsed from its
+// `_json` (a plain, unsealed workspace: the demo).
+export async function readStore(page, store) {
+  return page.evaluate((store) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('linli:' + new URL('.', document.baseURI).pathname);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const req = db.transaction(store).objectStore(store).getAll();
+      req.onsuccess = () => { db.close(); resolve(req.result.map((r) => JSON.parse(r._json))); };
+      req.onerror = () => reject(req.error);
+    };
+  }), store);
+}
+
+// A resident's phone (issue #17): a slow mobile network (150 ms, 1.6 Mbit/s down,
+// 750 kbit/s up) and a 4× slower CPU, on the page's own DevTools session.
+export async function throttlePhone(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  return cdp;
+}
+
+// The workshop (#/workshop) of `base`, after the demo is generated when `demo`; resolves
+// once the plan is drawn (the canvases paint in an effect after mount).
+export async function openWorkshop(page, base, demo = true) {
+  if (demo) {
+    await page.goto(base + '#/workspace');
+    await waitForDemo(page);
+    await page.goto(base + '#/workshop');
+  }
+  await page.locator('[data-testid=ws-plan]').waitFor();
+  await page.waitForFunction(() => document.querySelector('canvas.ws-dots')?.width > 300);
 }

@@ -11,35 +11,14 @@
 //   Ctrl+Z (and ⌘Z) undoes the last vote.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, waitForDemo, OUT } from './harness.mjs';
+import { start, waitForDemo, OUT, readStore, openWorkshop } from './harness.mjs';
 
 let env, base, newPage;
 before(async () => { env = await start(); ({ base, newPage } = env); });
 after(async () => { await env?.stop(); });
 
-async function openWorkshop(page, demo = true) {
-  if (demo) {
-    await page.goto(base + '#/workspace');
-    await waitForDemo(page);
-    await page.goto(base + '#/workshop');
-  }
-  await page.locator('[data-testid=ws-plan]').waitFor();
-  await page.waitForFunction(() => document.querySelector('canvas.ws-dots')?.width > 300);
-}
 
 // Reads records straight from IndexedDB (the demo has no passphrase: `_json`).
-async function readStore(page, store) {
-  return page.evaluate((store) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('linli:' + new URL('.', document.baseURI).pathname);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const req = db.transaction(store).objectStore(store).getAll();
-      req.onsuccess = () => { db.close(); resolve(req.result.map((r) => JSON.parse(r._json))); };
-      req.onerror = () => reject(req.error);
-    };
-  }), store);
-}
 
 const total = async (page) => Number(await page.locator('[data-testid=ws-total]').textContent());
 const waitTotal = (page, n) => page.waitForFunction((n) => document.querySelector('[data-testid=ws-total]')?.textContent === String(n), n);
@@ -118,7 +97,7 @@ async function checkPlan(page, buildings, label) {
 
 test('facilitator at 1920×1080: dots saved, listed after a reload, reopened and continued; layout; voting keys and Ctrl+Z', async () => {
   const { page, context, errors } = await newPage({ width: 1920, height: 1080 });
-  await openWorkshop(page);
+  await openWorkshop(page, base);
   const buildings = await readStore(page, 'buildings');
   assert.ok(buildings.length >= 10);
   await checkPlan(page, buildings, '1920');
@@ -158,7 +137,7 @@ test('facilitator at 1920×1080: dots saved, listed after a reload, reopened and
 
   // Reload: a new, empty session; the saved one is listed with its five dots.
   await page.reload();
-  await openWorkshop(page, false);
+  await openWorkshop(page, base, false);
   assert.equal(await total(page), 0);
   await page.locator('[data-testid=ws-saved] summary').click();
   const row = page.locator(`[data-testid=ws-saved-${whole.session.started_at}]`);
@@ -235,7 +214,7 @@ test('facilitator at 1920×1080: dots saved, listed after a reload, reopened and
 
 test('facilitator on a laptop: at 1366×768 and 1280×720 nothing is cut off, labels fit, dots ≥ 16 px', async () => {
   const { page, context, errors } = await newPage({ width: 1366, height: 768 });
-  await openWorkshop(page);
+  await openWorkshop(page, base);
   const buildings = await readStore(page, 'buildings');
   await checkPlan(page, buildings, '1366');
   await page.screenshot({ path: `${OUT}persona-facilitator-1366.png` });

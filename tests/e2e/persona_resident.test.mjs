@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, DIST, OUT } from './harness.mjs';
+import { start, DIST, OUT, throttlePhone } from './harness.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = process.env.LINLI_CLI
@@ -87,12 +87,7 @@ async function phone() {
   const env = await start(folder);
   servers.push(env);
   const { context, page, errors } = await env.newPage({ width: 360, height: 740 });
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8,
-  });
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await throttlePhone(context, page);
   return { env, context, page, errors };
 }
 

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, waitForDemo, OUT } from './harness.mjs';
+import { start, waitForDemo, OUT, publishNow, throttlePhone } from './harness.mjs';
 import { openTexts } from './texts.mjs';
 
 let env, base, newPage;
@@ -70,8 +70,7 @@ async function publishAndCheckResidentsPage(page, plan) {
   await page.goto(base + '#/');
   await page.frameLocator('[data-testid=preview]').locator('[data-testid=headline]').waitFor({ timeout: 60_000 });
   await page.fill('#public-url', 'https://example.org/community-a/');
-  await page.click('[data-testid=publish]');
-  await page.locator('[data-testid=publish-status] .ok').waitFor({ timeout: 60_000 });
+  await publishNow(page);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-folder]')]);
   const work = mkdtempSync(join(tmpdir(), 'linli-plans-'));
   const zip = join(work, 'folder.zip');
@@ -89,12 +88,7 @@ async function publishAndCheckResidentsPage(page, plan) {
   const site = await start(folder);
   try {
     const { context, page: phone, errors } = await site.newPage({ width: 360, height: 740 });
-    const cdp = await context.newCDPSession(phone);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8,
-    });
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await throttlePhone(context, phone);
     await phone.goto(site.base);
     await phone.locator('[data-testid=chain]', { hasText: '校验通过' }).waitFor({ timeout: 90_000 });
     const card = phone.locator(`[data-testid=stage-group][data-stage=closed] [data-testid=plan][data-id="${plan}"]`);

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, waitForDemo, OUT } from './harness.mjs';
+import { start, waitForDemo, OUT, publishNow } from './harness.mjs';
 
 const CLI = process.env.LINLI_CLI
   ?? new URL('../../target/ci/linli', import.meta.url).pathname;
@@ -86,8 +86,7 @@ test('a personal title is refused naming the field; a published title is redacte
   await page.frameLocator('[data-testid=preview]').locator('[data-testid=headline]').waitFor({ timeout: 60_000 });
   assert.equal(await page.locator('[data-testid=blocked-field]').count(), 0);
   await page.fill('#public-url', 'https://example.org/community-a/');
-  await page.click('[data-testid=publish]');
-  await page.locator('[data-testid=publish-status] .ok').waitFor({ timeout: 60_000 });
+  await publishNow(page);
   const work = mkdtempSync(join(tmpdir(), 'linli-redact-'));
   const before = await download(page, 'download-folder', work);
   const head = JSON.parse(readFileSync(join(before, 'snapshot.json'), 'utf8'));

@@ -5,7 +5,7 @@
 // minimum cell sizes. Bad input shows the rule next to the field and writes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, waitForDemo } from './harness.mjs';
+import { start, waitForDemo, readStore } from './harness.mjs';
 
 let env, base, newPage;
 before(async () => { env = await start(); ({ base, newPage } = env); });
@@ -29,18 +29,6 @@ async function act(page, click, msg) {
 }
 
 // Reads records straight from IndexedDB (layout: {key fields…, _json}).
-async function readStore(page, store) {
-  return page.evaluate((store) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('linli:' + new URL('.', document.baseURI).pathname);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const req = db.transaction(store).objectStore(store).getAll();
-      req.onsuccess = () => { db.close(); resolve(req.result.map((r) => JSON.parse(r._json))); };
-      req.onerror = () => reject(req.error);
-    };
-  }), store);
-}
 
 async function setting(page, key) {
   const s = (await readStore(page, 'settings')).find((x) => x.key === key);

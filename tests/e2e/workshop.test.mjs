@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { start, waitForDemo, OUT } from './harness.mjs';
+import { start, waitForDemo, OUT, readStore, openWorkshop } from './harness.mjs';
 
 let env, base, newPage;
 before(async () => { env = await start(); ({ base, newPage } = env); });
@@ -17,35 +17,15 @@ after(async () => { await env?.stop(); });
 
 const FULL_HD = { width: 1920, height: 1080 };
 
-async function openWorkshop(page) {
-  await page.goto(base + '#/workspace');
-  await waitForDemo(page);
-  await page.goto(base + '#/workshop');
-  await page.locator('[data-testid=ws-plan]').waitFor();
-  // The first paint of the canvases happens in an effect after mount.
-  await page.waitForFunction(() => document.querySelector('canvas.ws-dots')?.width > 300);
-}
 
 // Reads records straight from IndexedDB (layout: {key fields…, _json}).
-async function readStore(page, store) {
-  return page.evaluate((store) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('linli:' + new URL('.', document.baseURI).pathname);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const req = db.transaction(store).objectStore(store).getAll();
-      req.onsuccess = () => { db.close(); resolve(req.result.map((r) => JSON.parse(r._json))); };
-      req.onerror = () => reject(req.error);
-    };
-  }), store);
-}
 
 const count = async (page, testid) => Number(await page.locator(`[data-testid=${testid}]`).getAttribute('data-count'));
 const total = async (page) => Number(await page.locator('[data-testid=ws-total]').textContent());
 
 test('a whole session from the keyboard, offline: dots, undo, timer, dot voting, save, exports', async () => {
   const { context, page, errors } = await newPage(FULL_HD);
-  await openWorkshop(page);
+  await openWorkshop(page, base);
   const ballotsBefore = await readStore(page, 'ballots');
   const proposals = await readStore(page, 'proposals');
   await context.setOffline(true);
@@ -200,7 +180,7 @@ test('a whole session from the keyboard, offline: dots, undo, timer, dot voting,
 
 test('the facilitator drags a building; the layout is saved and survives a reload', async () => {
   const { context, page, errors } = await newPage(FULL_HD);
-  await openWorkshop(page);
+  await openWorkshop(page, base);
   const plan = page.locator('[data-testid=ws-plan]');
   const box = await plan.boundingBox();
   const [pw, ph] = await page.locator('[data-testid=ws-tile-1]').evaluate((e) => [parseFloat(e.style.width), parseFloat(e.style.height)]);
@@ -238,7 +218,7 @@ test('the facilitator drags a building; the layout is saved and survives a reloa
 
 test('a plan image is shown as an image (an SVG never runs), kept, and size-limited', async () => {
   const { context, page, errors } = await newPage(FULL_HD);
-  await openWorkshop(page);
+  await openWorkshop(page, base);
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200"><rect width="400" height="200" fill="#335"/>'
     + '<script>parent.__pwned = 1</script><text x="10" y="100" fill="#fff">plan</text></svg>';
   await page.setInputFiles('[data-testid=ws-image]', { name: 'plan.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) });
@@ -271,7 +251,7 @@ const f = (x) => x.toFixed(2);
 
 test('with 5,000 dots, placing a dot and updating the heat map stays within a frame', async () => {
   const { context, page, errors } = await newPage(FULL_HD);
-  await openWorkshop(page);
+  await openWorkshop(page, base);
   // 5,000 dots through the page's own keyboard handler, spread over the plan.
   const fill = await page.evaluate(() => {
     const key = (k) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
@@ -330,7 +310,7 @@ test('with 5,000 dots, placing a dot and updating the heat map stays within a fr
 
 test('a session in progress survives a reload with its undo, is discarded only after a confirmation, and a saved tally shows on the needs page', async () => {
   const { context, page, errors } = await newPage(FULL_HD);
-  await openWorkshop(page);
+  await openWorkshop(page, base);
   const draftOf = async () => {
     const s = (await readStore(page, 'settings')).find((x) => x.key === 'workshop_draft');
     return s ? JSON.parse(s.value) : null;

@@ -80,7 +80,10 @@ impl AssigneeFilter {
 /// tracking code: the history names the request by its id).
 pub fn summary(before: &Request, after: &Request) -> String {
     let name = |r: &Request| r.assignee.clone().unwrap_or_else(|| "-".to_owned());
-    format!("assignee: {} → {}", name(before), name(after))
+    crate::audit::summary(&crate::audit::Detail::Assigned {
+        from: name(before),
+        to: name(after),
+    })
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@
 
 pub mod bounds;
 mod build;
+pub mod changes;
 pub mod cost_benefit;
 pub mod disclosure;
 pub mod file;
@@ -630,4 +631,17 @@ pub struct CatalogueItemPublic {
     pub cost: i64,
     /// Units left.
     pub stock: u32,
+}
+
+/// The last day of `c`'s public notice (公示期, `YYYY-MM-DD`): its publication day plus
+/// the community's notice days ([`PlanRulesPublic::notice_days`], the same as a plan's)
+/// less one; [`crate::plans::DEFAULT_NOTICE_DAYS`] when the snapshot records none (one
+/// read for its seal only). `None` only when `as_of` is not a date.
+pub fn notice_until(c: &Content) -> Option<String> {
+    let days = match c.plan_rules.notice_days {
+        0 => crate::plans::DEFAULT_NOTICE_DAYS,
+        n => n,
+    };
+    let start = crate::plans::CivilDate::parse(&c.as_of).ok()?;
+    Some(crate::date::iso_date(start.days() + i64::from(days) - 1))
 }

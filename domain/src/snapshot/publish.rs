@@ -41,6 +41,9 @@ pub const SNAPSHOT_PATH: &str = "snapshot.json";
 pub const REQUESTS_PATH: &str = "requests.json";
 /// Path of the history index.
 pub const INDEX_PATH: &str = "snapshots/index.json";
+/// At most this many plans are listed on the printed notice, so that it fits one A4
+/// page; the rest are counted and left to the dashboard.
+pub const NOTICE_PLAN_ROWS: usize = 12;
 /// Path of the printable notice.
 pub const NOTICE_PATH: &str = "notice.html";
 /// The printable notice's Content-Security-Policy: nothing may run or load.
@@ -877,12 +880,15 @@ pub fn notice_html_signed(
     h.push_str(NOTICE_CSP);
     h.push_str(&format!("<title>{} 公示</title>", e(&c.community.name_zh)));
     h.push_str(
-        "<style>@page{size:A4;margin:14mm}body{font-family:\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;\
-         color:#000;font-size:12pt;line-height:1.45;max-width:182mm;margin:0 auto}h1{font-size:22pt;margin:0 0 4mm}\
-         h2{font-size:14pt;margin:5mm 0 2mm;border-bottom:1.5pt solid #000}table{border-collapse:collapse;width:100%}\
-         td,th{border:0.75pt solid #444;padding:1.2mm 2mm;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\
-         .hash{font-family:monospace;font-size:9pt;word-break:break-all}.qr{float:right;width:48mm;margin:0 0 3mm 4mm;text-align:center;font-size:9pt}\
-         .qr svg{width:48mm;height:48mm}</style></head><body>",
+        // One A4 page whatever the data (issue #17): small type, two columns for the money
+        // tables, at most `NOTICE_PLAN_ROWS` plans (the rest counted, on the dashboard).
+        "<style>@page{size:A4;margin:12mm}body{font-family:\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;\
+         color:#000;font-size:10pt;line-height:1.32;max-width:186mm;margin:0 auto}h1{font-size:17pt;margin:0 0 2mm}\
+         h2{font-size:11.5pt;margin:3mm 0 1mm;border-bottom:1.2pt solid #000}table{border-collapse:collapse;width:100%}\
+         td,th{border:0.6pt solid #444;padding:0.5mm 1.5mm;text-align:left;vertical-align:top}td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\
+         p{margin:1mm 0}.period{font-size:11pt;font-weight:bold}.cols{display:grid;grid-template-columns:1fr 1fr;gap:5mm}\
+         .hash{font-family:monospace;font-size:7.5pt;word-break:break-all}.qr{float:right;width:32mm;margin:0 0 2mm 4mm;text-align:center;font-size:8pt}\
+         .qr svg{width:32mm;height:32mm}.more{font-size:9pt}.ask{font-weight:bold;margin-top:2mm}</style></head><body>",
     );
     h.push_str("<div class=\"qr\">");
     match dashboard_url.and_then(|u| qr_svg(&head_url(u, c.sequence, sha256)).map(|s| (u, s))) {
@@ -893,13 +899,16 @@ pub fn notice_html_signed(
         None => h.push_str("<div>（未设置看板网址，无二维码）</div>"),
     }
     h.push_str("</div>");
+    let until = super::notice_until(c).unwrap_or_else(|| c.as_of.clone());
     h.push_str(&format!(
-        "<h1>{} · 资源配置公示</h1><p>公示期：{} 起 · 第 {} 期公示 · 资金周期 {}</p>",
+        "<h1>{} · 资源配置公示</h1><p class=\"period\" data-notice-period>公示期：{} 至 {}</p><p>第 {} 期公示 · 资金周期 {}</p>",
         e(&c.community.name_zh),
         e(&c.as_of),
+        e(&until),
         c.sequence,
-        e(&c.period)
+        e(if c.period.is_empty() { "—" } else { &c.period })
     ));
+    h.push_str("<div class=\"cols\"><div>");
     if let Some(p) = c.pools.iter().find(|p| p.kind == "money") {
         h.push_str(&format!(
             "<h2>本期资金</h2><table><tr><th>总额</th><th>应急池</th><th>基础池</th><th>机动池</th></tr>\
@@ -930,6 +939,7 @@ pub fn notice_html_signed(
         }
         h.push_str("</table>");
     }
+    h.push_str("</div><div>");
     if !c.cost_sharing.by_funder.is_empty() {
         h.push_str("<h2>多方分担</h2><table><tr><th>出资方</th><th>金额（元）</th></tr>");
         for f in &c.cost_sharing.by_funder {
@@ -950,11 +960,22 @@ pub fn notice_html_signed(
     if c.allocation_status != super::ADOPTED {
         h.push_str("<h2>本期分配</h2><p>本期尚未采纳分配方案。</p>");
     }
+    h.push_str("</div></div>");
     if !c.plans.is_empty() {
         h.push_str(
             "<h2>项目与公示期</h2><table><tr><th>项目</th><th>阶段</th><th>预算（元）</th><th>已支出（元）</th><th>公示期</th></tr>",
         );
-        for p in &c.plans {
+        // Plans on notice first, then those in progress, then the rest, newest first.
+        let mut plans: Vec<&super::PlanPublic> = c.plans.iter().collect();
+        let rank = |p: &super::PlanPublic| match p.stage.as_str() {
+            "notice" | "change_notice" => 0,
+            "closed" => 2,
+            _ => 1,
+        };
+        plans.sort_by(|a, b| rank(a).cmp(&rank(b)).then(b.id.cmp(&a.id)));
+        let more = plans.len().saturating_sub(NOTICE_PLAN_ROWS);
+        plans.truncate(NOTICE_PLAN_ROWS);
+        for p in plans {
             // The running notice, else the last one.
             let n = p
                 .notices
@@ -980,19 +1001,27 @@ pub fn notice_html_signed(
             ));
         }
         h.push_str("</table>");
+        if more > 0 {
+            h.push_str(&format!(
+                "<p class=\"more\">另有 {more} 个项目（已结项或未在公示中），详见公示看板。</p>"
+            ));
+        }
     }
     h.push_str(&format!(
-        "<h2>防篡改校验</h2><p>本期公示内容的 SHA-256：</p><p class=\"hash\">{}</p><p>上一期：</p><p class=\"hash\">{}</p>",
+        "<h2>防篡改校验</h2><p>本期公示内容的 SHA-256：<span class=\"hash\">{}</span></p><p>上一期：<span class=\"hash\">{}</span></p>",
         e(sha256),
         c.previous_sha256.as_deref().map_or_else(|| "（首期公示）".to_owned(), e)
     ));
     match fingerprint {
         Some(f) => h.push_str(&format!(
-            "<p>社区公示签名密钥指纹（请与看板和 <code>linli verify</code> 显示的指纹核对）：</p><p class=\"hash\" data-fingerprint>{}</p>",
+            "<p>社区公示签名密钥指纹（请与看板和 <code>linli verify</code> 显示的指纹核对）：<span class=\"hash\" data-fingerprint>{}</span></p>",
             e(f)
         )),
         None => h.push_str("<p>本期公示未签名（未设置社区公示密钥）。</p>"),
     }
-    h.push_str("<p>如对公示内容有异议，请在公示期内向社区居委会反映。</p></body></html>\n");
+    h.push_str(&format!(
+        "<p class=\"ask\" data-objections>如对公示内容有异议，请于 {} 前（含当日）向社区居委会反映。</p></body></html>\n",
+        e(&until)
+    ));
     h
 }

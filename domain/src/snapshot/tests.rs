@@ -525,3 +525,56 @@ fn the_notice_carries_a_policy_that_runs_nothing() {
     assert!(super::publish::NOTICE_CSP.contains("default-src 'none'"));
     assert!(!html.to_lowercase().contains("<script"));
 }
+
+/// The notice states when its public notice ends and asks for objections by that day
+/// (issue #17); the day follows the community's notice days, and a snapshot published
+/// before the day was recorded counts the default 7 days.
+#[test]
+fn the_notice_states_its_last_day() {
+    let mut d = demo(60, 3);
+    d.settings.retain(|s| s.key != crate::settings::PLAN_RULES);
+    d.settings.push(crate::model::Setting {
+        key: crate::settings::PLAN_RULES.into(),
+        value: r#"{"notice_days":10}"#.into(),
+    });
+    let c = build(&d, &BuildOptions::at(NOW)).unwrap();
+    let start = crate::plans::CivilDate::parse(&c.as_of).unwrap();
+    let last = crate::date::iso_date(start.days() + 9);
+    assert_eq!(super::notice_until(&c).as_deref(), Some(last.as_str()));
+    let (_, sha) = encode(&c);
+    let html = super::publish::notice_html(&c, &sha, None);
+    assert!(html.contains(&format!("公示期：{} 至 {last}", c.as_of)), "{html}");
+    assert!(html.contains(&format!("请于 {last} 前（含当日）")), "{html}");
+    // A snapshot read for its seal only (no rules) counts the default days.
+    let mut old = c.clone();
+    old.plan_rules.notice_days = 0;
+    assert_eq!(
+        super::notice_until(&old).unwrap(),
+        crate::date::iso_date(start.days() + i64::from(crate::plans::DEFAULT_NOTICE_DAYS) - 1)
+    );
+}
+
+/// However many plans a community has, the notice lists at most `NOTICE_PLAN_ROWS`,
+/// the ones on notice first, and counts the rest.
+#[test]
+fn the_notice_lists_plans_on_notice_first_and_counts_the_rest() {
+    let mut c = build(&demo(60, 3), &BuildOptions::at(NOW)).unwrap();
+    assert!(!c.plans.is_empty(), "the demo publishes plans");
+    let template = c.plans[0].clone();
+    c.plans = (1..=30u32)
+        .map(|i| {
+            let mut p = template.clone();
+            p.id = i;
+            p.title = format!("项目{i:02}");
+            p.stage = if i == 3 { "notice".into() } else { "closed".into() };
+            p
+        })
+        .collect();
+    let (_, sha) = encode(&c);
+    let html = super::publish::notice_html(&c, &sha, None);
+    let rows = html.matches("<td>项目").count();
+    assert_eq!(rows, super::publish::NOTICE_PLAN_ROWS);
+    let first = html.find("<td>项目").unwrap();
+    assert_eq!(&html[first..first + "<td>项目03".len()], "<td>项目03");
+    assert!(html.contains(&format!("另有 {} 个项目", 30 - super::publish::NOTICE_PLAN_ROWS)));
+}

@@ -14,6 +14,7 @@ mod frame;
 mod redact;
 
 use leptos::prelude::*;
+use linli_domain::snapshot::changes::{diff, Change, Item};
 use linli_domain::snapshot::file;
 use linli_domain::snapshot::prepare::{
     next_snapshot, prepare, public_url, stored_history, PrepareError, PrepareOptions, Publication,
@@ -23,7 +24,7 @@ use linli_domain::snapshot::publish::{self, check_dashboard_url as check_url};
 use self::folder::{folder_zip, SITE};
 use self::frame::feed_preview;
 use self::redact::{BlockedTexts, RedactPanel};
-use crate::browser::{download_bytes, now_millis};
+use crate::browser::{download_bytes, focus_after_draw, now_millis};
 use crate::components::loaded::load;
 use crate::components::WriteGuard;
 use crate::db::DbError;
@@ -40,6 +41,9 @@ struct Facts {
     /// Snapshots published before.
     published_before: usize,
     period: String,
+    /// The last published period's number, and what would change against it.
+    previous: Option<u32>,
+    changes: Vec<Change>,
 }
 
 /// Why nothing can be published now: free text holding personal data (each field), or
@@ -53,6 +57,8 @@ enum Blocked {
 #[derive(Clone, PartialEq)]
 enum Status {
     Idle,
+    /// A remark, e.g. that publishing was cancelled.
+    Note(String),
     Working(String),
     Done(String),
     Error(String),
@@ -107,11 +113,18 @@ pub fn DashboardPage() -> impl IntoView {
             next_snapshot(&d, &history, now_millis(), None)
                 .map(|content| {
                     let (text, sha256) = file::encode(&content);
+                    // `next_snapshot` has verified the history: its head is the last
+                    // publication the new one is compared with.
+                    let last = file::verify_chain(&history)
+                        .ok()
+                        .and_then(|c| c.last().map(|s| s.content.clone()));
                     Facts {
                         text,
                         sequence: content.sequence,
                         sha256,
                         published_before: history.len(),
+                        previous: last.as_ref().map(|c| c.sequence),
+                        changes: diff(last.as_ref(), &content),
                         period: content.period,
                     }
                 })
@@ -130,7 +143,26 @@ pub fn DashboardPage() -> impl IntoView {
         }),
     );
 
+    // Publishing asks first, showing what changed since the last publication (issue #17).
+    let confirming = RwSignal::new(false);
+    let ask = move |_| {
+        if check_url(url.get_untracked().trim()).is_err() {
+            url_error.set(true);
+            focus_after_draw("#public-url");
+            return;
+        }
+        url_error.set(false);
+        status.set(Status::Idle);
+        confirming.set(true);
+        focus_after_draw("[data-testid=publish-confirm-no]");
+    };
+    let cancel = move || {
+        confirming.set(false);
+        status.set(Status::Note(t_string!(i18n, dashboard.confirm_cancelled).to_string()));
+        focus_after_draw("[data-testid=publish]");
+    };
     let publish = move |_| {
+        confirming.set(false);
         let address = url.get_untracked().trim().to_owned();
         if check_url(&address).is_err() {
             url_error.set(true);
@@ -259,12 +291,40 @@ pub fn DashboardPage() -> impl IntoView {
                     </p>
                     <WriteGuard><button type="button" class="primary" data-testid="publish"
                         disabled=move || matches!(status.get(), Status::Working(_)) || !matches!(preview.get(), Some(Ok(_)))
-                        on:click=publish>
+                        aria-expanded=move || confirming.get().to_string()
+                        on:click=ask>
                         {t!(i18n, dashboard.publish_now)}
                     </button></WriteGuard>
+                    {move || confirming.get().then(|| {
+                        let facts = preview.get_untracked().and_then(Result::ok);
+                        let (next, previous, changes) = facts
+                            .map(|f| (f.sequence, f.previous, f.changes))
+                            .unwrap_or_default();
+                        view! {
+                            <div class="confirm publish-confirm" role="alertdialog" aria-modal="false"
+                                aria-labelledby="publish-confirm-h" aria-describedby="publish-confirm-d"
+                                data-testid="publish-confirm"
+                                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.prevent_default(); cancel(); }>
+                                <h3 id="publish-confirm-h">{t_string!(i18n, dashboard.confirm_heading, n = next).to_string()}</h3>
+                                <div id="publish-confirm-d">
+                                    <ChangeList previous=previous changes=changes/>
+                                    <p>{t!(i18n, dashboard.confirm_final)}</p>
+                                </div>
+                                <div class="actions">
+                                    <button type="button" class="primary" data-testid="publish-confirm-yes" on:click=publish>
+                                        {t!(i18n, dashboard.confirm_yes)}
+                                    </button>
+                                    <button type="button" data-testid="publish-confirm-no" on:click=move |_| cancel()>
+                                        {t!(i18n, dashboard.confirm_no)}
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })}
                     <div role="status" aria-live="polite" data-testid="publish-status">
                         {move || match status.get() {
                             Status::Idle => ().into_any(),
+                            Status::Note(m) => view! { <p class="muted" data-testid="publish-note">{m}</p> }.into_any(),
                             Status::Working(m) => view! { <p class="muted">{m}</p> }.into_any(),
                             Status::Done(m) => view! { <p class="ok">{m}</p> }.into_any(),
                             Status::Error(m) => view! { <p class="error">{m}</p> }.into_any(),
@@ -289,5 +349,102 @@ pub fn DashboardPage() -> impl IntoView {
                 </section>
             </div>
         </article>
+    }
+}
+
+/// What the new publication changes against the last one, in a table (or why there is
+/// nothing to compare).
+#[component]
+fn ChangeList(previous: Option<u32>, changes: Vec<Change>) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(prev) = previous else {
+        return view! { <p data-testid="publish-changes-first">{t!(i18n, dashboard.confirm_first)}</p> }.into_any();
+    };
+    if changes.is_empty() {
+        return view! {
+            <p class="same" data-testid="publish-changes-none">{t_string!(i18n, dashboard.confirm_same, n = prev).to_string()}</p>
+        }
+        .into_any();
+    }
+    let zh = matches!(i18n.get_locale_untracked(), Locale::zh);
+    let rows = changes
+        .into_iter()
+        .map(|c| {
+            let name = if zh { c.subject_zh.clone() } else { c.subject_en.clone() };
+            let what = change_label(i18n, c.item, &name);
+            let (from, to) = if matches!(c.item, Item::PlanStage | Item::PlanNew) {
+                (stage_label(i18n, &c.from), stage_label(i18n, &c.to))
+            } else if c.item == Item::AllocationStatus {
+                (adoption_label(i18n, &c.from), adoption_label(i18n, &c.to))
+            } else {
+                (c.from, c.to)
+            };
+            view! { <tr><th scope="row">{what}</th><td class="num">{from}</td><td class="num">{to}</td></tr> }
+        })
+        .collect_view();
+    view! {
+        <p>{t_string!(i18n, dashboard.confirm_changes, n = prev).to_string()}</p>
+        <div class="table-scroll">
+            <table class="publish-changes" data-testid="publish-changes">
+                <thead><tr>
+                    <th scope="col">{t!(i18n, dashboard.col_item)}</th>
+                    <th scope="col" class="num">{t_string!(i18n, dashboard.col_from, n = prev).to_string()}</th>
+                    <th scope="col" class="num">{t!(i18n, dashboard.col_to)}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The words for a changed item; `name` is the category, plan or indicator.
+fn change_label(i18n: leptos_i18n::I18nContext<Locale>, item: Item, name: &str) -> String {
+    match item {
+        Item::First | Item::Period => t_string!(i18n, dashboard.ch_period).to_string(),
+        Item::AllocationStatus => t_string!(i18n, dashboard.ch_allocation_status).to_string(),
+        Item::Households => t_string!(i18n, dashboard.ch_households).to_string(),
+        Item::Residents => t_string!(i18n, dashboard.ch_residents).to_string(),
+        Item::Budget => t_string!(i18n, dashboard.ch_budget).to_string(),
+        Item::PlansBudget => t_string!(i18n, dashboard.ch_plans_budget).to_string(),
+        Item::PlansSpent => t_string!(i18n, dashboard.ch_plans_spent).to_string(),
+        Item::RequestsTotal => t_string!(i18n, dashboard.ch_requests_total).to_string(),
+        Item::RequestsClosed => t_string!(i18n, dashboard.ch_requests_closed).to_string(),
+        Item::Category => t_string!(i18n, dashboard.ch_category, name = name).to_string(),
+        Item::PlanNew => t_string!(i18n, dashboard.ch_plan_new, name = name).to_string(),
+        Item::PlanStage => t_string!(i18n, dashboard.ch_plan_stage, name = name).to_string(),
+        Item::PlanBudget => t_string!(i18n, dashboard.ch_plan_budget, name = name).to_string(),
+        Item::PlanSpent => t_string!(i18n, dashboard.ch_plan_spent, name = name).to_string(),
+        Item::PbOutcomes => t_string!(i18n, dashboard.ch_pb).to_string(),
+        Item::ReserveReleases => t_string!(i18n, dashboard.ch_reserve).to_string(),
+        Item::Ratings => t_string!(i18n, dashboard.ch_ratings).to_string(),
+        Item::Satisfied => t_string!(i18n, dashboard.ch_satisfied).to_string(),
+        Item::Indicator => t_string!(i18n, dashboard.ch_indicator, name = name).to_string(),
+        Item::Coverage => t_string!(i18n, dashboard.ch_coverage, name = name).to_string(),
+    }
+}
+
+/// A published plan stage code in words (the plans view's names).
+fn stage_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "notice" => t_string!(i18n, plans.stage_notice).to_string(),
+        "council" => t_string!(i18n, plans.stage_council).to_string(),
+        "assessment" => t_string!(i18n, plans.stage_assessment).to_string(),
+        "street_review" => t_string!(i18n, plans.stage_street_review).to_string(),
+        "execution" => t_string!(i18n, plans.stage_execution).to_string(),
+        "change_notice" => t_string!(i18n, plans.stage_change_notice).to_string(),
+        "accounts" => t_string!(i18n, plans.stage_accounts).to_string(),
+        "closed" => t_string!(i18n, plans.stage_closed).to_string(),
+        "draft" => t_string!(i18n, plans.stage_draft).to_string(),
+        other => other.to_owned(),
+    }
+}
+
+/// Whether an allocation is adopted, in words.
+fn adoption_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    if code == linli_domain::snapshot::ADOPTED {
+        t_string!(i18n, dashboard.adopted).to_string()
+    } else {
+        t_string!(i18n, dashboard.not_adopted).to_string()
     }
 }

@@ -13,7 +13,7 @@ use linli_domain::requests::lifecycle::{
 use linli_domain::requests::tracking::TrackingCode;
 
 use super::{colour_class, colour_name, request_error, status_name, Current};
-use crate::browser::now_millis;
+use crate::browser::{focus_after_draw, now_millis};
 use crate::components::form_message::{db_fail, msg_view, say, Msg};
 use crate::components::labels;
 use crate::components::loaded::Shared;
@@ -339,21 +339,4 @@ fn assign_error(i18n: leptos_i18n::I18nContext<Locale>, e: Option<&AssignError>)
         Some(AssignError::Unchanged) => t_string!(i18n, requests.err_assign_unchanged).to_owned(),
         Some(AssignError::TooLong) => t_string!(i18n, requests.err_assign_too_long).to_owned(),
     }
-}
-
-/// Brings the element matching `selector` into view and focuses it, once the
-/// view is drawn.
-pub(super) fn focus_after_draw(selector: &'static str) {
-    use wasm_bindgen::JsCast;
-    let focus = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let doc = leptos::prelude::document();
-        let Ok(Some(target)) = doc.query_selector(selector) else {
-            return;
-        };
-        target.scroll_into_view();
-        if let Ok(el) = target.dyn_into::<web_sys::HtmlElement>() {
-            let _ = el.focus();
-        }
-    });
-    let _ = leptos::prelude::window().request_animation_frame(focus.unchecked_ref());
 }

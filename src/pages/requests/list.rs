@@ -122,7 +122,7 @@ pub(super) fn ListView(current: Current, selected: RwSignal<Option<u32>>) -> imp
                                     <td class="assignee">{r.assignee.clone().unwrap_or_else(|| t_string!(i18n, requests.unassigned).to_owned())}</td>
                                     <td><button type="button" class="small" on:click=move |_| {
                                         selected.set(Some(id));
-                                        super::detail::focus_after_draw("#req-detail-h");
+                                        crate::browser::focus_after_draw("#req-detail-h");
                                     }>{t!(i18n, requests.open_request)}</button></td>
                                 </tr>
                             }
