@@ -44,6 +44,11 @@ pub struct Envelope {
     pub at: Millis,
     /// The record, as its serde JSON.
     pub record: Value,
+    /// For a save that closed other leaves ([`save_writes`] with `close_others`): those
+    /// leaves ([`closed_leaves`]). They are this revision's other parents: the merge
+    /// treats what they carried as seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<RevId>,
 }
 
 /// Why a document could not be merged.
@@ -108,6 +113,56 @@ fn object(e: &Envelope, rev: &RevId) -> Result<Map<String, Value>, MergeError> {
         .ok_or_else(|| MergeError::NotAnObject(rev.to_string()))
 }
 
+/// `rev` and every revision it descends from: its tree ancestors and, through the
+/// [`Envelope::merged`] of held bodies, the leaves a save merged and their ancestors.
+pub fn ancestry(tree: &RevTree, bodies: &impl Bodies, rev: &RevId) -> BTreeSet<RevId> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![rev.clone()];
+    while let Some(r) = todo.pop() {
+        if !tree.contains(&r) || !seen.insert(r.clone()) {
+            continue;
+        }
+        if let Some(p) = tree.node(&r).and_then(|n| n.parent.clone()) {
+            todo.push(p);
+        }
+        if let Some(e) = bodies.envelope(&r) {
+            todo.extend(e.merged);
+        }
+    }
+    seen
+}
+
+/// The revision that set a leaf's value of `f`: walk back while a parent (the tree's,
+/// then the merged leaves) holds the same value. Returns the origin and its author.
+fn origin(
+    tree: &RevTree,
+    bodies: &impl Bodies,
+    leaf: &RevId,
+    leaf_env: &Envelope,
+    f: &str,
+) -> (RevId, String) {
+    let v = field_of(leaf_env, f);
+    let mut cur = (leaf.clone(), leaf_env.clone());
+    let mut steps = 0usize;
+    loop {
+        let mut parents: Vec<RevId> = tree
+            .node(&cur.0)
+            .and_then(|n| n.parent.clone())
+            .into_iter()
+            .collect();
+        parents.extend(cur.1.merged.iter().cloned());
+        let next = parents.into_iter().find_map(|p| {
+            let e = bodies.envelope(&p)?;
+            (field_of(&e, f) == v).then_some((p, e))
+        });
+        steps += 1;
+        match next {
+            Some(n) if steps <= tree.len() => cur = n,
+            _ => return (cur.0, cur.1.by),
+        }
+    }
+}
+
 /// Fields merged by maximum instead of by origin (e.g. `updated_at`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FieldRules<'a> {
@@ -140,17 +195,7 @@ pub fn merge_fields(
         object(&e, l)?;
         leaf_env.push(e);
     }
-    // Paths with their held envelopes, newest first; stop at the first missing body.
-    let paths: Vec<Vec<(RevId, Option<Envelope>)>> = leaves
-        .iter()
-        .map(|l| {
-            tree.path(l)
-                .into_iter()
-                .map(|r| (r.clone(), bodies.envelope(&r)))
-                .collect()
-        })
-        .collect();
-    let path_sets: Vec<BTreeSet<&RevId>> = paths.iter().map(|p| p.iter().map(|(r, _)| r).collect()).collect();
+    let path_sets: Vec<BTreeSet<RevId>> = leaves.iter().map(|l| ancestry(tree, bodies, l)).collect();
     let mut fields: BTreeSet<String> = BTreeSet::new();
     for e in &leaf_env {
         fields.extend(object(e, &leaves[0])?.keys().cloned());
@@ -174,19 +219,12 @@ pub fn merge_fields(
             continue;
         }
         // Origin of each leaf's value: (value, origin rev, author of origin).
-        let origins: Vec<(Value, RevId, String)> = paths
+        let origins: Vec<(Value, RevId, String)> = leaves
             .iter()
             .zip(&leaf_env)
-            .map(|(path, leaf)| {
-                let v = field_of(leaf, &f);
-                let mut origin = (path[0].0.clone(), leaf.by.clone());
-                for (r, env) in path.iter().skip(1) {
-                    match env {
-                        Some(e) if field_of(e, &f) == v => origin = (r.clone(), e.by.clone()),
-                        _ => break,
-                    }
-                }
-                (v, origin.0, origin.1)
+            .map(|(l, e)| {
+                let (o, by) = origin(tree, bodies, l, e, &f);
+                (field_of(e, &f), o, by)
             })
             .collect();
         let mut survivors: Vec<&(Value, RevId, String)> = Vec::new();
@@ -536,6 +574,12 @@ pub struct Write {
     pub parent: RevId,
     pub deleted: bool,
     pub body: String,
+}
+
+/// The leaves a save with `close_others` closes (every live leaf but the winner): put
+/// them in the saved envelope's [`Envelope::merged`].
+pub fn closed_leaves(tree: &RevTree) -> Vec<RevId> {
+    tree.live_leaves().into_iter().skip(1).collect()
 }
 
 /// The revisions of a save of `body` (the merged record, edited): a child of the

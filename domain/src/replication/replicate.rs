@@ -376,6 +376,31 @@ impl MemReplica {
         Ok(rev)
     }
 
+    /// A revision as another device's edit of `parent` arrives by replication: a child
+    /// of any revision held (a new root when `None`), so it may start a branch. For
+    /// tests and for writing what a peer made; a device's own edits use [`Self::put`].
+    ///
+    /// # Errors
+    ///
+    /// [`ReplicaError::Rev`] when `parent` is not in the tree.
+    pub fn branch(
+        &mut self,
+        id: &str,
+        parent: Option<&RevId>,
+        deleted: bool,
+        body: &str,
+    ) -> Result<RevId, ReplicaError> {
+        let doc = self.docs.entry(id.to_owned()).or_default();
+        let body = if deleted { "" } else { body };
+        let rev = RevId::derive(parent, deleted, body);
+        if doc.tree.insert(rev.clone(), parent.cloned(), deleted)? {
+            doc.bodies.insert(rev.clone(), body.to_owned());
+            self.seq += 1;
+            doc.seq = self.seq;
+        }
+        Ok(rev)
+    }
+
     /// The document `id`.
     pub fn doc(&self, id: &str) -> Option<&MemDoc> {
         self.docs.get(id)
