@@ -102,6 +102,23 @@ impl<F: Fn(&RevId) -> Option<Envelope>> Bodies for F {
     }
 }
 
+/// Opens each body once per merge (the walks ask for the same ancestors per field).
+struct Cached<'a, B: Bodies> {
+    inner: &'a B,
+    cache: std::cell::RefCell<BTreeMap<RevId, Option<Envelope>>>,
+}
+
+impl<B: Bodies> Bodies for Cached<'_, B> {
+    fn envelope(&self, rev: &RevId) -> Option<Envelope> {
+        if let Some(e) = self.cache.borrow().get(rev) {
+            return e.clone();
+        }
+        let e = self.inner.envelope(rev);
+        self.cache.borrow_mut().insert(rev.clone(), e.clone());
+        e
+    }
+}
+
 fn field_of(e: &Envelope, f: &str) -> Value {
     e.record.get(f).cloned().unwrap_or(Value::Null)
 }
@@ -187,6 +204,10 @@ pub fn merge_fields(
     if leaves.is_empty() {
         return Ok(None);
     }
+    let bodies = &Cached {
+        inner: bodies,
+        cache: Default::default(),
+    };
     let mut leaf_env = Vec::with_capacity(leaves.len());
     for l in &leaves {
         let e = bodies

@@ -249,12 +249,17 @@ fn device(r: usize) -> u16 {
 }
 
 fn household(h: u32) -> Household {
-    let mut x = crate::demo::generate(&crate::demo::DemoConfig {
-        households: 1,
-        ..crate::demo::DemoConfig::default()
-    })
-    .households
-    .remove(0);
+    static ONE: std::sync::OnceLock<Household> = std::sync::OnceLock::new();
+    let mut x = ONE
+        .get_or_init(|| {
+            crate::demo::generate(&crate::demo::DemoConfig {
+                households: 1,
+                ..crate::demo::DemoConfig::default()
+            })
+            .households
+            .remove(0)
+        })
+        .clone();
     x.id = h;
     x
 }
