@@ -16,6 +16,41 @@
 //! that side; on both sides to different values is a conflict); it extends to any number
 //! of leaves. A missing ancestor body (compacted on a server) stops the walk there, which
 //! can only turn a merge into a conflict, never lose a value.
+//!
+//! # Saves that close leaves
+//!
+//! CouchDB revisions have one parent. When a guide saves a cleanly merged document,
+//! [`save_writes`] writes the merged record as a child of the winner and deletes the
+//! other leaves; the saved [`Envelope::merged`] lists those leaves ([`closed_leaves`]).
+//! The merge treats them as further parents ([`ancestry`]; the origin walk follows them
+//! when they hold the same value), so a device that later edits on top of a closed
+//! branch is merged as if the merge revision had that branch in its history: the value
+//! it replaced is superseded, not a false conflict.
+//!
+//! # Examples
+//!
+//! Two guides change different fields of one household offline; a third device that
+//! received both branches reads one household with both changes:
+//!
+//! ```
+//! use linli_domain::replication::merge::{merge_fields, Envelope, FieldRules};
+//! use linli_domain::replication::replicate::MemReplica;
+//! use serde_json::json;
+//! let seal = |by: &str, record| serde_json::to_string(&Envelope {
+//!     store: "households".into(), key: "7".into(), by: by.into(), device: 1, at: 0,
+//!     record, merged: vec![],
+//! }).unwrap();
+//! let mut db = MemReplica::new("device 3");
+//! let root = db.put("h7", None, false, &seal("王", json!({"room": "1203", "notes": ""}))).unwrap();
+//! db.branch("h7", Some(&root), false, &seal("王", json!({"room": "1204", "notes": ""}))).unwrap();
+//! db.branch("h7", Some(&root), false, &seal("李", json!({"room": "1203", "notes": "独居"}))).unwrap();
+//! let doc = db.doc("h7").unwrap();
+//! let bodies = |r: &_| doc.bodies.get(r).and_then(|b| serde_json::from_str(b).ok());
+//! let m = merge_fields(&doc.tree, &bodies, FieldRules::default()).unwrap().unwrap();
+//! assert!(m.conflicts.is_empty());
+//! assert_eq!(m.record["room"], "1204");
+//! assert_eq!(m.record["notes"], "独居");
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -274,9 +309,7 @@ pub fn merge_fields(
                 rev_theirs: other.1.clone(),
             });
         }
-        if shown.0 != Value::Null || leaf_env.iter().any(|e| e.record.get(&f).is_some()) {
-            record.insert(f, shown.0.clone());
-        }
+        record.insert(f, shown.0.clone());
     }
     Ok(Some(Merged {
         record,

@@ -198,6 +198,46 @@ fn sync_files_carry_changes_since_the_last_exchange_and_never_replace() {
     assert_eq!(import(&mut b, &bad), Err(SyncError::Format));
 }
 
+#[test]
+fn the_start_sequence_needs_both_checkpoints_to_agree() {
+    use super::replicate::{checkpoint, start_seq, Stats};
+    let st = Stats::default();
+    let a = checkpoint("id", "s1", &Seq::from(7), None, &st);
+    assert_eq!(start_seq(Some(&a), Some(&a)), Seq::from(7));
+    // The target lost its checkpoint (restored from a backup): start over.
+    assert_eq!(start_seq(Some(&a), None), Seq::from(0));
+    // The source's newer session never reached the target: the common session counts.
+    let b = checkpoint("id", "s2", &Seq::from(9), Some(&a), &st);
+    assert_eq!(b.history.len(), 2);
+    assert_eq!(start_seq(Some(&b), Some(&a)), Seq::from(7));
+    let other = checkpoint("id", "s3", &Seq::from(4), None, &st);
+    assert_eq!(start_seq(Some(&b), Some(&other)), Seq::from(0));
+}
+
+#[test]
+fn a_deletion_replicates_and_the_document_reads_as_gone() {
+    let mut src = MemReplica::new("a");
+    let mut dst = MemReplica::new("b");
+    let body = seal(
+        "households",
+        "0",
+        "王",
+        1,
+        0,
+        serde_json::to_value(household(0)).unwrap(),
+    );
+    let rev = src.put("h", None, false, &body).unwrap();
+    replicate(&mut src, &mut dst, &opts("x", 10)).unwrap();
+    let d = dst.doc("h").unwrap();
+    assert!(merge_household(&d.tree, &lookup(d)).unwrap().is_some());
+    src.put("h", Some(&rev), true, "").unwrap();
+    let stats = replicate(&mut src, &mut dst, &opts("y", 10)).unwrap();
+    assert_eq!(stats.docs_written, 1);
+    let d = dst.doc("h").unwrap();
+    assert!(d.tree.is_deleted());
+    assert!(merge_household(&d.tree, &lookup(d)).unwrap().is_none());
+}
+
 // ---------------------------------------------------------------------------
 // Property test: three replicas.
 
@@ -227,6 +267,11 @@ enum Op {
         to: usize,
         cut: Option<u64>,
     },
+    /// A sync file from one replica imported by another.
+    File {
+        from: usize,
+        to: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -235,8 +280,9 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (r.clone(), 0..HOUSEHOLDS, 0..FIELDS.len()).prop_map(|(r, h, f)| Op::Edit { r, h, f }),
         2 => (r.clone(), 0..HOUSEHOLDS).prop_map(|(r, h)| Op::Redeem { r, h }),
         1 => (r.clone(), 0..3usize).prop_map(|(r, pick)| Op::Advance { r, pick }),
-        3 => (r.clone(), r, proptest::option::of(0..4u64))
+        3 => (r.clone(), r.clone(), proptest::option::of(0..4u64))
             .prop_map(|(from, to, cut)| Op::Sync { from, to, cut }),
+        1 => (r.clone(), r).prop_map(|(from, to)| Op::File { from, to }),
     ]
 }
 
@@ -483,7 +529,16 @@ impl World {
                     Err(e) => panic!("replication failed: {e}"),
                 }
             }
+            Op::File { from, to } => self.file(from, to),
         }
+    }
+
+    fn file(&mut self, from: usize, to: usize) {
+        if from == to {
+            return;
+        }
+        let f = export(&self.rs[from], &format!("r{to}")).unwrap();
+        import(&mut self.rs[to], &f).unwrap();
     }
 
     /// Full pairwise replication until nothing moves.

@@ -123,6 +123,21 @@ pub struct BulkDocsRequest {
     pub new_edits: bool,
 }
 
+/// One row of the `_bulk_docs` response: `{"ok": true, "id", "rev"}` or
+/// `{"id", "error", "reason"}` (with `new_edits=false` CouchDB answers only the failures).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkDocsRow {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// One entry of a checkpoint's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointHistory {
