@@ -61,7 +61,7 @@ use super::rev::{RevId, RevTree};
 use crate::model::{AuditEntry, Household, Millis, PointsEntry, Request, SnapshotRecord, TimeBankEntry};
 use crate::participation::points::{stock::StockEvent, Reason, REVERSAL};
 use crate::participation::timebank::TRANSFER;
-use crate::requests::lifecycle::{is_final, rank};
+use crate::requests::lifecycle::{is_open, rank};
 
 /// The plaintext of a document body (the app seals it with the community data key
 /// before it leaves the device; the merge sees it after opening).
@@ -95,6 +95,9 @@ pub enum MergeError {
     /// A record is not a JSON object.
     #[error("revision {0}: the record is not an object")]
     NotAnObject(String),
+    /// A resolution left a conflicted field without a choice.
+    #[error("no value chosen for {0}")]
+    Unresolved(String),
     /// The merged record does not decode as its store's type.
     #[error("merged record does not decode: {0}")]
     Decode(String),
@@ -327,12 +330,15 @@ pub fn merge_household(
     tree: &RevTree,
     bodies: &impl Bodies,
 ) -> Result<Option<Merged<Household>>, MergeError> {
-    let rules = FieldRules {
-        max: &["updated_at"],
-        skip: &[],
-    };
-    typed(merge_fields(tree, bodies, rules)?)
+    typed(merge_fields(tree, bodies, HOUSEHOLD_RULES)?)
 }
+
+/// The household rules for [`merge_fields`] (the untyped merge a resolution starts from).
+/// `members` and `needs` are one field each (the form edits them as lists).
+pub const HOUSEHOLD_RULES: FieldRules<'static> = FieldRules {
+    max: &["updated_at"],
+    skip: &[],
+};
 
 fn typed<T: serde::de::DeserializeOwned>(
     m: Option<Merged<Map<String, Value>>>,
@@ -350,9 +356,10 @@ fn typed<T: serde::de::DeserializeOwned>(
 }
 
 /// Requests: the furthest stage of the life cycle ([`rank`]) with the union of both
-/// histories (by time, then stage); the other fields field by field. Two different
-/// final statuses (closed and rejected, say) keep the furthest and add a conflict on
-/// `status` for a guide.
+/// histories (by time, then stage); the other fields field by field. A leaf that reached
+/// another outcome the furthest one never went through (closed on one device, rejected on
+/// the other; resolved and duplicate) keeps the furthest and adds a conflict on `status`
+/// for a guide.
 ///
 /// # Errors
 ///
@@ -382,7 +389,12 @@ pub fn merge_request(tree: &RevTree, bodies: &impl Bodies) -> Result<Option<Merg
     }
     let (top, top_by, top_rev) = &reqs[best];
     for (r, by, rev) in &reqs {
-        if is_final(r.status) && is_final(top.status) && r.status != top.status {
+        // Another outcome the top leaf never went through (closed vs rejected, resolved
+        // vs duplicate): a guide confirms. Resolved then closed is a progression, not a
+        // conflict.
+        let other_outcome =
+            !is_open(r.status) && r.status != top.status && !top.history.iter().any(|h| h.status == r.status);
+        if other_outcome {
             let c = Conflict {
                 field: "status".into(),
                 ours: serde_json::to_value(top.status).unwrap_or(Value::Null),
@@ -441,6 +453,12 @@ pub struct Flag {
     pub reason: FlagReason,
 }
 
+/// One entry per id (the first), as a union by document holds them.
+fn unique<T>(entries: &[T], id: impl Fn(&T) -> u32) -> Vec<&T> {
+    let mut seen = BTreeSet::new();
+    entries.iter().filter(|e| seen.insert(id(e))).collect()
+}
+
 /// Units of each catalogue item ever supplied: the sum of its stock log's deltas
 /// (opening stock, restocks, corrections). The stock after redemptions is this minus
 /// redemptions plus reversed redemptions.
@@ -459,9 +477,8 @@ pub fn supplied(log: &[StockEvent]) -> BTreeMap<String, i64> {
 /// balance without it). A flagged entry that a later reversal undoes is no longer
 /// flagged (the guide has reversed it); the reversal then counts for nothing either.
 pub fn flag_points(entries: &[PointsEntry], supplied: &BTreeMap<String, i64>) -> Vec<Flag> {
-    let mut sorted: Vec<&PointsEntry> = entries.iter().collect();
+    let mut sorted: Vec<&PointsEntry> = unique(entries, |e| e.id);
     sorted.sort_by_key(|e| (e.at, e.id));
-    sorted.dedup_by_key(|e| e.id);
     let by_id: BTreeMap<u32, &PointsEntry> = sorted.iter().map(|e| (e.id, *e)).collect();
     let mut balance: BTreeMap<u32, i64> = BTreeMap::new();
     let mut stock = supplied.clone();
@@ -531,9 +548,8 @@ pub fn flag_points(entries: &[PointsEntry], supplied: &BTreeMap<String, i64>) ->
 /// its giver's balance below zero is flagged and left out of the replay. Services are
 /// never flagged (a receiver may go negative, see [`crate::participation::timebank`]).
 pub fn flag_timebank(entries: &[TimeBankEntry]) -> Vec<Flag> {
-    let mut sorted: Vec<&TimeBankEntry> = entries.iter().collect();
+    let mut sorted: Vec<&TimeBankEntry> = unique(entries, |e| e.id);
     sorted.sort_by_key(|e| (e.at, e.id));
-    sorted.dedup_by_key(|e| e.id);
     let mut bal: BTreeMap<u32, i64> = BTreeMap::new();
     let mut out = Vec::new();
     for e in sorted {
@@ -628,6 +644,28 @@ pub struct Write {
     pub parent: RevId,
     pub deleted: bool,
     pub body: String,
+}
+
+/// The record a guide's resolution saves: the merged record with `choices` (field →
+/// value: one of the values offered, or a new one typed in) for the conflicted fields.
+/// Save it with [`save_writes`] and `close_others`, listing [`closed_leaves`] in the
+/// envelope.
+///
+/// # Errors
+///
+/// [`MergeError::Unresolved`] naming the first conflicted field without a choice.
+pub fn resolve(
+    merged: &Merged<Map<String, Value>>,
+    choices: &BTreeMap<String, Value>,
+) -> Result<Map<String, Value>, MergeError> {
+    let mut out = merged.record.clone();
+    for c in &merged.conflicts {
+        let v = choices
+            .get(&c.field)
+            .ok_or_else(|| MergeError::Unresolved(c.field.clone()))?;
+        out.insert(c.field.clone(), v.clone());
+    }
+    Ok(out)
 }
 
 /// The leaves a save with `close_others` closes (every live leaf but the winner): put

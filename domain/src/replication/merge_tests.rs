@@ -463,3 +463,65 @@ fn only_an_uncontested_publisher_may_publish() {
         .unwrap();
     assert!(!may_publish(&m, 1) && !may_publish(&m, 2));
 }
+
+#[test]
+fn a_resolution_needs_a_choice_for_every_conflict_and_closes_the_leaves() {
+    let base = household();
+    let mut a = base.clone();
+    a.room = "A".into();
+    let mut b = base.clone();
+    b.room = "B".into();
+    let (mut r, _, _, _) = fork(&base, &a, &b);
+    let doc = r.doc(DOC).unwrap().clone();
+    let m = merge_fields(&doc.tree, &lookup(&doc), HOUSEHOLD_RULES)
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.conflicts.len(), 1);
+    assert_eq!(
+        resolve(&m, &BTreeMap::new()),
+        Err(MergeError::Unresolved("room".into()))
+    );
+    let rec = resolve(&m, &BTreeMap::from([("room".to_owned(), json!("C"))])).unwrap();
+    let mut e: Envelope = serde_json::from_str(&env("张", 3, &Value::Object(rec))).unwrap();
+    e.merged = closed_leaves(&doc.tree);
+    let body = serde_json::to_string(&e).unwrap();
+    for w in save_writes(&doc.tree, &body, true).unwrap() {
+        r.put(DOC, Some(&w.parent), w.deleted, &w.body).unwrap();
+    }
+    let doc = r.doc(DOC).unwrap();
+    assert_eq!(doc.tree.live_leaves().len(), 1);
+    let m = merge_household(&doc.tree, &lookup(doc)).unwrap().unwrap();
+    assert!(m.conflicts.is_empty());
+    assert_eq!(m.record.room, "C");
+}
+
+#[test]
+fn resolved_on_one_device_and_rejected_on_another_is_a_conflict_but_a_progression_is_not() {
+    use RequestStatus::*;
+    let v = |r: &Request| serde_json::to_value(r).unwrap();
+    let base = request(InProgress, vec![step(Received, 0), step(InProgress, 1)]);
+    let merged = |x: &Request, y: &Request| {
+        let mut r = MemReplica::new("t");
+        let root = r.put(DOC, None, false, &env("王", 1, &v(&base))).unwrap();
+        r.branch(DOC, Some(&root), false, &env("王", 1, &v(x))).unwrap();
+        r.branch(DOC, Some(&root), false, &env("李", 2, &v(y))).unwrap();
+        let doc = r.doc(DOC).unwrap().clone();
+        let m = merge_request(&doc.tree, &lookup(&doc)).unwrap().unwrap();
+        m
+    };
+    let mut h = base.history.clone();
+    h.push(step(Resolved, 2));
+    let resolved = request(Resolved, h.clone());
+    h.push(step(Closed, 3));
+    let closed = request(Closed, h);
+    let mut h = base.history.clone();
+    h.push(step(Duplicate, 2));
+    let duplicate = request(Duplicate, h);
+    let m = merged(&resolved, &duplicate);
+    assert_eq!(m.record.status, Duplicate);
+    assert_eq!(m.conflicts.len(), 1);
+    assert_eq!(m.conflicts[0].theirs, json!("resolved"));
+    let m = merged(&resolved, &closed);
+    assert_eq!(m.record.status, Closed);
+    assert!(m.conflicts.is_empty());
+}

@@ -285,6 +285,11 @@ pub fn replicate<S: Replica, T: Replica>(
                 docs.extend(fetched_docs(&source.bulk_get(&bulk_get_request(&anc_diff))?));
             }
         }
+        for d in &mut docs {
+            if let Some(r) = d.revisions.as_mut() {
+                r.ids.truncate(opts.revs_limit.max(1));
+            }
+        }
         if !docs.is_empty() {
             let req = bulk_docs_request(docs);
             target.bulk_docs(&req)?;

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::ids::next_id;
 use super::merge::{
-    ancestry, closed_leaves, flag_points, merge_household, merge_request, save_writes, Bodies, Envelope, Flag,
+    ancestry, closed_leaves, flag_points, merge_fields, merge_household, merge_request, resolve, save_writes,
+    Bodies, Envelope, Flag, HOUSEHOLD_RULES,
 };
 use super::replicate::{replicate, MemDoc, MemReplica, Options, ReplicaError};
 use super::rev::RevId;
@@ -272,6 +273,12 @@ enum Op {
         from: usize,
         to: usize,
     },
+    /// A guide resolves every conflict of a household, keeping ours or theirs.
+    Resolve {
+        r: usize,
+        h: u32,
+        theirs: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -282,7 +289,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (r.clone(), 0..3usize).prop_map(|(r, pick)| Op::Advance { r, pick }),
         3 => (r.clone(), r.clone(), proptest::option::of(0..4u64))
             .prop_map(|(from, to, cut)| Op::Sync { from, to, cut }),
-        1 => (r.clone(), r).prop_map(|(from, to)| Op::File { from, to }),
+        1 => (r.clone(), r.clone()).prop_map(|(from, to)| Op::File { from, to }),
+        1 => (r, 0..HOUSEHOLDS, any::<bool>()).prop_map(|(r, h, theirs)| Op::Resolve { r, h, theirs }),
     ]
 }
 
@@ -327,12 +335,15 @@ fn supplied() -> BTreeMap<String, i64> {
 }
 
 /// A recorded household edit: the value is unique, the revision is the save's child.
+/// A guide's resolution is recorded too (`resolution`): it sets no new value, but the
+/// values it discarded are then accounted for.
 #[derive(Debug, Clone)]
 struct Edit {
     h: u32,
     field: &'static str,
     value: String,
     rev: RevId,
+    resolution: bool,
 }
 
 struct World {
@@ -445,6 +456,7 @@ impl World {
                     field: FIELDS[f],
                     value,
                     rev: first.unwrap(),
+                    resolution: false,
                 });
             }
             Op::Redeem { r, h } => {
@@ -530,6 +542,7 @@ impl World {
                 }
             }
             Op::File { from, to } => self.file(from, to),
+            Op::Resolve { r, h, theirs } => self.resolve(at, r, h, theirs),
         }
     }
 
@@ -539,6 +552,61 @@ impl World {
         }
         let f = export(&self.rs[from], &format!("r{to}")).unwrap();
         import(&mut self.rs[to], &f).unwrap();
+    }
+
+    fn resolve(&mut self, at: i64, r: usize, h: u32, theirs: bool) {
+        let rep = &mut self.rs[r];
+        let doc = rep.doc(&hh_doc(h)).unwrap().clone();
+        let m = merge_fields(&doc.tree, &lookup(&doc), HOUSEHOLD_RULES)
+            .unwrap()
+            .unwrap();
+        if m.conflicts.is_empty() {
+            return;
+        }
+        let mut choices = BTreeMap::new();
+        for c in &m.conflicts {
+            choices.entry(c.field.clone()).or_insert_with(|| {
+                if theirs {
+                    c.theirs.clone()
+                } else {
+                    c.ours.clone()
+                }
+            });
+        }
+        let mut rec = resolve(&m, &choices).unwrap();
+        rec.insert("updated_at".into(), Value::from(at));
+        let body = seal_merged(
+            "households",
+            &h.to_string(),
+            &format!("guide{r}"),
+            device(r),
+            at,
+            Value::Object(rec),
+            closed_leaves(&doc.tree),
+        );
+        let mut first = None;
+        for w in save_writes(&doc.tree, &body, true).unwrap() {
+            let rev = rep.put(&hh_doc(h), Some(&w.parent), w.deleted, &w.body).unwrap();
+            first.get_or_insert(rev);
+        }
+        let rev = first.unwrap();
+        for (field, v) in choices {
+            let field = FIELDS.iter().find(|f| **f == field).copied().unwrap();
+            self.edits.push(Edit {
+                h,
+                field,
+                value: v.as_str().unwrap().to_owned(),
+                rev: rev.clone(),
+                resolution: true,
+            });
+        }
+        // Nothing is left to resolve on this device.
+        let doc = self.rs[r].doc(&hh_doc(h)).unwrap();
+        assert!(merge_household(&doc.tree, &lookup(doc))
+            .unwrap()
+            .unwrap()
+            .conflicts
+            .is_empty());
     }
 
     /// Full pairwise replication until nothing moves.
@@ -597,9 +665,9 @@ fn check(world: &mut World) -> Result<(), TestCaseError> {
             flag_points(&ledger(other), &supplied())
         );
     }
-    // No edit lost: each value is shown, or in a conflict, or a later edit of the same
-    // field made on a device that had seen it replaced it.
-    for e in &world.edits {
+    // No edit lost: each value is shown, or in a conflict, or a later edit (or a guide's
+    // resolution) of the same field made on a device that had seen it replaced it.
+    for e in world.edits.iter().filter(|e| !e.resolution) {
         let d = &first.docs[&hh_doc(e.h)];
         let m = merge_household(&d.tree, &lookup(d)).unwrap().unwrap();
         let rec = serde_json::to_value(&m.record).unwrap();
