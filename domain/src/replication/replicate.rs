@@ -88,10 +88,11 @@ pub fn start_seq(source: Option<&CheckpointDoc>, target: Option<&CheckpointDoc>)
         return s.source_last_seq.clone();
     }
     for th in &t.history {
-        if let Some(sh) = s.history.iter().find(|sh| sh.session_id == th.session_id) {
-            if sh.recorded_seq == th.recorded_seq {
-                return th.recorded_seq.clone();
-            }
+        if s.history
+            .iter()
+            .any(|sh| sh.session_id == th.session_id && sh.recorded_seq == th.recorded_seq)
+        {
+            return th.recorded_seq.clone();
         }
     }
     Seq::from(0)
@@ -193,7 +194,10 @@ pub struct Stats {
     pub last_seq: Seq,
 }
 
-/// Step 6: the checkpoint after a batch, keeping the previous history.
+/// Step 6: the checkpoint after a batch: this batch first in the history, then the
+/// previous entries (one per checkpoint, at most [`CHECKPOINT_HISTORY`]), so a run cut
+/// between writing the target's and the source's checkpoints still finds the batch
+/// before in both.
 pub fn checkpoint(
     replication_id: &str,
     session_id: &str,
@@ -208,7 +212,7 @@ pub fn checkpoint(
         docs_written: stats.docs_written,
     }];
     if let Some(p) = previous {
-        history.extend(p.history.iter().filter(|h| h.session_id != session_id).cloned());
+        history.extend(p.history.iter().cloned());
     }
     history.truncate(CHECKPOINT_HISTORY);
     CheckpointDoc {

@@ -211,6 +211,10 @@ fn the_start_sequence_needs_both_checkpoints_to_agree() {
     let b = checkpoint("id", "s2", &Seq::from(9), Some(&a), &st);
     assert_eq!(b.history.len(), 2);
     assert_eq!(start_seq(Some(&b), Some(&a)), Seq::from(7));
+    // Cut between the two writes: the target has the session's next checkpoint, the
+    // source not; both have the one before.
+    let t = checkpoint("id", "s2", &Seq::from(12), Some(&b), &st);
+    assert_eq!(start_seq(Some(&b), Some(&t)), Seq::from(9));
     let other = checkpoint("id", "s3", &Seq::from(4), None, &st);
     assert_eq!(start_seq(Some(&b), Some(&other)), Seq::from(0));
 }
