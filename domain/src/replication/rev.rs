@@ -23,6 +23,8 @@ use sha2::{Digest, Sha256};
 
 /// Hex digits kept of the SHA-256 in a revision id (CouchDB's are 32 too).
 pub const HASH_HEX: usize = 32;
+/// Largest generation accepted (far beyond any real document; keeps `gen + 1` exact).
+pub const MAX_GEN: u64 = 1 << 48;
 /// CouchDB's default `_revs_limit`.
 pub const DEFAULT_REVS_LIMIT: usize = 1000;
 
@@ -64,7 +66,7 @@ impl fmt::Display for RevId {
 }
 
 impl RevId {
-    /// Reads `N-<hash>`: `N ≥ 1`, a non-empty hash of ASCII letters and digits.
+    /// Reads `N-<hash>`: `1 ≤ N ≤ MAX_GEN`, a non-empty hash of ASCII letters and digits.
     ///
     /// # Errors
     ///
@@ -73,7 +75,7 @@ impl RevId {
         let bad = || RevError::BadRev(s.to_owned());
         let (n, hash) = s.split_once('-').ok_or_else(bad)?;
         let gen: u64 = n.parse().map_err(|_| bad())?;
-        if gen == 0 || !valid_hash(hash) {
+        if gen == 0 || gen > MAX_GEN || !valid_hash(hash) {
             return Err(bad());
         }
         Ok(Self {
@@ -108,7 +110,7 @@ impl RevId {
             hash.push_str(&format!("{b:02x}"));
         }
         Self {
-            gen: parent.map_or(1, |p| p.gen + 1),
+            gen: parent.map_or(1, |p| p.gen.saturating_add(1)),
             hash,
         }
     }
@@ -147,7 +149,7 @@ impl Revisions {
     /// [`RevError::BadPath`] when empty, longer than `start` or a hash is malformed.
     pub fn revs(&self) -> Result<Vec<RevId>, RevError> {
         let bad = || RevError::BadPath(format!("{}-…", self.start));
-        if self.ids.is_empty() || self.ids.len() as u64 > self.start {
+        if self.ids.is_empty() || self.ids.len() as u64 > self.start || self.start > MAX_GEN {
             return Err(bad());
         }
         self.ids
@@ -223,7 +225,7 @@ impl RevTree {
         }
         let ok = match &parent {
             None => rev.gen == 1,
-            Some(p) => self.nodes.contains_key(p) && p.gen + 1 == rev.gen,
+            Some(p) => self.nodes.contains_key(p) && p.gen.checked_add(1) == Some(rev.gen),
         };
         if !ok {
             return Err(RevError::BadPath(rev.to_string()));
@@ -244,7 +246,7 @@ impl RevTree {
         let Some(first) = path.first() else {
             return Err(RevError::BadPath(String::new()));
         };
-        if path.windows(2).any(|w| w[0].gen != w[1].gen + 1) {
+        if path.windows(2).any(|w| w[1].gen.checked_add(1) != Some(w[0].gen)) {
             return Err(RevError::BadPath(first.to_string()));
         }
         let new = !self.nodes.contains_key(first);
@@ -383,7 +385,17 @@ mod tests {
     #[test]
     fn parse_and_display_round_trip_and_bad_ids_are_refused() {
         assert_eq!(r("3-abc").to_string(), "3-abc");
-        for bad in ["", "0-abc", "x-abc", "3-", "3", "3-a-b", "-1-a"] {
+        for bad in [
+            "",
+            "0-abc",
+            "x-abc",
+            "3-",
+            "3",
+            "3-a-b",
+            "-1-a",
+            "18446744073709551615-a",
+            "281474976710657-a",
+        ] {
             assert!(RevId::parse(bad).is_err(), "{bad}");
         }
     }
