@@ -31,17 +31,27 @@
 //! | `households` | field by field against the common ancestor; a field changed on two devices to different values is a [`merge::Conflict`] (both values, who set them), the losing leaf kept until a guide resolves; `updated_at` the latest | [`merge::merge_household`] | real [`crate::model::Household`] |
 //! | `points_ledger` | union (each entry its own document, ids never collide); replayed in `(at, id)` order, the later entry that overdraws a balance, takes a voucher's stock below zero or reverses an entry twice is flagged for a guide to reverse, never dropped | [`merge::flag_points`], [`merge::supplied`] | real [`crate::model::PointsEntry`], stock log |
 //! | `timebank_ledger` | union; a later transfer beyond the giver's balance is flagged | [`merge::flag_timebank`] | real [`crate::model::TimeBankEntry`] |
-//! | `requests` | furthest life-cycle stage, union of both histories; other fields field by field; two different final statuses are a conflict | [`merge::merge_request`] | real [`crate::model::Request`] |
+//! | `requests` | furthest life-cycle stage, union of both histories; other fields field by field; an outcome the furthest leaf never went through (closed vs rejected) is a conflict | [`merge::merge_request`] | real [`crate::model::Request`] |
 //! | `audit_log` | union by id; same id with different content (legacy ids only) kept as a clash | [`merge::audit_union`] | real [`crate::model::AuditEntry`] |
 //! | `snapshots` | union; several snapshots naming one predecessor is a fork, shown | [`merge::snapshot_forks`] | real [`crate::model::SnapshotRecord`] |
 //! | `settings` key `publisher` | one device publishes: allowed only when the merged document names it without conflict | [`merge::may_publish`] | generic field map |
 //! | every other store (grids, buildings, resources, proposals, ballots, activities, plans, decisions, runs, settings) | field by field against the common ancestor, conflicts as for households | [`merge::merge_fields`] | generic JSON field map (no store-specific rule yet) |
 //!
 //! A document whose only live leaf is one revision reads as that revision. A guide's
-//! save writes a child of the winning revision with the merged record; when the merge
-//! had no conflict it also writes deletions of the other live leaves (deterministic
+//! save writes a child of the winning revision with the merged record
+//! ([`merge::save_writes`]); when the merge had no conflict it also writes deletions of
+//! the other live leaves and lists them in the envelope's `merged` (deterministic
 //! revision ids: two devices closing the same leaves write the same revisions); with
-//! conflicts the other leaves stay until the guide resolves them.
+//! conflicts the other leaves stay until a guide resolves them ([`merge::resolve`]: a
+//! value for every conflicted field, then a save that closes the leaves).
+//!
+//! # Limits
+//!
+//! - The household merge needs the common ancestor's body. Replication fetches the
+//!   ancestors a device lacks; a server that has compacted them cannot send them, and the
+//!   merge then reports every differing field as a conflict (never a silent choice).
+//! - Stores without their own rule merge field by field over their JSON; a list (a
+//!   household's members, needs) is one field.
 //!
 //! # Ids
 //!
