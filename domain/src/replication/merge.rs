@@ -254,6 +254,16 @@ pub fn merge_fields(
         object(&e, l)?;
         leaf_env.push(e);
     }
+    if let [only] = leaf_env.as_slice() {
+        // One live leaf: it is the merge (the common case; no walk).
+        let mut record = object(only, &leaves[0])?;
+        record.retain(|k, _| !rules.skip.contains(&k.as_str()));
+        return Ok(Some(Merged {
+            record,
+            conflicts: Vec::new(),
+            leaves,
+        }));
+    }
     let path_sets: Vec<BTreeSet<RevId>> = leaves.iter().map(|l| ancestry(tree, bodies, l)).collect();
     let mut fields: BTreeSet<String> = BTreeSet::new();
     for e in &leaf_env {
