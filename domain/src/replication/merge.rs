@@ -487,45 +487,54 @@ pub fn supplied(log: &[StockEvent]) -> BTreeMap<String, i64> {
 /// balance without it). A flagged entry that a later reversal undoes is no longer
 /// flagged (the guide has reversed it); the reversal then counts for nothing either.
 pub fn flag_points(entries: &[PointsEntry], supplied: &BTreeMap<String, i64>) -> Vec<Flag> {
+    replay_points(entries, supplied).flags.into_values().collect()
+}
+
+/// Each item's stock after a union: `supplied` minus the redemptions plus their
+/// reversals, as [`flag_points`] replays them (flagged entries left out). The
+/// catalogue's own `stock` counter is a per-device figure: two devices decrementing it
+/// offline disagree; this does not.
+pub fn stock_after(entries: &[PointsEntry], supplied: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
+    replay_points(entries, supplied).stock
+}
+
+struct PointsReplay {
+    flags: BTreeMap<u32, Flag>,
+    stock: BTreeMap<String, i64>,
+}
+
+fn replay_points(entries: &[PointsEntry], supplied: &BTreeMap<String, i64>) -> PointsReplay {
     let mut sorted: Vec<&PointsEntry> = unique(entries, |e| e.id);
     sorted.sort_by_key(|e| (e.at, e.id));
     let by_id: BTreeMap<u32, &PointsEntry> = sorted.iter().map(|e| (e.id, *e)).collect();
     let mut balance: BTreeMap<u32, i64> = BTreeMap::new();
     let mut stock = supplied.clone();
     let mut reversed: BTreeSet<u32> = BTreeSet::new();
-    let mut flagged: BTreeMap<u32, Flag> = BTreeMap::new();
+    let mut flags: BTreeMap<u32, Flag> = BTreeMap::new();
+    let item = |x: &PointsEntry| match Reason::parse(&x.reason) {
+        Reason::Redeem(code) if supplied.contains_key(code) => Some(code.to_owned()),
+        _ => None,
+    };
+    let flag = |e: &PointsEntry, reason| Flag {
+        entry: e.id,
+        household: e.household_id,
+        reason,
+    };
     for e in sorted {
-        let item = |x: &PointsEntry| match Reason::parse(&x.reason) {
-            Reason::Redeem(code) if supplied.contains_key(code) => Some(code.to_owned()),
-            _ => None,
-        };
         if let Some(t) = e.reverses.filter(|_| e.reason == REVERSAL) {
-            if flagged.remove(&t).is_some() {
+            if flags.remove(&t).is_some() {
+                // A guide reversed a flagged entry: neither counts.
                 reversed.insert(t);
                 continue;
             }
             if !reversed.insert(t) {
-                flagged.insert(
-                    e.id,
-                    Flag {
-                        entry: e.id,
-                        household: e.household_id,
-                        reason: FlagReason::DoubleReversal { reverses: t },
-                    },
-                );
+                flags.insert(e.id, flag(e, FlagReason::DoubleReversal { reverses: t }));
                 continue;
             }
         }
         let b = balance.get(&e.household_id).copied().unwrap_or(0);
         if b + e.delta < 0 {
-            flagged.insert(
-                e.id,
-                Flag {
-                    entry: e.id,
-                    household: e.household_id,
-                    reason: FlagReason::Overdrawn { balance: b },
-                },
-            );
+            flags.insert(e.id, flag(e, FlagReason::Overdrawn { balance: b }));
             continue;
         }
         // A redemption takes a unit; its reversal puts it back.
@@ -534,24 +543,17 @@ pub fn flag_points(entries: &[PointsEntry], supplied: &BTreeMap<String, i64>) ->
             (None, Some(orig)) => item(orig).map(|c| (c, 1)),
             _ => None,
         };
-        if let Some((code, d)) = &unit {
-            let s = stock.get(code).copied().unwrap_or(0);
+        if let Some((code, d)) = unit {
+            let s = stock.get(&code).copied().unwrap_or(0);
             if s + d < 0 {
-                flagged.insert(
-                    e.id,
-                    Flag {
-                        entry: e.id,
-                        household: e.household_id,
-                        reason: FlagReason::OutOfStock { item: code.clone() },
-                    },
-                );
+                flags.insert(e.id, flag(e, FlagReason::OutOfStock { item: code }));
                 continue;
             }
-            stock.insert(code.clone(), s + d);
+            stock.insert(code, s + d);
         }
         balance.insert(e.household_id, b + e.delta);
     }
-    flagged.into_values().collect()
+    PointsReplay { flags, stock }
 }
 
 /// The time bank after a union: replayed in `(at, id)` order, a transfer that would take

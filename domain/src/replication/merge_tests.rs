@@ -306,10 +306,15 @@ fn two_redemptions_of_the_last_voucher_flag_the_later_one() {
             }
         }]
     );
-    // The guide reverses the flagged entry: no flag left.
+    assert_eq!(stock_after(&ledger, &supplied)["canteen_voucher"], 0);
+    // The guide reverses the flagged entry: no flag left, the stock still 0.
     let mut fixed = ledger.clone();
     fixed.push(entry(0x0100_0002, 11, 200, 20, REVERSAL, Some(0x0200_0001)));
     assert!(flag_points(&fixed, &supplied).is_empty());
+    assert_eq!(stock_after(&fixed, &supplied)["canteen_voucher"], 0);
+    // Reversing the standing redemption puts its voucher back.
+    fixed.push(entry(0x0100_0003, 10, 300, 20, REVERSAL, Some(0x0100_0001)));
+    assert_eq!(stock_after(&fixed, &supplied)["canteen_voucher"], 1);
     // With two vouchers both redemptions stand.
     let two = BTreeMap::from([("canteen_voucher".to_owned(), 2)]);
     assert!(flag_points(&ledger, &two).is_empty());

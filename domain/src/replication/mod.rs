@@ -29,7 +29,7 @@
 //! | store | rule | function | types |
 //! |---|---|---|---|
 //! | `households` | field by field against the common ancestor; a field changed on two devices to different values is a [`merge::Conflict`] (both values, who set them), the losing leaf kept until a guide resolves; `updated_at` the latest | [`merge::merge_household`] | real [`crate::model::Household`] |
-//! | `points_ledger` | union (each entry its own document, ids never collide); replayed in `(at, id)` order, the later entry that overdraws a balance, takes a voucher's stock below zero or reverses an entry twice is flagged for a guide to reverse, never dropped | [`merge::flag_points`], [`merge::supplied`] | real [`crate::model::PointsEntry`], stock log |
+//! | `points_ledger` | union (each entry its own document, ids never collide); replayed in `(at, id)` order, the later entry that overdraws a balance, takes a voucher's stock below zero or reverses an entry twice is flagged for a guide to reverse, never dropped | [`merge::flag_points`], [`merge::supplied`], [`merge::stock_after`] | real [`crate::model::PointsEntry`], stock log |
 //! | `timebank_ledger` | union; a later transfer beyond the giver's balance is flagged | [`merge::flag_timebank`] | real [`crate::model::TimeBankEntry`] |
 //! | `requests` | furthest life-cycle stage, union of both histories; other fields field by field; an outcome the furthest leaf never went through (closed vs rejected) is a conflict | [`merge::merge_request`] | real [`crate::model::Request`] |
 //! | `audit_log` | union by id; same id with different content (legacy ids only) kept as a clash | [`merge::audit_union`] | real [`crate::model::AuditEntry`] |

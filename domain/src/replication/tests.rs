@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::ids::next_id;
 use super::merge::{
     ancestry, closed_leaves, flag_points, merge_fields, merge_household, merge_request, resolve, save_writes,
-    Bodies, Envelope, Flag, HOUSEHOLD_RULES,
+    stock_after, Bodies, Envelope, Flag, HOUSEHOLD_RULES,
 };
 use super::replicate::{replicate, MemDoc, MemReplica, Options, ReplicaError};
 use super::rev::RevId;
@@ -699,6 +699,10 @@ fn check(world: &mut World) -> Result<(), TestCaseError> {
     prop_assert!(flag_points(&kept, &supplied()).is_empty());
     let redeemed = kept.iter().filter(|e| e.reason == VOUCHER).count() as i64;
     prop_assert_eq!(redeemed, VOUCHERS.min(world.redemptions.len() as i64));
+    prop_assert_eq!(
+        stock_after(&l, &supplied())["canteen_voucher"],
+        VOUCHERS - redeemed
+    );
     // Request: the furthest stage any device reached, with every step recorded.
     let d = &first.docs["requests/1"];
     let req = merge_request(&d.tree, &lookup(d)).unwrap().unwrap().record;
