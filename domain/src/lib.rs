@@ -18,6 +18,7 @@
 //! - [`pb`]: participatory budgeting (SPEC §2.5).
 //! - [`plans`]: plans from draft through notice, approval, execution and accounts to evaluation (SPEC §2.9).
 //! - [`register_csv`]: household register CSV import/export (SPEC §2.1).
+//! - [`replication`]: CouchDB replication client, revision trees, merge rules per store, device ids, sync files (issue #19).
 //! - [`requests`]: resident requests, working-day calendar, tracking codes (SPEC §2.7).
 //! - [`settings`]: typed reads of shared settings (need categories) with one fallback.
 //! - [`vault`]: guides and roles, Argon2id key wrapping, record encryption and blind indexes (issue #16).
@@ -45,6 +46,7 @@ pub mod phone;
 pub mod plans;
 pub mod register_csv;
 pub mod register_search;
+pub mod replication;
 pub mod requests;
 pub mod settings;
 pub mod signing;

@@ -124,7 +124,9 @@ pub fn is_open(s: RequestStatus) -> bool {
     )
 }
 
-fn rank(s: RequestStatus) -> u8 {
+/// The stage of a status in the life cycle: received 0, assigned 1, in progress 2,
+/// resolved 3, closed 4, rejected or duplicate 5 (replication takes the furthest).
+pub fn rank(s: RequestStatus) -> u8 {
     match s {
         RequestStatus::Received => 0,
         RequestStatus::Assigned => 1,
