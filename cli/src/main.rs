@@ -111,9 +111,11 @@ use linli_domain::model::Setting;
 use linli_domain::needs::{self, af, Aggregates, NeedsMatrix, Scorer};
 use linli_domain::pb;
 
+mod couch;
 mod plans;
 mod redact;
 mod signing;
+mod sync;
 mod vault;
 mod verify;
 
@@ -325,6 +327,44 @@ enum Command {
         #[command(flatten)]
         secrets: vault::ReadSecrets,
     },
+    /// Replicate a backup with a CouchDB database both ways (pull, then push) and write the
+    /// merged backup back (only if something changed); prints the stats. See `sync.rs`.
+    Sync(Box<sync::SyncArgs>),
+    /// Exchange changes with a peer by file, without a server (import merges, never replaces).
+    #[command(subcommand)]
+    SyncFile(SyncFileCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncFileCommand {
+    /// Write the changes PEER has not acknowledged yet to FILE (the backup's own edits are
+    /// recorded first).
+    Export {
+        /// The backup file.
+        file: PathBuf,
+        /// The peer's sync id (`replica` in its `linli sync`/`sync-file` output); any name
+        /// works, a name never acknowledged gets every change.
+        #[arg(long)]
+        peer: String,
+        /// The sync file to write (mode 0600).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        keys: sync::KeyArgs,
+        #[command(flatten)]
+        secrets: vault::ReadSecrets,
+    },
+    /// Merge a peer's sync file into the backup (never replaces; importing twice writes nothing).
+    Import {
+        /// The backup file.
+        file: PathBuf,
+        /// The sync file.
+        sync_file: PathBuf,
+        #[command(flatten)]
+        keys: sync::KeyArgs,
+        #[command(flatten)]
+        secrets: vault::ReadSecrets,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +469,20 @@ fn main() -> ExitCode {
             pretty,
             secrets,
         } => plans::run(&file, public, today.as_deref(), pretty, &secrets),
+        Command::Sync(args) => now_millis().and_then(|now| sync::run_sync(&args, now)),
+        Command::SyncFile(SyncFileCommand::Export {
+            file,
+            peer,
+            out,
+            keys,
+            secrets,
+        }) => now_millis().and_then(|now| sync::run_export(&file, &peer, &out, &keys, &secrets, now)),
+        Command::SyncFile(SyncFileCommand::Import {
+            file,
+            sync_file,
+            keys,
+            secrets,
+        }) => now_millis().and_then(|now| sync::run_import(&file, &sync_file, &keys, &secrets, now)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

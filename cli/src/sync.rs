@@ -1,0 +1,1070 @@
+//! `linli sync` and `linli sync-file`: a backup replicated with a CouchDB server, or with a
+//! peer by sync files, through the domain's replication core
+//! (`linli_domain::replication`).
+//!
+//! # The backup as a replica
+//!
+//! Each record of the backup's dataset is one document: `_id` =
+//! [`ids::doc_id`]`(doc-id key, store, record key)`, body `c` = the record's
+//! [`Envelope`] (store, key, author, device, time, record) as JSON, sealed (see
+//! *Crypto*). The documents, their revision trees and every revision body held (ancestors
+//! too: the household merge compares against the common ancestor) are a
+//! [`MemReplica`] kept **in the backup itself**, as the JSON text of the setting
+//! [`SYNC_SETTING`] (`_sync`), together with the replica's id and its `_local`
+//! checkpoints, so the next run is incremental. A setting is the least invasive place:
+//! the backup format, its `deny_unknown_fields` dataset and the app's restore are
+//! unchanged (the app keeps a setting it does not know as it is), and an encrypted backup
+//! protects it like every other record. The `_sync` and `vault` settings are local to the
+//! backup and never replicated.
+//!
+//! A run: (1) read the merged reading of every document (the *base*, what the backup held
+//! after its last exchange); (2) pull from the server (or import a file); (3) *stage* the
+//! backup's own edits: a record that differs from its base reading becomes a child of the
+//! base's winning revision, a record no longer in the backup deletes the base's leaves,
+//! a record new here is compared with what the exchange brought (equal: nothing to write,
+//! so two devices starting from the same data share revisions; different: a new root,
+//! merged as a conflict); (4) push; (5) *materialize*: every document's merged reading
+//! (the domain's rule per store: households and other stores field by field against the
+//! common ancestor, requests by furthest stage) becomes the dataset written back. A field
+//! changed differently on two sides is a [`linli_domain::replication::merge::Conflict`]:
+//! the shown value is the winner's, the other leaf stays in the tree (in the backup and
+//! on the server) until a guide resolves it; the stats list every conflict waiting.
+//!
+//! # Crypto
+//!
+//! | what | value |
+//! |---|---|
+//! | root key | the community data key (from the backup's `vault` setting, opened with a guide's passphrase or the recovery code), or the 32 bytes of `--sync-key-file` (64 hex digits) |
+//! | seal key | HKDF-SHA256(ikm = root key, no salt, info [`INFO_SEAL_KEY`] = `linli-sync-v1\|subkey\|seal`) |
+//! | doc-id key | HKDF-SHA256(ikm = root key, no salt, info [`INFO_DOC_ID_KEY`] = `linli-sync-v1\|subkey\|doc-id`) |
+//! | AEAD | XChaCha20-Poly1305, 24-byte random nonce from the operating system per seal, AAD = the document id (UTF-8) |
+//! | body | standard base64 of `0x01` ‖ nonce ‖ ciphertext ‖ tag |
+//!
+//! The server holds only document ids (keyed hashes), revision ids and ciphertext: no
+//! store name, record key, name or phone. A document moved to another id fails to open.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use age::secrecy::ExposeSecret;
+use anyhow::{bail, Context, Result};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use clap::Args;
+use hkdf::Hkdf;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use linli_domain::backup;
+use linli_domain::dataset::{Dataset, STORE_NAMES};
+use linli_domain::model::Setting;
+use linli_domain::replication::ids;
+use linli_domain::replication::merge::{
+    self, merge_fields, merge_request, Envelope, FieldRules, Merged, HOUSEHOLD_RULES,
+};
+use linli_domain::replication::replicate::{self, MemDoc, MemReplica, Options, ReplicaError, Stats};
+use linli_domain::replication::rev::{RevId, RevTree};
+use linli_domain::replication::syncfile::{self, SyncFile};
+use linli_domain::replication::wire::CheckpointDoc;
+use linli_domain::signing::b64;
+use linli_domain::vault::{Guide, Keyring, RecoveryCode};
+
+use crate::couch::CouchReplica;
+use crate::vault::{self as agevault, ReadSecrets};
+
+/// The setting holding the backup's replica (documents, revision trees, bodies, checkpoints).
+pub const SYNC_SETTING: &str = "_sync";
+/// The setting the CLI reads the community's vault from (the app's `vault` store shape:
+/// `{"guides": […], "keyring": {"wraps": […]}, …}`).
+pub const VAULT_SETTING: &str = "vault";
+/// HKDF info of the sealing subkey.
+pub const INFO_SEAL_KEY: &[u8] = b"linli-sync-v1|subkey|seal";
+/// HKDF info of the document-id subkey.
+pub const INFO_DOC_ID_KEY: &[u8] = b"linli-sync-v1|subkey|doc-id";
+/// Version byte of a sealed body.
+const SEAL_VERSION: u8 = 1;
+const NONCE: usize = 24;
+/// Version of the `_sync` setting's layout.
+const STATE_VERSION: u32 = 1;
+
+/// Why a sync could not start or a document could not be read. Network and server
+/// failures are [`ReplicaError`]s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// A plain (demo) workspace has no data key to derive the sync key from.
+    #[error(
+        "the backup holds no vault (a workspace without a passphrase, like the demo): there is no \
+         community data key to seal documents with. Pass --sync-key-file FILE (64 hex digits, e.g. \
+         `head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n'`; the same file on every device of the community)"
+    )]
+    NoVault,
+    /// The vault is there but no way to open it was given.
+    #[error("the backup's vault is locked: pass --guide NAME --guide-passphrase-file FILE, or --recovery-file FILE")]
+    Locked,
+    /// `--guide` names nobody in the vault.
+    #[error("no guide named `{0}` in the backup's vault")]
+    NoSuchGuide(String),
+    /// Wrong passphrase or recovery code, or a damaged vault.
+    #[error("cannot open the community data key: {0}")]
+    Unlock(String),
+    /// The sync key file is not 64 hex digits.
+    #[error("the sync key file `{0}` must hold 64 hex digits (32 bytes) on its first line")]
+    BadKeyFile(String),
+    /// A document's body does not open under this community's key.
+    #[error("document {0} does not open with this community's sync key (another community's database, or a changed document)")]
+    Sealed(String),
+    /// The `_sync` setting does not decode.
+    #[error("the backup's sync state (setting `_sync`) is damaged: {0}")]
+    State(String),
+    /// A record without its key field.
+    #[error("a record of `{0}` has no key")]
+    NoKey(String),
+}
+
+/// How the CLI gets the community's data key.
+#[derive(Debug, Args, Clone)]
+pub struct KeyArgs {
+    /// Open the backup's vault as this guide (with --guide-passphrase-file).
+    #[arg(long, value_name = "NAME", requires = "guide_passphrase_file")]
+    pub guide: Option<String>,
+    /// The guide's workspace passphrase (first line of FILE); not the backup's age passphrase.
+    #[arg(long, value_name = "FILE", requires = "guide")]
+    pub guide_passphrase_file: Option<PathBuf>,
+    /// Open the backup's vault with the printed recovery code (first line of FILE).
+    #[arg(long, value_name = "FILE", conflicts_with = "guide")]
+    pub recovery_file: Option<PathBuf>,
+    /// For a backup without a vault (a demo workspace): the community's sync key, 64 hex
+    /// digits; every device of the community uses the same file.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["guide", "recovery_file"])]
+    pub sync_key_file: Option<PathBuf>,
+    /// The author written into this run's revisions (shown with conflicts).
+    #[arg(long, value_name = "NAME", default_value = "linli-cli")]
+    pub actor: String,
+    /// The device number written into this run's revisions (0–255).
+    #[arg(long, default_value_t = 0)]
+    pub device: u16,
+}
+
+/// The two subkeys of a community's sync.
+pub struct SyncKeys {
+    seal: Zeroizing<[u8; 32]>,
+    doc_id: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for SyncKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncKeys(redacted)")
+    }
+}
+
+fn hkdf32(ikm: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    // 32 bytes is always a valid HKDF-SHA256 output length; keep the zero key otherwise
+    // unreachable.
+    let _ = Hkdf::<Sha256>::new(None, ikm).expand(info, &mut out[..]);
+    out
+}
+
+impl SyncKeys {
+    /// The subkeys of `root` (the community data key or a sync key file's bytes).
+    pub fn from_root(root: &[u8; 32]) -> Self {
+        Self {
+            seal: hkdf32(root, INFO_SEAL_KEY),
+            doc_id: hkdf32(root, INFO_DOC_ID_KEY),
+        }
+    }
+
+    /// The document id of `store`/`key`.
+    pub fn doc_id(&self, store: &str, key: &str) -> String {
+        ids::doc_id(&self.doc_id[..], store, key)
+    }
+
+    /// Seals `plain` as the body of document `id` with a fresh random nonce.
+    ///
+    /// # Errors
+    ///
+    /// When the operating system gives no randomness.
+    pub fn seal(&self, id: &str, plain: &[u8]) -> Result<String> {
+        let mut nonce = [0u8; NONCE];
+        getrandom::getrandom(&mut nonce).context("the operating system gave no random bytes")?;
+        let ct = XChaCha20Poly1305::new(Key::from_slice(&self.seal[..]))
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: id.as_bytes(),
+                },
+            )
+            .map_err(|_| anyhow::anyhow!("cannot seal document {id}"))?;
+        let mut out = Vec::with_capacity(1 + NONCE + ct.len());
+        out.push(SEAL_VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        Ok(b64::encode(&out))
+    }
+
+    /// Opens the body of document `id` as an [`Envelope`].
+    ///
+    /// # Errors
+    ///
+    /// [`SyncError::Sealed`] for anything that does not open and decode.
+    pub fn open(&self, id: &str, body: &str) -> Result<Envelope, SyncError> {
+        let bad = || SyncError::Sealed(id.to_owned());
+        let bytes = b64::decode(body).ok_or_else(bad)?;
+        if bytes.len() < 1 + NONCE + 16 || bytes[0] != SEAL_VERSION {
+            return Err(bad());
+        }
+        let plain = Zeroizing::new(
+            XChaCha20Poly1305::new(Key::from_slice(&self.seal[..]))
+                .decrypt(
+                    XNonce::from_slice(&bytes[1..=NONCE]),
+                    Payload {
+                        msg: &bytes[1 + NONCE..],
+                        aad: id.as_bytes(),
+                    },
+                )
+                .map_err(|_| bad())?,
+        );
+        serde_json::from_slice(&plain).map_err(|_| bad())
+    }
+}
+
+#[derive(Deserialize)]
+struct VaultLite {
+    guides: Vec<Guide>,
+    keyring: Keyring,
+}
+
+fn read_sync_key_file(path: &Path) -> Result<[u8; 32]> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the sync key file `{}`", path.display()))?,
+    );
+    let line = text.lines().next().unwrap_or("").trim();
+    let bad = || SyncError::BadKeyFile(path.display().to_string());
+    if line.len() != 64 {
+        return Err(bad().into());
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(line.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}
+
+/// The sync keys of the backup `ds` as `args` says (see [`SyncError`] for the refusals).
+///
+/// # Errors
+///
+/// [`SyncError`] and unreadable files.
+pub fn keys(ds: &Dataset, args: &KeyArgs) -> Result<SyncKeys> {
+    if let Some(f) = &args.sync_key_file {
+        let root = Zeroizing::new(read_sync_key_file(f)?);
+        return Ok(SyncKeys::from_root(&root));
+    }
+    let Some(v) = ds.settings.iter().find(|s| s.key == VAULT_SETTING) else {
+        return Err(SyncError::NoVault.into());
+    };
+    let vault: VaultLite = serde_json::from_str(&v.value)
+        .map_err(|e| SyncError::Unlock(format!("the vault setting does not decode ({e})")))?;
+    let dk = if let (Some(name), Some(pf)) = (&args.guide, &args.guide_passphrase_file) {
+        let g = vault
+            .guides
+            .iter()
+            .find(|g| g.name == *name)
+            .ok_or_else(|| SyncError::NoSuchGuide(name.clone()))?;
+        let pass = agevault::read_passphrase(pf)?;
+        vault
+            .keyring
+            .unlock(g.id, pass.expose_secret())
+            .map_err(|e| SyncError::Unlock(e.to_string()))?
+    } else if let Some(rf) = &args.recovery_file {
+        let pass = agevault::read_passphrase(rf)?;
+        let code = RecoveryCode::parse(pass.expose_secret()).map_err(|e| SyncError::Unlock(e.to_string()))?;
+        vault
+            .keyring
+            .recover(&code)
+            .map_err(|e| SyncError::Unlock(e.to_string()))?
+    } else {
+        return Err(SyncError::Locked.into());
+    };
+    Ok(SyncKeys::from_root(dk.as_bytes()))
+}
+
+// ---------------------------------------------------------------------------------------
+// The replica kept in the backup.
+
+#[derive(Serialize, Deserialize)]
+struct StoredRev {
+    rev: RevId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<RevId>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredDoc {
+    seq: u64,
+    revs: Vec<StoredRev>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredState {
+    v: u32,
+    replica: String,
+    seq: u64,
+    docs: BTreeMap<String, StoredDoc>,
+    #[serde(default)]
+    local: BTreeMap<String, CheckpointDoc>,
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut b = vec![0u8; bytes];
+    getrandom::getrandom(&mut b).context("the operating system gave no random bytes")?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// The backup's replica (a new, empty one with a fresh id on the first run).
+///
+/// # Errors
+///
+/// [`SyncError::State`] for a damaged `_sync` setting.
+pub fn load_state(ds: &Dataset) -> Result<MemReplica> {
+    let Some(s) = ds.settings.iter().find(|s| s.key == SYNC_SETTING) else {
+        return Ok(MemReplica::new(&format!("backup:{}", random_hex(16)?)));
+    };
+    let st: StoredState = serde_json::from_str(&s.value).map_err(|e| SyncError::State(e.to_string()))?;
+    if st.v != STATE_VERSION {
+        return Err(SyncError::State(format!("version {} (this linli reads {STATE_VERSION})", st.v)).into());
+    }
+    let mut r = MemReplica::new(&st.replica);
+    r.seq = st.seq;
+    r.local = st.local;
+    for (id, d) in st.docs {
+        let mut revs = d.revs;
+        revs.sort_by(|a, b| a.rev.cmp(&b.rev));
+        let mut doc = MemDoc {
+            tree: RevTree::new(),
+            bodies: BTreeMap::new(),
+            seq: d.seq,
+        };
+        for x in revs {
+            let path: Vec<RevId> = std::iter::once(x.rev.clone()).chain(x.parent.clone()).collect();
+            doc.tree
+                .merge_path(&path, x.deleted)
+                .map_err(|e| SyncError::State(format!("{id}: {e}")))?;
+            if let Some(b) = x.body {
+                doc.bodies.insert(x.rev, b);
+            }
+        }
+        r.docs.insert(id, doc);
+    }
+    Ok(r)
+}
+
+fn state_text(r: &MemReplica) -> Result<String> {
+    let docs = r
+        .docs
+        .iter()
+        .map(|(id, d)| {
+            let revs = d
+                .tree
+                .revs()
+                .map(|rev| {
+                    let node = d.tree.node(rev);
+                    StoredRev {
+                        rev: rev.clone(),
+                        parent: node.and_then(|n| n.parent.clone()),
+                        deleted: node.is_some_and(|n| n.deleted),
+                        body: d.bodies.get(rev).cloned(),
+                    }
+                })
+                .collect();
+            (id.clone(), StoredDoc { seq: d.seq, revs })
+        })
+        .collect();
+    let st = StoredState {
+        v: STATE_VERSION,
+        replica: r.name.clone(),
+        seq: r.seq,
+        docs,
+        local: r.local.clone(),
+    };
+    serde_json::to_string(&st).context("cannot encode the sync state")
+}
+
+// ---------------------------------------------------------------------------------------
+// Records, readings, staging, materializing.
+
+/// One record of the dataset: store, key, JSON.
+pub type Record = (String, String, Value);
+
+/// The replicated records of `ds` (every store; the `_sync` and `vault` settings stay local).
+///
+/// # Errors
+///
+/// [`SyncError::NoKey`].
+pub fn records(ds: &Dataset) -> Result<Vec<Record>> {
+    let v = serde_json::to_value(ds).context("cannot encode the dataset")?;
+    let mut out = Vec::new();
+    for store in STORE_NAMES {
+        for r in v.get(store).and_then(Value::as_array).into_iter().flatten() {
+            let key = if store == "settings" {
+                r.get("key").and_then(Value::as_str).map(str::to_owned)
+            } else {
+                r.get("id").and_then(Value::as_u64).map(|n| n.to_string())
+            }
+            .ok_or_else(|| SyncError::NoKey(store.to_owned()))?;
+            if store == "settings" && (key == SYNC_SETTING || key == VAULT_SETTING) {
+                continue;
+            }
+            out.push((store.to_owned(), key, r.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// A document's merged reading.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub store: String,
+    pub key: String,
+    pub merged: Merged<Map<String, Value>>,
+}
+
+/// The merged reading of document `id` (`None` when deleted or empty).
+///
+/// # Errors
+///
+/// [`SyncError::Sealed`] when a live leaf does not open; a merge error.
+pub fn reading(keys: &SyncKeys, id: &str, doc: &MemDoc) -> Result<Option<Reading>> {
+    let Some(winner) = doc.tree.live_leaves().into_iter().next() else {
+        return Ok(None);
+    };
+    let bodies = |r: &RevId| {
+        doc.bodies
+            .get(r)
+            .filter(|b| !b.is_empty())
+            .and_then(|b| keys.open(id, b).ok())
+    };
+    for leaf in doc.tree.live_leaves() {
+        let b = doc
+            .bodies
+            .get(&leaf)
+            .ok_or_else(|| SyncError::Sealed(id.to_owned()))?;
+        keys.open(id, b)?;
+    }
+    let env = bodies(&winner).ok_or_else(|| SyncError::Sealed(id.to_owned()))?;
+    let merged = match env.store.as_str() {
+        "households" => merge_fields(&doc.tree, &bodies, HOUSEHOLD_RULES)?,
+        "requests" => merge_request(&doc.tree, &bodies)?.map(|m| Merged {
+            record: match serde_json::to_value(&m.record) {
+                Ok(Value::Object(o)) => o,
+                _ => Map::new(),
+            },
+            conflicts: m.conflicts,
+            leaves: m.leaves,
+        }),
+        _ => merge_fields(&doc.tree, &bodies, FieldRules::default())?,
+    };
+    Ok(merged.map(|merged| Reading {
+        store: env.store,
+        key: env.key,
+        merged,
+    }))
+}
+
+/// What the backup held after its last exchange, by document id.
+pub struct Base {
+    docs: BTreeMap<String, (Value, Vec<RevId>, RevId)>,
+}
+
+/// The base readings of `state`.
+///
+/// # Errors
+///
+/// As [`reading`].
+pub fn base(keys: &SyncKeys, state: &MemReplica) -> Result<Base> {
+    let mut docs = BTreeMap::new();
+    for (id, d) in &state.docs {
+        if let Some(r) = reading(keys, id, d)? {
+            let leaves = d.tree.live_leaves();
+            let winner = leaves[0].clone();
+            docs.insert(id.clone(), (Value::Object(r.merged.record), leaves, winner));
+        }
+    }
+    Ok(Base { docs })
+}
+
+/// Who writes this run's revisions.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub by: String,
+    pub device: u16,
+    pub at: i64,
+}
+
+fn envelope_body(
+    keys: &SyncKeys,
+    id: &str,
+    store: &str,
+    key: &str,
+    record: &Value,
+    who: &Author,
+) -> Result<String> {
+    let env = Envelope {
+        store: store.to_owned(),
+        key: key.to_owned(),
+        by: who.by.clone(),
+        device: who.device,
+        at: who.at,
+        record: record.clone(),
+        merged: Vec::new(),
+    };
+    let plain = Zeroizing::new(serde_json::to_vec(&env).context("cannot encode a record")?);
+    keys.seal(id, &plain)
+}
+
+/// Writes the backup's own edits since `base` into `state` (module docs, step 3). Returns
+/// the number of revisions written.
+///
+/// # Errors
+///
+/// Sealing or a revision-tree error.
+pub fn stage(
+    keys: &SyncKeys,
+    state: &mut MemReplica,
+    recs: &[Record],
+    base: &Base,
+    who: &Author,
+) -> Result<u64> {
+    let mut written = 0u64;
+    let mut seen = BTreeSet::new();
+    for (store, key, rec) in recs {
+        let id = keys.doc_id(store, key);
+        seen.insert(id.clone());
+        let parent = match base.docs.get(&id) {
+            Some((b, _, _)) if b == rec => continue,
+            Some((_, _, winner)) => Some(winner.clone()),
+            None => {
+                if let Some(d) = state.docs.get(&id) {
+                    if let Some(now) = reading(keys, &id, d)? {
+                        if Value::Object(now.merged.record) == *rec {
+                            continue;
+                        }
+                    }
+                }
+                None
+            }
+        };
+        let body = envelope_body(keys, &id, store, key, rec, who)?;
+        state.branch(&id, parent.as_ref(), false, &body)?;
+        written += 1;
+    }
+    for (id, (_, leaves, _)) in &base.docs {
+        if seen.contains(id) {
+            continue;
+        }
+        let current: Vec<RevId> = state.docs.get(id).map(|d| d.tree.leaves()).unwrap_or_default();
+        for l in leaves.iter().filter(|l| current.contains(l)) {
+            state.branch(id, Some(l), true, "")?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// A conflict waiting for a guide (no values: they may be personal).
+#[derive(Debug, Clone, Serialize)]
+pub struct Waiting {
+    pub store: String,
+    pub key: String,
+    pub field: String,
+    pub by_ours: String,
+    pub by_theirs: String,
+}
+
+/// The dataset `state` reads as, with the local settings of `old` kept; and the conflicts.
+///
+/// # Errors
+///
+/// A document that does not open, merged records that do not decode or are inconsistent.
+pub fn materialize(keys: &SyncKeys, state: &MemReplica, old: &Dataset) -> Result<(Dataset, Vec<Waiting>)> {
+    let mut stores: BTreeMap<&str, Vec<Value>> = STORE_NAMES.iter().map(|s| (*s, Vec::new())).collect();
+    let mut waiting = Vec::new();
+    for (id, d) in &state.docs {
+        let Some(r) = reading(keys, id, d)? else {
+            continue;
+        };
+        let Some(list) = stores.get_mut(r.store.as_str()) else {
+            bail!("document {id} holds a record of an unknown store `{}`", r.store);
+        };
+        for c in &r.merged.conflicts {
+            waiting.push(Waiting {
+                store: r.store.clone(),
+                key: r.key.clone(),
+                field: c.field.clone(),
+                by_ours: c.by_ours.clone(),
+                by_theirs: c.by_theirs.clone(),
+            });
+        }
+        list.push(Value::Object(r.merged.record));
+    }
+    for s in &old.settings {
+        if s.key == VAULT_SETTING {
+            if let Some(list) = stores.get_mut("settings") {
+                list.push(serde_json::to_value(s).context("cannot encode a setting")?);
+            }
+        }
+    }
+    let obj: Map<String, Value> = stores
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::Array(v)))
+        .collect();
+    let mut ds: Dataset = serde_json::from_value(Value::Object(obj))
+        .map_err(|e| anyhow::anyhow!("the merged records do not decode as a dataset: {e}"))?;
+    ds.normalize();
+    ds.check_integrity()
+        .map_err(|e| anyhow::anyhow!("the merged records are inconsistent: {e}"))?;
+    Ok((ds, waiting))
+}
+
+fn with_state(mut ds: Dataset, state: &MemReplica) -> Result<Dataset> {
+    ds.settings.retain(|s| s.key != SYNC_SETTING);
+    ds.settings.push(Setting {
+        key: SYNC_SETTING.to_owned(),
+        value: state_text(state)?,
+    });
+    ds.normalize();
+    Ok(ds)
+}
+
+// ---------------------------------------------------------------------------------------
+// Commands.
+
+/// A backup read for syncing.
+struct Opened {
+    ds: Dataset,
+    age: bool,
+}
+
+fn open(file: &Path, secrets: &ReadSecrets) -> Result<Opened> {
+    let raw = std::fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))?;
+    let age = agevault::is_age(&raw);
+    if age && secrets.passphrase_file.is_none() && !secrets.identity.is_empty() {
+        bail!(
+            "`{}` is encrypted to age keys: sync writes the backup back and this version re-encrypts \
+             only with a passphrase (--passphrase-file); decrypt it first or use a passphrase backup",
+            file.display()
+        );
+    }
+    let plain = agevault::open_backup(raw, &file.display().to_string(), secrets)?;
+    let (_, ds) =
+        backup::decode(&plain).with_context(|| format!("`{}` is not a valid backup", file.display()))?;
+    Ok(Opened { ds, age })
+}
+
+/// Writes `ds` back to `file` (atomically, mode 0600) when it differs from `old`, sealed
+/// with the same passphrase when the backup was an age file. Returns whether it wrote.
+fn write_back(file: &Path, opened: &Opened, ds: &Dataset, secrets: &ReadSecrets, now: i64) -> Result<bool> {
+    if ds == &opened.ds {
+        return Ok(false);
+    }
+    let text = backup::encode(ds, env!("CARGO_PKG_VERSION"), now);
+    let bytes = if opened.age {
+        let w = agevault::WriteSecrets {
+            passphrase_file: secrets.passphrase_file.clone(),
+            recipient: Vec::new(),
+            armor: false,
+        };
+        agevault::seal(text.as_bytes(), &w)?.context("no passphrase to re-encrypt the backup with")?
+    } else {
+        text.into_bytes()
+    };
+    agevault::write_private(file, &bytes)?;
+    Ok(true)
+}
+
+/// A run's statistics for the JSON output.
+#[derive(Debug, Serialize)]
+struct StatsOut {
+    docs_read: u64,
+    docs_written: u64,
+    batches: u64,
+    started_at: Value,
+    last_seq: Value,
+}
+
+impl From<&Stats> for StatsOut {
+    fn from(s: &Stats) -> Self {
+        Self {
+            docs_read: s.docs_read,
+            docs_written: s.docs_written,
+            batches: s.batches,
+            started_at: s.started_at.clone(),
+            last_seq: s.last_seq.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct SyncOut {
+    replica: String,
+    remote: String,
+    pull: Option<StatsOut>,
+    local_edits: u64,
+    push: Option<StatsOut>,
+    conflicts_waiting: usize,
+    conflicts: Vec<Waiting>,
+    points_flagged: usize,
+    timebank_flagged: usize,
+    backup_written: bool,
+}
+
+/// Options of `linli sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The backup file (read and written back).
+    pub file: PathBuf,
+    /// The community's database, e.g. `http://127.0.0.1:5984/community-a` (created if missing).
+    #[arg(long, value_name = "URL")]
+    pub remote: String,
+    /// CouchDB user name (HTTP basic auth, with --password-file).
+    #[arg(long, value_name = "USER", requires = "password_file")]
+    pub user: Option<String>,
+    /// The CouchDB user's password (first line of FILE).
+    #[arg(long, value_name = "FILE", requires = "user")]
+    pub password_file: Option<PathBuf>,
+    /// Change rows per batch (each batch ends with a checkpoint on both sides).
+    #[arg(long, default_value_t = 100)]
+    pub batch_size: usize,
+    /// Test hook: the connection fails after N `_bulk_docs` requests of the push.
+    #[arg(long, hide = true, value_name = "N")]
+    pub fail_after_writes: Option<u64>,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub secrets: ReadSecrets,
+}
+
+fn flags(ds: &Dataset) -> (usize, usize) {
+    (
+        merge::flag_points(&ds.points_ledger, &BTreeMap::new()).len(),
+        merge::flag_timebank(&ds.timebank_ledger).len(),
+    )
+}
+
+/// `linli sync`: pull, stage the backup's edits, push, write back; prints the stats.
+///
+/// # Errors
+///
+/// Anything that stops the run; a replication cut off half-way still writes what it
+/// completed (checkpoints included) before reporting the error, so a rerun resumes.
+pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
+    let opened = open(&args.file, &args.secrets)?;
+    let keys = keys(&opened.ds, &args.keys)?;
+    let mut state = load_state(&opened.ds)?;
+    let base = base(&keys, &state)?;
+    let password = match &args.password_file {
+        Some(p) => Some(agevault::read_passphrase(p)?),
+        None => None,
+    };
+    let mut remote = CouchReplica::new(
+        &args.remote,
+        args.user.as_deref(),
+        password.as_ref().map(|p| p.expose_secret()),
+    )?;
+    remote.fail_after_writes = args.fail_after_writes;
+    remote.ensure_db()?;
+    let mut opts = Options::new(&format!("{}-{now}-{}", state.name, random_hex(4)?));
+    opts.batch_size = args.batch_size.max(1);
+    let who = Author {
+        by: args.keys.actor.clone(),
+        device: args.keys.device,
+        at: now,
+    };
+
+    let mut failure: Option<ReplicaError> = None;
+    let pull = match replicate::replicate(&mut remote, &mut state, &opts) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            failure = Some(e);
+            None
+        }
+    };
+    let local_edits = stage(&keys, &mut state, &records(&opened.ds)?, &base, &who)?;
+    let push = if failure.is_none() {
+        match replicate::replicate(&mut state, &mut remote, &opts) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let (merged, waiting) = materialize(&keys, &state, &opened.ds)?;
+    let (points_flagged, timebank_flagged) = flags(&merged);
+    let ds = with_state(merged, &state)?;
+    let written = write_back(&args.file, &opened, &ds, &args.secrets, now)?;
+    let out = SyncOut {
+        replica: state.name.clone(),
+        remote: remote.url().to_owned(),
+        pull: pull.as_ref().map(StatsOut::from),
+        local_edits,
+        push: push.as_ref().map(StatsOut::from),
+        conflicts_waiting: waiting.len(),
+        conflicts: waiting,
+        points_flagged,
+        timebank_flagged,
+        backup_written: written,
+    };
+    if let Some(e) = failure {
+        eprintln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        bail!(
+            "replication stopped: {e}. What completed is kept (backup written: {written}); run the same \
+             command again to resume from the last checkpoint"
+        );
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&out).context("cannot encode the stats")?
+    );
+    Ok(())
+}
+
+/// `linli sync-file export`.
+///
+/// # Errors
+///
+/// Reading, keys, staging, writing.
+pub fn run_export(
+    file: &Path,
+    peer: &str,
+    out: &Path,
+    key_args: &KeyArgs,
+    secrets: &ReadSecrets,
+    now: i64,
+) -> Result<()> {
+    let opened = open(file, secrets)?;
+    let keys = keys(&opened.ds, key_args)?;
+    let mut state = load_state(&opened.ds)?;
+    let base = base(&keys, &state)?;
+    let who = Author {
+        by: key_args.actor.clone(),
+        device: key_args.device,
+        at: now,
+    };
+    let local_edits = stage(&keys, &mut state, &records(&opened.ds)?, &base, &who)?;
+    let sf = syncfile::export(&state, peer)?;
+    let text = serde_json::to_string(&sf).context("cannot encode the sync file")?;
+    agevault::write_private(out, text.as_bytes())?;
+    let (merged, _) = materialize(&keys, &state, &opened.ds)?;
+    let ds = with_state(merged, &state)?;
+    let written = write_back(file, &opened, &ds, secrets, now)?;
+    let o = serde_json::json!({
+        "replica": state.name, "peer": peer, "docs": sf.docs.len(), "since": sf.since, "seq": sf.seq,
+        "local_edits": local_edits, "backup_written": written,
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&o).context("cannot encode the stats")?
+    );
+    Ok(())
+}
+
+/// `linli sync-file import`: merges, never replaces.
+///
+/// # Errors
+///
+/// Reading, a file that is not a sync file or is this backup's own, keys, writing.
+pub fn run_import(
+    file: &Path,
+    sync_file: &Path,
+    key_args: &KeyArgs,
+    secrets: &ReadSecrets,
+    now: i64,
+) -> Result<()> {
+    let opened = open(file, secrets)?;
+    let keys = keys(&opened.ds, key_args)?;
+    let mut state = load_state(&opened.ds)?;
+    let base = base(&keys, &state)?;
+    let text = std::fs::read(sync_file).with_context(|| format!("cannot read `{}`", sync_file.display()))?;
+    let sf: SyncFile = serde_json::from_slice(&text)
+        .map_err(|e| anyhow::anyhow!("`{}` is not a linli sync file ({e})", sync_file.display()))?;
+    // Every body must open before anything is written (another community's file is refused).
+    for d in sf.docs.iter().filter(|d| !d.deleted) {
+        keys.open(&d.id, &d.body)?;
+    }
+    let stats = syncfile::import(&mut state, &sf)?;
+    let who = Author {
+        by: key_args.actor.clone(),
+        device: key_args.device,
+        at: now,
+    };
+    let local_edits = stage(&keys, &mut state, &records(&opened.ds)?, &base, &who)?;
+    let (merged, waiting) = materialize(&keys, &state, &opened.ds)?;
+    let ds = with_state(merged, &state)?;
+    let written = write_back(file, &opened, &ds, secrets, now)?;
+    let o = serde_json::json!({
+        "replica": state.name, "from": sf.from, "written": stats.written, "already_held": stats.already_held,
+        "local_edits": local_edits, "conflicts_waiting": waiting.len(), "conflicts": waiting,
+        "backup_written": written,
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&o).context("cannot encode the stats")?
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linli_domain::demo::{generate, DemoConfig};
+
+    fn keys() -> SyncKeys {
+        SyncKeys::from_root(&[7; 32])
+    }
+
+    #[test]
+    fn sealed_bodies_open_only_under_their_id_and_key() {
+        let k = keys();
+        let env = Envelope {
+            store: "households".into(),
+            key: "3".into(),
+            by: "王".into(),
+            device: 1,
+            at: 5,
+            record: serde_json::json!({"contact_name": "张三"}),
+            merged: vec![],
+        };
+        let plain = serde_json::to_vec(&env).unwrap();
+        let a = k.seal("doc-a", &plain).unwrap();
+        let b = k.seal("doc-a", &plain).unwrap();
+        assert_ne!(a, b, "a fresh nonce per seal");
+        assert_eq!(k.open("doc-a", &a).unwrap(), env);
+        assert_eq!(k.open("doc-b", &a), Err(SyncError::Sealed("doc-b".into())));
+        assert!(SyncKeys::from_root(&[8; 32]).open("doc-a", &a).is_err());
+        assert!(k.open("doc-a", "not base64!").is_err());
+        assert!(
+            !a.contains("张三")
+                && !b64::decode(&a)
+                    .unwrap()
+                    .windows(6)
+                    .any(|w| w == "张三".as_bytes())
+        );
+    }
+
+    #[test]
+    fn state_round_trips_through_the_setting_and_materializes_the_same_dataset() {
+        let k = keys();
+        let ds = generate(&DemoConfig {
+            households: 12,
+            ..DemoConfig::default()
+        });
+        let mut state = MemReplica::new("backup:t");
+        let b = base(&k, &state).unwrap();
+        let who = Author {
+            by: "t".into(),
+            device: 0,
+            at: 1,
+        };
+        let n = stage(&k, &mut state, &records(&ds).unwrap(), &b, &who).unwrap();
+        assert_eq!(n as usize, records(&ds).unwrap().len());
+        let with = with_state(ds.clone(), &state).unwrap();
+        let back = load_state(&with).unwrap();
+        assert_eq!(back.docs, state.docs);
+        let (m, waiting) = materialize(&k, &back, &ds).unwrap();
+        let mut want = ds.clone();
+        want.normalize();
+        assert_eq!(m, want);
+        assert!(waiting.is_empty());
+        // Nothing changed: nothing staged.
+        let b2 = base(&k, &back).unwrap();
+        let mut again = back.clone();
+        assert_eq!(
+            stage(&k, &mut again, &records(&m).unwrap(), &b2, &who).unwrap(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_backup_without_a_vault_needs_a_sync_key_file() {
+        let ds = generate(&DemoConfig {
+            households: 3,
+            ..DemoConfig::default()
+        });
+        let args = KeyArgs {
+            guide: None,
+            guide_passphrase_file: None,
+            recovery_file: None,
+            sync_key_file: None,
+            actor: "t".into(),
+            device: 0,
+        };
+        let e = super::keys(&ds, &args).unwrap_err();
+        assert_eq!(e.downcast_ref::<SyncError>(), Some(&SyncError::NoVault));
+    }
+
+    #[test]
+    fn the_vault_opens_with_a_guides_passphrase_and_not_with_a_wrong_one() {
+        use linli_domain::vault::{wrap_for_guide, DataKey, KdfParams, Role};
+        let dk = DataKey::from_bytes([3; 32]);
+        let mut ring = Keyring::default();
+        ring.put(
+            wrap_for_guide(
+                &dk,
+                1,
+                "correct horse",
+                &KdfParams::insecure_for_tests([2; 16]),
+                [4; 24],
+            )
+            .unwrap(),
+        );
+        let vault = serde_json::json!({
+            "guides": [Guide { id: 1, name: "王芳".into(), role: Role::Guide }],
+            "next_guide_id": 2, "keyring": ring, "idle_minutes": 15
+        });
+        let mut ds = Dataset::default();
+        ds.settings.push(Setting {
+            key: VAULT_SETTING.into(),
+            value: vault.to_string(),
+        });
+        let dir = std::env::temp_dir().join(format!("linli-sync-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good");
+        let bad = dir.join("bad");
+        std::fs::write(&good, "correct horse\n").unwrap();
+        std::fs::write(&bad, "wrong horse!\n").unwrap();
+        let mut args = KeyArgs {
+            guide: Some("王芳".into()),
+            guide_passphrase_file: Some(good),
+            recovery_file: None,
+            sync_key_file: None,
+            actor: "t".into(),
+            device: 0,
+        };
+        let k = super::keys(&ds, &args).unwrap();
+        assert_eq!(
+            k.doc_id("households", "1"),
+            SyncKeys::from_root(&[3; 32]).doc_id("households", "1")
+        );
+        args.guide_passphrase_file = Some(bad);
+        assert!(matches!(
+            super::keys(&ds, &args).unwrap_err().downcast_ref::<SyncError>(),
+            Some(SyncError::Unlock(_))
+        ));
+        args.guide = Some("nobody".into());
+        assert!(matches!(
+            super::keys(&ds, &args).unwrap_err().downcast_ref::<SyncError>(),
+            Some(SyncError::NoSuchGuide(_))
+        ));
+    }
+}
