@@ -1,0 +1,406 @@
+//! `linli sync` and `linli sync-file` end to end: backups made by `linli demo`, edited,
+//! replicated through a pouchdb-server started by the test (`scripts/couch.sh`), or
+//! exchanged by sync files.
+//!
+//! The server tests need node and npm (the script installs pouchdb-server@4.2.0 on first
+//! use); without them they print why and return.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::{bin, fails, json, run, tmp};
+use linli_domain::backup;
+use linli_domain::dataset::Dataset;
+use serde_json::Value;
+
+/// A pouchdb-server started by `scripts/couch.sh`, stopped (SIGTERM, so the script stops
+/// the server too) on drop.
+struct Couch {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Couch {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn couch() -> Option<Couch> {
+    for tool in ["node", "npm"] {
+        if Command::new(tool)
+            .arg("--version")
+            .output()
+            .map_or(true, |o| !o.status.success())
+        {
+            eprintln!("SKIPPED: `{tool}` is not available; the sync server tests need node and npm");
+            return None;
+        }
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/couch.sh");
+    let mut child = Command::new("bash")
+        .arg(script)
+        .arg("--port")
+        .arg(port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start scripts/couch.sh");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "couch.sh printed {url:?}");
+    Some(Couch { child, url })
+}
+
+fn get(url: &str) -> Value {
+    let mut r = ureq::get(url).call().unwrap();
+    serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap()
+}
+
+fn demo(group: &str, name: &str) -> PathBuf {
+    let p = tmp(group, name);
+    let _ = std::fs::remove_file(&p);
+    run(bin()
+        .args([
+            "demo",
+            "--seed",
+            "2026",
+            "--households",
+            "50",
+            "--created-at",
+            "1795000000000",
+            "--out",
+        ])
+        .arg(&p));
+    p
+}
+
+fn key_file(group: &str) -> PathBuf {
+    let p = tmp(group, "sync.key");
+    std::fs::write(
+        &p,
+        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+    )
+    .unwrap();
+    p
+}
+
+fn read(p: &Path) -> Dataset {
+    backup::decode(&std::fs::read(p).unwrap()).unwrap().1
+}
+
+fn write(p: &Path, ds: &Dataset) {
+    std::fs::write(p, backup::encode(ds, "test", 1_795_000_000_000)).unwrap();
+}
+
+/// The dataset without the backup-local `_sync` setting.
+fn records(p: &Path) -> Dataset {
+    let mut d = read(p);
+    d.settings.retain(|s| s.key != "_sync");
+    d
+}
+
+fn sync(p: &Path, remote: &str, key: &Path, extra: &[&str]) -> Value {
+    json(&run(bin()
+        .arg("sync")
+        .arg(p)
+        .args(["--remote", remote, "--allow-plain", "--sync-key-file"])
+        .arg(key)
+        .args(extra)))
+}
+
+fn household<'a>(d: &'a Dataset, id: u32) -> &'a linli_domain::model::Household {
+    d.households.iter().find(|h| h.id == id).unwrap()
+}
+
+const NAME: &str = "种植者林晓梅";
+const PHONE: &str = "13987654321";
+const NOTE: &str = "PLANTED-独居老人钥匙在邻居家";
+
+#[test]
+fn two_backups_converge_through_the_server_with_the_same_field_conflict_on_both_and_no_plaintext_on_it() {
+    let Some(server) = couch() else { return };
+    let g = "sync-converge";
+    let remote = format!("{}/community-a", server.url);
+    let key = key_file(g);
+    let a = demo(g, "a.json");
+    let b = demo(g, "b.json");
+    let first = sync(&a, &remote, &key, &[]);
+    assert_eq!(first["pull"]["docs_read"], 0);
+    let total = first["push"]["docs_written"].as_u64().unwrap();
+    assert!(total > 50, "every record is a document: {first}");
+    // The second device starts from the same demo: it finds every record on the server
+    // and writes nothing of its own.
+    let joined = sync(&b, &remote, &key, &[]);
+    assert_eq!(joined["local_edits"], 0, "{joined}");
+    assert_eq!(joined["push"]["docs_written"], 0, "{joined}");
+
+    let (h1, h2) = (read(&a).households[0].id, read(&a).households[1].id);
+    // A: room and planted personal strings of h1, notes of h2, a new household in device 1's space.
+    let mut da = read(&a);
+    let x = da.households.iter_mut().find(|h| h.id == h1).unwrap();
+    x.room = "9901".into();
+    x.contact_name = NAME.into();
+    x.notes = NOTE.into();
+    da.households.iter_mut().find(|h| h.id == h2).unwrap().notes = "A says".into();
+    let mut new_a = da.households[2].clone();
+    new_a.id = (1 << 24) | 1;
+    da.households.push(new_a);
+    write(&a, &da);
+    // B: phone of h1 (another field), notes of h2 (the same field), a household in device 2's space.
+    let mut db = read(&b);
+    db.households
+        .iter_mut()
+        .find(|h| h.id == h1)
+        .unwrap()
+        .contact_phone = PHONE.into();
+    db.households.iter_mut().find(|h| h.id == h2).unwrap().notes = "B says".into();
+    let mut new_b = db.households[3].clone();
+    new_b.id = (2 << 24) | 1;
+    db.households.push(new_b);
+    write(&b, &db);
+
+    let s1 = sync(&a, &remote, &key, &[]);
+    assert_eq!(s1["local_edits"], 2 + 1, "{s1}");
+    sync(&b, &remote, &key, &[]);
+    sync(&a, &remote, &key, &[]);
+    // Both now hold the same records.
+    let (ra, rb) = (records(&a), records(&b));
+    assert_eq!(ra, rb, "both backups converge");
+    let m = household(&ra, h1);
+    assert_eq!(
+        (m.room.as_str(), m.contact_phone.as_str(), m.contact_name.as_str()),
+        ("9901", PHONE, NAME)
+    );
+    assert!(["A says", "B says"].contains(&household(&ra, h2).notes.as_str()));
+    assert!(
+        ra.households.iter().any(|h| h.id == (1 << 24) | 1)
+            && ra.households.iter().any(|h| h.id == (2 << 24) | 1)
+    );
+    // The same-field edit is a conflict waiting on both; a run with nothing new writes
+    // nothing (the first may still record a checkpoint that moved).
+    for p in [&a, &b] {
+        let s = sync(p, &remote, &key, &[]);
+        assert_eq!(s["conflicts_waiting"], 1, "{s}");
+        let c = &s["conflicts"][0];
+        assert_eq!(
+            (c["store"].as_str(), c["field"].as_str()),
+            (Some("households"), Some("notes"))
+        );
+        assert_eq!(c["key"], h2.to_string());
+        assert_eq!(s["push"]["docs_written"], 0);
+        let again = sync(p, &remote, &key, &[]);
+        assert_eq!(again["backup_written"], false, "{again}");
+        assert_eq!(again["conflicts_waiting"], 1, "{again}");
+    }
+
+    // (b) The server's documents: no planted personal string, no store or field name.
+    let all = get(&format!("{remote}/_all_docs?include_docs=true"));
+    let text = all.to_string();
+    assert_eq!(all["rows"].as_array().unwrap().len() as u64, total + 2);
+    for needle in [
+        NAME,
+        PHONE,
+        NOTE,
+        "households",
+        "points_ledger",
+        "audit_log",
+        "contact_name",
+        "settings",
+    ] {
+        assert!(!text.contains(needle), "the server holds {needle:?}");
+    }
+    // And the planted strings are really in the backups (the search above can fail).
+    let plain = String::from_utf8(std::fs::read(&a).unwrap()).unwrap();
+    assert!(plain.contains(NAME) && plain.contains(PHONE));
+}
+
+#[test]
+fn a_push_cut_off_half_way_resumes_from_the_checkpoint_without_duplicates() {
+    let Some(server) = couch() else { return };
+    let g = "sync-resume";
+    let remote = format!("{}/resume", server.url);
+    let key = key_file(g);
+    let a = demo(g, "a.json");
+    let err = fails(
+        bin()
+            .arg("sync")
+            .arg(&a)
+            .args([
+                "--remote",
+                &remote,
+                "--allow-plain",
+                "--batch-size",
+                "50",
+                "--fail-after-writes",
+                "3",
+                "--sync-key-file",
+            ])
+            .arg(&key),
+    );
+    assert!(err.contains("run the same command again to resume"), "{err}");
+    let info = get(&remote);
+    assert_eq!(info["doc_count"], 150, "three batches of 50 landed: {info}");
+    let again = sync(&a, &remote, &key, &["--batch-size", "50"]);
+    assert_eq!(
+        again["local_edits"], 0,
+        "the first run's edits were kept: {again}"
+    );
+    assert_eq!(
+        again["push"]["started_at"], 150,
+        "resumed from the checkpoint: {again}"
+    );
+    let total = records(&a).counts().values().sum::<u64>();
+    assert_eq!(
+        again["push"]["docs_written"].as_u64().unwrap() + 150,
+        total,
+        "{again}"
+    );
+    let info = get(&remote);
+    assert_eq!(info["doc_count"].as_u64(), Some(total));
+    // One revision per document: nothing was written twice.
+    let changes = get(&format!("{remote}/_changes?style=all_docs"));
+    let rows = changes["results"].as_array().unwrap();
+    assert_eq!(rows.len() as u64, total);
+    for r in rows {
+        let revs = r["changes"].as_array().unwrap();
+        assert_eq!(revs.len(), 1, "{r}");
+        assert!(revs[0]["rev"].as_str().unwrap().starts_with("1-"), "{r}");
+    }
+}
+
+#[test]
+fn sync_files_carry_edits_and_a_second_import_writes_nothing() {
+    let g = "sync-file";
+    let key = key_file(g);
+    let a = demo(g, "a.json");
+    let b = demo(g, "b.json");
+    let export = |name: &str| {
+        let file = tmp(g, name);
+        let out = json(&run(bin()
+            .args(["sync-file", "export"])
+            .arg(&a)
+            .args(["--peer", "b", "--allow-plain", "--out"])
+            .arg(&file)
+            .arg("--sync-key-file")
+            .arg(&key)));
+        (file, out)
+    };
+    let import = |p: &Path, file: &Path| {
+        json(&run(bin()
+            .args(["sync-file", "import"])
+            .arg(p)
+            .arg(file)
+            .args(["--allow-plain", "--sync-key-file"])
+            .arg(&key)))
+    };
+    // B joins from A's first file: same records, nothing of its own.
+    let (f1, out1) = export("a-1.sync.json");
+    let total = out1["docs"].as_u64().unwrap();
+    assert!(total > 50, "{out1}");
+    let joined = import(&b, &f1);
+    assert_eq!(joined["written"].as_u64(), Some(total), "{joined}");
+    assert_eq!(joined["local_edits"], 0, "{joined}");
+    // A edits a household; its next file carries the edit, B takes exactly that revision.
+    let mut da = read(&a);
+    let id = da.households[5].id;
+    da.households[5].notes = "changed on A".into();
+    write(&a, &da);
+    let (file, out) = export("a-2.sync.json");
+    assert_eq!(out["local_edits"], 1, "{out}");
+    let first = import(&b, &file);
+    assert_eq!(first["written"], 1, "{first}");
+    assert_eq!(first["backup_written"], true);
+    assert_eq!(first["conflicts_waiting"], 0);
+    assert_eq!(household(&read(&b), id).notes, "changed on A");
+    assert_eq!(records(&a), records(&b));
+    let before = std::fs::read(&b).unwrap();
+    let second = import(&b, &file);
+    assert_eq!(second["written"], 0, "{second}");
+    assert_eq!(second["already_held"], out["docs"]);
+    assert_eq!(second["backup_written"], false);
+    assert_eq!(std::fs::read(&b).unwrap(), before, "the backup is untouched");
+    // A's own file is refused by A; another community's key opens nothing.
+    let e = fails(
+        bin()
+            .args(["sync-file", "import"])
+            .arg(&a)
+            .arg(&file)
+            .args(["--allow-plain", "--sync-key-file"])
+            .arg(&key),
+    );
+    assert!(e.contains("made by this device"), "{e}");
+    let other = tmp(g, "other.key");
+    std::fs::write(&other, "ff".repeat(32)).unwrap();
+    let c = demo(g, "c.json");
+    let e = fails(
+        bin()
+            .args(["sync-file", "import"])
+            .arg(&c)
+            .arg(&file)
+            .args(["--allow-plain", "--sync-key-file"])
+            .arg(&other),
+    );
+    assert!(e.contains("does not open with this community's sync key"), "{e}");
+}
+
+#[test]
+fn a_backup_without_a_vault_or_sync_key_is_refused_before_any_request() {
+    let g = "sync-refused";
+    let a = demo(g, "a.json");
+    let before = std::fs::read(&a).unwrap();
+    let e = fails(
+        bin()
+            .arg("sync")
+            .arg(&a)
+            .args(["--remote", "http://127.0.0.1:9/x", "--allow-plain"]),
+    );
+    assert!(
+        e.contains("holds no vault") && e.contains("--sync-key-file"),
+        "{e}"
+    );
+    let key = key_file(g);
+    let e = fails(
+        bin()
+            .arg("sync")
+            .arg(&a)
+            .args([
+                "--remote",
+                "http://u:p@127.0.0.1:9/x",
+                "--allow-plain",
+                "--sync-key-file",
+            ])
+            .arg(&key),
+    );
+    assert!(e.contains("must not contain credentials"), "{e}");
+    let e = fails(
+        bin()
+            .arg("sync")
+            .arg(&a)
+            .args([
+                "--remote",
+                "http://127.0.0.1:9/x",
+                "--allow-plain",
+                "--sync-key-file",
+            ])
+            .arg(&key),
+    );
+    assert!(e.contains("127.0.0.1:9"), "{e}");
+    assert_eq!(std::fs::read(&a).unwrap(), before, "nothing written");
+}
