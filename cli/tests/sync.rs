@@ -125,7 +125,7 @@ fn sync(p: &Path, remote: &str, key: &Path, extra: &[&str]) -> Value {
         .args(extra)))
 }
 
-fn household<'a>(d: &'a Dataset, id: u32) -> &'a linli_domain::model::Household {
+fn household(d: &Dataset, id: u32) -> &linli_domain::model::Household {
     d.households.iter().find(|h| h.id == id).unwrap()
 }
 
