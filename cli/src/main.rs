@@ -12,8 +12,6 @@
 //! linli keygen --out FILE [--name NAME] [--witness]
 //! linli witness add STATE/ public/ --key FILE [--at SECONDS]
 //! linli plans demo.json [--public [--today YYYY-MM-DD]] [--pretty]
-//! linli sync demo.json --remote URL [--user U --password-file F] [--sync-key-file F | --guide NAME --guide-passphrase-file F | --recovery-file F]
-//! linli sync-file export demo.json --peer NAME --out FILE | linli sync-file import demo.json FILE
 //!   every command reading a backup (score, pb --export, allocate, publish, plans) also takes
 //!   [--passphrase-file FILE] [--identity FILE]… [--allow-plain]
 //! ```
