@@ -404,3 +404,100 @@ fn a_backup_without_a_vault_or_sync_key_is_refused_before_any_request() {
     assert!(e.contains("127.0.0.1:9"), "{e}");
     assert_eq!(std::fs::read(&a).unwrap(), before, "nothing written");
 }
+
+#[test]
+fn basic_auth_is_sent_and_a_wrong_password_is_refused_in_plain_words() {
+    let Some(server) = couch() else { return };
+    let g = "sync-auth";
+    // Leave pouchdb-server's admin party: creating a database now needs the admin.
+    ureq::put(&format!("{}/_config/admins/alice", server.url))
+        .send("\"s3cret-pass\"")
+        .unwrap();
+    let remote = format!("{}/guarded", server.url);
+    let key = key_file(g);
+    let a = demo(g, "a.json");
+    let before = std::fs::read(&a).unwrap();
+    let (good, bad) = (tmp(g, "good.pw"), tmp(g, "bad.pw"));
+    std::fs::write(&good, "s3cret-pass\n").unwrap();
+    std::fs::write(&bad, "not-the-password\n").unwrap();
+    let e = fails(
+        bin()
+            .arg("sync")
+            .arg(&a)
+            .args([
+                "--remote",
+                &remote,
+                "--allow-plain",
+                "--user",
+                "alice",
+                "--password-file",
+            ])
+            .arg(&bad)
+            .arg("--sync-key-file")
+            .arg(&key),
+    );
+    assert!(e.contains("401 unauthorized"), "{e}");
+    assert!(
+        !e.contains("not-the-password"),
+        "the password is never printed: {e}"
+    );
+    assert_eq!(std::fs::read(&a).unwrap(), before, "nothing written");
+    let ok = sync(
+        &a,
+        &remote,
+        &key,
+        &["--user", "alice", "--password-file", good.to_str().unwrap()],
+    );
+    assert!(ok["push"]["docs_written"].as_u64().unwrap() > 50, "{ok}");
+}
+
+#[test]
+fn an_age_backup_is_written_back_encrypted_with_its_passphrase() {
+    let g = "sync-age";
+    let key = key_file(g);
+    let pass = tmp(g, "backup.pass");
+    std::fs::write(&pass, "a long backup passphrase\n").unwrap();
+    let a = tmp(g, "a.age");
+    let _ = std::fs::remove_file(&a);
+    run(bin()
+        .args([
+            "demo",
+            "--seed",
+            "2026",
+            "--households",
+            "20",
+            "--passphrase-file",
+        ])
+        .arg(&pass)
+        .arg("--out")
+        .arg(&a));
+    let file = tmp(g, "a.sync.json");
+    let out = json(&run(bin()
+        .args(["sync-file", "export"])
+        .arg(&a)
+        .args(["--peer", "b", "--out"])
+        .arg(&file)
+        .arg("--passphrase-file")
+        .arg(&pass)
+        .arg("--sync-key-file")
+        .arg(&key)));
+    assert_eq!(out["backup_written"], true, "{out}");
+    let bytes = std::fs::read(&a).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"), "still an age file");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&a).unwrap().permissions().mode() & 0o777, 0o600);
+    // It opens with the same passphrase and now carries the sync state.
+    let plans = run(bin().arg("plans").arg(&a).arg("--passphrase-file").arg(&pass));
+    assert!(plans.status.success());
+    let again = json(&run(bin()
+        .args(["sync-file", "export"])
+        .arg(&a)
+        .args(["--peer", "b", "--out"])
+        .arg(&file)
+        .arg("--passphrase-file")
+        .arg(&pass)
+        .arg("--sync-key-file")
+        .arg(&key)));
+    assert_eq!(again["local_edits"], 0, "{again}");
+    assert_eq!(again["backup_written"], false, "{again}");
+}
