@@ -501,3 +501,83 @@ fn an_age_backup_is_written_back_encrypted_with_its_passphrase() {
     assert_eq!(again["local_edits"], 0, "{again}");
     assert_eq!(again["backup_written"], false, "{again}");
 }
+
+#[test]
+fn a_backup_with_a_vault_syncs_with_a_guides_passphrase_or_the_recovery_code_only() {
+    use linli_domain::model::Setting;
+    use linli_domain::vault::{
+        wrap_for_guide, wrap_for_recovery, DataKey, Guide, KdfParams, Keyring, RecoveryCode, Role,
+    };
+    let g = "sync-vault";
+    let dk = DataKey::from_bytes([42; 32]);
+    let code = RecoveryCode::from_random([9; 20]);
+    let mut ring = Keyring::default();
+    ring.put(
+        wrap_for_guide(
+            &dk,
+            1,
+            "guide passphrase",
+            &KdfParams::insecure_for_tests([1; 16]),
+            [2; 24],
+        )
+        .unwrap(),
+    );
+    ring.put(wrap_for_recovery(&dk, &code, [3; 24]));
+    let vault = serde_json::json!({
+        "guides": [Guide { id: 1, name: "王芳".into(), role: Role::Guide }],
+        "next_guide_id": 2, "keyring": ring, "idle_minutes": 15
+    });
+    let with_vault = |name: &str| {
+        let p = demo(g, name);
+        let mut d = read(&p);
+        d.settings.push(Setting {
+            key: "vault".into(),
+            value: vault.to_string(),
+        });
+        d.normalize();
+        write(&p, &d);
+        p
+    };
+    let (a, b) = (with_vault("a.json"), with_vault("b.json"));
+    let (pw, bad, rec) = (tmp(g, "guide.pw"), tmp(g, "bad.pw"), tmp(g, "recovery.txt"));
+    std::fs::write(&pw, "guide passphrase\n").unwrap();
+    std::fs::write(&bad, "wrong passphrase\n").unwrap();
+    std::fs::write(&rec, format!("{}\n", code.format())).unwrap();
+    let file = tmp(g, "a.sync.json");
+    let export = |secret: &[&str]| {
+        bin()
+            .args(["sync-file", "export"])
+            .arg(&a)
+            .args(["--peer", "b", "--allow-plain", "--out"])
+            .arg(&file)
+            .args(secret)
+            .output()
+            .unwrap()
+    };
+    let locked = export(&[]);
+    assert!(String::from_utf8_lossy(&locked.stderr).contains("vault is locked"));
+    let wrong = export(&[
+        "--guide",
+        "王芳",
+        "--guide-passphrase-file",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("cannot open the community data key"));
+    let ok = export(&["--guide", "王芳", "--guide-passphrase-file", pw.to_str().unwrap()]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    // The other device opens the same key with the recovery code and takes the file.
+    let imported = json(&run(bin()
+        .args(["sync-file", "import"])
+        .arg(&b)
+        .arg(&file)
+        .args(["--allow-plain", "--recovery-file"])
+        .arg(&rec)));
+    assert!(imported["written"].as_u64().unwrap() > 50, "{imported}");
+    assert_eq!(imported["local_edits"], 0, "same records, same keys: {imported}");
+    // The vault stays in the backup, local: not a document.
+    assert!(read(&b).settings.iter().any(|s| s.key == "vault"));
+    assert_eq!(
+        imported["written"].as_u64().unwrap() as usize,
+        records(&a).counts().values().sum::<u64>() as usize - 1
+    );
+}
