@@ -25,10 +25,17 @@ TOOLS=${LINLI_TOOLS:-$HOME/.cache/linli-tools}/pouchdb
 BIN=$TOOLS/node_modules/.bin/pouchdb-server
 if [ ! -x "$BIN" ]; then
   command -v npm >/dev/null || { echo "couch.sh: npm is required (apt-get install npm)" >&2; exit 1; }
-  echo "couch.sh: installing pouchdb-server@4.2.0 into $TOOLS" >&2
   mkdir -p "$TOOLS"
-  [ -f "$TOOLS/package.json" ] || echo '{"private": true}' > "$TOOLS/package.json"
-  (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error pouchdb-server@4.2.0 >&2)
+  # Several test processes may start at once: one installs, the others wait.
+  exec 9>"$TOOLS/.install.lock"
+  flock 9
+  if [ ! -x "$BIN" ]; then
+    echo "couch.sh: installing pouchdb-server@4.2.0 into $TOOLS" >&2
+    [ -f "$TOOLS/package.json" ] || echo '{"private": true}' > "$TOOLS/package.json"
+    (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error pouchdb-server@4.2.0 >&2)
+  fi
+  flock -u 9
+  exec 9>&-
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/linli-couch.XXXXXX")

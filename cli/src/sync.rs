@@ -462,18 +462,23 @@ pub fn reading(keys: &SyncKeys, id: &str, doc: &MemDoc) -> Result<Option<Reading
     let Some(winner) = doc.tree.live_leaves().into_iter().next() else {
         return Ok(None);
     };
+    // Each body is opened once per reading (the merge walks ask for ancestors per field).
+    let opened: std::cell::RefCell<BTreeMap<RevId, Option<Envelope>>> = Default::default();
     let bodies = |r: &RevId| {
-        doc.bodies
+        if let Some(e) = opened.borrow().get(r) {
+            return e.clone();
+        }
+        let e = doc
+            .bodies
             .get(r)
             .filter(|b| !b.is_empty())
-            .and_then(|b| keys.open(id, b).ok())
+            .and_then(|b| keys.open(id, b).ok());
+        opened.borrow_mut().insert(r.clone(), e.clone());
+        e
     };
-    for leaf in doc.tree.live_leaves() {
-        let b = doc
-            .bodies
-            .get(&leaf)
-            .ok_or_else(|| SyncError::Sealed(id.to_owned()))?;
-        keys.open(id, b)?;
+    // Every live leaf must open: a leaf that does not is never skipped silently.
+    if doc.tree.live_leaves().iter().any(|l| bodies(l).is_none()) {
+        return Err(SyncError::Sealed(id.to_owned()).into());
     }
     let env = bodies(&winner).ok_or_else(|| SyncError::Sealed(id.to_owned()))?;
     let merged = match env.store.as_str() {

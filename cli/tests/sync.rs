@@ -581,3 +581,46 @@ fn a_backup_with_a_vault_syncs_with_a_guides_passphrase_or_the_recovery_code_onl
         records(&a).counts().values().sum::<u64>() as usize - 1
     );
 }
+
+#[test]
+fn a_record_added_then_removed_on_one_side_is_removed_on_the_other() {
+    use linli_domain::model::Setting;
+    let g = "sync-delete";
+    let key = key_file(g);
+    let a = demo(g, "a.json");
+    let b = demo(g, "b.json");
+    let exchange = |name: &str| {
+        let file = tmp(g, name);
+        run(bin()
+            .args(["sync-file", "export"])
+            .arg(&a)
+            .args(["--peer", "b", "--allow-plain", "--out"])
+            .arg(&file)
+            .arg("--sync-key-file")
+            .arg(&key));
+        json(&run(bin()
+            .args(["sync-file", "import"])
+            .arg(&b)
+            .arg(&file)
+            .args(["--allow-plain", "--sync-key-file"])
+            .arg(&key)))
+    };
+    exchange("1.json");
+    let has = |p: &Path| read(p).settings.iter().any(|s| s.key == "test_marker");
+    let mut da = read(&a);
+    da.settings.push(Setting {
+        key: "test_marker".into(),
+        value: "1".into(),
+    });
+    da.normalize();
+    write(&a, &da);
+    assert_eq!(exchange("2.json")["written"], 1);
+    assert!(has(&b));
+    let mut da = read(&a);
+    da.settings.retain(|s| s.key != "test_marker");
+    write(&a, &da);
+    let gone = exchange("3.json");
+    assert_eq!(gone["written"], 1, "one deletion revision: {gone}");
+    assert!(!has(&b), "deleted on the other side too");
+    assert_eq!(records(&a), records(&b));
+}
