@@ -70,7 +70,8 @@ impl Backup {
         let bytes = std::fs::read(&self.backup).with_context(|| format!("cannot read `{name}`"))?;
         let form = vault::age_form(&bytes);
         let plain = vault::open_backup(bytes, &name, &self.secrets)?;
-        let (_, dataset) = backup::decode(&plain).with_context(|| format!("`{name}` is not a valid backup"))?;
+        let (_, dataset) =
+            backup::decode(&plain).with_context(|| format!("`{name}` is not a valid backup"))?;
         let write = match form {
             None => None,
             Some(f) if f.scrypt => Some(vault::WriteSecrets {
@@ -150,7 +151,10 @@ fn describe(d: &Dataset, out: &IntakeOutcome) -> String {
                 .iter()
                 .find(|r| r.id == *id)
                 .map_or(RequestStatus::Received, |r| r.status);
-            format!("already taken in: request {id} ({}), nothing changed", status.code())
+            format!(
+                "already taken in: request {id} ({}), nothing changed",
+                status.code()
+            )
         }
     }
 }
@@ -168,7 +172,10 @@ pub fn run_intake(b: &Backup, payloads: &[PathBuf], guide: &str, at: Millis) -> 
         Some(s) => WorkCalendar::from_json(&s.value).with_context(|| format!("setting `{CALENDAR}`"))?,
         None => WorkCalendar::default(),
     };
-    let categories: Vec<String> = need_categories(&d.settings)?.into_iter().map(|c| c.code).collect();
+    let categories: Vec<String> = need_categories(&d.settings)?
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
     let community = intake::community_id(&d.settings);
     let mut changed = false;
     let mut refused = 0usize;
@@ -180,17 +187,23 @@ pub fn run_intake(b: &Backup, payloads: &[PathBuf], guide: &str, at: Millis) -> 
         } else {
             p.display().to_string()
         };
-        let result = read_payload(p).and_then(|text| {
-            let ctx = intake::Context {
-                community: &community,
-                calendar: &calendar,
-                now: at,
-                categories: &categories,
-                colour: None,
-            };
-            let step = intake::open(&text, &keys).and_then(|o| intake::take_in(&d.requests, &o.submission, &o.digest, &ctx));
-            Ok(step)
-        })?;
+        let text = match read_payload(p) {
+            Ok(t) => t,
+            Err(e) => {
+                refused += 1;
+                writeln!(out, "{name}: refused: {e:#} (unreadable)")?;
+                continue;
+            }
+        };
+        let ctx = intake::Context {
+            community: &community,
+            calendar: &calendar,
+            now: at,
+            categories: &categories,
+            colour: None,
+        };
+        let result = intake::open(&text, &keys)
+            .and_then(|o| intake::take_in(&d.requests, &o.submission, &o.digest, &ctx));
         match result {
             Ok(outcome) => {
                 let line = describe(d, &outcome);
@@ -229,7 +242,13 @@ fn day_of(at: Millis) -> String {
 }
 
 /// `linli intake-key`.
-pub fn run_intake_key(b: &Backup, rotate: bool, delete: Option<u32>, guide: Option<&str>, at: Millis) -> Result<()> {
+pub fn run_intake_key(
+    b: &Backup,
+    rotate: bool,
+    delete: Option<u32>,
+    guide: Option<&str>,
+    at: Millis,
+) -> Result<()> {
     let mut opened = b.open()?;
     let d = &mut opened.dataset;
     let keys = IntakeKeys::from_settings(&d.settings)?;
@@ -237,10 +256,19 @@ pub fn run_intake_key(b: &Backup, rotate: bool, delete: Option<u32>, guide: Opti
         let id = age::x25519::Identity::generate();
         let next = keys.rotate(id.to_string().expose_secret(), &day_of(at))?;
         let n = next.current.as_ref().map_or(0, |k| k.id);
-        Some((next, format!("{}: key {n} made, the previous one retired", intake::keys::SETTING_KEY)))
+        Some((
+            next,
+            format!(
+                "{}: key {n} made, the previous one retired",
+                intake::keys::SETTING_KEY
+            ),
+        ))
     } else if let Some(id) = delete {
         let next = keys.delete_retired(id)?;
-        Some((next, format!("{}: retired key {id} deleted", intake::keys::SETTING_KEY)))
+        Some((
+            next,
+            format!("{}: retired key {id} deleted", intake::keys::SETTING_KEY),
+        ))
     } else {
         None
     };
@@ -274,7 +302,10 @@ pub fn run_intake_key(b: &Backup, rotate: bool, delete: Option<u32>, guide: Opti
             println!("{}", k.public);
             Ok(())
         }
-        None => bail!("`{}` has no intake key yet: make one with --rotate", b.backup.display()),
+        None => bail!(
+            "`{}` has no intake key yet: make one with --rotate",
+            b.backup.display()
+        ),
     }
 }
 
@@ -288,7 +319,8 @@ pub fn run_intake_seal(recipient: &str, json: &Path, binary: bool) -> Result<()>
         std::fs::read(json).with_context(|| format!("cannot read `{}`", json.display()))?
     };
     // Checked and written in the canonical form the workspace reads.
-    let s = Submission::decode(&plain).map_err(|e| anyhow::anyhow!("`{}`: {e} ({})", json.display(), e.code()))?;
+    let s = Submission::decode(&plain)
+        .map_err(|e| anyhow::anyhow!("`{}`: {e} ({})", json.display(), e.code()))?;
     let plain = s.encode()?;
     let to = age::x25519::Recipient::from_str(recipient.trim())
         .map_err(|_| anyhow::anyhow!("--recipient: not an age X25519 public key (age1…)"))?;

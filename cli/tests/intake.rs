@@ -48,7 +48,17 @@ fn backup(name: &str) -> (PathBuf, String) {
         .arg(pass())
         .arg("--out")
         .arg(&path));
-    let out = run(&mut linli(&["intake-key", "--rotate", "--guide", "王芳", "--at", &AT.to_string()], &path));
+    let out = run(&mut linli(
+        &[
+            "intake-key",
+            "--rotate",
+            "--guide",
+            "王芳",
+            "--at",
+            &AT.to_string(),
+        ],
+        &path,
+    ));
     let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(key.starts_with("age1"), "{key}");
     (path, key)
@@ -57,7 +67,11 @@ fn backup(name: &str) -> (PathBuf, String) {
 /// `linli ARGS BACKUP --passphrase-file …`.
 fn linli(args: &[&str], backup: &Path) -> Command {
     let mut c = bin();
-    c.args(&args[..1]).arg(backup).args(&args[1..]).arg("--passphrase-file").arg(pass());
+    c.args(&args[..1])
+        .arg(backup)
+        .args(&args[1..])
+        .arg("--passphrase-file")
+        .arg(pass());
     c
 }
 
@@ -83,13 +97,23 @@ fn code(seed: u8) -> TrackingCode {
 }
 
 fn request(seed: u8, community: &str) -> Submission {
-    Submission::request(community, code(seed), "housing_repair", "楼道灯坏了", Urgency::High, None).unwrap()
+    Submission::request(
+        community,
+        code(seed),
+        "housing_repair",
+        "楼道灯坏了",
+        Urgency::High,
+        None,
+    )
+    .unwrap()
 }
 
 /// `linli intake-seal`: the payload text of `s` for `key`, written to `name`.
 fn seal_cli(s: &Submission, key: &str, name: &str) -> PathBuf {
     let json = write(&format!("{name}.json"), &s.encode().unwrap());
-    let out = run(bin().args(["intake-seal", "--recipient", key, "--json"]).arg(json));
+    let out = run(bin()
+        .args(["intake-seal", "--recipient", key, "--json"])
+        .arg(json));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n"), "{text}");
     write(name, text.as_bytes())
@@ -114,20 +138,33 @@ fn payloads_are_taken_into_an_encrypted_backup_once() {
     let o = intake(&b, &[&p]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let line = stdout(&o);
-    assert!(line.starts_with(&format!("{}: taken in: request ", p.display())), "{line}");
+    assert!(
+        line.starts_with(&format!("{}: taken in: request ", p.display())),
+        "{line}"
+    );
     assert!(line.contains(&code(1).display()), "{line}");
     let after = std::fs::read(&b).unwrap();
     assert_ne!(after, before);
-    assert!(after.starts_with(b"age-encryption.org/v1\n-> scrypt "), "still encrypted with the passphrase");
+    assert!(
+        after.starts_with(b"age-encryption.org/v1\n-> scrypt "),
+        "still encrypted with the passphrase"
+    );
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&b).unwrap().permissions().mode() & 0o777, 0o600);
     let d = dataset(&b);
-    let r = d.requests.iter().find(|r| r.tracking_code == code(1).as_str()).unwrap();
+    let r = d
+        .requests
+        .iter()
+        .find(|r| r.tracking_code == code(1).as_str())
+        .unwrap();
     assert_eq!(r.status, RequestStatus::Received);
     assert_eq!(r.received_at, AT);
     assert_eq!(r.due_at, AT + 24 * 3_600_000, "high → red: 24 hours");
     let e = d.audit_log.iter().max_by_key(|e| e.id).unwrap();
-    assert_eq!((e.actor.as_str(), e.entity_id, e.action.as_str()), ("王芳", r.id, "create"));
+    assert_eq!(
+        (e.actor.as_str(), e.entity_id, e.action.as_str()),
+        ("王芳", r.id, "create")
+    );
 
     // The same payload again (from standard input, whitespace mangled): already taken in,
     // the file not rewritten.
@@ -140,7 +177,11 @@ fn payloads_are_taken_into_an_encrypted_backup_once() {
     child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success());
-    assert!(stdout(&o).contains("standard input: already taken in: request"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("standard input: already taken in: request"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(std::fs::read(&b).unwrap(), after, "byte-identical");
 }
 
@@ -151,20 +192,36 @@ fn refused_payloads_leave_the_backup_byte_identical() {
     let taken = seal_cli(&request(2, &c), &key, "taken.txt");
     assert!(intake(&b, &[&taken]).status.success());
     let before = std::fs::read(&b).unwrap();
-    let other = Submission::request("linli/another-community", code(3), "housing_repair", "x", Urgency::Low, None).unwrap();
+    let other = Submission::request(
+        "linli/another-community",
+        code(3),
+        "housing_repair",
+        "x",
+        Urgency::Low,
+        None,
+    )
+    .unwrap();
     let mut cut = std::fs::read_to_string(seal_cli(&request(4, &c), &key, "cut-src.txt")).unwrap();
     cut.truncate(cut.len() - 60);
-    let same_code = Submission::request(&c, code(2), "housing_repair", "另一件事", Urgency::Low, None).unwrap();
+    let same_code =
+        Submission::request(&c, code(2), "housing_repair", "另一件事", Urgency::Low, None).unwrap();
     let foreign_key = age::x25519::Identity::generate().to_public().to_string();
     let cases = [
         (seal_cli(&other, &key, "other.txt"), "wrong_community"),
         (write("cut.txt", cut.as_bytes()), "truncated"),
         (seal_cli(&same_code, &key, "same-code.txt"), "code_taken"),
         (seal_cli(&request(5, &c), &foreign_key, "foreign.txt"), "no_key"),
-        (write("big.txt", &vec![b'A'; intake::MAX_TEXT_BYTES + 10]), "too_large"),
+        (
+            write("big.txt", &vec![b'A'; intake::MAX_TEXT_BYTES + 10]),
+            "too_large",
+        ),
         (write("junk.txt", "请尽快处理".as_bytes()), "malformed"),
         (
-            seal_cli(&Submission::rating(&c, code(2), 5, None).unwrap(), &key, "early-rating.txt"),
+            seal_cli(
+                &Submission::rating(&c, code(2), 5, None).unwrap(),
+                &key,
+                "early-rating.txt",
+            ),
             "not_rateable",
         ),
     ];
@@ -172,7 +229,10 @@ fn refused_payloads_leave_the_backup_byte_identical() {
         let o = intake(&b, &[p]);
         assert!(!o.status.success(), "{want}");
         let out = stdout(&o);
-        assert!(out.contains(": refused: ") && out.contains(&format!("({want})")), "{want}: {out}");
+        assert!(
+            out.contains(": refused: ") && out.contains(&format!("({want})")),
+            "{want}: {out}"
+        );
         assert!(String::from_utf8_lossy(&o.stderr).contains("the backup is unchanged"));
         assert_eq!(std::fs::read(&b).unwrap(), before, "{want}: byte-identical");
     }
@@ -183,7 +243,10 @@ fn refused_payloads_leave_the_backup_byte_identical() {
     let out = stdout(&o);
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(out.lines().next().unwrap().contains("taken in"), "{out}");
-    assert!(dataset(&b).requests.iter().any(|r| r.tracking_code == code(6).as_str()));
+    assert!(dataset(&b)
+        .requests
+        .iter()
+        .any(|r| r.tracking_code == code(6).as_str()));
 }
 
 #[test]
@@ -216,29 +279,49 @@ fn rotation_keeps_late_payloads_and_a_deleted_key_refuses_them() {
     // A payload sealed to the retired key is still taken in.
     assert!(intake(&b, &[&late]).status.success());
     // Deleted: refused, nothing changed.
-    run(&mut linli(&["intake-key", "--delete-retired", "1", "--guide", "李强"], &b));
+    run(&mut linli(
+        &["intake-key", "--delete-retired", "1", "--guide", "李强"],
+        &b,
+    ));
     let before = std::fs::read(&b).unwrap();
     let o = intake(&b, &[&later]);
     assert!(!o.status.success());
     assert!(stdout(&o).contains("(no_key)"), "{}", stdout(&o));
     assert_eq!(std::fs::read(&b).unwrap(), before);
-    let o = linli(&["intake-key", "--delete-retired", "1", "--guide", "李强"], &b).output().unwrap();
+    let o = linli(&["intake-key", "--delete-retired", "1", "--guide", "李强"], &b)
+        .output()
+        .unwrap();
     assert!(!o.status.success());
 }
 
 #[test]
 fn a_backup_sealed_to_keys_is_written_back_to_the_given_recipients() {
     let holder = age::x25519::Identity::generate();
-    let id_file = write("holder.key", format!("{}\n", holder.to_string().expose_secret()).as_bytes());
+    let id_file = write(
+        "holder.key",
+        format!("{}\n", holder.to_string().expose_secret()).as_bytes(),
+    );
     let rec = holder.to_public().to_string();
     let b = tmp("x25519.age");
     let _ = std::fs::remove_file(&b);
     run(bin()
-        .args(["demo", "--seed", "7", "--households", "60", "--recipient", &rec, "--out"])
+        .args([
+            "demo",
+            "--seed",
+            "7",
+            "--households",
+            "60",
+            "--recipient",
+            &rec,
+            "--out",
+        ])
         .arg(&b));
     let before = std::fs::read(&b).unwrap();
     let mut c = bin();
-    c.args(["intake-key"]).arg(&b).args(["--rotate", "--guide", "王芳", "--identity"]).arg(&id_file);
+    c.args(["intake-key"])
+        .arg(&b)
+        .args(["--rotate", "--guide", "王芳", "--identity"])
+        .arg(&id_file);
     let o = c.output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--recipient"));
@@ -251,7 +334,10 @@ fn a_backup_sealed_to_keys_is_written_back_to_the_given_recipients() {
     let key = stdout(&run(&mut c)).trim().to_owned();
     let plain = age::decrypt(&holder, &std::fs::read(&b).unwrap()).unwrap();
     let d = linli_domain::backup::decode(&plain).unwrap().1;
-    assert_eq!(IntakeKeys::from_settings(&d.settings).unwrap().public_key(), Some(key.as_str()));
+    assert_eq!(
+        IntakeKeys::from_settings(&d.settings).unwrap().public_key(),
+        Some(key.as_str())
+    );
 }
 
 // ---- The domain's age code against the age crate (rage's library) ----
@@ -274,7 +360,9 @@ fn domain_payloads_open_with_the_age_crate_and_age_crate_payloads_open_in_the_do
         let dec = age::Decryptor::new(reader).unwrap();
         let mut plain = Vec::new();
         std::io::Read::read_to_end(
-            &mut dec.decrypt(std::iter::once(&holder as &dyn age::Identity)).unwrap(),
+            &mut dec
+                .decrypt(std::iter::once(&holder as &dyn age::Identity))
+                .unwrap(),
             &mut plain,
         )
         .unwrap();
@@ -292,7 +380,8 @@ fn domain_payloads_open_with_the_age_crate_and_age_crate_payloads_open_in_the_do
         Box::new(auditor.to_public()),
         Box::new(age::x25519::Recipient::from_str(&recipient).unwrap()),
     ];
-    let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient)).unwrap();
+    let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient))
+        .unwrap();
     let mut out = Vec::new();
     let mut w = enc.wrap_output(&mut out).unwrap();
     let s = request(99, "linli/x");
@@ -313,7 +402,12 @@ fn domain_payloads_open_with_the_age_crate_and_age_crate_payloads_open_in_the_do
 /// message) when neither is installed.
 fn standard_tool() -> Option<(&'static str, &'static str)> {
     for (tool, keygen) in [("rage", "rage-keygen"), ("age", "age-keygen")] {
-        let ok = |c: &str| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success());
+        let ok = |c: &str| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
         if ok(tool) && ok(keygen) {
             return Some((tool, keygen));
         }
@@ -345,7 +439,12 @@ fn a_payload_made_by_the_standard_tool_is_taken_in_and_ours_opens_with_it() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = intake(&b, &[&payload]);
-    assert!(o.status.success(), "{}\n{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{}\n{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(stdout(&o).contains("taken in: request"), "{}", stdout(&o));
     // The domain's sealing → tool -d with a key made by the tool's keygen.
     let key_file = tmp("std.key");
@@ -362,7 +461,12 @@ fn a_payload_made_by_the_standard_tool_is_taken_in_and_ours_opens_with_it() {
     let s = request(12, &c);
     let text = intake::seal(&s, &id.recipient(), &SealEntropy::from_bytes(&[5; 64])).unwrap();
     let sealed = write("ours.txt", text.as_bytes());
-    let o = Command::new(tool).args(["-d", "-i"]).arg(&key_file).arg(&sealed).output().unwrap();
+    let o = Command::new(tool)
+        .args(["-d", "-i"])
+        .arg(&key_file)
+        .arg(&sealed)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(o.stdout, s.encode().unwrap());
 }
