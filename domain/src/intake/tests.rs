@@ -92,7 +92,7 @@ fn refused(d: &mut Dataset, text: &[u8], code: &str) {
     assert_eq!(*d, before, "nothing changed");
 }
 
-fn by_code<'a>(d: &'a Dataset, c: u8) -> &'a Request {
+fn by_code(d: &Dataset, c: u8) -> &Request {
     d.requests
         .iter()
         .find(|r| r.tracking_code == code(c).as_str())
