@@ -201,6 +201,7 @@ pub fn run_intake(b: &Backup, payloads: &[PathBuf], guide: &str, at: Millis) -> 
             now: at,
             categories: &categories,
             colour: None,
+            household_id: None,
         };
         let result = intake::open(&text, &keys)
             .and_then(|o| intake::take_in(&d.requests, &o.submission, &o.digest, &ctx));

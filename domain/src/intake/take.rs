@@ -33,6 +33,10 @@ pub struct Context<'a> {
     /// The colour the guide chose when confirming; `None`: from the resident's urgency
     /// ([`colour_of`]).
     pub colour: Option<RequestColour>,
+    /// The household the guide linked the request to when confirming, if any (the
+    /// resident groups' satisfaction dispersion counts only requests with a household).
+    /// Ignored for ratings.
+    pub household_id: Option<u32>,
 }
 
 /// The colour of a resident's own urgency: high → red (24 hours), medium → yellow (3
@@ -187,7 +191,7 @@ pub fn take_in(
             }
             let id = requests.iter().map(|r| r.id).max().unwrap_or(0) + 1;
             let input = Intake {
-                household_id: None,
+                household_id: ctx.household_id,
                 category,
                 description,
                 colour: ctx.colour.unwrap_or_else(|| colour_of(*urgency)),

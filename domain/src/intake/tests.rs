@@ -76,6 +76,7 @@ fn intake_into(d: &mut Dataset, text: &[u8], at: Millis) -> Result<IntakeOutcome
         now: at,
         categories: &[],
         colour: None,
+        household_id: None,
     };
     let out = take_in(&d.requests, &opened.submission, &opened.digest, &ctx)?;
     apply(d, &out, "王芳", at)?;
@@ -456,6 +457,7 @@ fn a_new_request_is_recorded_under_the_residents_code_with_its_due_time() {
         now: at,
         categories: &["health".to_owned()],
         colour: Some(RequestColour::Red),
+        household_id: Some(d.households[0].id),
     };
     assert_eq!(
         take_in(&d.requests, &s, "d", &ctx).unwrap_err().code(),
@@ -470,6 +472,7 @@ fn a_new_request_is_recorded_under_the_residents_code_with_its_due_time() {
         panic!()
     };
     assert_eq!((r.colour, r.due_at), (RequestColour::Red, at + 24 * 3_600_000));
+    assert_eq!(r.household_id, Some(d.households[0].id), "linked by the guide");
 }
 
 /// Takes request `c` in at `at` and moves it to resolved.
