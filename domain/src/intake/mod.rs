@@ -59,6 +59,27 @@
 //! and never published: the snapshot has no field that could carry it (tested in
 //! `snapshot::tests`).
 //!
+//! # Using it
+//!
+//! - **Residents' phone** (dashboard): read `content.intake` of the verified snapshot
+//!   (`None`: the community takes no payloads yet); draw 10 random bytes for
+//!   [`TrackingCode::from_random`](crate::requests::tracking::TrackingCode::from_random)
+//!   and 64 for [`SealEntropy::from_bytes`]; build [`Submission::request`] (category,
+//!   description, [`Urgency`](crate::model::Urgency), contact) or [`Submission::rating`]
+//!   with `content.intake.community`; [`seal`] it to `content.intake.recipient`; show the
+//!   armored text and its QR code (it fits one, see the limits).
+//! - **Workspace**: [`IntakeKeys::from_settings`] → [`open`] (shows
+//!   [`Opened::submission`] for confirmation; [`take_in`] may be called first to say
+//!   "already taken in" / "code taken" before the guide confirms) → in one checked
+//!   transaction reading every request, the calendar and the improvement items:
+//!   [`take_in`] with a [`Context`] (`community` = [`community_id`] of the settings, `now`,
+//!   the calendar, the categories, the guide's colour and household if changed), then
+//!   write [`IntakeOutcome::request`] (add for `Created`, put for `Rated`),
+//!   [`IntakeOutcome::audit_entry`] by the acting guide, and for a rating the item of
+//!   [`crate::requests::satisfaction::item_after_rating`] — exactly what [`apply`] does
+//!   to a dataset. Keys: `Identity::from_bytes(32 random bytes)` →
+//!   [`IntakeKeys::rotate`] → store [`IntakeKeys::to_setting`] with a history entry.
+//!
 //! # Keys
 //!
 //! [`IntakeKeys`] (setting [`keys::SETTING_KEY`]): the current key pair and the retired
