@@ -44,7 +44,9 @@ fi
 if [ "$mode" = test ]; then
   # Headless Chromium and its driver for wasm-bindgen-test and the e2e tests;
   # CJK fonts so screenshots show Chinese; the reference `age` tool (Go) for the CLI's
-  # backup interoperability test (cli/tests/backup_age.rs).
+  # backup interoperability test (cli/tests/backup_age.rs) and the resident-intake payload
+  # test (cli/tests/intake.rs, which prefers `rage` when it is installed and skips, saying
+  # so, only when neither tool is there).
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)

@@ -12,6 +12,9 @@
 //! linli keygen --out FILE [--name NAME] [--witness]
 //! linli witness add STATE/ public/ --key FILE [--at SECONDS]
 //! linli plans demo.json [--public [--today YYYY-MM-DD]] [--pretty]
+//! linli intake demo.age PAYLOAD… --guide NAME [--at MS] [--recipient age1…]
+//! linli intake-key demo.age [--rotate | --delete-retired ID] [--guide NAME] [--at MS] [--recipient age1…]
+//! linli intake-seal --recipient age1… --json FILE [--binary]
 //!   every command reading a backup (score, pb --export, allocate, publish, plans) also takes
 //!   [--passphrase-file FILE] [--identity FILE]… [--allow-plain]
 //! ```
@@ -65,6 +68,8 @@
 //!   `--witness VKEY` a valid cosignature of that witness on the head. A folder without its
 //!   history index whose snapshot is not the first is "not verifiable".
 //! * `keygen` and `witness`: see `signing.rs`.
+//! * `intake`, `intake-key`, `intake-seal`: resident intake (payloads sealed on residents'
+//!   phones, the community's intake keys); see `intake.rs`.
 //!
 //! * `plans` reads and fully validates a backup (a version-1 backup's plans are converted as
 //!   the app converts them) and prints every plan, by id, with its whole life cycle as JSON:
@@ -112,6 +117,7 @@ use linli_domain::needs::{self, af, Aggregates, NeedsMatrix, Scorer};
 use linli_domain::pb;
 
 mod couch;
+mod intake;
 mod plans;
 mod redact;
 mod signing;
@@ -296,6 +302,54 @@ enum Command {
     Witness {
         #[command(subcommand)]
         command: WitnessCommand,
+    },
+    /// Take residents' sealed payloads (requests, ratings) into a backup, with the
+    /// workspace's rules; one line per payload; exit code 1 if any is refused.
+    Intake {
+        #[command(flatten)]
+        backup: intake::Backup,
+        /// Payload files (ASCII armor as pasted, or binary age); `-` for standard input.
+        #[arg(required = true, value_name = "PAYLOAD")]
+        payloads: Vec<PathBuf>,
+        /// The acting guide, recorded in the history of every change.
+        #[arg(long, value_name = "NAME")]
+        guide: String,
+        /// The time of taking in, ms since the Unix epoch (default: now).
+        #[arg(long, value_name = "MS")]
+        at: Option<i64>,
+    },
+    /// Print the backup's current intake public key (age1…); rotate it or delete a
+    /// retired one.
+    IntakeKey {
+        #[command(flatten)]
+        backup: intake::Backup,
+        /// Make a new key (the first one if there is none); the old one is kept, retired,
+        /// to open late payloads.
+        #[arg(long, conflicts_with = "delete_retired")]
+        rotate: bool,
+        /// Delete the retired key with this id: payloads sealed to it can no longer be
+        /// opened.
+        #[arg(long, value_name = "ID")]
+        delete_retired: Option<u32>,
+        /// The acting guide (required with --rotate and --delete-retired).
+        #[arg(long, value_name = "NAME")]
+        guide: Option<String>,
+        /// The time of the change, ms since the Unix epoch (default: now).
+        #[arg(long, value_name = "MS")]
+        at: Option<i64>,
+    },
+    /// Seal a submission's JSON (format linli-intake, version 1) to an intake key and
+    /// print the ASCII armor a resident's phone would send.
+    IntakeSeal {
+        /// The community's intake public key (age1…).
+        #[arg(long, value_name = "AGE1…")]
+        recipient: String,
+        /// The submission JSON (`-` for standard input).
+        #[arg(long, value_name = "FILE")]
+        json: PathBuf,
+        /// Write a binary age file instead of ASCII armor.
+        #[arg(long)]
+        binary: bool,
     },
     /// Print every plan of a backup with its life cycle as JSON.
     ///
@@ -483,6 +537,28 @@ fn main() -> ExitCode {
             keys,
             secrets,
         }) => now_millis().and_then(|now| sync::run_import(&file, &sync_file, &keys, &secrets, now)),
+        Command::Intake {
+            backup,
+            payloads,
+            guide,
+            at,
+        } => at
+            .map_or_else(now_millis, Ok)
+            .and_then(|at| intake::run_intake(&backup, &payloads, &guide, at)),
+        Command::IntakeKey {
+            backup,
+            rotate,
+            delete_retired,
+            guide,
+            at,
+        } => at
+            .map_or_else(now_millis, Ok)
+            .and_then(|at| intake::run_intake_key(&backup, rotate, delete_retired, guide.as_deref(), at)),
+        Command::IntakeSeal {
+            recipient,
+            json,
+            binary,
+        } => intake::run_intake_seal(&recipient, &json, binary),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -150,6 +150,30 @@ pub fn seal(plain: &[u8], secrets: &WriteSecrets) -> Result<Option<Vec<u8>>> {
     Ok(Some(out))
 }
 
+/// How an age file was sealed, to write it back the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgeForm {
+    /// With a passphrase (else to X25519 keys).
+    pub scrypt: bool,
+    /// ASCII armor (else binary).
+    pub armor: bool,
+}
+
+/// The form of an age file, `None` for anything else (a plain backup, or a header that
+/// does not read: opening it then says why).
+pub fn age_form(bytes: &[u8]) -> Option<AgeForm> {
+    if !is_age(bytes) {
+        return None;
+    }
+    let armor = !bytes.starts_with(AGE_MAGIC);
+    let input = age::armor::ArmoredReader::new(std::io::Cursor::new(trim_leading_space(bytes)));
+    let d = age::Decryptor::new_buffered(std::io::BufReader::new(input)).ok()?;
+    Some(AgeForm {
+        scrypt: d.is_scrypt(),
+        armor,
+    })
+}
+
 /// Whether `bytes` start like an age file (binary or armored).
 pub fn is_age(bytes: &[u8]) -> bool {
     let trimmed = trim_leading_space(bytes);

@@ -905,6 +905,7 @@ fn requests(g: &mut Gen, d: &mut Dataset, year_start: i64, seed: u64) {
             due_at,
             satisfaction,
             assignee: None,
+            resident: None,
         });
     }
 }

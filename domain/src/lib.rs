@@ -36,6 +36,7 @@ pub mod date;
 pub mod decisions;
 pub mod demo;
 pub mod household;
+pub mod intake;
 pub mod model;
 pub mod money;
 pub mod needs;

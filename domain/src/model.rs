@@ -481,6 +481,31 @@ pub struct Request {
     /// so those records keep their bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
+    /// What the resident submitted from their phone (issue #18, [`crate::intake`]):
+    /// `None` for a request typed in by a guide and never rated by its resident.
+    /// *Sensitive*, never published. Absent in records stored before it existed, and
+    /// left out when `None` so those records keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident: Option<ResidentInput>,
+}
+
+/// A resident's own submissions for one request ([`crate::intake`]). *Sensitive*:
+/// internal, never published.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResidentInput {
+    /// The resident's own urgency (a request they submitted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<Urgency>,
+    /// How to reach them, if they gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// The comment of their latest rating. Text, never markup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Lower-case hex SHA-256 of every sealed payload taken in for this request, in the
+    /// order taken in: the same payload taken in again changes nothing.
+    #[serde(default)]
+    pub payloads: Vec<String>,
 }
 
 /// A published public snapshot (filled in by the disclosure issue).

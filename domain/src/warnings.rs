@@ -351,6 +351,7 @@ mod tests {
             due_at: received,
             satisfaction: closed.map(|c| c.1),
             assignee: None,
+            resident: None,
         }
     }
 

@@ -183,7 +183,7 @@ pub async fn earn_attendance(
                     if !entries.is_empty() {
                         let summary = linli_domain::audit::summary(&Detail::Earned {
                             households: u64::try_from(done.households).unwrap_or(0),
-                            points: i64::from(done.points),
+                            points: done.points,
                         });
                         b.audit(entry(at, &actor, POINTS, activity.id, "earn", summary));
                     }
@@ -227,7 +227,7 @@ pub async fn redeem(
                     let summary = linli_domain::audit::summary(&Detail::Redeemed {
                         household,
                         item: item.to_string(),
-                        delta: i64::from(r.entry.delta),
+                        delta: r.entry.delta,
                     });
                     b.audit(entry(at, &actor, POINTS, r.entry.id, "redeem", summary));
                     let left = points::balance(&entries, household) + r.entry.delta;
@@ -272,7 +272,7 @@ pub async fn reverse(
                     let summary = linli_domain::audit::summary(&Detail::Reversed {
                         household,
                         entry: target,
-                        delta: i64::from(e.delta),
+                        delta: e.delta,
                     });
                     b.audit(entry(at, &actor, POINTS, e.id, "reverse", summary));
                     Ok((b, ()))

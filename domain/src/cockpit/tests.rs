@@ -232,6 +232,7 @@ fn request(id: u32, colour: RequestColour, status: RequestStatus, due_at: Millis
         due_at,
         satisfaction: None,
         assignee: None,
+        resident: None,
     }
 }
 

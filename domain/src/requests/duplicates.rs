@@ -136,6 +136,7 @@ mod tests {
             due_at: 0,
             satisfaction: None,
             assignee: None,
+            resident: None,
         }
     }
 

@@ -215,6 +215,7 @@ pub fn intake(
         due_at: due_at(cal, colour, now),
         satisfaction: None,
         assignee: None,
+        resident: None,
     })
 }
 

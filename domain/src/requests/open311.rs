@@ -132,6 +132,7 @@ mod tests {
             due_at: 86_400_000,
             satisfaction: None,
             assignee: None,
+            resident: None,
         };
         let cats = crate::demo::default_categories();
         let v: serde_json::Value =

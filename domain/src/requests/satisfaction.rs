@@ -53,6 +53,7 @@ mod tests {
             due_at: 0,
             satisfaction: rating,
             assignee: None,
+            resident: None,
         }
     }
 

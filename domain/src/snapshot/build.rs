@@ -295,7 +295,7 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
         previous_sha256,
         published_at: opts.published_at,
         as_of,
-        community: community(d),
+        community: community_of(&d.settings),
         period,
         min_cell: min,
         min_cell_sensitive: min_s,
@@ -330,6 +330,7 @@ pub fn build(d: &Dataset, opts: &BuildOptions) -> Result<Content, SnapshotError>
             renotice_above_bp: plan_rules.renotice_above_bp,
         },
         points: super::plans::points(d)?,
+        intake: intake_public(d)?,
         texts: super::freetext::TextSeals::default(),
     };
     if let Some((path, reason)) = super::bounds::first_violation(&content) {
@@ -395,9 +396,10 @@ pub(super) fn sort_funders(v: &mut [FunderAmount]) {
     v.sort_by_dyn(|a, b| funder_rank(&a.funder).cmp(&funder_rank(&b.funder)));
 }
 
-fn community(d: &Dataset) -> Community {
-    let v = d
-        .settings
+/// The community's public names from the `community` setting (defaults `社区` /
+/// `Community`).
+pub fn community_of(settings: &[crate::model::Setting]) -> Community {
+    let v = settings
         .iter()
         .find(|s| s.key == "community")
         .and_then(|s| serde_json::from_str::<serde_json::Value>(&s.value).ok());
@@ -411,6 +413,15 @@ fn community(d: &Dataset) -> Community {
         name_zh: get("name_zh", "社区"),
         name_en: get("name_en", "Community"),
     }
+}
+
+/// The current intake public key and the community id, when the community has a key.
+fn intake_public(d: &Dataset) -> Result<Option<super::IntakePublic>, SnapshotError> {
+    let keys = crate::intake::IntakeKeys::from_settings(&d.settings)?;
+    Ok(keys.public_key().map(|k| super::IntakePublic {
+        recipient: k.to_owned(),
+        community: crate::intake::community_id(&d.settings),
+    }))
 }
 
 fn pools(r: &Option<AllocationResult>) -> Vec<Pool> {

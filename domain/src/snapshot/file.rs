@@ -184,6 +184,7 @@ impl Seal {
                 notice_days: 0,
                 renotice_above_bp: 0,
             },
+            intake: None,
             points: PointsRules {
                 earning: Vec::new(),
                 catalogue: Vec::new(),

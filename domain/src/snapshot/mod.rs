@@ -81,7 +81,7 @@ mod tests_decisions;
 
 use serde::{Deserialize, Serialize};
 
-pub use build::{build, BuildOptions, SnapshotError};
+pub use build::{build, community_of, BuildOptions, SnapshotError};
 pub use indicators::indicators;
 pub use requests_public::{request_key, RequestPublic, RequestsPublic};
 
@@ -168,10 +168,27 @@ pub struct Content {
     /// The configured plan rules.
     pub plan_rules: PlanRulesPublic,
     pub points: PointsRules,
+    /// Where residents send requests and ratings from their phones (issue #18,
+    /// [`crate::intake`]): the community's current intake public key and the community id
+    /// a payload must name. Absent (and not written, so the bytes and hashes of earlier
+    /// snapshots are unchanged) while the community has no intake key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake: Option<IntakePublic>,
     /// The salts of the free texts and the redacted fields ([`freetext`]): written next
     /// to the content by [`file::encode`], not inside it.
     #[serde(skip)]
     pub texts: freetext::TextSeals,
+}
+
+/// The public half of resident intake: what the dashboard's form seals to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakePublic {
+    /// The current intake key, an age X25519 recipient (`age1…`). Never a private key:
+    /// [`privacy::check`] refuses anything else.
+    pub recipient: String,
+    /// The community id a payload carries ([`crate::intake::community_id`]).
+    pub community: String,
 }
 
 /// The community's public name.

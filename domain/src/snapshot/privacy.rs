@@ -89,6 +89,20 @@ pub fn check(c: &Content) -> Vec<Violation> {
             format!("{min_s} is below the minimum cell size {MIN_CELL_SENSITIVE} for sensitive counts"),
         );
     }
+    if let Some(i) = &c.intake {
+        // Only a public key: an `age1…` recipient, never a private key or anything else.
+        if crate::intake::age::parse_recipient(&i.recipient).is_err() {
+            bad(
+                "intake.recipient".into(),
+                "not an age X25519 public key (age1…)".into(),
+            );
+        }
+        if i.community.chars().count() > crate::intake::submission::MAX_COMMUNITY_CHARS
+            || i.community.to_ascii_uppercase().contains("AGE-SECRET-KEY")
+        {
+            bad("intake.community".into(), "not a community id".into());
+        }
+    }
     let small = |cell: Cell, m: u64| matches!(cell, Some(n) if n > 0 && n < m);
     let count_reason = |n: Cell, m: u64| {
         format!(

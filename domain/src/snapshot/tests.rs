@@ -41,10 +41,31 @@ fn plant(d: &mut Dataset) -> Vec<String> {
     for (i, r) in d.requests.iter_mut().enumerate() {
         r.description = format!("PLANTDESC{i}Z");
         r.assignee = Some(format!("PLANTASSIGNEE{i}Z"));
+        // What a resident submitted from their phone (issue #18).
+        r.resident = Some(crate::model::ResidentInput {
+            urgency: Some(crate::model::Urgency::High),
+            contact: Some(format!("PLANTCONTACT{i}Z")),
+            comment: Some(format!("PLANTCOMMENT{i}Z")),
+            payloads: vec![format!("{i:064x}")],
+        });
         if i < 50 {
             secrets.push(r.description.clone());
+            secrets.push(format!("{i:064x}"));
         }
     }
+    // The community's intake key pair: only its public half may be published.
+    let id = crate::intake::Identity::from_bytes([0x5a; 32]);
+    let keys = crate::intake::IntakeKeys::default()
+        .rotate(&id.secret_string(), "2026-11-01")
+        .unwrap();
+    d.settings.retain(|s| s.key != crate::intake::keys::SETTING_KEY);
+    d.settings.push(keys.to_setting());
+    secrets.extend([
+        id.secret_string(),
+        id.secret_string().to_lowercase(),
+        "AGE-SECRET-KEY".to_owned(),
+        "age-secret-key".to_owned(),
+    ]);
     for (i, a) in d.audit_log.iter_mut().enumerate() {
         a.actor = format!("PLANTACTOR{i}Z");
     }
@@ -57,6 +78,8 @@ fn plant(d: &mut Dataset) -> Vec<String> {
             "PLANTDESC",
             "PLANTACTOR",
             "PLANTASSIGNEE",
+            "PLANTCONTACT",
+            "PLANTCOMMENT",
         ]
         .map(String::from),
     );
@@ -91,6 +114,11 @@ fn leaks(d: &Dataset, text: &str, secrets: &[String]) -> Vec<String> {
         "\"voucher\"",
         "\"approver\"",
         "\"assessor\"",
+        "\"contact\"",
+        "\"comment\"",
+        "\"resident\"",
+        "\"payloads\"",
+        "\"secret\"",
     ] {
         if text.contains(key) {
             found.push(key.to_owned());
@@ -110,6 +138,9 @@ fn demo_snapshot_has_the_figures_and_no_personal_data() {
     assert_eq!(leaks(&d, &text, &secrets), Vec::<String>::new());
     assert!(privacy::check(&s).is_empty(), "{:?}", privacy::check(&s));
     assert_eq!(decode(text.as_bytes()).unwrap().sha256, hash);
+    // The intake public key is published (issue #18), the planted secret key is not.
+    let intake = s.intake.clone().expect("the planted intake key's public half");
+    assert!(intake.recipient.starts_with("age1") && text.contains(&intake.recipient));
 
     assert_eq!(s.headline.households, Some(4_500));
     // Residents in bands of the minimum cell size (issue #15: disclosure rules).
