@@ -218,6 +218,7 @@ fn request(status: RequestStatus, history: Vec<StatusChange>) -> Request {
         due_at: 10,
         satisfaction: None,
         assignee: None,
+        resident: None,
     }
 }
 

@@ -407,6 +407,7 @@ impl World {
                 due_at: 1,
                 satisfaction: None,
                 assignee: None,
+                resident: None,
             };
             let body = seal("requests", "1", "seed", 0, 0, serde_json::to_value(&req).unwrap());
             r.put("requests/1", None, false, &body).unwrap();
