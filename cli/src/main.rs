@@ -382,7 +382,7 @@ enum Command {
         secrets: vault::ReadSecrets,
     },
     /// Replicate a backup with a CouchDB database both ways (pull, then push) and write the
-    /// merged backup back (only if something changed); prints the stats. See `sync.rs`.
+    /// merged backup back (only if something changed); prints the stats as JSON.
     Sync(Box<sync::SyncArgs>),
     /// Exchange changes with a peer by file, without a server (import merges, never replaces).
     #[command(subcommand)]

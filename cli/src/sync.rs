@@ -159,7 +159,7 @@ pub struct KeyArgs {
     #[arg(long, value_name = "NAME", default_value = "linli-cli")]
     pub actor: String,
     /// The device number written into this run's revisions (0–255).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=255))]
     pub device: u16,
 }
 
