@@ -1017,6 +1017,75 @@ mod tests {
     }
 
     #[test]
+    fn a_conflict_is_kept_through_later_edits_and_both_values_stay_in_the_tree() {
+        let k = keys();
+        let ds = generate(&DemoConfig {
+            households: 6,
+            ..DemoConfig::default()
+        });
+        let who = |by: &str| Author {
+            by: by.into(),
+            device: 0,
+            at: 1,
+        };
+        // A founds the community; B joins by replication.
+        let mut a = MemReplica::new("backup:a");
+        let b0 = base(&k, &a).unwrap();
+        stage(&k, &mut a, &records(&ds).unwrap(), &b0, &who("A")).unwrap();
+        let mut b = MemReplica::new("backup:b");
+        replicate::replicate(&mut a, &mut b, &Options::new("s1")).unwrap();
+        // Both change the notes of household 0 offline.
+        let edit = |r: &mut MemReplica, d: &Dataset, by: &str, notes: &str| {
+            let mut d = d.clone();
+            d.households[0].notes = notes.into();
+            let bs = base(&k, r).unwrap();
+            assert_eq!(stage(&k, r, &records(&d).unwrap(), &bs, &who(by)).unwrap(), 1);
+            d
+        };
+        edit(&mut a, &ds, "A", "from A");
+        edit(&mut b, &ds, "B", "from B");
+        replicate::replicate(&mut a, &mut b, &Options::new("s2")).unwrap();
+        replicate::replicate(&mut b, &mut a, &Options::new("s3")).unwrap();
+        let (ma, wa) = materialize(&k, &a, &ds).unwrap();
+        let (mb, wb) = materialize(&k, &b, &ds).unwrap();
+        assert_eq!(ma, mb);
+        assert_eq!(wa.len(), 1);
+        assert_eq!(
+            (wa[0].store.as_str(), wa[0].field.as_str()),
+            ("households", "notes")
+        );
+        let mut authors = [wa[0].by_ours.clone(), wa[0].by_theirs.clone()];
+        authors.sort();
+        assert_eq!(authors, ["A".to_owned(), "B".to_owned()]);
+        // A later edit of another field on A keeps the conflict (nothing dropped).
+        let mut d = ma.clone();
+        d.households[0].room = "7777".into();
+        let bs = base(&k, &a).unwrap();
+        assert_eq!(
+            stage(&k, &mut a, &records(&d).unwrap(), &bs, &who("A")).unwrap(),
+            1
+        );
+        let (m2, w2) = materialize(&k, &a, &ds).unwrap();
+        assert_eq!(w2.len(), 1, "still waiting for a guide");
+        assert_eq!(m2.households[0].room, "7777");
+        let id = k.doc_id("households", &ds.households[0].id.to_string());
+        let doc = a.doc(&id).unwrap();
+        let live: Vec<String> = doc
+            .tree
+            .live_leaves()
+            .iter()
+            .map(|l| {
+                k.open(&id, &doc.bodies[l]).unwrap().record["notes"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(live.len(), 2);
+        assert!(live.contains(&"from A".to_owned()) && live.contains(&"from B".to_owned()));
+    }
+
+    #[test]
     fn a_backup_without_a_vault_needs_a_sync_key_file() {
         let ds = generate(&DemoConfig {
             households: 3,
