@@ -1050,6 +1050,7 @@ mod tests {
         let (mb, wb) = materialize(&k, &b, &ds).unwrap();
         assert_eq!(ma, mb);
         assert_eq!(wa.len(), 1);
+        assert_eq!(wb.len(), 1, "the conflict waits on both");
         assert_eq!(
             (wa[0].store.as_str(), wa[0].field.as_str()),
             ("households", "notes")
