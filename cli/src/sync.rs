@@ -53,8 +53,8 @@
 //!   records are shared). A second device should join (first sync) before editing.
 //! - The `_sync` state keeps every revision's sealed body: the 4,500-household demo
 //!   (9,071 documents) grows from 4.6 MB to 13.5 MB as a plain backup.
-//! - A backup encrypted to age keys (`--identity`) is refused: the rewrite re-encrypts
-//!   only with the backup's passphrase.
+//! - A backup encrypted to age keys (`--identity`) is written back to the `--recipient`s
+//!   given (required: the recipients of an age file cannot be read from it).
 //! - Ledger flags are reported for overdrawn balances and double reversals; out-of-stock
 //!   flags need the stock log (not read here).
 //! - Two runs on one backup at the same time: the later write wins (no file lock).
@@ -158,6 +158,11 @@ pub struct KeyArgs {
     /// The author written into this run's revisions (shown with conflicts).
     #[arg(long, value_name = "NAME", default_value = "linli-cli")]
     pub actor: String,
+    /// For a backup encrypted to age keys: a recipient (`age1…`) to encrypt it to again
+    /// when it is written back; repeat for every holder (e.g. the community and the street
+    /// office). Required for such a backup, so no holder is dropped silently.
+    #[arg(long, value_name = "AGE1…")]
+    pub recipient: Vec<String>,
     /// The device number written into this run's revisions (0–255).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=255))]
     pub device: u16,
@@ -674,15 +679,19 @@ struct Opened {
     age: bool,
 }
 
-fn open(file: &Path, secrets: &ReadSecrets) -> Result<Opened> {
+fn open(file: &Path, secrets: &ReadSecrets, keys: &KeyArgs) -> Result<Opened> {
     let raw = std::fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))?;
     let age = agevault::is_age(&raw);
     if age && secrets.passphrase_file.is_none() && !secrets.identity.is_empty() {
-        bail!(
-            "`{}` is encrypted to age keys: sync writes the backup back and this version re-encrypts \
-             only with a passphrase (--passphrase-file); decrypt it first or use a passphrase backup",
-            file.display()
-        );
+        if keys.recipient.is_empty() {
+            bail!(
+                "`{}` is encrypted to age keys and is written back after the sync: pass --recipient \
+                 age1… for every holder it must stay readable by",
+                file.display()
+            );
+        }
+        // Checked before any request, not only when writing back.
+        agevault::seal(b"", &recipients(keys))?;
     }
     let plain = agevault::open_backup(raw, &file.display().to_string(), secrets)?;
     let (_, ds) =
@@ -690,18 +699,38 @@ fn open(file: &Path, secrets: &ReadSecrets) -> Result<Opened> {
     Ok(Opened { ds, age })
 }
 
+fn recipients(keys: &KeyArgs) -> agevault::WriteSecrets {
+    agevault::WriteSecrets {
+        passphrase_file: None,
+        recipient: keys.recipient.clone(),
+        armor: false,
+    }
+}
+
 /// Writes `ds` back to `file` (atomically, mode 0600) when it differs from `old`, sealed
-/// with the same passphrase when the backup was an age file. Returns whether it wrote.
-fn write_back(file: &Path, opened: &Opened, ds: &Dataset, secrets: &ReadSecrets, now: i64) -> Result<bool> {
+/// with the same passphrase (or to `--recipient`s) when the backup was an age file.
+/// Returns whether it wrote.
+fn write_back(
+    file: &Path,
+    opened: &Opened,
+    ds: &Dataset,
+    secrets: &ReadSecrets,
+    keys: &KeyArgs,
+    now: i64,
+) -> Result<bool> {
     if ds == &opened.ds {
         return Ok(false);
     }
     let text = backup::encode(ds, env!("CARGO_PKG_VERSION"), now);
     let bytes = if opened.age {
-        let w = agevault::WriteSecrets {
-            passphrase_file: secrets.passphrase_file.clone(),
-            recipient: Vec::new(),
-            armor: false,
+        let w = if secrets.passphrase_file.is_some() {
+            agevault::WriteSecrets {
+                passphrase_file: secrets.passphrase_file.clone(),
+                recipient: Vec::new(),
+                armor: false,
+            }
+        } else {
+            recipients(keys)
         };
         agevault::seal(text.as_bytes(), &w)?.context("no passphrase to re-encrypt the backup with")?
     } else {
@@ -787,7 +816,7 @@ fn flags(ds: &Dataset) -> (usize, usize) {
 /// Anything that stops the run; a replication cut off half-way still writes what it
 /// completed (checkpoints included) before reporting the error, so a rerun resumes.
 pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
-    let opened = open(&args.file, &args.secrets)?;
+    let opened = open(&args.file, &args.secrets, &args.keys)?;
     let keys = keys(&opened.ds, &args.keys)?;
     let mut state = load_state(&opened.ds)?;
     let base = base(&keys, &state)?;
@@ -833,7 +862,7 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     let (merged, waiting) = materialize(&keys, &state, &opened.ds)?;
     let (points_flagged, timebank_flagged) = flags(&merged);
     let ds = with_state(merged, &state)?;
-    let written = write_back(&args.file, &opened, &ds, &args.secrets, now)?;
+    let written = write_back(&args.file, &opened, &ds, &args.secrets, &args.keys, now)?;
     let out = SyncOut {
         replica: state.name.clone(),
         remote: remote.url().to_owned(),
@@ -873,7 +902,7 @@ pub fn run_export(
     secrets: &ReadSecrets,
     now: i64,
 ) -> Result<()> {
-    let opened = open(file, secrets)?;
+    let opened = open(file, secrets, key_args)?;
     let keys = keys(&opened.ds, key_args)?;
     let mut state = load_state(&opened.ds)?;
     let base = base(&keys, &state)?;
@@ -888,7 +917,7 @@ pub fn run_export(
     agevault::write_private(out, text.as_bytes())?;
     let (merged, _) = materialize(&keys, &state, &opened.ds)?;
     let ds = with_state(merged, &state)?;
-    let written = write_back(file, &opened, &ds, secrets, now)?;
+    let written = write_back(file, &opened, &ds, secrets, key_args, now)?;
     let o = serde_json::json!({
         "replica": state.name, "peer": peer, "docs": sf.docs.len(), "since": sf.since, "seq": sf.seq,
         "local_edits": local_edits, "backup_written": written,
@@ -912,7 +941,7 @@ pub fn run_import(
     secrets: &ReadSecrets,
     now: i64,
 ) -> Result<()> {
-    let opened = open(file, secrets)?;
+    let opened = open(file, secrets, key_args)?;
     let keys = keys(&opened.ds, key_args)?;
     let mut state = load_state(&opened.ds)?;
     let base = base(&keys, &state)?;
@@ -932,7 +961,7 @@ pub fn run_import(
     let local_edits = stage(&keys, &mut state, &records(&opened.ds)?, &base, &who)?;
     let (merged, waiting) = materialize(&keys, &state, &opened.ds)?;
     let ds = with_state(merged, &state)?;
-    let written = write_back(file, &opened, &ds, secrets, now)?;
+    let written = write_back(file, &opened, &ds, secrets, key_args, now)?;
     let o = serde_json::json!({
         "replica": state.name, "from": sf.from, "written": stats.written, "already_held": stats.already_held,
         "local_edits": local_edits, "conflicts_waiting": waiting.len(), "conflicts": waiting,
@@ -1097,6 +1126,7 @@ mod tests {
             guide_passphrase_file: None,
             recovery_file: None,
             sync_key_file: None,
+            recipient: Vec::new(),
             actor: "t".into(),
             device: 0,
         };
@@ -1139,6 +1169,7 @@ mod tests {
             guide_passphrase_file: Some(good),
             recovery_file: None,
             sync_key_file: None,
+            recipient: Vec::new(),
             actor: "t".into(),
             device: 0,
         };

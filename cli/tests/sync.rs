@@ -624,3 +624,55 @@ fn a_record_added_then_removed_on_one_side_is_removed_on_the_other() {
     assert!(!has(&b), "deleted on the other side too");
     assert_eq!(records(&a), records(&b));
 }
+
+#[test]
+fn a_backup_encrypted_to_age_keys_is_written_back_to_the_recipients_given() {
+    use age::secrecy::ExposeSecret;
+    let g = "sync-age-keys";
+    let key = key_file(g);
+    let id = age::x25519::Identity::generate();
+    let recipient = id.to_public().to_string();
+    let id_file = tmp(g, "office.key");
+    std::fs::write(&id_file, format!("{}\n", id.to_string().expose_secret())).unwrap();
+    let a = tmp(g, "a.age");
+    let _ = std::fs::remove_file(&a);
+    run(bin()
+        .args([
+            "demo",
+            "--seed",
+            "2026",
+            "--households",
+            "10",
+            "--recipient",
+            &recipient,
+            "--out",
+        ])
+        .arg(&a));
+    let before = std::fs::read(&a).unwrap();
+    let file = tmp(g, "a.sync.json");
+    let export = |extra: &[&str]| {
+        bin()
+            .args(["sync-file", "export"])
+            .arg(&a)
+            .args(["--peer", "b", "--out"])
+            .arg(&file)
+            .arg("--identity")
+            .arg(&id_file)
+            .arg("--sync-key-file")
+            .arg(&key)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = export(&[]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("pass --recipient"));
+    let bad = export(&["--recipient", "age1notakey"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an age X25519 public key"));
+    assert_eq!(std::fs::read(&a).unwrap(), before, "nothing written when refused");
+    let ok = export(&["--recipient", &recipient]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let bytes = std::fs::read(&a).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1") && bytes != before);
+    run(bin().arg("plans").arg(&a).arg("--identity").arg(&id_file));
+}
