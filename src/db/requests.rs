@@ -10,6 +10,7 @@
 //! Every write records one history entry by the acting guide (`actor`) in the
 //! same transaction (`Batch::audit`).
 
+use linli_domain::intake::{self, IntakeError, IntakeKeys, IntakeOutcome, KeysError, Opened};
 use linli_domain::model::{AuditEntry, Millis, NeedCategory, Request, RequestColour, RequestStatus, Setting};
 use linli_domain::requests::assignee::{self, AssignError};
 use linli_domain::requests::calendar::{CalendarError, WorkCalendar, SETTING_KEY as CALENDAR_SETTING};
@@ -43,6 +44,10 @@ pub struct RequestsData {
     pub calendar: Result<WorkCalendar, CalendarError>,
     /// The improvement items (an error when the setting is broken).
     pub items: Result<Vec<ImprovementItem>, PdcaError>,
+    /// The resident intake keys (the setting's error in words when it is broken).
+    pub intake_keys: Result<IntakeKeys, String>,
+    /// This community's id in residents' payloads ([`intake::community_id`]).
+    pub community: String,
 }
 
 /// Everything the requests view shows.
@@ -54,7 +59,10 @@ pub async fn load(db: &Db) -> Result<RequestsData, DbError> {
     let households = db.households().await?;
     let cal = db.setting(CALENDAR_SETTING).await?;
     let items = db.setting(ITEMS_SETTING).await?;
+    let settings = db.settings().await?;
     Ok(RequestsData {
+        intake_keys: IntakeKeys::from_settings(&settings).map_err(|e| e.to_string()),
+        community: intake::community_id(&settings),
         requests: db.get_all(REQUESTS).await?,
         households: households.len() as u32,
         household_ids: households.iter().map(|h| h.id).collect(),
@@ -349,6 +357,135 @@ pub async fn set_assignee(
             assignee::summary(&req, &next),
         ));
         Ok(Ok((b, next)))
+    })
+    .await
+}
+
+/// What taking a resident's payload in did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadTaken {
+    pub outcome: IntakeOutcome,
+    /// Whether the rating opened an improvement item (satisfaction below 85 %).
+    pub opened_item: bool,
+}
+
+fn decode_error(key: &str, reason: String) -> DbError {
+    DbError::Decode {
+        store: format!("{SETTINGS}/{key}"),
+        reason,
+    }
+}
+
+/// Takes an opened resident payload in (`linli_domain::intake::take_in`) in one
+/// read-write transaction that reads every request and the settings (calendar,
+/// categories, community, improvement items): the request added (new) or replaced
+/// (rated), its history entry by `actor`, and for a rating that brings satisfaction
+/// below target an improvement item with its own entry — what `intake::apply` does
+/// to a dataset. A replay writes nothing.
+///
+/// # Errors
+///
+/// `Ok(Err(_))`: the intake's refusal, nothing written; [`DbError`] otherwise.
+pub async fn take_in_payload(
+    db: &Db,
+    opened: Opened,
+    now: Millis,
+    actor: String,
+) -> Result<Result<PayloadTaken, IntakeError>, DbError> {
+    let reads = vec![Read::All { store: REQUESTS }, Read::All { store: SETTINGS }];
+    db.checked(&[REQUESTS, SETTINGS], reads, move |res| {
+        let requests: Vec<Request> = res.records(0)?;
+        let settings: Vec<Setting> = res.records(1)?;
+        let calendar = settings
+            .iter()
+            .find(|s| s.key == CALENDAR_SETTING)
+            .map_or_else(
+                || Ok(WorkCalendar::default()),
+                |s| WorkCalendar::from_json(&s.value),
+            )
+            .map_err(|e| decode_error(CALENDAR_SETTING, e.to_string()))?;
+        let items_text = settings
+            .iter()
+            .find(|s| s.key == ITEMS_SETTING)
+            .map_or("", |s| s.value.as_str());
+        let mut items =
+            items_from_json(items_text).map_err(|e| decode_error(ITEMS_SETTING, e.to_string()))?;
+        let categories: Vec<String> = linli_domain::settings::need_categories(&settings)
+            .map_err(|e| decode_error("need_categories", e.to_string()))?
+            .into_iter()
+            .map(|c| c.code)
+            .collect();
+        let community = intake::community_id(&settings);
+        let ctx = intake::Context {
+            community: &community,
+            calendar: &calendar,
+            now,
+            categories: &categories,
+            colour: None,
+            household_id: None,
+        };
+        let outcome = match intake::take_in(&requests, &opened.submission, &opened.digest, &ctx) {
+            Ok(o) => o,
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut b = Batch::default();
+        let mut opened_item = false;
+        if let (Some(req), Some(made)) = (outcome.request(), outcome.audit_entry(&actor, now)) {
+            match outcome {
+                IntakeOutcome::Created(_) => b.add(REQUESTS, req)?,
+                _ => b.put(REQUESTS, req)?,
+            };
+            b.audit(made);
+            if matches!(outcome, IntakeOutcome::Rated { .. }) {
+                if let Some(item) = satisfaction::item_after_rating(requests, req, &items, now) {
+                    let summary = format!("{ITEMS_SETTING}: item {} opened", item.id);
+                    b.audit(entry(now, &actor, SETTINGS, item.id, "create", summary));
+                    items.push(item);
+                    b.put(SETTINGS, &items_setting(&items))?;
+                    opened_item = true;
+                }
+            }
+        }
+        Ok(Ok((b, PayloadTaken { outcome, opened_item })))
+    })
+    .await
+}
+
+/// Changes the resident intake keys (setting `intake_keys`): `change` decides on the
+/// stored keys read in the same read-write transaction (a rotation or a deletion from
+/// another tab is never lost), and the new keys are saved with one history entry by
+/// `actor` whose summary is `summary` (never a secret). Returns the keys as saved.
+///
+/// # Errors
+///
+/// `Ok(Err(_))`: the keys' refusal, nothing written; [`DbError`] otherwise (a stored
+/// setting that does not read as keys is a decode error).
+pub async fn change_intake_keys(
+    db: &Db,
+    change: impl FnOnce(&IntakeKeys) -> Result<(IntakeKeys, String), KeysError> + 'static,
+    now: Millis,
+    actor: String,
+) -> Result<Result<IntakeKeys, KeysError>, DbError> {
+    let key = intake::keys::SETTING_KEY;
+    db.checked(&[SETTINGS], vec![setting_read(key)], move |res| {
+        let stored: Vec<Setting> = res.record::<Setting>(0)?.into_iter().collect();
+        let keys = IntakeKeys::from_settings(&stored).map_err(|e| decode_error(key, e.to_string()))?;
+        match change(&keys) {
+            Ok((next, summary)) => {
+                let mut b = Batch::default();
+                b.put(SETTINGS, &next.to_setting())?;
+                b.audit(entry(
+                    now,
+                    &actor,
+                    SETTINGS,
+                    0,
+                    "update",
+                    format!("{key}: {summary}"),
+                ));
+                Ok(Ok((b, next)))
+            }
+            Err(e) => Ok(Err(e)),
+        }
     })
     .await
 }

@@ -13,6 +13,7 @@ mod calendar;
 mod detail;
 mod intake;
 mod list;
+mod resident;
 mod warnings;
 
 use leptos::prelude::*;
@@ -24,6 +25,7 @@ use self::calendar::CalendarView;
 use self::detail::DetailView;
 use self::intake::{IntakeView, LookupView};
 use self::list::ListView;
+use self::resident::{IntakeKeysView, ResidentIntakeView};
 use self::warnings::WarningsView;
 use crate::components::loaded::{load, LoadGate, Shared};
 use crate::db::requests::{self as store, RequestsData};
@@ -105,12 +107,14 @@ pub fn RequestsPage() -> impl IntoView {
             <h1>{t!(i18n, requests.title)}</h1>
             <p class="lead">{t!(i18n, requests.lead)}</p>
             <LoadGate phase=loaded.phase error=Signal::derive(move || loaded.error())>
+                <ResidentIntakeView current=current selected=selected/>
                 <IntakeView current=current selected=selected/>
                 <LookupView current=current selected=selected/>
                 <ListView current=current selected=selected/>
                 <DetailView current=current selected=selected/>
                 <WarningsView current=current/>
                 <CalendarView current=current/>
+                <IntakeKeysView current=current/>
             </LoadGate>
         </article>
     }
