@@ -123,7 +123,11 @@ pub enum Detail {
     /// Points earned at an activity: households × points each.
     Earned { households: u64, points: i64 },
     /// A household redeemed `item` (a catalogue code) for `delta` points (negative).
-    Redeemed { household: u32, item: String, delta: i64 },
+    Redeemed {
+        household: u32,
+        item: String,
+        delta: i64,
+    },
     /// A household's points entry `entry` reversed by `delta`.
     Reversed { household: u32, entry: u32, delta: i64 },
     /// Time-bank minutes from one household to another.
@@ -210,13 +214,14 @@ pub fn detail(e: &AuditEntry) -> Detail {
     let s = e.summary.trim();
     let parsed = match (e.entity.as_str(), e.action.as_str()) {
         ("requests", "status") => status(s),
-        ("requests", "assign") => s
-            .strip_prefix("assignee: ")
-            .and_then(arrow)
-            .map(|(a, b)| Detail::Assigned {
-                from: a.to_owned(),
-                to: b.to_owned(),
-            }),
+        ("requests", "assign") => {
+            s.strip_prefix("assignee: ")
+                .and_then(arrow)
+                .map(|(a, b)| Detail::Assigned {
+                    from: a.to_owned(),
+                    to: b.to_owned(),
+                })
+        }
         ("plans", _) => s
             .split_once(": ")
             .and_then(|(_, t)| arrow(t))
@@ -359,14 +364,77 @@ mod tests {
     #[test]
     fn recorded_summaries_read_back() {
         let cases = [
-            ("requests", "status", Detail::Status { from: "received".into(), to: "assigned".into(), rating: None, assignee: Some(("-".into(), "李四".into())) }),
-            ("requests", "status", Detail::Status { from: "resolved".into(), to: "closed".into(), rating: Some(4), assignee: None }),
-            ("requests", "assign", Detail::Assigned { from: "张三".into(), to: "-".into() }),
-            ("plans", "council", Detail::Stage { from: "council".into(), to: "assessment".into() }),
-            ("points_ledger", "earn", Detail::Earned { households: 12, points: 30 }),
-            ("points_ledger", "redeem", Detail::Redeemed { household: 7, item: "rice_5kg".into(), delta: -80 }),
-            ("points_ledger", "reverse", Detail::Reversed { household: 7, entry: 91, delta: 80 }),
-            ("timebank_ledger", "transfer", Detail::Transfer { from: 3, to: 44, minutes: 90 }),
+            (
+                "requests",
+                "status",
+                Detail::Status {
+                    from: "received".into(),
+                    to: "assigned".into(),
+                    rating: None,
+                    assignee: Some(("-".into(), "李四".into())),
+                },
+            ),
+            (
+                "requests",
+                "status",
+                Detail::Status {
+                    from: "resolved".into(),
+                    to: "closed".into(),
+                    rating: Some(4),
+                    assignee: None,
+                },
+            ),
+            (
+                "requests",
+                "assign",
+                Detail::Assigned {
+                    from: "张三".into(),
+                    to: "-".into(),
+                },
+            ),
+            (
+                "plans",
+                "council",
+                Detail::Stage {
+                    from: "council".into(),
+                    to: "assessment".into(),
+                },
+            ),
+            (
+                "points_ledger",
+                "earn",
+                Detail::Earned {
+                    households: 12,
+                    points: 30,
+                },
+            ),
+            (
+                "points_ledger",
+                "redeem",
+                Detail::Redeemed {
+                    household: 7,
+                    item: "rice_5kg".into(),
+                    delta: -80,
+                },
+            ),
+            (
+                "points_ledger",
+                "reverse",
+                Detail::Reversed {
+                    household: 7,
+                    entry: 91,
+                    delta: 80,
+                },
+            ),
+            (
+                "timebank_ledger",
+                "transfer",
+                Detail::Transfer {
+                    from: 3,
+                    to: 44,
+                    minutes: 90,
+                },
+            ),
             ("activities", "create", Detail::Text("2026-03-01 社区义诊".into())),
         ];
         for (entity, action, d) in cases {
@@ -377,12 +445,26 @@ mod tests {
 
     #[test]
     fn english_sentences_are_not_shown_as_text() {
-        for s in ["allocation run 3 adopted for 2026-Q3 on 2026-08-01", "plan 4 created on 2026-01-02: 加装电梯", "undo entry"] {
-            assert_eq!(detail(&with("decisions", "adopt_run", s.into())), Detail::Other, "{s}");
+        for s in [
+            "allocation run 3 adopted for 2026-Q3 on 2026-08-01",
+            "plan 4 created on 2026-01-02: 加装电梯",
+            "undo entry",
+        ] {
+            assert_eq!(
+                detail(&with("decisions", "adopt_run", s.into())),
+                Detail::Other,
+                "{s}"
+            );
         }
         // A status line with a code that is not one, or a rating that is not a number.
-        assert_eq!(detail(&with("requests", "status", "Received → 办结".into())), Detail::Other);
-        assert_eq!(detail(&with("requests", "status", "received → closed (x/5)".into())), Detail::Other);
+        assert_eq!(
+            detail(&with("requests", "status", "Received → 办结".into())),
+            Detail::Other
+        );
+        assert_eq!(
+            detail(&with("requests", "status", "received → closed (x/5)".into())),
+            Detail::Other
+        );
         assert_eq!(detail(&with("requests", "status", String::new())), Detail::Other);
     }
 

@@ -194,7 +194,15 @@ fn words(i18n: leptos_i18n::I18nContext<Locale>, d: &Detail) -> Option<String> {
             }
             if let Some((a, b)) = assignee {
                 w.push_str(&l!(i18n, sep_list));
-                w.push_str(&t_string!(i18n, common.hist_assignee, from = assignee_label(i18n, a), to = assignee_label(i18n, b)).to_string());
+                w.push_str(
+                    &t_string!(
+                        i18n,
+                        common.hist_assignee,
+                        from = assignee_label(i18n, a),
+                        to = assignee_label(i18n, b)
+                    )
+                    .to_string(),
+                );
             }
             w
         }
@@ -212,9 +220,13 @@ fn words(i18n: leptos_i18n::I18nContext<Locale>, d: &Detail) -> Option<String> {
             to = stage_label(i18n, to)
         )
         .to_string(),
-        Detail::Earned { households, points } => {
-            t_string!(i18n, common.hist_earned, households = *households, points = *points).to_string()
-        }
+        Detail::Earned { households, points } => t_string!(
+            i18n,
+            common.hist_earned,
+            households = *households,
+            points = *points
+        )
+        .to_string(),
         Detail::Redeemed { household, delta, .. } => {
             t_string!(i18n, common.hist_redeemed, household = *household, delta = *delta).to_string()
         }
@@ -230,9 +242,14 @@ fn words(i18n: leptos_i18n::I18nContext<Locale>, d: &Detail) -> Option<String> {
             delta = *delta
         )
         .to_string(),
-        Detail::Transfer { from, to, minutes } => {
-            t_string!(i18n, common.hist_transfer, from = *from, to = *to, minutes = *minutes).to_string()
-        }
+        Detail::Transfer { from, to, minutes } => t_string!(
+            i18n,
+            common.hist_transfer,
+            from = *from,
+            to = *to,
+            minutes = *minutes
+        )
+        .to_string(),
         Detail::Text(t) => t.clone(),
         Detail::Other => return None,
     })

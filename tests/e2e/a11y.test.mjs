@@ -31,8 +31,9 @@ test('every workspace view has no serious or critical axe violation (zh and en)'
       found.push(...await axeViolations(page, `${lang} ${view}`));
       if (view === '#/') {
         // The residents' page itself, in the preview frame.
-        const frame = page.frame({ url: /index\.html\?preview/ });
         await page.frameLocator('[data-testid=preview]').locator('[data-testid=headline]').waitFor({ timeout: 60_000 });
+        const frame = page.frames().find((f) => /index\.html\?preview/.test(f.url()));
+        assert.ok(frame, 'the preview frame');
         found.push(...await axeViolations(frame, `${lang} preview`));
       }
     }

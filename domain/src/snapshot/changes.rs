@@ -162,7 +162,12 @@ pub fn diff(previous: Option<&Content>, next: &Content) -> Vec<Change> {
     let (a, b) = (&p.headline, &next.headline);
     o.push(Item::Households, none, count(a.households), count(b.households));
     o.push(Item::Residents, none, count(a.residents), count(b.residents));
-    o.push(Item::Budget, none, money(Some(a.budget_fen)), money(Some(b.budget_fen)));
+    o.push(
+        Item::Budget,
+        none,
+        money(Some(a.budget_fen)),
+        money(Some(b.budget_fen)),
+    );
     o.push(
         Item::PlansBudget,
         none,
@@ -197,7 +202,11 @@ pub fn diff(previous: Option<&Content>, next: &Content) -> Vec<Change> {
             money(c.amount_fen),
         );
     }
-    for c in p.allocation.iter().filter(|x| !next.allocation.iter().any(|y| y.code == x.code)) {
+    for c in p
+        .allocation
+        .iter()
+        .filter(|x| !next.allocation.iter().any(|y| y.code == x.code))
+    {
         o.push(
             Item::Category,
             (&c.name_zh, &c.name_en),
@@ -313,7 +322,11 @@ mod tests {
         b.satisfaction.satisfied_bp = Some(8_512);
         let d = diff(Some(&a), &b);
         let items: Vec<Item> = d.iter().map(|c| c.item).collect();
-        assert_eq!(items, vec![Item::Households, Item::Budget, Item::Satisfied], "{d:?}");
+        assert_eq!(
+            items,
+            vec![Item::Households, Item::Budget, Item::Satisfied],
+            "{d:?}"
+        );
         let budget = &d[1];
         assert_eq!(budget.from, format_yuan(a.headline.budget_fen));
         assert_eq!(budget.to, format_yuan(a.headline.budget_fen + 12_345));
@@ -325,9 +338,16 @@ mod tests {
     fn categories_and_plans_are_named() {
         let a = content();
         let mut b = a.clone();
-        assert!(!b.allocation.is_empty() && !b.plans.is_empty(), "the demo publishes both");
+        assert!(
+            !b.allocation.is_empty() && !b.plans.is_empty(),
+            "the demo publishes both"
+        );
         b.allocation[0].amount_fen = None;
-        let stage_to = if a.plans[0].stage == "closed" { "execution" } else { "closed" };
+        let stage_to = if a.plans[0].stage == "closed" {
+            "execution"
+        } else {
+            "closed"
+        };
         b.plans[0].stage = stage_to.into();
         let mut fresh = b.plans[0].clone();
         fresh.id = 9_999;
@@ -341,8 +361,14 @@ mod tests {
         assert_eq!(cat[0].to, "—");
         assert_eq!(cat[1].subject_zh, a.allocation[1].name_zh);
         assert_eq!(cat[1].to, "—");
-        let stage = d.iter().find(|c| c.item == Item::PlanStage).expect("stage change");
-        assert_eq!((stage.from.as_str(), stage.to.as_str()), (a.plans[0].stage.as_str(), stage_to));
+        let stage = d
+            .iter()
+            .find(|c| c.item == Item::PlanStage)
+            .expect("stage change");
+        assert_eq!(
+            (stage.from.as_str(), stage.to.as_str()),
+            (a.plans[0].stage.as_str(), stage_to)
+        );
         let new = d.iter().find(|c| c.item == Item::PlanNew).expect("new plan");
         assert_eq!(new.subject_zh, "新增加装电梯");
     }

@@ -158,7 +158,9 @@ pub fn DashboardPage() -> impl IntoView {
     };
     let cancel = move || {
         confirming.set(false);
-        status.set(Status::Note(t_string!(i18n, dashboard.confirm_cancelled).to_string()));
+        status.set(Status::Note(
+            t_string!(i18n, dashboard.confirm_cancelled).to_string(),
+        ));
         focus_after_draw("[data-testid=publish]");
     };
     let publish = move |_| {
@@ -358,7 +360,8 @@ pub fn DashboardPage() -> impl IntoView {
 fn ChangeList(previous: Option<u32>, changes: Vec<Change>) -> impl IntoView {
     let i18n = use_i18n();
     let Some(prev) = previous else {
-        return view! { <p data-testid="publish-changes-first">{t!(i18n, dashboard.confirm_first)}</p> }.into_any();
+        return view! { <p data-testid="publish-changes-first">{t!(i18n, dashboard.confirm_first)}</p> }
+            .into_any();
     };
     if changes.is_empty() {
         return view! {
@@ -370,7 +373,11 @@ fn ChangeList(previous: Option<u32>, changes: Vec<Change>) -> impl IntoView {
     let rows = changes
         .into_iter()
         .map(|c| {
-            let name = if zh { c.subject_zh.clone() } else { c.subject_en.clone() };
+            let name = if zh {
+                c.subject_zh.clone()
+            } else {
+                c.subject_en.clone()
+            };
             let what = change_label(i18n, c.item, &name);
             let (from, to) = if matches!(c.item, Item::PlanStage | Item::PlanNew) {
                 (stage_label(i18n, &c.from), stage_label(i18n, &c.to))
