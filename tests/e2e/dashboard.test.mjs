@@ -348,7 +348,8 @@ test('the workspace previews, publishes and packs the folder; the CLI agrees', a
   await page.locator('[data-testid=publish-confirm]').waitFor();
   assert.equal(await page.locator('[data-testid=publish-changes-first]').count(), 1);
   assert.match(await page.locator('#publish-confirm-h').innerText(), /确认发布第 1 期/);
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'publish-confirm-no');
+  // Focus moves to "cancel" once the dialog is drawn (next animation frame).
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'publish-confirm-no', null, { timeout: 5_000 });
   await page.keyboard.press('Escape');
   await page.locator('[data-testid=publish-note]', { hasText: '已取消，未发布' }).waitFor();
   assert.equal(await page.locator('[data-testid=publish-confirm]').count(), 0);

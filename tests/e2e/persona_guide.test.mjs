@@ -36,6 +36,23 @@ test('a new guide at 1366×768: cockpit, publish, search, household, history, re
   await page.goto(env.base + '#/workspace');
   await waitForDemo(page);
   await visit('cockpit');
+  // The keyboard focus on the green header is visible: outline contrast ≥ 3:1 (WCAG 1.4.11).
+  for (let i = 0; i < 6 && !(await page.evaluate(() => !!document.activeElement?.closest('.top'))); i += 1) {
+    await page.keyboard.press('Tab');
+  }
+  assert.ok(await page.evaluate(() => !!document.activeElement?.closest('.top')), 'Tab does not reach the header');
+  const ring = await page.evaluate(() => {
+    const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+      .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const el = document.activeElement;
+    const bgEl = el.closest('.top');
+    const st = getComputedStyle(el);
+    const [a, b] = [lum(rgb(st.outlineColor)), lum(rgb(getComputedStyle(bgEl).backgroundColor))];
+    return { ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), width: parseFloat(st.outlineWidth), style: st.outlineStyle };
+  });
+  assert.ok(ring.style !== 'none' && ring.width >= 2, `focus outline ${JSON.stringify(ring)}`);
+  assert.ok(ring.ratio >= 3, `focus outline contrast ${ring.ratio.toFixed(2)}:1 on the header`);
 
   // 2. The first publication: asked first, everything is new.
   await page.goto(env.base + '#/');
@@ -81,6 +98,13 @@ test('a new guide at 1366×768: cockpit, publish, search, household, history, re
   await page.click('[data-testid=save]');
   await page.locator('[data-testid=saved]').waitFor();
   const savedTo = Date.now();
+
+  // Radio buttons and check boxes are targets of at least 24×24 px (WCAG 2.5.8).
+  const small = await page.evaluate(() => [...document.querySelectorAll('input[type=radio], input[type=checkbox]')]
+    .filter((i) => i.offsetParent).map((i) => i.getBoundingClientRect()).filter((r) => r.width < 24 || r.height < 24)
+    .map((r) => `${r.width}×${r.height}`));
+  assert.deepEqual(small, [], 'small radio or check box targets');
+  assert.ok(await page.locator('input[type=radio], input[type=checkbox]').count() > 0, 'the form has radios or check boxes');
 
   // 5. The change history: the edit on top, in words, at Beijing time.
   await page.goto(env.base + '#/history');
