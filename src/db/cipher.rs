@@ -27,6 +27,17 @@ use super::DbError;
 pub const SEALED_FIELD: &str = "_ct";
 /// Property holding a record's JSON text when no passphrase is set.
 pub const JSON_FIELD: &str = "_json";
+/// First byte of a sealed body's plaintext that is the JSON text compressed with
+/// LZ4 (block format, size prepended) rather than the text itself: household
+/// pages ([`put_body_packed`]). JSON text never starts with NUL, and the marker is
+/// inside the authenticated plaintext, so nobody can switch it. Why: ciphertext does
+/// not compress, so a sealed page cost IndexedDB (whose LevelDB compresses its
+/// blocks) several times the bytes of the same page in clear, and reading 10,000
+/// sealed households back took about 1.6 times as long as in clear.
+const PACKED_MARK: u8 = 0;
+/// The largest text a packed body may unpack to (a page of 64 households is
+/// about 60 KB); checked before allocating.
+const PACKED_MAX: usize = 16 << 20;
 
 /// The keys in memory while unlocked: the data key (to wrap it for a new
 /// guide or passphrase) and its two subkeys.
@@ -105,22 +116,57 @@ pub fn key_text(key: &JsValue) -> Option<String> {
 /// [`DbError::Decode`] if the key cannot be bound (never for the app's stores).
 pub fn put_body(obj: &js_sys::Object, store: &str, key: &JsValue, json: &str) -> Result<(), DbError> {
     match keys() {
-        Some(k) => {
-            let key =
-                key_text(key).ok_or_else(|| decode(store, "record key is neither text nor an integer"))?;
-            let nonce = nonce();
-            let sealed = k
-                .record
-                .seal(store, &key, nonce, json.as_bytes())
-                .map_err(|e| decode(store, &e.to_string()))?;
-            let bytes = Uint8Array::from(sealed.as_bytes());
-            let _ = Reflect::set(obj, &JsValue::from_str(SEALED_FIELD), &bytes);
-        }
+        Some(k) => seal_into(obj, &k, store, key, json.as_bytes()),
         None => {
             let _ = Reflect::set(obj, &JsValue::from_str(JSON_FIELD), &JsValue::from_str(json));
+            Ok(())
         }
     }
+}
+
+/// As [`put_body`], but a sealed body holds the JSON text compressed with LZ4
+/// behind [`PACKED_MARK`]; for large records of repetitive JSON (household
+/// pages). In clear (no passphrase) the text is stored as is.
+///
+/// # Errors
+///
+/// As [`put_body`].
+pub fn put_body_packed(obj: &js_sys::Object, store: &str, key: &JsValue, json: &str) -> Result<(), DbError> {
+    match keys() {
+        Some(k) => {
+            let mut packed = vec![PACKED_MARK];
+            packed.extend(lz4_flex::block::compress_prepend_size(json.as_bytes()));
+            seal_into(obj, &k, store, key, &packed)
+        }
+        None => put_body(obj, store, key, json),
+    }
+}
+
+fn seal_into(
+    obj: &js_sys::Object,
+    k: &Keys,
+    store: &str,
+    key: &JsValue,
+    plain: &[u8],
+) -> Result<(), DbError> {
+    let key = key_text(key).ok_or_else(|| decode(store, "record key is neither text nor an integer"))?;
+    let sealed = k
+        .record
+        .seal(store, &key, nonce(), plain)
+        .map_err(|e| decode(store, &e.to_string()))?;
+    let bytes = Uint8Array::from(sealed.as_bytes());
+    let _ = Reflect::set(obj, &JsValue::from_str(SEALED_FIELD), &bytes);
     Ok(())
+}
+
+/// The text of a packed body: the size LZ4 prepended, checked against
+/// [`PACKED_MAX`] before anything is allocated, then the block.
+fn unpack(plain: &[u8]) -> Option<Vec<u8>> {
+    let (size, _) = lz4_flex::block::uncompressed_size(plain).ok()?;
+    if size > PACKED_MAX {
+        return None;
+    }
+    lz4_flex::block::decompress_size_prepended(plain).ok()
 }
 
 /// The JSON text of a stored record whose key is at property `key_path`.
@@ -155,7 +201,10 @@ pub fn body(v: &JsValue, store: &str, key_path: &str) -> Result<String, DbError>
         .and_then(|k| key_text(&k))
         .ok_or_else(bad)?;
     let sealed = Sealed::from_bytes(bytes.to_vec()).map_err(|_| bad())?;
-    let plain = k.record.open(store, &key, &sealed).map_err(|_| bad())?;
+    let mut plain = k.record.open(store, &key, &sealed).map_err(|_| bad())?;
+    if plain.first() == Some(&PACKED_MARK) {
+        plain = unpack(&plain[1..]).ok_or_else(bad)?;
+    }
     String::from_utf8(plain).map_err(|_| bad())
 }
 
@@ -214,5 +263,25 @@ fn decode(store: &str, reason: &str) -> DbError {
     DbError::Decode {
         store: store.to_owned(),
         reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_body_unpacks_to_its_text_and_a_lying_size_is_refused_before_allocating() {
+        let text = "[{\"id\":1,\"contact_name\":\"张三\"}]".repeat(200);
+        let packed = lz4_flex::block::compress_prepend_size(text.as_bytes());
+        assert!(packed.len() < text.len() / 4, "repetitive JSON compresses");
+        assert_eq!(unpack(&packed).as_deref(), Some(text.as_bytes()));
+        // A size above the cap (here 4 GiB - 1) is refused without decoding.
+        let mut lying = packed.clone();
+        lying[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(unpack(&lying), None);
+        // A truncated block is refused.
+        assert_eq!(unpack(&packed[..packed.len() / 2]), None);
+        assert_eq!(unpack(&[]), None);
     }
 }

@@ -258,7 +258,7 @@ pub fn page_js(page: u32, households: &[Household]) -> Result<JsValue, DbError> 
         "_names",
         &cipher::name_entries(households.iter().map(|h| h.contact_name.as_str())),
     );
-    cipher::put_body(&obj, STORE, &JsValue::from(page), &json)?;
+    cipher::put_body_packed(&obj, STORE, &JsValue::from(page), &json)?;
     Ok(obj.into())
 }
 
