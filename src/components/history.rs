@@ -11,6 +11,7 @@ use linli_domain::audit::{changed_household_fields, detail, Detail};
 use linli_domain::model::AuditEntry;
 
 use crate::browser::local_minute;
+use crate::components::labels::plan_stage_code;
 use crate::i18n::*;
 
 macro_rules! l {
@@ -151,20 +152,10 @@ fn status_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
     }
 }
 
-/// A plan stage code in words (the plans view's names).
+
+/// A plan stage code in words ("other" for a code no stage has).
 fn stage_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
-    match code {
-        "draft" => t_string!(i18n, plans.stage_draft).to_string(),
-        "notice" => t_string!(i18n, plans.stage_notice).to_string(),
-        "council" => t_string!(i18n, plans.stage_council).to_string(),
-        "assessment" => t_string!(i18n, plans.stage_assessment).to_string(),
-        "street_review" => t_string!(i18n, plans.stage_street_review).to_string(),
-        "execution" => t_string!(i18n, plans.stage_execution).to_string(),
-        "change_notice" => t_string!(i18n, plans.stage_change_notice).to_string(),
-        "accounts" => t_string!(i18n, plans.stage_accounts).to_string(),
-        "closed" => t_string!(i18n, plans.stage_closed).to_string(),
-        _ => l!(i18n, history_action_other),
-    }
+    plan_stage_code(i18n, code).unwrap_or_else(|| l!(i18n, history_action_other))
 }
 
 /// A guide's name, or "unassigned" for `-`.

@@ -165,3 +165,29 @@ pub fn tier(i: Ctx, t: linli_domain::needs::Tier) -> String {
         Tier::Low => s!(i, tier_low),
     }
 }
+
+/// A plan's stage in words (the plans view's names).
+pub fn plan_stage(i: Ctx, s: linli_domain::plans::Stage) -> String {
+    use linli_domain::plans::Stage;
+    match s {
+        Stage::Draft => t_string!(i, plans.stage_draft),
+        Stage::Notice => t_string!(i, plans.stage_notice),
+        Stage::Council => t_string!(i, plans.stage_council),
+        Stage::Assessment => t_string!(i, plans.stage_assessment),
+        Stage::StreetReview => t_string!(i, plans.stage_street_review),
+        Stage::Execution => t_string!(i, plans.stage_execution),
+        Stage::ChangeNotice => t_string!(i, plans.stage_change_notice),
+        Stage::Accounts => t_string!(i, plans.stage_accounts),
+        Stage::Closed => t_string!(i, plans.stage_closed),
+    }
+    .to_owned()
+}
+
+/// A plan stage's code (as recorded in history and published) in words; `None`
+/// for a code no stage has.
+pub fn plan_stage_code(i: Ctx, code: &str) -> Option<String> {
+    linli_domain::plans::Stage::ALL
+        .into_iter()
+        .find(|s| s.code() == code)
+        .map(|s| plan_stage(i, s))
+}

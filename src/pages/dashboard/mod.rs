@@ -26,6 +26,7 @@ use self::frame::feed_preview;
 use self::redact::{BlockedTexts, RedactPanel};
 use crate::browser::{download_bytes, focus_after_draw, now_millis};
 use crate::components::loaded::load;
+use crate::components::labels::plan_stage_code;
 use crate::components::WriteGuard;
 use crate::db::DbError;
 use crate::i18n::*;
@@ -431,20 +432,10 @@ fn change_label(i18n: leptos_i18n::I18nContext<Locale>, item: Item, name: &str) 
     }
 }
 
-/// A published plan stage code in words (the plans view's names).
+
+/// A published plan stage code in words (the code itself if no stage has it).
 fn stage_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
-    match code {
-        "notice" => t_string!(i18n, plans.stage_notice).to_string(),
-        "council" => t_string!(i18n, plans.stage_council).to_string(),
-        "assessment" => t_string!(i18n, plans.stage_assessment).to_string(),
-        "street_review" => t_string!(i18n, plans.stage_street_review).to_string(),
-        "execution" => t_string!(i18n, plans.stage_execution).to_string(),
-        "change_notice" => t_string!(i18n, plans.stage_change_notice).to_string(),
-        "accounts" => t_string!(i18n, plans.stage_accounts).to_string(),
-        "closed" => t_string!(i18n, plans.stage_closed).to_string(),
-        "draft" => t_string!(i18n, plans.stage_draft).to_string(),
-        other => other.to_owned(),
-    }
+    plan_stage_code(i18n, code).unwrap_or_else(|| code.to_owned())
 }
 
 /// Whether an allocation is adopted, in words.

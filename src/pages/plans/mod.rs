@@ -25,7 +25,7 @@ mod spending;
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use linli_domain::plans::{CivilDate, Command, Funder, Level, ObjectionChannel, Stage, Stamp};
+use linli_domain::plans::{CivilDate, Command, Funder, Level, ObjectionChannel, Stamp};
 
 use self::create::CreateView;
 use self::detail::DetailView;
@@ -38,21 +38,9 @@ use crate::state::{use_storage, Route};
 
 type Ctx = I18nContext<Locale>;
 
-/// The name of a stage.
-pub(crate) fn stage_name(i18n: Ctx, s: Stage) -> String {
-    match s {
-        Stage::Draft => t_string!(i18n, plans.stage_draft),
-        Stage::Notice => t_string!(i18n, plans.stage_notice),
-        Stage::Council => t_string!(i18n, plans.stage_council),
-        Stage::Assessment => t_string!(i18n, plans.stage_assessment),
-        Stage::StreetReview => t_string!(i18n, plans.stage_street_review),
-        Stage::Execution => t_string!(i18n, plans.stage_execution),
-        Stage::ChangeNotice => t_string!(i18n, plans.stage_change_notice),
-        Stage::Accounts => t_string!(i18n, plans.stage_accounts),
-        Stage::Closed => t_string!(i18n, plans.stage_closed),
-    }
-    .to_owned()
-}
+/// The name of a stage (shared with the history and the publish confirmation).
+pub(crate) use crate::components::labels::plan_stage as stage_name;
+
 
 /// The name of a funder.
 pub(crate) fn funder_name(i18n: Ctx, f: Funder) -> String {
