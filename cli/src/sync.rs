@@ -809,6 +809,76 @@ fn flags(ds: &Dataset) -> (usize, usize) {
     )
 }
 
+/// A backup opened for syncing: its records, the sync keys, the replica state kept
+/// in it and the base that this run's local edits are staged against.
+struct Session {
+    opened: Opened,
+    keys: SyncKeys,
+    state: MemReplica,
+    base: Base,
+    who: Author,
+}
+
+/// What a sync run wrote back.
+struct Finished {
+    waiting: Vec<Waiting>,
+    flagged: (usize, usize),
+    written: bool,
+}
+
+impl Session {
+    fn open(file: &Path, secrets: &ReadSecrets, key_args: &KeyArgs, now: i64) -> Result<Self> {
+        let opened = open(file, secrets, key_args)?;
+        let keys = keys(&opened.ds, key_args)?;
+        let state = load_state(&opened.ds)?;
+        let base = base(&keys, &state)?;
+        let who = Author {
+            by: key_args.actor.clone(),
+            device: key_args.device,
+            at: now,
+        };
+        Ok(Self {
+            opened,
+            keys,
+            state,
+            base,
+            who,
+        })
+    }
+
+    /// Stages the backup's records changed since the last run; the revisions written.
+    fn stage_local(&mut self) -> Result<u64> {
+        stage(
+            &self.keys,
+            &mut self.state,
+            &records(&self.opened.ds)?,
+            &self.base,
+            &self.who,
+        )
+    }
+
+    /// Materializes the merged state and writes the backup back if it changed.
+    fn finish(&self, file: &Path, secrets: &ReadSecrets, key_args: &KeyArgs, now: i64) -> Result<Finished> {
+        let (merged, waiting) = materialize(&self.keys, &self.state, &self.opened.ds)?;
+        let flagged = flags(&merged);
+        let ds = with_state(merged, &self.state)?;
+        let written = write_back(file, &self.opened, &ds, secrets, key_args, now)?;
+        Ok(Finished {
+            waiting,
+            flagged,
+            written,
+        })
+    }
+}
+
+fn print_json(o: &impl Serialize) -> Result<()> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(o).context("cannot encode the stats")?
+    );
+    Ok(())
+}
+
 /// `linli sync`: pull, stage the backup's edits, push, write back; prints the stats.
 ///
 /// # Errors
@@ -816,10 +886,7 @@ fn flags(ds: &Dataset) -> (usize, usize) {
 /// Anything that stops the run; a replication cut off half-way still writes what it
 /// completed (checkpoints included) before reporting the error, so a rerun resumes.
 pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
-    let opened = open(&args.file, &args.secrets, &args.keys)?;
-    let keys = keys(&opened.ds, &args.keys)?;
-    let mut state = load_state(&opened.ds)?;
-    let base = base(&keys, &state)?;
+    let mut session = Session::open(&args.file, &args.secrets, &args.keys, now)?;
     let password = match &args.password_file {
         Some(p) => Some(agevault::read_passphrase(p)?),
         None => None,
@@ -831,25 +898,20 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     )?;
     remote.fail_after_writes = args.fail_after_writes;
     remote.ensure_db()?;
-    let mut opts = Options::new(&format!("{}-{now}-{}", state.name, random_hex(4)?));
+    let mut opts = Options::new(&format!("{}-{now}-{}", session.state.name, random_hex(4)?));
     opts.batch_size = args.batch_size.max(1);
-    let who = Author {
-        by: args.keys.actor.clone(),
-        device: args.keys.device,
-        at: now,
-    };
 
     let mut failure: Option<ReplicaError> = None;
-    let pull = match replicate::replicate(&mut remote, &mut state, &opts) {
+    let pull = match replicate::replicate(&mut remote, &mut session.state, &opts) {
         Ok(s) => Some(s),
         Err(e) => {
             failure = Some(e);
             None
         }
     };
-    let local_edits = stage(&keys, &mut state, &records(&opened.ds)?, &base, &who)?;
+    let local_edits = session.stage_local()?;
     let push = if failure.is_none() {
-        match replicate::replicate(&mut state, &mut remote, &opts) {
+        match replicate::replicate(&mut session.state, &mut remote, &opts) {
             Ok(s) => Some(s),
             Err(e) => {
                 failure = Some(e);
@@ -859,12 +921,13 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     } else {
         None
     };
-    let (merged, waiting) = materialize(&keys, &state, &opened.ds)?;
-    let (points_flagged, timebank_flagged) = flags(&merged);
-    let ds = with_state(merged, &state)?;
-    let written = write_back(&args.file, &opened, &ds, &args.secrets, &args.keys, now)?;
+    let Finished {
+        waiting,
+        flagged: (points_flagged, timebank_flagged),
+        written,
+    } = session.finish(&args.file, &args.secrets, &args.keys, now)?;
     let out = SyncOut {
-        replica: state.name.clone(),
+        replica: session.state.name.clone(),
         remote: remote.url().to_owned(),
         pull: pull.as_ref().map(StatsOut::from),
         local_edits,
@@ -882,11 +945,7 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
              command again to resume from the last checkpoint"
         );
     }
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&out).context("cannot encode the stats")?
-    );
-    Ok(())
+    print_json(&out)
 }
 
 /// `linli sync-file export`.
@@ -902,31 +961,16 @@ pub fn run_export(
     secrets: &ReadSecrets,
     now: i64,
 ) -> Result<()> {
-    let opened = open(file, secrets, key_args)?;
-    let keys = keys(&opened.ds, key_args)?;
-    let mut state = load_state(&opened.ds)?;
-    let base = base(&keys, &state)?;
-    let who = Author {
-        by: key_args.actor.clone(),
-        device: key_args.device,
-        at: now,
-    };
-    let local_edits = stage(&keys, &mut state, &records(&opened.ds)?, &base, &who)?;
-    let sf = syncfile::export(&state, peer)?;
+    let mut session = Session::open(file, secrets, key_args, now)?;
+    let local_edits = session.stage_local()?;
+    let sf = syncfile::export(&session.state, peer)?;
     let text = serde_json::to_string(&sf).context("cannot encode the sync file")?;
     agevault::write_private(out, text.as_bytes())?;
-    let (merged, _) = materialize(&keys, &state, &opened.ds)?;
-    let ds = with_state(merged, &state)?;
-    let written = write_back(file, &opened, &ds, secrets, key_args, now)?;
-    let o = serde_json::json!({
-        "replica": state.name, "peer": peer, "docs": sf.docs.len(), "since": sf.since, "seq": sf.seq,
-        "local_edits": local_edits, "backup_written": written,
-    });
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&o).context("cannot encode the stats")?
-    );
-    Ok(())
+    let done = session.finish(file, secrets, key_args, now)?;
+    print_json(&serde_json::json!({
+        "replica": session.state.name, "peer": peer, "docs": sf.docs.len(), "since": sf.since, "seq": sf.seq,
+        "local_edits": local_edits, "backup_written": done.written,
+    }))
 }
 
 /// `linli sync-file import`: merges, never replaces.
@@ -941,37 +985,22 @@ pub fn run_import(
     secrets: &ReadSecrets,
     now: i64,
 ) -> Result<()> {
-    let opened = open(file, secrets, key_args)?;
-    let keys = keys(&opened.ds, key_args)?;
-    let mut state = load_state(&opened.ds)?;
-    let base = base(&keys, &state)?;
+    let mut session = Session::open(file, secrets, key_args, now)?;
     let text = std::fs::read(sync_file).with_context(|| format!("cannot read `{}`", sync_file.display()))?;
     let sf: SyncFile = serde_json::from_slice(&text)
         .map_err(|e| anyhow::anyhow!("`{}` is not a linli sync file ({e})", sync_file.display()))?;
     // Every body must open before anything is written (another community's file is refused).
     for d in sf.docs.iter().filter(|d| !d.deleted) {
-        keys.open(&d.id, &d.body)?;
+        session.keys.open(&d.id, &d.body)?;
     }
-    let stats = syncfile::import(&mut state, &sf)?;
-    let who = Author {
-        by: key_args.actor.clone(),
-        device: key_args.device,
-        at: now,
-    };
-    let local_edits = stage(&keys, &mut state, &records(&opened.ds)?, &base, &who)?;
-    let (merged, waiting) = materialize(&keys, &state, &opened.ds)?;
-    let ds = with_state(merged, &state)?;
-    let written = write_back(file, &opened, &ds, secrets, key_args, now)?;
-    let o = serde_json::json!({
-        "replica": state.name, "from": sf.from, "written": stats.written, "already_held": stats.already_held,
-        "local_edits": local_edits, "conflicts_waiting": waiting.len(), "conflicts": waiting,
-        "backup_written": written,
-    });
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&o).context("cannot encode the stats")?
-    );
-    Ok(())
+    let stats = syncfile::import(&mut session.state, &sf)?;
+    let local_edits = session.stage_local()?;
+    let done = session.finish(file, secrets, key_args, now)?;
+    print_json(&serde_json::json!({
+        "replica": session.state.name, "from": sf.from, "written": stats.written, "already_held": stats.already_held,
+        "local_edits": local_edits, "conflicts_waiting": done.waiting.len(), "conflicts": done.waiting,
+        "backup_written": done.written,
+    }))
 }
 
 #[cfg(test)]

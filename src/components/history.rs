@@ -152,7 +152,6 @@ fn status_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
     }
 }
 
-
 /// A plan stage code in words ("other" for a code no stage has).
 fn stage_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
     plan_stage_code(i18n, code).unwrap_or_else(|| l!(i18n, history_action_other))

@@ -25,8 +25,8 @@ use self::folder::{folder_zip, SITE};
 use self::frame::feed_preview;
 use self::redact::{BlockedTexts, RedactPanel};
 use crate::browser::{download_bytes, focus_after_draw, now_millis};
-use crate::components::loaded::load;
 use crate::components::labels::plan_stage_code;
+use crate::components::loaded::load;
 use crate::components::WriteGuard;
 use crate::db::DbError;
 use crate::i18n::*;
@@ -431,7 +431,6 @@ fn change_label(i18n: leptos_i18n::I18nContext<Locale>, item: Item, name: &str) 
         Item::Coverage => t_string!(i18n, dashboard.ch_coverage, name = name).to_string(),
     }
 }
-
 
 /// A published plan stage code in words (the code itself if no stage has it).
 fn stage_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {

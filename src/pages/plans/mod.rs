@@ -41,7 +41,6 @@ type Ctx = I18nContext<Locale>;
 /// The name of a stage (shared with the history and the publish confirmation).
 pub(crate) use crate::components::labels::plan_stage as stage_name;
 
-
 /// The name of a funder.
 pub(crate) fn funder_name(i18n: Ctx, f: Funder) -> String {
     match f {
