@@ -90,7 +90,7 @@ pub fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> Str
 }
 
 /// A household field code ([`linli_domain::household::FIELD_CODES`]) in the chosen language.
-fn field_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+pub fn field_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
     match code {
         "building_id" => l!(i18n, hist_field_building_id),
         "unit" => l!(i18n, hist_field_unit),

@@ -183,13 +183,21 @@ impl Db {
     }
 
     /// Starts writing a validated import in one transaction: the new grids and
-    /// buildings, every household (its `updated_at` already set) and one history entry.
+    /// buildings, every household (its `updated_at` already set), a history entry
+    /// per updated household (`updates`: its number and changed fields) and one for
+    /// the import.
     /// The returned transaction can be aborted until it completes.
     ///
     /// # Errors
     ///
     /// [`DbError`] if a record cannot be represented or the transaction cannot start.
-    pub fn begin_import(&self, result: &ImportResult, actor: String, now: i64) -> Result<Pending, DbError> {
+    pub fn begin_import(
+        &self,
+        result: &ImportResult,
+        updates: &[(u32, Vec<&'static str>)],
+        actor: String,
+        now: i64,
+    ) -> Result<Pending, DbError> {
         let mut batch = Batch::default();
         for g in &result.new_grids {
             batch.add("grids", g)?;
@@ -199,6 +207,19 @@ impl Db {
         }
         for h in &result.households {
             batch.put_household(h);
+        }
+        // Each existing household the guide chose to update gets its own history
+        // entry naming the changed fields, as an edit in the form does.
+        for (id, fields) in updates {
+            batch.audit(AuditEntry {
+                id: 0,
+                at: now,
+                actor: actor.clone(),
+                entity: ENTITY.into(),
+                entity_id: *id,
+                action: "update".into(),
+                summary: fields.join(", "),
+            });
         }
         batch.audit(AuditEntry {
             id: 0,

@@ -93,6 +93,7 @@
 //! caller stamps the time when it writes them. Household ids are kept as in
 //! the file; whether they replace existing households is the caller's choice.
 
+pub mod against;
 mod columns;
 mod export;
 mod import;

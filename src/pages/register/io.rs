@@ -6,9 +6,13 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use linli_domain::register_csv::{Headers, ImportLimits, ImportReport, Importer};
+use std::collections::BTreeSet;
+
+use linli_domain::register_csv::against::{choose, compare, Standing};
+use linli_domain::register_csv::{Headers, ImportLimits, ImportReport, ImportResult, Importer};
 
 use crate::browser::{download, now_millis};
+use crate::components::history::field_label;
 use crate::components::labels;
 use crate::components::{PlainImportWarning, WriteGuard};
 use crate::db::register::ImportContext;
@@ -19,12 +23,37 @@ use crate::state::use_storage;
 /// Rows validated between two yields to the browser.
 const ROWS_PER_STEP: usize = 2_000;
 
+/// An imported household that would change one in the register: shown for the
+/// guide to choose, never written without that choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Changed {
+    id: u32,
+    room: String,
+    contact: String,
+    fields: Vec<&'static str>,
+}
+
 #[derive(Debug, Clone)]
 enum Import {
     Idle,
-    Checking { rows: u64, permille: u32 },
+    Checking {
+        rows: u64,
+        permille: u32,
+    },
+    /// Validated; these rows would change existing households. The validated
+    /// import waits in a stored value (it may hold 100,000 households).
+    Review {
+        changed: Vec<Changed>,
+        new: usize,
+        same: usize,
+    },
     Writing,
-    Done { households: usize, buildings: usize },
+    Done {
+        households: usize,
+        buildings: usize,
+        same: usize,
+        kept: usize,
+    },
     Refused(ImportReport),
     Cancelled,
     Failed(String),
@@ -73,6 +102,61 @@ pub fn RegisterIo() -> impl IntoView {
     let exported = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(Rc::new(Cell::new(false)));
     let abort_tx = StoredValue::new_local(None::<web_sys::IdbTransaction>);
+    // A validated import waiting for the guide's choice, with its standings.
+    let waiting = StoredValue::new_local(None::<(ImportResult, Vec<Standing>)>);
+    let picked = RwSignal::new(BTreeSet::<u32>::new());
+
+    // Writes what `choose` keeps in one transaction (cancellable until it completes).
+    let write =
+        move |result: ImportResult, standings: Vec<Standing>, update: BTreeSet<u32>, flag: Rc<Cell<bool>>| {
+            spawn_local(async move {
+                let Some(db) = storage.db() else { return };
+                let same = standings.iter().filter(|s| **s == Standing::Unchanged).count();
+                let updates: Vec<(u32, Vec<&'static str>)> = result
+                    .households
+                    .iter()
+                    .zip(&standings)
+                    .filter_map(|(h, s)| match s {
+                        Standing::Changes(f) if update.contains(&h.id) => Some((h.id, f.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                let changed = standings
+                    .iter()
+                    .filter(|s| matches!(s, Standing::Changes(_)))
+                    .count();
+                let kept = changed - updates.len();
+                let mut result = choose(result, &standings, &update);
+                state.set(Import::Writing);
+                let now = now_millis();
+                for h in &mut result.households {
+                    h.updated_at = now;
+                }
+                let pending = match db.begin_import(&result, &updates, session.actor(), now) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        state.set(Import::Failed(crate::components::db_error::plain(i18n, &e)));
+                        return;
+                    }
+                };
+                abort_tx.set_value(Some(pending.abort_handle()));
+                let outcome = pending.finish().await;
+                abort_tx.set_value(None);
+                match outcome {
+                    Ok(()) => {
+                        state.set(Import::Done {
+                            households: result.households.len(),
+                            buildings: result.new_buildings.len(),
+                            same,
+                            kept,
+                        });
+                        storage.changed();
+                    }
+                    Err(_) if flag.get() => state.set(Import::Cancelled),
+                    Err(e) => state.set(Import::Failed(crate::components::db_error::plain(i18n, &e))),
+                }
+            });
+        };
 
     let export = move |headers: Headers| {
         spawn_local(async move {
@@ -152,7 +236,7 @@ pub fn RegisterIo() -> impl IntoView {
                     return;
                 }
             }
-            let mut result = match importer.finish() {
+            let result = match importer.finish() {
                 Ok(r) => r,
                 Err(report) => {
                     state.set(Import::Refused(report));
@@ -163,35 +247,53 @@ pub fn RegisterIo() -> impl IntoView {
                 state.set(Import::Cancelled);
                 return;
             }
-            // 2. One transaction: new grids and buildings, households, an audit entry.
-            state.set(Import::Writing);
-            let now = now_millis();
-            for h in &mut result.households {
-                h.updated_at = now;
-            }
-            let actor = session.actor();
-            let pending = match db.begin_import(&result, actor, now) {
-                Ok(p) => p,
+            // 2. Against the register: an existing household is only updated by choice.
+            let existing = match db.households().await {
+                Ok(h) => h,
                 Err(e) => {
                     state.set(Import::Failed(crate::components::db_error::plain(i18n, &e)));
                     return;
                 }
             };
-            abort_tx.set_value(Some(pending.abort_handle()));
-            let outcome = pending.finish().await;
-            abort_tx.set_value(None);
-            match outcome {
-                Ok(()) => {
-                    state.set(Import::Done {
-                        households: result.households.len(),
-                        buildings: result.new_buildings.len(),
-                    });
-                    storage.changed();
-                }
-                Err(_) if flag.get() => state.set(Import::Cancelled),
-                Err(e) => state.set(Import::Failed(crate::components::db_error::plain(i18n, &e))),
+            let standings = compare(&result.households, &existing);
+            let changed: Vec<Changed> = result
+                .households
+                .iter()
+                .zip(&standings)
+                .filter_map(|(h, s)| match s {
+                    Standing::Changes(fields) => Some(Changed {
+                        id: h.id,
+                        room: format!("{}-{}", h.unit, h.room),
+                        contact: h.contact_name.clone(),
+                        fields: fields.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            if changed.is_empty() {
+                // 3. One transaction: new grids and buildings, households, history.
+                write(result, standings, BTreeSet::new(), flag);
+            } else {
+                let new = standings.iter().filter(|s| **s == Standing::New).count();
+                let same = standings.iter().filter(|s| **s == Standing::Unchanged).count();
+                picked.set(BTreeSet::new());
+                waiting.set_value(Some((result, standings)));
+                state.set(Import::Review { changed, new, same });
             }
         });
+    };
+
+    let on_confirm = move |_| {
+        let Some((result, standings)) = waiting.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        let flag = Rc::new(Cell::new(false));
+        cancel.set_value(flag.clone());
+        write(result, standings, picked.get_untracked(), flag);
+    };
+    let on_drop = move |_| {
+        waiting.set_value(None);
+        state.set(Import::Cancelled);
     };
 
     let on_cancel = move |_| {
@@ -200,7 +302,12 @@ pub fn RegisterIo() -> impl IntoView {
             let _ = tx.abort();
         }
     };
-    let busy = move || matches!(state.get(), Import::Checking { .. } | Import::Writing);
+    let busy = move || {
+        matches!(
+            state.get(),
+            Import::Checking { .. } | Import::Writing | Import::Review { .. }
+        )
+    };
 
     view! {
         <section aria-labelledby="csv-h" class="register-io">
@@ -232,9 +339,55 @@ pub fn RegisterIo() -> impl IntoView {
                             <button on:click=on_cancel data-testid="csv-cancel">{t!(i18n, common.csv_cancel)}</button>
                         </div>
                     }.into_any(),
-                    Import::Done { households, buildings } => view! {
+                    Import::Review { changed, new, same } => {
+                        let all: BTreeSet<u32> = changed.iter().map(|c| c.id).collect();
+                        let n = changed.len();
+                        view! {
+                            <div class="csv-review" role="group" aria-labelledby="csv-review-h" data-testid="csv-review">
+                                <h3 id="csv-review-h">{t!(i18n, common.csv_review_title, n = n)}</h3>
+                                <p>{t!(i18n, common.csv_review_intro, new = new, same = same)}</p>
+                                <div class="actions">
+                                    <button on:click={let all = all.clone(); move |_| picked.set(all.clone())} data-testid="csv-review-all">{t!(i18n, common.csv_review_all)}</button>
+                                    <button on:click=move |_| picked.set(BTreeSet::new()) data-testid="csv-review-none">{t!(i18n, common.csv_review_none)}</button>
+                                </div>
+                                <table class="counts report">
+                                    <thead><tr>
+                                        <th scope="col">{t!(i18n, common.csv_review_update)}</th>
+                                        <th scope="col">{t!(i18n, common.csv_review_id)}</th>
+                                        <th scope="col">{t!(i18n, common.csv_review_room)}</th>
+                                        <th scope="col">{t!(i18n, common.csv_review_contact)}</th>
+                                        <th scope="col">{t!(i18n, common.csv_review_fields)}</th>
+                                    </tr></thead>
+                                    <tbody>{changed.into_iter().map(|c| {
+                                        let id = c.id;
+                                        let sep = t_string!(i18n, common.sep_list).to_string();
+                                        let fields = c.fields.iter().map(|f| field_label(i18n, f)).collect::<Vec<_>>().join(&sep);
+                                        view! {
+                                            <tr data-testid="csv-review-row" data-id=id.to_string()>
+                                                <td><input type="checkbox" id=format!("csv-upd-{id}")
+                                                    prop:checked=move || picked.with(|p| p.contains(&id))
+                                                    on:change=move |ev| { let on = event_target_checked(&ev); picked.update(|p| { if on { p.insert(id); } else { p.remove(&id); } }); }/></td>
+                                                <td><label for=format!("csv-upd-{id}")>{id}</label></td>
+                                                <td>{c.room}</td>
+                                                <td>{c.contact}</td>
+                                                <td>{fields}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}</tbody>
+                                </table>
+                                <p role="status" data-testid="csv-review-count">{move || t_string!(i18n, common.csv_review_count, chosen = picked.with(BTreeSet::len), kept = n - picked.with(BTreeSet::len)).to_string()}</p>
+                                <div class="actions">
+                                    <button class="primary" on:click=on_confirm data-testid="csv-review-go">{t!(i18n, common.csv_review_go)}</button>
+                                    <button on:click=on_drop data-testid="csv-review-drop">{t!(i18n, common.csv_cancel)}</button>
+                                </div>
+                            </div>
+                        }.into_any()
+                    }
+                    Import::Done { households, buildings, same, kept } => view! {
                         <p class="ok" role="status" data-testid="csv-done">
                             {t!(i18n, common.csv_done)}{households}" "{t!(i18n, common.csv_households)}{t!(i18n, common.sep_clause)}{buildings}" "{t!(i18n, common.csv_new_buildings)}
+                            {(same > 0).then(|| view! { {t!(i18n, common.sep_clause)}{t!(i18n, common.csv_same, n = same)} })}
+                            {(kept > 0).then(|| view! { {t!(i18n, common.sep_clause)}{t!(i18n, common.csv_kept, n = kept)} })}
                         </p>
                     }.into_any(),
                     Import::Cancelled => view! { <p role="status" data-testid="csv-cancelled">{t!(i18n, common.csv_cancelled)}</p> }.into_any(),
