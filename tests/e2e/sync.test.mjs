@@ -3,7 +3,8 @@
 // then, offline from each other, A and B edit different fields of one household and
 // the same field of another and each add a household; after the files go both ways the
 // two converge: every edit is present, the same-field edit is a conflict listed on both
-// with who changed it, both new households are kept. A second import of the same file
+// with who changed it, both new households are kept, and the household's last voucher
+// redeemed on both is kept twice in the ledger with the later redemption flagged. A second import of the same file
 // writes nothing; a file sealed with another key is refused. A guide resolves the
 // conflict by picking B's value; the resolution reaches B at the next exchange. The files hold none of the
 // planted personal strings. (Sync by CouchDB from the browser is not built yet.)
@@ -41,6 +42,7 @@ async function importFile(page, key, file) {
   return {
     written: Number(await r.getAttribute('data-written')),
     conflicts: Number(await r.getAttribute('data-conflicts')),
+    flags: Number(await r.getAttribute('data-flags')),
   };
 }
 
@@ -69,6 +71,56 @@ async function values(page, id) {
   await page.goto(env.base + `#/register/${id}`);
   await page.locator('#f-room').waitFor({ timeout: 60_000 });
   return { notes: await page.inputValue('#f-notes'), phone: await page.inputValue('#f-contact_phone') };
+}
+
+// Participation (as in participation.test.mjs): a message with a higher data-seq.
+async function act(page, click, msg) {
+  const sel = `[data-testid=${msg}]`;
+  const seq = await page.evaluate((q) => Number(document.querySelector(q)?.dataset.seq ?? 0), sel);
+  await page.click(click);
+  await page.waitForFunction(([q, n]) => Number(document.querySelector(q)?.dataset.seq ?? 0) > n, [sel, seq]);
+  return (await page.locator(sel).textContent()).trim();
+}
+
+async function openParticipation(page) {
+  await page.goto(env.base + '#/participation');
+  await page.locator('[data-testid=part-overall]').waitFor({ timeout: 60_000 });
+}
+
+async function balanceOf(page, hid) {
+  await page.fill('#ledger-household', String(hid));
+  const text = await page.locator('[data-testid=ledger-balance]').textContent();
+  return Number(text.match(/余额：(-?\d+) 分/)[1]);
+}
+
+// Waits until the ledger shows `expected` for `hid` (views update a moment after a write).
+async function expectBalance(page, hid, expected) {
+  await page.fill('#ledger-household', String(hid));
+  await page.locator('[data-testid=ledger-balance]', { hasText: `余额：${expected} 分` }).waitFor({ timeout: 10_000 })
+    .catch(async () => assert.equal(await balanceOf(page, hid), expected));
+}
+
+async function addActivity(page, title, channelIndex, attendance) {
+  await page.fill('#act-title', title);
+  await page.fill('#act-date', '2026-11-20');
+  await page.selectOption('#act-channel', String(channelIndex));
+  await page.fill('#act-hours', '1.5');
+  await page.fill('#act-attendance', attendance.join(' '));
+  const text = await act(page, '[data-testid=part-activity-form] button[type=submit]', 'part-activity-msg');
+  return Number(text.match(/编号 (\d+)/)[1]);
+}
+
+async function earn(page, activityId) {
+  await page.selectOption('[data-testid=earn-activity]', String(activityId));
+  await page.locator('[data-testid=earn-attendance]').waitFor();
+  return act(page, '[data-testid=earn-submit]', 'earn-msg');
+}
+
+async function redeemVoucher(page, hid) {
+  await openParticipation(page);
+  await page.fill('#redeem-household', String(hid));
+  await page.selectOption('#redeem-item', 'canteen_voucher');
+  return act(page, '[data-testid=redeem-form] button[type=submit]', 'redeem-msg');
 }
 
 // The register's number of households.
@@ -103,6 +155,17 @@ test('two browsers exchange sync files, converge, and keep the same-field edit a
   await a.page.locator('[data-testid=sync-key-error]').waitFor();
   assert.ok(await a.page.locator('[data-testid=sync-export]').isDisabled());
 
+  // On A: a household earns 25 points (enough for one canteen voucher of 20).
+  await openParticipation(a.page);
+  let hid = null;
+  for (let h = 4500; h > 4300 && hid === null; h--) {
+    if (await balanceOf(a.page, h) === 0) hid = h;
+  }
+  assert.ok(hid, 'a household without points');
+  assert.match(await earn(a.page, await addActivity(a.page, '技能分享：智能手机', 4, [hid])), /已为 1 户/);
+  assert.match(await earn(a.page, await addActivity(a.page, '楼栋议事角：加装电梯', 1, [hid])), /已为 1 户/);
+  await expectBalance(a.page, hid, 25);
+
   // First exchange both ways (B starts from the same demo: equal records share revisions).
   let t0 = Date.now();
   await exportFor(a.page, key, 'B', `${OUT}sync-a0.json`);
@@ -123,6 +186,9 @@ test('two browsers exchange sync files, converge, and keep the same-field edit a
   await edit(b.page, 5, { '#f-contact_phone': '13911112222' });
   await edit(a.page, 6, { '#f-notes': 'A 写的 6' });
   await edit(b.page, 6, { '#f-notes': 'B 写的 6' });
+  // Both redeem the household's last voucher (25 points: one voucher each, offline).
+  assert.match(await redeemVoucher(a.page, hid), /已兑换/);
+  assert.match(await redeemVoucher(b.page, hid), /已兑换/);
   const before = await householdCount(a.page);
   const newA = await addHousehold(a.page, '甲新住户', '13700000001');
   const newB = await addHousehold(b.page, '乙新住户', '13700000002');
@@ -135,10 +201,15 @@ test('two browsers exchange sync files, converge, and keep the same-field edit a
   const fb = await exportFor(b.page, key, aId, `${OUT}sync-b1.json`);
   const ra = await importFile(a.page, key, `${OUT}sync-b1.json`);
   assert.equal(ra.conflicts, rb.conflicts, 'the same conflicts on both');
+  // The double redemption is flagged on both (the later entry, to reverse), not dropped.
+  assert.ok(ra.flags >= 1 && ra.flags === rb.flags, `flags ${ra.flags} / ${rb.flags}`);
+  await a.page.locator(`[data-testid=sync-flag][data-household="${hid}"]`).first().waitFor();
   const row = a.page.locator('[data-testid=sync-conflict][data-store=households][data-key="6"][data-field=notes]').first();
   await row.waitFor();
   const who = await row.textContent();
   assert.ok(who.length > 0);
+  await openParticipation(a.page);
+  await expectBalance(a.page, hid, -15); // both redemptions kept in the ledger
 
   // Converged: both show the same values; the different-field edits are both there.
   const va5 = await values(a.page, 5);
