@@ -10,8 +10,11 @@
 // planted personal strings. (Sync by CouchDB from the browser is not built yet.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { start, waitForDemo, axeViolations, OUT } from './harness.mjs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { start, waitForDemo, axeViolations, exportBackupJson, OUT } from './harness.mjs';
+
+const CLI = process.env.LINLI_CLI ?? new URL('../../target/ci/linli', import.meta.url).pathname;
 
 let env;
 before(async () => { env = await start(); });
@@ -265,6 +268,26 @@ test('two browsers exchange sync files, converge, and keep the same-field edit a
   await openSync(a.page, 'f'.repeat(64));
   await a.page.setInputFiles('[data-testid=sync-file]', `${OUT}sync-b1.json`);
   await a.page.locator('[data-testid=sync-error]').waitFor(LONG);
+
+  // The same files as `linli sync-file`: B's backup (with the `_sync` state the browser
+  // wrote) takes a browser file carrying a new edit of A; the CLI's file for A opens
+  // in A's browser.
+  await edit(a.page, 7, { '#f-notes': 'CLI 读到的 7' });
+  await exportFor(a.page, key, bId, `${OUT}sync-a3.json`);
+  await b.page.goto(env.base + '#/settings');
+  await b.page.locator('[data-testid=backup-settings]').waitFor({ timeout: 60_000 });
+  await exportBackupJson(b.page, `${OUT}sync-b-backup.json`);
+  writeFileSync(`${OUT}sync.key`, key + '\n');
+  const cli = (...args) => JSON.parse(execFileSync(CLI, args, { maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const cliIn = cli('sync-file', 'import', `${OUT}sync-b-backup.json`, `${OUT}sync-a3.json`,
+    '--allow-plain', '--sync-key-file', `${OUT}sync.key`);
+  assert.equal(cliIn.replica, bId, 'the CLI reads the browser\'s replica');
+  assert.ok(cliIn.written >= 1, JSON.stringify(cliIn));
+  assert.ok(readFileSync(`${OUT}sync-b-backup.json`, 'utf8').includes('CLI 读到的 7'), 'the edit reached the backup');
+  const cliOut = cli('sync-file', 'export', `${OUT}sync-b-backup.json`, '--peer', aId, '--out', `${OUT}sync-cli.json`,
+    '--allow-plain', '--sync-key-file', `${OUT}sync.key`);
+  assert.ok(cliOut.docs >= 0);
+  await importFile(a.page, key, `${OUT}sync-cli.json`);
 
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
