@@ -10,7 +10,7 @@
 //! *Crypto*). The documents, their revision trees and every revision body held (ancestors
 //! too: the household merge compares against the common ancestor) are a
 //! [`MemReplica`] kept **in the backup itself**, as the JSON text of the setting
-//! [`SYNC_SETTING`] (`_sync`), together with the replica's id and its `_local`
+//! [`local::SYNC_SETTING`] (`_sync`), together with the replica's id and its `_local`
 //! checkpoints, so the next run is incremental. A setting is the least invasive place:
 //! the backup format, its `deny_unknown_fields` dataset and the app's restore are
 //! unchanged (the app keeps a setting it does not know as it is), and an encrypted backup
@@ -35,8 +35,8 @@
 //! | what | value |
 //! |---|---|
 //! | root key | the community data key (from the backup's `vault` setting, opened with a guide's passphrase or the recovery code), or the 32 bytes of `--sync-key-file` (64 hex digits) |
-//! | seal key | HKDF-SHA256(ikm = root key, no salt, info [`INFO_SEAL_KEY`] = `linli-sync-v1\|subkey\|seal`) |
-//! | doc-id key | HKDF-SHA256(ikm = root key, no salt, info [`INFO_DOC_ID_KEY`] = `linli-sync-v1\|subkey\|doc-id`) |
+//! | seal key | HKDF-SHA256(ikm = root key, no salt, info [`local::INFO_SEAL_KEY`] = `linli-sync-v1\|subkey\|seal`) |
+//! | doc-id key | HKDF-SHA256(ikm = root key, no salt, info [`local::INFO_DOC_ID_KEY`] = `linli-sync-v1\|subkey\|doc-id`) |
 //! | AEAD | XChaCha20-Poly1305, 24-byte random nonce from the operating system per seal, AAD = the document id (UTF-8) |
 //! | body | standard base64 of `0x01` ‖ nonce ‖ ciphertext ‖ tag |
 //!
@@ -59,51 +59,28 @@
 //!   flags need the stock log (not read here).
 //! - Two runs on one backup at the same time: the later write wins (no file lock).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use age::secrecy::ExposeSecret;
 use anyhow::{bail, Context, Result};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use clap::Args;
-use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-use sha2::Sha256;
+use serde_json::Value;
 use zeroize::Zeroizing;
 
 use linli_domain::backup;
-use linli_domain::dataset::{Dataset, STORE_NAMES};
-use linli_domain::model::Setting;
-use linli_domain::replication::ids;
-use linli_domain::replication::merge::{
-    self, merge_fields, merge_request, Envelope, FieldRules, Merged, HOUSEHOLD_RULES,
-};
-use linli_domain::replication::replicate::{self, MemDoc, MemReplica, Options, ReplicaError, Stats};
-use linli_domain::replication::rev::{RevId, RevTree};
+use linli_domain::dataset::Dataset;
+use linli_domain::replication::local;
+use linli_domain::replication::merge::{self, Envelope};
+use linli_domain::replication::replicate::{self, MemReplica, Options, ReplicaError, Stats};
 use linli_domain::replication::syncfile::{self, SyncFile};
-use linli_domain::replication::wire::CheckpointDoc;
-use linli_domain::signing::b64;
 use linli_domain::vault::{Guide, Keyring, RecoveryCode};
 
 use crate::couch::CouchReplica;
 use crate::vault::{self as agevault, ReadSecrets};
 
-/// The setting holding the backup's replica (documents, revision trees, bodies, checkpoints).
-pub const SYNC_SETTING: &str = "_sync";
-/// The setting the CLI reads the community's vault from (the app's `vault` store shape:
-/// `{"guides": […], "keyring": {"wraps": […]}, …}`).
-pub const VAULT_SETTING: &str = "vault";
-/// HKDF info of the sealing subkey.
-pub const INFO_SEAL_KEY: &[u8] = b"linli-sync-v1|subkey|seal";
-/// HKDF info of the document-id subkey.
-pub const INFO_DOC_ID_KEY: &[u8] = b"linli-sync-v1|subkey|doc-id";
-/// Version byte of a sealed body.
-const SEAL_VERSION: u8 = 1;
-const NONCE: usize = 24;
-/// Version of the `_sync` setting's layout.
-const STATE_VERSION: u32 = 1;
+use linli_domain::replication::local::VAULT_SETTING;
 
 /// Why a sync could not start or a document could not be read. Network and server
 /// failures are [`ReplicaError`]s.
@@ -131,12 +108,6 @@ pub enum SyncError {
     /// A document's body does not open under this community's key.
     #[error("document {0} does not open with this community's sync key (another community's database, or a changed document)")]
     Sealed(String),
-    /// The `_sync` setting does not decode.
-    #[error("the backup's sync state (setting `_sync`) is damaged: {0}")]
-    State(String),
-    /// A record without its key field.
-    #[error("a record of `{0}` has no key")]
-    NoKey(String),
 }
 
 /// How the CLI gets the community's data key.
@@ -168,11 +139,8 @@ pub struct KeyArgs {
     pub device: u16,
 }
 
-/// The two subkeys of a community's sync.
-pub struct SyncKeys {
-    seal: Zeroizing<[u8; 32]>,
-    doc_id: Zeroizing<[u8; 32]>,
-}
+/// The two subkeys of a community's sync (the domain's, with the operating system's nonces).
+pub struct SyncKeys(local::SyncKeys);
 
 impl std::fmt::Debug for SyncKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -180,26 +148,16 @@ impl std::fmt::Debug for SyncKeys {
     }
 }
 
-fn hkdf32(ikm: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
-    let mut out = Zeroizing::new([0u8; 32]);
-    // 32 bytes is always a valid HKDF-SHA256 output length; keep the zero key otherwise
-    // unreachable.
-    let _ = Hkdf::<Sha256>::new(None, ikm).expand(info, &mut out[..]);
-    out
-}
-
 impl SyncKeys {
     /// The subkeys of `root` (the community data key or a sync key file's bytes).
     pub fn from_root(root: &[u8; 32]) -> Self {
-        Self {
-            seal: hkdf32(root, INFO_SEAL_KEY),
-            doc_id: hkdf32(root, INFO_DOC_ID_KEY),
-        }
+        Self(local::SyncKeys::from_root(root))
     }
 
     /// The document id of `store`/`key`.
+    #[cfg(test)]
     pub fn doc_id(&self, store: &str, key: &str) -> String {
-        ids::doc_id(&self.doc_id[..], store, key)
+        self.0.doc_id(store, key)
     }
 
     /// Seals `plain` as the body of document `id` with a fresh random nonce.
@@ -207,23 +165,10 @@ impl SyncKeys {
     /// # Errors
     ///
     /// When the operating system gives no randomness.
+    #[cfg(test)]
     pub fn seal(&self, id: &str, plain: &[u8]) -> Result<String> {
-        let mut nonce = [0u8; NONCE];
-        getrandom::getrandom(&mut nonce).context("the operating system gave no random bytes")?;
-        let ct = XChaCha20Poly1305::new(Key::from_slice(&self.seal[..]))
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plain,
-                    aad: id.as_bytes(),
-                },
-            )
-            .map_err(|_| anyhow::anyhow!("cannot seal document {id}"))?;
-        let mut out = Vec::with_capacity(1 + NONCE + ct.len());
-        out.push(SEAL_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        Ok(b64::encode(&out))
+        let nonce = os_nonce().context("the operating system gave no random bytes")?;
+        Ok(self.0.seal(id, plain, nonce)?)
     }
 
     /// Opens the body of document `id` as an [`Envelope`].
@@ -232,23 +177,9 @@ impl SyncKeys {
     ///
     /// [`SyncError::Sealed`] for anything that does not open and decode.
     pub fn open(&self, id: &str, body: &str) -> Result<Envelope, SyncError> {
-        let bad = || SyncError::Sealed(id.to_owned());
-        let bytes = b64::decode(body).ok_or_else(bad)?;
-        if bytes.len() < 1 + NONCE + 16 || bytes[0] != SEAL_VERSION {
-            return Err(bad());
-        }
-        let plain = Zeroizing::new(
-            XChaCha20Poly1305::new(Key::from_slice(&self.seal[..]))
-                .decrypt(
-                    XNonce::from_slice(&bytes[1..=NONCE]),
-                    Payload {
-                        msg: &bytes[1 + NONCE..],
-                        aad: id.as_bytes(),
-                    },
-                )
-                .map_err(|_| bad())?,
-        );
-        serde_json::from_slice(&plain).map_err(|_| bad())
+        self.0
+            .open(id, body)
+            .map_err(|_| SyncError::Sealed(id.to_owned()))
     }
 }
 
@@ -315,199 +246,39 @@ pub fn keys(ds: &Dataset, args: &KeyArgs) -> Result<SyncKeys> {
 }
 
 // ---------------------------------------------------------------------------------------
-// The replica kept in the backup.
+// The replica kept in the backup, records, readings, staging, materializing: the domain's
+// `replication::local` (shared with the workspace); here with the operating system's
+// randomness for nonces and replica ids.
 
-#[derive(Serialize, Deserialize)]
-struct StoredRev {
-    rev: RevId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    parent: Option<RevId>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    deleted: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    body: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct StoredDoc {
-    seq: u64,
-    revs: Vec<StoredRev>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct StoredState {
-    v: u32,
-    replica: String,
-    seq: u64,
-    docs: BTreeMap<String, StoredDoc>,
-    #[serde(default)]
-    local: BTreeMap<String, CheckpointDoc>,
-}
+pub use linli_domain::replication::local::{Author, Base, Record, Waiting};
 
 fn random_hex(bytes: usize) -> Result<String> {
     let mut b = vec![0u8; bytes];
     getrandom::getrandom(&mut b).context("the operating system gave no random bytes")?;
-    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+    Ok(local::hex(&b))
+}
+
+fn os_nonce() -> Option<[u8; local::NONCE]> {
+    let mut n = [0u8; local::NONCE];
+    getrandom::getrandom(&mut n).ok().map(|()| n)
 }
 
 /// The backup's replica (a new, empty one with a fresh id on the first run).
 ///
 /// # Errors
 ///
-/// [`SyncError::State`] for a damaged `_sync` setting.
+/// [`local::LocalError::State`] for a damaged `_sync` setting.
 pub fn load_state(ds: &Dataset) -> Result<MemReplica> {
-    let Some(s) = ds.settings.iter().find(|s| s.key == SYNC_SETTING) else {
-        return Ok(MemReplica::new(&format!("backup:{}", random_hex(16)?)));
-    };
-    let st: StoredState = serde_json::from_str(&s.value).map_err(|e| SyncError::State(e.to_string()))?;
-    if st.v != STATE_VERSION {
-        return Err(SyncError::State(format!("version {} (this linli reads {STATE_VERSION})", st.v)).into());
-    }
-    let mut r = MemReplica::new(&st.replica);
-    r.seq = st.seq;
-    r.local = st.local;
-    for (id, d) in st.docs {
-        let mut revs = d.revs;
-        revs.sort_by(|a, b| a.rev.cmp(&b.rev));
-        let mut doc = MemDoc {
-            tree: RevTree::new(),
-            bodies: BTreeMap::new(),
-            seq: d.seq,
-        };
-        for x in revs {
-            let path: Vec<RevId> = std::iter::once(x.rev.clone()).chain(x.parent.clone()).collect();
-            doc.tree
-                .merge_path(&path, x.deleted)
-                .map_err(|e| SyncError::State(format!("{id}: {e}")))?;
-            if let Some(b) = x.body {
-                doc.bodies.insert(x.rev, b);
-            }
-        }
-        r.docs.insert(id, doc);
-    }
-    Ok(r)
+    Ok(local::load_state(ds, &format!("backup:{}", random_hex(16)?))?)
 }
-
-fn state_text(r: &MemReplica) -> Result<String> {
-    let docs = r
-        .docs
-        .iter()
-        .map(|(id, d)| {
-            let revs = d
-                .tree
-                .revs()
-                .map(|rev| {
-                    let node = d.tree.node(rev);
-                    StoredRev {
-                        rev: rev.clone(),
-                        parent: node.and_then(|n| n.parent.clone()),
-                        deleted: node.is_some_and(|n| n.deleted),
-                        body: d.bodies.get(rev).cloned(),
-                    }
-                })
-                .collect();
-            (id.clone(), StoredDoc { seq: d.seq, revs })
-        })
-        .collect();
-    let st = StoredState {
-        v: STATE_VERSION,
-        replica: r.name.clone(),
-        seq: r.seq,
-        docs,
-        local: r.local.clone(),
-    };
-    serde_json::to_string(&st).context("cannot encode the sync state")
-}
-
-// ---------------------------------------------------------------------------------------
-// Records, readings, staging, materializing.
-
-/// One record of the dataset: store, key, JSON.
-pub type Record = (String, String, Value);
 
 /// The replicated records of `ds` (every store; the `_sync` and `vault` settings stay local).
 ///
 /// # Errors
 ///
-/// [`SyncError::NoKey`].
+/// A record without its key.
 pub fn records(ds: &Dataset) -> Result<Vec<Record>> {
-    let v = serde_json::to_value(ds).context("cannot encode the dataset")?;
-    let mut out = Vec::new();
-    for store in STORE_NAMES {
-        for r in v.get(store).and_then(Value::as_array).into_iter().flatten() {
-            let key = if store == "settings" {
-                r.get("key").and_then(Value::as_str).map(str::to_owned)
-            } else {
-                r.get("id").and_then(Value::as_u64).map(|n| n.to_string())
-            }
-            .ok_or_else(|| SyncError::NoKey(store.to_owned()))?;
-            if store == "settings" && (key == SYNC_SETTING || key == VAULT_SETTING) {
-                continue;
-            }
-            out.push((store.to_owned(), key, r.clone()));
-        }
-    }
-    Ok(out)
-}
-
-/// A document's merged reading.
-#[derive(Debug, Clone)]
-pub struct Reading {
-    pub store: String,
-    pub key: String,
-    pub merged: Merged<Map<String, Value>>,
-}
-
-/// The merged reading of document `id` (`None` when deleted or empty).
-///
-/// # Errors
-///
-/// [`SyncError::Sealed`] when a live leaf does not open; a merge error.
-pub fn reading(keys: &SyncKeys, id: &str, doc: &MemDoc) -> Result<Option<Reading>> {
-    let Some(winner) = doc.tree.live_leaves().into_iter().next() else {
-        return Ok(None);
-    };
-    // Each body is opened once per reading (the merge walks ask for ancestors per field).
-    let opened: std::cell::RefCell<BTreeMap<RevId, Option<Envelope>>> = Default::default();
-    let bodies = |r: &RevId| {
-        if let Some(e) = opened.borrow().get(r) {
-            return e.clone();
-        }
-        let e = doc
-            .bodies
-            .get(r)
-            .filter(|b| !b.is_empty())
-            .and_then(|b| keys.open(id, b).ok());
-        opened.borrow_mut().insert(r.clone(), e.clone());
-        e
-    };
-    // Every live leaf must open: a leaf that does not is never skipped silently.
-    if doc.tree.live_leaves().iter().any(|l| bodies(l).is_none()) {
-        return Err(SyncError::Sealed(id.to_owned()).into());
-    }
-    let env = bodies(&winner).ok_or_else(|| SyncError::Sealed(id.to_owned()))?;
-    let merged = match env.store.as_str() {
-        "households" => merge_fields(&doc.tree, &bodies, HOUSEHOLD_RULES)?,
-        "requests" => merge_request(&doc.tree, &bodies)?.map(|m| Merged {
-            record: match serde_json::to_value(&m.record) {
-                Ok(Value::Object(o)) => o,
-                _ => Map::new(),
-            },
-            conflicts: m.conflicts,
-            leaves: m.leaves,
-        }),
-        _ => merge_fields(&doc.tree, &bodies, FieldRules::default())?,
-    };
-    Ok(merged.map(|merged| Reading {
-        store: env.store,
-        key: env.key,
-        merged,
-    }))
-}
-
-/// What the backup held after its last exchange, by document id.
-pub struct Base {
-    docs: BTreeMap<String, (Value, Vec<RevId>, RevId)>,
+    Ok(local::records(ds)?)
 }
 
 /// The base readings of `state`.
@@ -516,48 +287,10 @@ pub struct Base {
 ///
 /// As [`reading`].
 pub fn base(keys: &SyncKeys, state: &MemReplica) -> Result<Base> {
-    let mut docs = BTreeMap::new();
-    for (id, d) in &state.docs {
-        if let Some(r) = reading(keys, id, d)? {
-            let leaves = d.tree.live_leaves();
-            let winner = leaves[0].clone();
-            docs.insert(id.clone(), (Value::Object(r.merged.record), leaves, winner));
-        }
-    }
-    Ok(Base { docs })
+    Ok(local::base(&keys.0, state)?)
 }
 
-/// Who writes this run's revisions.
-#[derive(Debug, Clone)]
-pub struct Author {
-    pub by: String,
-    pub device: u16,
-    pub at: i64,
-}
-
-fn envelope_body(
-    keys: &SyncKeys,
-    id: &str,
-    store: &str,
-    key: &str,
-    record: &Value,
-    who: &Author,
-) -> Result<String> {
-    let env = Envelope {
-        store: store.to_owned(),
-        key: key.to_owned(),
-        by: who.by.clone(),
-        device: who.device,
-        at: who.at,
-        record: record.clone(),
-        merged: Vec::new(),
-    };
-    let plain = Zeroizing::new(serde_json::to_vec(&env).context("cannot encode a record")?);
-    keys.seal(id, &plain)
-}
-
-/// Writes the backup's own edits since `base` into `state` (module docs, step 3). Returns
-/// the number of revisions written.
+/// Writes the backup's own edits since `base` into `state`; the number of revisions written.
 ///
 /// # Errors
 ///
@@ -569,105 +302,20 @@ pub fn stage(
     base: &Base,
     who: &Author,
 ) -> Result<u64> {
-    let mut written = 0u64;
-    let mut seen = BTreeSet::new();
-    for (store, key, rec) in recs {
-        let id = keys.doc_id(store, key);
-        seen.insert(id.clone());
-        let parent = match base.docs.get(&id) {
-            Some((b, _, _)) if b == rec => continue,
-            Some((_, _, winner)) => Some(winner.clone()),
-            None => {
-                if let Some(d) = state.docs.get(&id) {
-                    if let Some(now) = reading(keys, &id, d)? {
-                        if Value::Object(now.merged.record) == *rec {
-                            continue;
-                        }
-                    }
-                }
-                None
-            }
-        };
-        let body = envelope_body(keys, &id, store, key, rec, who)?;
-        state.branch(&id, parent.as_ref(), false, &body)?;
-        written += 1;
-    }
-    for (id, (_, leaves, _)) in &base.docs {
-        if seen.contains(id) {
-            continue;
-        }
-        let current: Vec<RevId> = state.docs.get(id).map(|d| d.tree.leaves()).unwrap_or_default();
-        for l in leaves.iter().filter(|l| current.contains(l)) {
-            state.branch(id, Some(l), true, "")?;
-            written += 1;
-        }
-    }
-    Ok(written)
+    Ok(local::stage(&keys.0, state, recs, base, who, &mut os_nonce)?)
 }
 
-/// A conflict waiting for a guide (no values: they may be personal).
-#[derive(Debug, Clone, Serialize)]
-pub struct Waiting {
-    pub store: String,
-    pub key: String,
-    pub field: String,
-    pub by_ours: String,
-    pub by_theirs: String,
-}
-
-/// The dataset `state` reads as, with the local settings of `old` kept; and the conflicts.
+/// The dataset `state` reads as, with the vault setting of `old` kept; and the conflicts.
 ///
 /// # Errors
 ///
 /// A document that does not open, merged records that do not decode or are inconsistent.
 pub fn materialize(keys: &SyncKeys, state: &MemReplica, old: &Dataset) -> Result<(Dataset, Vec<Waiting>)> {
-    let mut stores: BTreeMap<&str, Vec<Value>> = STORE_NAMES.iter().map(|s| (*s, Vec::new())).collect();
-    let mut waiting = Vec::new();
-    for (id, d) in &state.docs {
-        let Some(r) = reading(keys, id, d)? else {
-            continue;
-        };
-        let Some(list) = stores.get_mut(r.store.as_str()) else {
-            bail!("document {id} holds a record of an unknown store `{}`", r.store);
-        };
-        for c in &r.merged.conflicts {
-            waiting.push(Waiting {
-                store: r.store.clone(),
-                key: r.key.clone(),
-                field: c.field.clone(),
-                by_ours: c.by_ours.clone(),
-                by_theirs: c.by_theirs.clone(),
-            });
-        }
-        list.push(Value::Object(r.merged.record));
-    }
-    for s in &old.settings {
-        if s.key == VAULT_SETTING {
-            if let Some(list) = stores.get_mut("settings") {
-                list.push(serde_json::to_value(s).context("cannot encode a setting")?);
-            }
-        }
-    }
-    let obj: Map<String, Value> = stores
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), Value::Array(v)))
-        .collect();
-    let mut ds: Dataset = serde_json::from_value(Value::Object(obj))
-        .map_err(|e| anyhow::anyhow!("the merged records do not decode as a dataset: {e}"))?;
-    ds.normalize();
-    ds.check_integrity()
-        .map_err(|e| anyhow::anyhow!("the merged records are inconsistent: {e}"))?;
-    Ok((ds, waiting))
+    Ok(local::materialize(&keys.0, state, old)?)
 }
 
-fn with_state(mut ds: Dataset, state: &MemReplica) -> Result<Dataset> {
-    ds.settings.retain(|s| s.key != SYNC_SETTING);
-    ds.settings.push(Setting {
-        key: SYNC_SETTING.to_owned(),
-        value: state_text(state)?,
-    });
-    ds.normalize();
-    Ok(ds)
+fn with_state(ds: Dataset, state: &MemReplica) -> Result<Dataset> {
+    Ok(local::with_state(ds, state)?)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1007,6 +655,8 @@ pub fn run_import(
 mod tests {
     use super::*;
     use linli_domain::demo::{generate, DemoConfig};
+    use linli_domain::model::Setting;
+    use linli_domain::signing::b64;
 
     fn keys() -> SyncKeys {
         SyncKeys::from_root(&[7; 32])

@@ -33,6 +33,7 @@ pub mod register;
 pub mod requests;
 pub mod schema;
 pub mod settings;
+mod sync;
 pub mod vault;
 pub mod workshop;
 mod write;

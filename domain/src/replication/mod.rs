@@ -15,6 +15,9 @@
 //! - [`ids`]: document ids (keyed hash of store and key), device-prefixed record ids,
 //!   migration of existing ids.
 //! - [`syncfile`]: export and import of "changes since our last exchange".
+//! - [`local`]: a whole dataset as a replica (sealing, the `_sync` setting, staging,
+//!   materializing, sync-file exchanges, conflict resolution), shared by the CLI and the
+//!   workspace.
 //!
 //! # Documents
 //!
@@ -59,6 +62,7 @@
 //! in device 0's space, migration by an injective, order-keeping map.
 
 pub mod ids;
+pub mod local;
 pub mod merge;
 pub mod replicate;
 pub mod rev;

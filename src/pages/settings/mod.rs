@@ -2,7 +2,7 @@
 //! editors of the settings that reach the public: points earning rules, the
 //! redemption catalogue (with its stock log), indicator targets, plan rules and
 //! minimum cell sizes (`editors`, `points_rules`, `catalogue`, `targets`,
-//! `plan_rules`).
+//! `plan_rules`), and sync files with another device (`sync`).
 
 mod backup;
 mod backup_settings;
@@ -11,6 +11,7 @@ mod editors;
 mod guides;
 mod plan_rules;
 mod points_rules;
+mod sync;
 mod targets;
 
 pub(crate) use self::targets::{direction_name, indicator_name, unit_name};
@@ -24,6 +25,7 @@ use self::catalogue::CatalogueEditor;
 use self::guides::GuidesSection;
 use self::plan_rules::{DisclosureEditor, PlanRulesEditor};
 use self::points_rules::PointsRulesEditor;
+use self::sync::SyncSection;
 use self::targets::TargetsEditor;
 use crate::browser::now_millis;
 use crate::components::loaded::{load, LoadGate};
@@ -113,6 +115,8 @@ pub fn SettingsPage() -> impl IntoView {
                 <GuidesSection/>
 
             <BackupSection settings/>
+
+            <SyncSection/>
 
             <LoadGate phase=loaded.phase error=Signal::derive(move || loaded.error())>
                 <BackupSettingsEditor settings/>

@@ -35,6 +35,8 @@ struct View {
     last_backup_at: Option<i64>,
     /// The reminder's number of days (setting or default).
     backup_due_days: i64,
+    /// What the last sync exchange left (conflicts, flags, peers), if any.
+    sync: Option<linli_domain::replication::local::Status>,
 }
 
 fn compute(d: &Dataset, now: i64) -> View {
@@ -63,8 +65,12 @@ fn compute(d: &Dataset, now: i64) -> View {
         cockpit: c,
         indicators: linli_domain::snapshot::indicators(d, local_day(now)).map_err(|e| e.to_string()),
         items_error,
+        sync: linli_domain::replication::local::status(d),
     }
 }
+
+/// Devices not exchanged with for this many days are named on the cockpit.
+const PEER_STALE_DAYS: i64 = 7;
 
 fn stage_name(i18n: Ctx, s: Stage) -> &'static str {
     match s {
@@ -343,6 +349,28 @@ pub(super) fn CockpitView() -> impl IntoView {
             </p>
         })
     };
+    let sync = move || {
+        let v = view_of.get()?;
+        let s = v.sync.as_ref()?;
+        let now = now_millis();
+        let stale: Vec<String> = s
+            .peers
+            .iter()
+            .filter(|(_, at)| now - **at >= PEER_STALE_DAYS * 86_400_000)
+            .map(|(p, _)| p.clone())
+            .collect();
+        let open = !s.waiting.is_empty() || !s.flags.is_empty();
+        Some(view! {
+            <p class=if open { "warning" } else { "muted" } data-testid="cockpit-sync"
+                data-conflicts=s.waiting.len().to_string() data-flags=s.flags.len().to_string() data-stale=stale.len().to_string()>
+                {t_string!(i18n, workspace.sync_line, n = s.waiting.len(), m = s.flags.len())}
+                {(!stale.is_empty()).then(|| view! {
+                    " "{t_string!(i18n, workspace.sync_stale, days = PEER_STALE_DAYS, list = stale.join(", "))}
+                })}
+                " "<a href=Route::Settings.href() data-testid="cockpit-sync-link">{t!(i18n, workspace.sync_link)}</a>
+            </p>
+        })
+    };
     let items_error = move || {
         view_of.get()?.items_error.clone().map(|e| {
             view! {
@@ -376,6 +404,7 @@ pub(super) fn CockpitView() -> impl IntoView {
                 {tasks}
                 {items_error}
                 {backup}
+                {sync}
                 <h3>{t!(i18n, workspace.indicators_title)}</h3>
                 {indicators}
             </LoadGate>
