@@ -3,7 +3,8 @@
 // dashboard's form (code made and sealed on the phone) → a guide pastes its sealed text
 // into the workspace's requests page → publishes → the phone, online again, looks its own
 // code up and sees the status → the guide resolves it and publishes → the phone rates it
-// → the guide takes the rating in → it counts in the satisfaction figures.
+// → the guide takes the rating in from a picture of its QR code (the phone's screenshot)
+// → it counts in the satisfaction figures.
 // The published folder is the workspace's own ZIP, unpacked where the phone's host serves
 // it. Prints FIGURE intake_loop_seconds.
 import { test, before, after } from 'node:test';
@@ -224,14 +225,31 @@ test('a phone submits a request offline, follows and rates it; the guide takes b
   const rating = await phone.locator('#rated-text').inputValue();
   assert.match(rating, /^-----BEGIN AGE ENCRYPTED FILE-----/);
   assert.notEqual(rating, armored);
-  await phone.locator('[data-testid=rate] [data-testid=sealed-qr]').screenshot({ path: `${OUT}intake-loop-rating-qr.png` });
+  const ratingQr = `${OUT}intake-loop-rating-qr.png`;
+  await phone.waitForFunction(() => document.querySelector('[data-testid=rate] [data-testid=sealed-qr]').naturalWidth > 0);
+  await phone.locator('[data-testid=rate] [data-testid=sealed-qr]').screenshot({ path: ratingQr });
   await phone.locator('[data-testid=rate]').scrollIntoViewIfNeeded();
   await shot(phone, '5-rated');
   const v3 = await axeViolations(phone, 'sealed rating (phone)');
   assert.deepEqual(v3, []);
 
-  // The guide takes the rating in: the request is closed with it, and it counts.
-  const r = await takeIn(page, rating);
+  // The guide takes the rating in from the QR code (the phone's screenshot of it, as the
+  // guide scans or receives it): read in the browser, then as pasted text. A picture
+  // without a code is refused in words.
+  await page.goto(ws.base + '#/requests');
+  await page.locator('[data-testid=intake-keys]').waitFor();
+  await page.locator('#intake-qr').setInputFiles(`${OUT}intake-loop-1-form.png`);
+  await page.locator('[data-testid=intake-error]', { hasText: '没有找到可读的二维码' }).waitFor({ timeout: 30_000 });
+  await page.locator('#intake-qr').setInputFiles({ name: 'x.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+  await page.locator('[data-testid=intake-error]', { hasText: '无法读取这张图片' }).waitFor({ timeout: 30_000 });
+  await page.locator('#intake-qr').setInputFiles(ratingQr);
+  await page.waitForFunction(() => document.querySelector('#intake-text').value.startsWith('-----BEGIN AGE'), null, { timeout: 30_000 });
+  assert.equal((await page.locator('#intake-text').inputValue()).replace(/\s+/g, ''), rating.replace(/\s+/g, ''), 'the QR code does not carry the sealed text');
+  await page.locator('[data-testid=intake-open]').click();
+  const ratingPreview = page.locator('[data-testid=intake-preview]');
+  await ratingPreview.waitFor();
+  const r = { preview: ratingPreview, said: () => act(page, ratingPreview.locator('[data-testid=intake-confirm]'), 'intake-resident-msg') };
+  await shot(page, '6-qr-read');
   assert.equal(await text(r.preview.locator('[data-testid=intake-rating]')), '4 / 5');
   assert.equal(await text(r.preview.locator('[data-testid=intake-comment]')), '修得很快 <i>y</i>');
   assert.match(await r.said(), new RegExp(`已接收评价：诉求 #${id}，满意度 4 / 5`));
@@ -240,7 +258,7 @@ test('a phone submits a request offline, follows and rates it; the guide takes b
   assert.equal(after.satisfaction, 4);
   assert.equal(await satisfaction(), ratedBefore + 1);
   await page.locator('[data-testid=req-satisfaction]').scrollIntoViewIfNeeded();
-  await shot(page, '6-satisfaction');
+  await shot(page, '7-satisfaction');
   assert.ok(pub.startsWith('age1'));
 
   assert.deepEqual(errors, []);
