@@ -10,6 +10,10 @@
 // build's other files, so every new build has its own cache and `activate` below deletes
 // the caches of earlier builds.
 const CACHE = 'linli-dashboard-dev';
+// The intake forms' files (issue #18; filled in by scripts/trunk_post_build.mjs): the
+// page loads them only when a resident opens a form, so they are cached at install to make
+// the form work offline after the first visit.
+const ASSETS = [];
 const FRESH = /(?:\/|index\.html|snapshot\.json|requests\.json|snapshots\/[^/]*\.(?:json|checkpoint)|checkpoint|publishing-key\.vkey|trust\.js|manifest\.webmanifest|notice\.html)$/;
 
 async function stamped(res) {
@@ -18,7 +22,11 @@ async function stamped(res) {
   return new Response(await res.blob(), { status: res.status, statusText: res.statusText, headers });
 }
 
-self.addEventListener('install', (e) => { self.skipWaiting(); e.waitUntil(caches.open(CACHE)); });
+self.addEventListener('install', (e) => {
+  self.skipWaiting();
+  // One missing file must not stop the worker from installing: the page still works.
+  e.waitUntil(caches.open(CACHE).then((c) => Promise.all(ASSETS.map((a) => c.add(a).catch(() => {})))));
+});
 self.addEventListener('activate', (e) => {
   e.waitUntil((async () => {
     // Only this page's caches: the workspace's worker keeps `linli-workspace-…` ones.

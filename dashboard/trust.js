@@ -203,11 +203,15 @@ const started = Date.now();
   check(main).then((facts) => {
     if (!facts) return;
     // After the page's <main> (which the page's code manages), in the same column.
+    // A live region around the list, not on it: `role=status` on the <ul> itself would
+    // take away its list role, leaving its items outside any list (axe: listitem).
+    const region = document.createElement('div');
+    region.setAttribute('role', 'status');
     const list = document.createElement('ul');
     list.id = 'trust';
     list.className = 'trust small';
-    list.setAttribute('role', 'status');
-    main.after(list);
+    region.append(list);
+    main.after(region);
     render(list, facts);
     // Again in the other language when the page switches.
     new MutationObserver(() => render(list, facts))

@@ -13,7 +13,9 @@
 //    so a new build gets a new cache and the worker's `activate` deletes the old ones; its
 //    comment lines are dropped (they are for readers of the source, not for residents'
 //    phones). The workspace's worker also gets its ASSETS: every file of the build, which
-//    it caches at install so that the app opens offline after the first visit.
+//    it caches at install so that the app opens offline after the first visit; the
+//    dashboard's gets the intake forms' files (`intake_form*`, `intake_boot.js`), which its page loads
+//    only when a form opens, so that the form works offline after the first visit.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -104,10 +106,11 @@ export function postBuild(dir) {
     // the worker without them (about 500 B brotli of the 200 KiB budget).
     let code = text.split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n');
     code = code.replace(CACHE_RE, `const CACHE = 'linli-${kind}-${version}';`);
-    if (kind === 'workspace') {
-      if (!ASSETS_RE.test(code)) throw new Error('the workspace\'s sw.js has no `const ASSETS = [];` to fill');
-      code = code.replace(ASSETS_RE, `const ASSETS = ${JSON.stringify(buildFiles(dir))};`);
-    }
+    if (!ASSETS_RE.test(code)) throw new Error(`the ${kind}'s sw.js has no \`const ASSETS = [];\` to fill`);
+    // The workspace caches its whole build; the dashboard only the intake forms' files,
+    // which its page loads later (when a form opens), not on the first visit.
+    const assets = buildFiles(dir).filter((f) => kind === 'workspace' || /^intake_(form|boot)/.test(f));
+    code = code.replace(ASSETS_RE, `const ASSETS = ${JSON.stringify(assets)};`);
     writeFileSync(sw, code);
   }
   return version;

@@ -13,6 +13,9 @@
 //! with the same figures, always read by screen readers and shown on request.
 
 pub mod charts;
+pub mod intake;
+pub mod intake_job;
+pub mod lazy;
 mod plans;
 pub use plans::mark_redactions;
 mod view;

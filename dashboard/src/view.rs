@@ -6,6 +6,7 @@ use linli_domain::snapshot::file::Snapshot;
 use linli_domain::snapshot::{Content, Indicator};
 
 use crate::charts::{self, Bar, GroupBars};
+use crate::lazy::FormConfig;
 use crate::plans::{funder_name, pb_view, plans_view};
 use crate::{lookup, pct, pp, short_yuan, tr, yuan, ChainStatus, Lang, LoadError, Lookup};
 
@@ -548,6 +549,25 @@ fn body(
     let prev = c.previous_sha256.clone();
     let sequence = c.sequence;
     let sha = sha256.to_owned();
+    // Resident intake (issue #18): only when the community publishes an intake key.
+    let intake = c.intake.clone();
+    let intake_form = intake.clone().map(|i| {
+        let categories = c
+            .coverage
+            .iter()
+            .map(|k| {
+                (
+                    k.code.clone(),
+                    if l == Lang::Zh {
+                        k.name_zh.clone()
+                    } else {
+                        k.name_en.clone()
+                    },
+                )
+            })
+            .collect::<Vec<_>>();
+        view! { <IntakeSection config=form_config(l, &i, categories, String::new()) lang=l/> }
+    });
     view! {
         <header class="top">
             <div>
@@ -590,7 +610,8 @@ fn body(
                 Lang::En => format!("To protect privacy, counts are published in bands of {min_cell} ({min_cell_s} for health, disability, income, minors, housing and employment); counts below one band are not published."),
             }}</p>
         </section>
-        <RequestLookup requests=requests sha256=requests_sha256 lang=l/>
+        {intake_form}
+        <RequestLookup requests=requests sha256=requests_sha256 intake=intake lang=l/>
         <section class="block" aria-labelledby="pts-h">
             <h2 id="pts-h">{tr(l, "积分怎么算", "How points work")}</h2>
             <ul class="points">{points}</ul>
@@ -625,13 +646,91 @@ fn chain_text(l: Lang, c: &ChainStatus) -> String {
     }
 }
 
+fn form_config(
+    l: Lang,
+    i: &linli_domain::snapshot::IntakePublic,
+    categories: Vec<(String, String)>,
+    code: String,
+) -> FormConfig {
+    FormConfig {
+        lang: if l == Lang::Zh { "zh" } else { "en" }.to_owned(),
+        community: i.community.clone(),
+        recipient: i.recipient.clone(),
+        categories,
+        code,
+    }
+}
+
+fn form_failed(l: Lang) -> &'static str {
+    tr(
+        l,
+        "表单未能加载（可能是首次访问时已离线）。请联网后再试。",
+        "The form could not be loaded (perhaps offline on the first visit). Go online and try again.",
+    )
+}
+
+/// "提交诉求" (issue #18): the heading, what happens, and a button that loads the form
+/// ([`crate::lazy`]) into its place.
+#[component]
+fn IntakeSection(config: FormConfig, lang: Lang) -> impl IntoView {
+    let l = lang;
+    // 0 closed, 1 loading, 2 shown, 3 failed.
+    let state = RwSignal::new(0u8);
+    let config = StoredValue::new(config);
+    let open = move |_| {
+        state.set(1);
+        leptos::task::spawn_local(async move {
+            let ok = crate::lazy::mount("intake-slot", &config.get_value())
+                .await
+                .is_ok();
+            state.set(if ok { 2 } else { 3 });
+        });
+    };
+    view! {
+        <section class="block" aria-labelledby="intake-h" data-testid="intake">
+            <h2 id="intake-h">{tr(l, "提交诉求", "Submit a request")}</h2>
+            <p>{tr(
+                l,
+                "在手机上填写后，手机会生成您的查询码，并把内容加密成一段文字和二维码，由您发给社区或当面出示。途中任何人都看不到内容，公示中也不会出现。",
+                "Fill it in on your phone: it makes your tracking code and seals what you wrote into a text and a QR code that you send to the community or show to a guide. Nobody on the way can read it, and it is never published.",
+            )}</p>
+            <button type="button" data-testid="intake-open" on:click=open hidden=move || matches!(state.get(), 1 | 2)>{tr(l, "填写诉求", "Write a request")}</button>
+            <div id="intake-slot"></div>
+            <p role="status">{move || match state.get() {
+                1 => tr(l, "正在加载表单…", "Loading the form…"),
+                3 => form_failed(l),
+                _ => "",
+            }}</p>
+        </section>
+    }
+}
+
+/// The rating form's place under a resolved request found by its code.
+#[component]
+fn RateSlot(config: FormConfig, lang: Lang) -> impl IntoView {
+    let failed = RwSignal::new(false);
+    // After the place is drawn.
+    Effect::new(move |_| {
+        let config = config.clone();
+        leptos::task::spawn_local(async move {
+            failed.set(crate::lazy::mount("rate-slot", &config).await.is_err());
+        });
+    });
+    view! {
+        <div id="rate-slot" data-testid="rate-slot"></div>
+        <p role="status">{move || failed.get().then(|| form_failed(lang))}</p>
+    }
+}
+
 #[component]
 fn RequestLookup(
     requests: StoredValue<linli_domain::snapshot::RequestsPublic>,
     sha256: String,
+    intake: Option<linli_domain::snapshot::IntakePublic>,
     lang: Lang,
 ) -> impl IntoView {
     let l = lang;
+    let intake = StoredValue::new(intake);
     let input = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Lookup>);
     // While `requests.json` is fetched; then why it could not be used: `Some(true)` it does
@@ -725,6 +824,9 @@ fn RequestLookup(
                                 <p><strong>{status_name(l, &q.status)}</strong></p>
                                 {overdue.map(|t| view! { <p class="error" data-testid="request-overdue">{t}</p> })}
                                 <ol class="history">{history}</ol>
+                                {(q.status == RequestStatus::Resolved.code()).then(|| intake.get_value()).flatten().map(|i| view! {
+                                    <RateSlot config=form_config(l, &i, Vec::new(), input.get_untracked()) lang=l/>
+                                })}
                             </div>
                         }.into_any()
                     }),

@@ -677,6 +677,37 @@ pub fn site_files(html: &str) -> Vec<String> {
     out
 }
 
+/// The files the dashboard's `sw.js` caches at install (its `const ASSETS = [...]`, filled
+/// by the build: the intake worker's files, issue #18). `index.html` does not name them
+/// (the page loads them when a form opens), so the workspace packs them with
+/// [`site_files`]. Plain file names only.
+///
+/// ```
+/// use linli_domain::snapshot::publish::sw_assets;
+/// let sw = r#"const CACHE = 'x';
+/// const ASSETS = ["intake_worker_loader.js","intake_worker-1f.js","../up.js"];"#;
+/// assert_eq!(sw_assets(sw), ["intake_worker_loader.js", "intake_worker-1f.js"]);
+/// assert!(sw_assets("const CACHE = 'x';").is_empty());
+/// ```
+pub fn sw_assets(sw: &str) -> Vec<String> {
+    let Some(start) = sw.find("const ASSETS = [") else {
+        return Vec::new();
+    };
+    let rest = &sw[start..];
+    let list = &rest[..rest.find(']').unwrap_or(rest.len())];
+    list.split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|n| {
+            !n.is_empty()
+                && !n.starts_with('.')
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
 /// `1234` basis points → `12.34%`.
 pub fn percent_bp(bp: i64) -> String {
     let sign = if bp < 0 { "-" } else { "" };

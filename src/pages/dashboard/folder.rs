@@ -14,13 +14,25 @@ pub(super) const SITE: &str = "site/";
 pub(super) async fn folder_zip(p: &Publication) -> Result<Vec<u8>, String> {
     let html = fetch_bytes(&format!("{SITE}index.html")).await?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for name in site_files(&String::from_utf8_lossy(&html)) {
+    let mut names = site_files(&String::from_utf8_lossy(&html));
+    let mut i = 0;
+    while i < names.len() {
+        let name = names[i].clone();
+        i += 1;
         let bytes = if name == "index.html" {
             // With the first view (title, lead, headline figures) written in.
             publish::prerender_index(&String::from_utf8_lossy(&html), &p.content).into_bytes()
         } else {
             fetch_bytes(&format!("{SITE}{name}")).await?
         };
+        if name == "sw.js" {
+            // The intake worker's files (issue #18), which the page loads later.
+            for a in publish::sw_assets(&String::from_utf8_lossy(&bytes)) {
+                if !names.contains(&a) {
+                    names.push(a);
+                }
+            }
+        }
         files.push((name, bytes));
     }
     for f in &p.files {

@@ -267,6 +267,26 @@ pub(super) fn ResidentIntakeView(current: Current, selected: RwSignal<Option<u32
             }
         });
     };
+    // A picture of the resident's QR code: read in the browser, then the same as pasted text.
+    let on_image = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        opened.set(None);
+        error.set(None);
+        spawn_local(async move {
+            match crate::qr_scan::read_file(&file).await {
+                Ok(t) => text.set(t),
+                Err(crate::qr_scan::ScanError::NotAnImage) => {
+                    error.set(Some(t_string!(i18n, requests.intake_err_image).to_owned()));
+                }
+                Err(crate::qr_scan::ScanError::NoCode) => {
+                    error.set(Some(t_string!(i18n, requests.intake_err_no_qr).to_owned()));
+                }
+            }
+        });
+    };
     let on_open = move |_| {
         msg.set(None);
         opened.set(None);
@@ -349,6 +369,8 @@ pub(super) fn ResidentIntakeView(current: Current, selected: RwSignal<Option<u32
                 </label>
                 <label>{t!(i18n, requests.intake_file)}
                     <input id="intake-file" type="file" accept=".txt,.age,text/plain" on:change=on_file/></label>
+                <label>{t!(i18n, requests.intake_qr)}
+                    <input id="intake-qr" type="file" accept="image/png,image/jpeg" on:change=on_image/></label>
                 <button type="button" data-testid="intake-open" on:click=on_open>{t!(i18n, requests.intake_open)}</button>
                 {move || opened.get().map(|o| view! {
                     <div class="confirm" role="region" aria-labelledby="intake-preview-h" data-testid="intake-preview">
