@@ -1,6 +1,7 @@
 //! Typed reads of settings (the `settings` store holds key → JSON text).
 
 use linli_domain::model::{NeedCategory, Setting};
+use linli_domain::replication::local::SYNC_SETTING;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
@@ -36,13 +37,26 @@ impl Db {
         }
     }
 
-    /// Every setting.
+    /// Every setting but the replica state ([`SYNC_SETTING`]: every record again as
+    /// a sealed document, megabytes for a whole community, read only by sync and
+    /// by whole-dataset reads such as backups), in key order. Two key ranges around
+    /// it, so it is never read and never decrypted here.
     ///
     /// # Errors
     ///
     /// [`DbError`] with the browser's error name.
     pub async fn settings(&self) -> Result<Vec<Setting>, DbError> {
-        self.get_all(STORE).await
+        self.check_open()?;
+        let key = JsValue::from_str(SYNC_SETTING);
+        let below = web_sys::IdbKeyRange::upper_bound_with_open(&key, true).map_err(DbError::from_js)?;
+        let above = web_sys::IdbKeyRange::lower_bound_with_open(&key, true).map_err(DbError::from_js)?;
+        let tx = self.inner.transaction_with_str(STORE).map_err(DbError::from_js)?;
+        let store = tx.object_store(STORE).map_err(DbError::from_js)?;
+        let lo = store.get_all_with_key(&below).map_err(DbError::from_js)?;
+        let hi = store.get_all_with_key(&above).map_err(DbError::from_js)?;
+        let mut out: Vec<Setting> = super::from_array(STORE, &super::idb::request_done(&lo).await?)?;
+        out.extend(super::from_array::<Setting>(STORE, &super::idb::request_done(&hi).await?)?);
+        Ok(out)
     }
 
     /// The community's need categories in their stored order: the one way every view

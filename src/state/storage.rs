@@ -192,7 +192,7 @@ pub fn use_storage() -> Storage {
 /// from a backup made elsewhere) only gets the marker; its data is never
 /// replaced.
 async fn first_start(s: Storage, db: &Db) -> Result<(), DbError> {
-    let settings: Vec<Setting> = db.get_all("settings").await?;
+    let settings: Vec<Setting> = db.settings().await?;
     if settings.iter().any(|x| x.key == INITIALIZED_KEY) {
         return Ok(());
     }
