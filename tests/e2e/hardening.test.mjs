@@ -318,7 +318,7 @@ test('a new build is picked up after a reload and the old cache is deleted', asy
     const keys = await caches.keys();
     return keys.length === 1 && keys[0] === `linli-dashboard-${v}` && !!navigator.serviceWorker.controller
       && !!document.querySelector('meta[name=linli-build]');
-  }, v2);
+  }, v2, 60_000); // the new worker first caches the forms' wasm (about 420 KB) at install
   await page.waitForLoadState('load');
   await page.locator('[data-testid=trust]').waitFor({ timeout: 30_000 });
   const active = await page.evaluate(async () => {
