@@ -17,6 +17,40 @@ use wasm_bindgen::JsCast;
 use crate::intake_job::{Job, Reply};
 use crate::{tr, Lang};
 
+/// The request form's draft and its sealed result are kept for this tab only
+/// (`sessionStorage`): the page redraws everything on a language switch and the form
+/// must come back as it was; once the tab is closed nothing of it stays on the phone.
+const DRAFT_KEY: &str = "linli-intake-draft";
+const SEALED_KEY: &str = "linli-intake-sealed";
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Draft {
+    category: String,
+    description: String,
+    urgency: Option<Urgency>,
+    contact: String,
+}
+
+fn tab() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+fn keep<T: serde::Serialize>(key: &str, v: &T) {
+    if let (Some(t), Ok(text)) = (tab(), serde_json::to_string(v)) {
+        let _ = t.set_item(key, &text);
+    }
+}
+
+fn kept<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    serde_json::from_str(&tab()?.get_item(key).ok()??).ok()
+}
+
+fn forget(key: &str) {
+    if let Some(t) = tab() {
+        let _ = t.remove_item(key);
+    }
+}
+
 /// Seals `job` with the page's `crypto.getRandomValues` ([`crate::intake_job::run`]).
 fn seal(job: &Job, done: impl FnOnce(Reply)) {
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
@@ -215,7 +249,41 @@ pub fn IntakeForm(intake: IntakePublic, categories: Vec<(String, String)>, lang:
     let contact = RwSignal::new(String::new());
     let errors = Errors::new();
     let busy = RwSignal::new(false);
-    let result = RwSignal::new(None::<Sealed>);
+    let result = RwSignal::new(kept::<Sealed>(SEALED_KEY));
+    if let Some(d) = kept::<Draft>(DRAFT_KEY) {
+        category.set(d.category);
+        description.set(d.description);
+        urgency.set(d.urgency.unwrap_or(Urgency::Medium));
+        contact.set(d.contact);
+    }
+    // Kept for this tab as the resident types; the sealed result replaces the draft.
+    Effect::new(move |_| {
+        if let Some(r) = result.get() {
+            keep(SEALED_KEY, &r);
+            forget(DRAFT_KEY);
+            return;
+        }
+        let d = Draft {
+            category: category.get(),
+            description: description.get(),
+            urgency: Some(urgency.get()),
+            contact: contact.get(),
+        };
+        if d.category.is_empty() && d.description.is_empty() && d.contact.is_empty() {
+            forget(DRAFT_KEY);
+        } else {
+            keep(DRAFT_KEY, &d);
+        }
+    });
+    let another = move |_| {
+        forget(SEALED_KEY);
+        category.set(String::new());
+        description.set(String::new());
+        urgency.set(Urgency::Medium);
+        contact.set(String::new());
+        result.set(None);
+        focus_later("in-cat");
+    };
     let intake = StoredValue::new(intake);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -274,7 +342,10 @@ pub fn IntakeForm(intake: IntakePublic, categories: Vec<(String, String)>, lang:
     };
     let options = categories
         .into_iter()
-        .map(|(code, name)| view! { <option value=code>{name}</option> })
+        .map(|(code, name)| {
+            let selected = code.clone();
+            view! { <option value=code selected=move || category.get() == selected>{name}</option> }
+        })
         .collect_view();
     let levels = [
         (Urgency::Low, tr(l, "不急", "Not urgent")),
@@ -321,7 +392,10 @@ pub fn IntakeForm(intake: IntakePublic, categories: Vec<(String, String)>, lang:
     focus_later("in-cat");
     view! {
         {form}
-        {move || result.get().map(|(code, armored, qr)| sealed_view(l, "sealed", code, armored, qr))}
+        {move || result.get().map(|(code, armored, qr)| view! {
+            {sealed_view(l, "sealed", code, armored, qr)}
+            <button type="button" on:click=another data-testid="intake-another">{tr(l, "再写一条诉求", "Write another request")}</button>
+        })}
     }
 }
 

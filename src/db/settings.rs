@@ -55,7 +55,10 @@ impl Db {
         let lo = store.get_all_with_key(&below).map_err(DbError::from_js)?;
         let hi = store.get_all_with_key(&above).map_err(DbError::from_js)?;
         let mut out: Vec<Setting> = super::from_array(STORE, &super::idb::request_done(&lo).await?)?;
-        out.extend(super::from_array::<Setting>(STORE, &super::idb::request_done(&hi).await?)?);
+        out.extend(super::from_array::<Setting>(
+            STORE,
+            &super::idb::request_done(&hi).await?,
+        )?);
         Ok(out)
     }
 

@@ -154,6 +154,20 @@ test('a phone submits a request offline, follows and rates it; the guide takes b
   await phone.getByLabel('紧急', { exact: true }).check();
   await phone.locator('#in-contact').fill('138 0000 0000');
   await shot(phone, '1-form');
+  // Switching the language redraws the page: opened again, the form is as it was.
+  await phone.locator('button.lang').first().click();
+  await phone.waitForFunction(() => document.documentElement.lang === 'en');
+  await phone.locator('[data-testid=intake-open]').click();
+  await phone.locator('#in-desc').waitFor({ timeout: 30_000 });
+  assert.equal(await phone.locator('#in-desc').inputValue(), description);
+  assert.equal(await phone.locator('#in-cat').inputValue(), category);
+  assert.equal(await phone.locator('#in-contact').inputValue(), '138 0000 0000');
+  assert.ok(await phone.getByLabel('Urgent', { exact: true }).isChecked());
+  await phone.locator('button.lang').first().click();
+  await phone.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await phone.locator('[data-testid=intake-open]').click();
+  await phone.locator('#in-desc').waitFor({ timeout: 30_000 });
+  assert.equal(await phone.locator('#in-desc').inputValue(), description);
   const v1 = await axeViolations(phone, 'intake form (phone)');
   assert.deepEqual(v1, []);
   await phone.locator('#in-desc').press('Tab');
@@ -171,6 +185,17 @@ test('a phone submits a request offline, follows and rates it; the guide takes b
   await phone.waitForFunction(() => document.querySelector('[data-testid=sealed-qr]').naturalWidth > 0);
   await phone.locator('[data-testid=sealed-qr]').screenshot({ path: `${OUT}intake-loop-request-qr.png` });
   assert.equal(await online(phone), false);
+  // The sealed result survives a language switch too (kept for this tab only).
+  await phone.locator('button.lang').first().click();
+  await phone.waitForFunction(() => document.documentElement.lang === 'en');
+  await phone.locator('[data-testid=intake-open]').click();
+  await phone.locator('[data-testid=sealed-code]').waitFor({ timeout: 30_000 });
+  assert.equal((await text(phone.locator('[data-testid=sealed-code]'))).replaceAll('-', ''), code);
+  assert.equal(await phone.locator('#sealed-text').inputValue(), armored);
+  await phone.locator('button.lang').first().click();
+  await phone.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await phone.locator('[data-testid=intake-open]').click();
+  await phone.locator('[data-testid=sealed-code]').waitFor({ timeout: 30_000 });
   await sealed.scrollIntoViewIfNeeded();
   await shot(phone, '2-sealed');
   const v2 = await axeViolations(phone, 'sealed request (phone)');

@@ -28,6 +28,9 @@ pub fn mount_intake(el: web_sys::HtmlElement, config: &str) {
         community: c.community,
     };
     let (categories, code) = (c.categories, c.code);
+    // A form drawn before (in the other language) gives way to this one; its draft
+    // and sealed result come back from the tab's storage (`linli_dashboard::intake`).
+    el.set_text_content(None);
     let handle = leptos::mount::mount_to(el, move || {
         if code.is_empty() {
             view! { <IntakeForm intake=intake.clone() categories=categories.clone() lang=lang/> }.into_any()
