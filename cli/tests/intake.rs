@@ -32,8 +32,12 @@ fn write(name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
+/// The passphrase file, written once per test process: the tests run in parallel, and
+/// rewriting one shared file (truncate, then write) let another test read it empty.
 fn pass() -> PathBuf {
-    write("pass.txt", format!("{PASSPHRASE}\n").as_bytes())
+    static PASS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PASS.get_or_init(|| write("pass.txt", format!("{PASSPHRASE}\n").as_bytes()))
+        .clone()
 }
 
 /// A passphrase-encrypted demo backup `name`, with a first intake key made by
