@@ -72,8 +72,12 @@ use zeroize::Zeroizing;
 use linli_domain::backup;
 use linli_domain::dataset::Dataset;
 use linli_domain::replication::local;
-use linli_domain::replication::merge::{self, Envelope};
-use linli_domain::replication::replicate::{self, MemReplica, Options, ReplicaError, Stats};
+use linli_domain::replication::merge;
+#[cfg(test)]
+use linli_domain::replication::merge::Envelope;
+use linli_domain::replication::replicate::{self, Options, ReplicaError, Stats};
+#[cfg(test)]
+use linli_domain::replication::replicate::MemReplica;
 use linli_domain::replication::syncfile::{self, SyncFile};
 use linli_domain::vault::{Guide, Keyring, RecoveryCode};
 
@@ -176,6 +180,7 @@ impl SyncKeys {
     /// # Errors
     ///
     /// [`SyncError::Sealed`] for anything that does not open and decode.
+    #[cfg(test)]
     pub fn open(&self, id: &str, body: &str) -> Result<Envelope, SyncError> {
         self.0
             .open(id, body)
@@ -250,7 +255,9 @@ pub fn keys(ds: &Dataset, args: &KeyArgs) -> Result<SyncKeys> {
 // `replication::local` (shared with the workspace); here with the operating system's
 // randomness for nonces and replica ids.
 
-pub use linli_domain::replication::local::{Author, Base, Record, Waiting};
+pub use linli_domain::replication::local::{Author, Waiting};
+#[cfg(test)]
+use linli_domain::replication::local::{Base, Record};
 
 fn random_hex(bytes: usize) -> Result<String> {
     let mut b = vec![0u8; bytes];
@@ -268,6 +275,7 @@ fn os_nonce() -> Option<[u8; local::NONCE]> {
 /// # Errors
 ///
 /// [`local::LocalError::State`] for a damaged `_sync` setting.
+#[cfg(test)]
 pub fn load_state(ds: &Dataset) -> Result<MemReplica> {
     Ok(local::load_state(ds, &format!("backup:{}", random_hex(16)?))?)
 }
@@ -277,6 +285,7 @@ pub fn load_state(ds: &Dataset) -> Result<MemReplica> {
 /// # Errors
 ///
 /// A record without its key.
+#[cfg(test)]
 pub fn records(ds: &Dataset) -> Result<Vec<Record>> {
     Ok(local::records(ds)?)
 }
@@ -286,6 +295,7 @@ pub fn records(ds: &Dataset) -> Result<Vec<Record>> {
 /// # Errors
 ///
 /// As [`reading`].
+#[cfg(test)]
 pub fn base(keys: &SyncKeys, state: &MemReplica) -> Result<Base> {
     Ok(local::base(&keys.0, state)?)
 }
@@ -295,6 +305,7 @@ pub fn base(keys: &SyncKeys, state: &MemReplica) -> Result<Base> {
 /// # Errors
 ///
 /// Sealing or a revision-tree error.
+#[cfg(test)]
 pub fn stage(
     keys: &SyncKeys,
     state: &mut MemReplica,
@@ -310,10 +321,12 @@ pub fn stage(
 /// # Errors
 ///
 /// A document that does not open, merged records that do not decode or are inconsistent.
+#[cfg(test)]
 pub fn materialize(keys: &SyncKeys, state: &MemReplica, old: &Dataset) -> Result<(Dataset, Vec<Waiting>)> {
     Ok(local::materialize(&keys.0, state, old)?)
 }
 
+#[cfg(test)]
 fn with_state(ds: Dataset, state: &MemReplica) -> Result<Dataset> {
     Ok(local::with_state(ds, state)?)
 }
@@ -457,13 +470,11 @@ fn flags(ds: &Dataset) -> (usize, usize) {
     )
 }
 
-/// A backup opened for syncing: its records, the sync keys, the replica state kept
-/// in it and the base that this run's local edits are staged against.
+/// A backup opened for syncing: the file as read and the domain's exchange session
+/// (`replication::local::Session`, the one the workspace runs).
 struct Session {
     opened: Opened,
-    keys: SyncKeys,
-    state: MemReplica,
-    base: Base,
+    ex: local::Session,
     who: Author,
 }
 
@@ -478,38 +489,25 @@ impl Session {
     fn open(file: &Path, secrets: &ReadSecrets, key_args: &KeyArgs, now: i64) -> Result<Self> {
         let opened = open(file, secrets, key_args)?;
         let keys = keys(&opened.ds, key_args)?;
-        let state = load_state(&opened.ds)?;
-        let base = base(&keys, &state)?;
+        let ex = local::Session::open(keys.0, opened.ds.clone(), &format!("backup:{}", random_hex(16)?))?;
         let who = Author {
             by: key_args.actor.clone(),
             device: key_args.device,
             at: now,
         };
-        Ok(Self {
-            opened,
-            keys,
-            state,
-            base,
-            who,
-        })
+        Ok(Self { opened, ex, who })
     }
 
-    /// Stages the backup's records changed since the last run; the revisions written.
+    /// Renumbers colliding records and stages the backup's edits since the last run;
+    /// the revisions written.
     fn stage_local(&mut self) -> Result<u64> {
-        stage(
-            &self.keys,
-            &mut self.state,
-            &records(&self.opened.ds)?,
-            &self.base,
-            &self.who,
-        )
+        Ok(self.ex.stage(&self.who, &mut os_nonce)?)
     }
 
     /// Materializes the merged state and writes the backup back if it changed.
     fn finish(&self, file: &Path, secrets: &ReadSecrets, key_args: &KeyArgs, now: i64) -> Result<Finished> {
-        let (merged, waiting) = materialize(&self.keys, &self.state, &self.opened.ds)?;
-        let flagged = flags(&merged);
-        let ds = with_state(merged, &self.state)?;
+        let (ds, waiting) = self.ex.merged()?;
+        let flagged = flags(&ds);
         let written = write_back(file, &self.opened, &ds, secrets, key_args, now)?;
         Ok(Finished {
             waiting,
@@ -546,11 +544,11 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     )?;
     remote.fail_after_writes = args.fail_after_writes;
     remote.ensure_db()?;
-    let mut opts = Options::new(&format!("{}-{now}-{}", session.state.name, random_hex(4)?));
+    let mut opts = Options::new(&format!("{}-{now}-{}", session.ex.state.name, random_hex(4)?));
     opts.batch_size = args.batch_size.max(1);
 
     let mut failure: Option<ReplicaError> = None;
-    let pull = match replicate::replicate(&mut remote, &mut session.state, &opts) {
+    let pull = match replicate::replicate(&mut remote, &mut session.ex.state, &opts) {
         Ok(s) => Some(s),
         Err(e) => {
             failure = Some(e);
@@ -559,7 +557,7 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     };
     let local_edits = session.stage_local()?;
     let push = if failure.is_none() {
-        match replicate::replicate(&mut session.state, &mut remote, &opts) {
+        match replicate::replicate(&mut session.ex.state, &mut remote, &opts) {
             Ok(s) => Some(s),
             Err(e) => {
                 failure = Some(e);
@@ -575,7 +573,7 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
         written,
     } = session.finish(&args.file, &args.secrets, &args.keys, now)?;
     let out = SyncOut {
-        replica: session.state.name.clone(),
+        replica: session.ex.state.name.clone(),
         remote: remote.url().to_owned(),
         pull: pull.as_ref().map(StatsOut::from),
         local_edits,
@@ -611,12 +609,12 @@ pub fn run_export(
 ) -> Result<()> {
     let mut session = Session::open(file, secrets, key_args, now)?;
     let local_edits = session.stage_local()?;
-    let sf = syncfile::export(&session.state, peer)?;
+    let sf = syncfile::export(&session.ex.state, peer)?;
     let text = serde_json::to_string(&sf).context("cannot encode the sync file")?;
     agevault::write_private(out, text.as_bytes())?;
     let done = session.finish(file, secrets, key_args, now)?;
     print_json(&serde_json::json!({
-        "replica": session.state.name, "peer": peer, "docs": sf.docs.len(), "since": sf.since, "seq": sf.seq,
+        "replica": session.ex.state.name, "peer": peer, "docs": sf.docs.len(), "since": sf.since, "seq": sf.seq,
         "local_edits": local_edits, "backup_written": done.written,
     }))
 }
@@ -639,13 +637,13 @@ pub fn run_import(
         .map_err(|e| anyhow::anyhow!("`{}` is not a linli sync file ({e})", sync_file.display()))?;
     // Every body must open before anything is written (another community's file is refused).
     for d in sf.docs.iter().filter(|d| !d.deleted) {
-        session.keys.open(&d.id, &d.body)?;
+        session.ex.keys.open(&d.id, &d.body).map_err(|_| SyncError::Sealed(d.id.clone()))?;
     }
-    let stats = syncfile::import(&mut session.state, &sf)?;
+    let stats = syncfile::import(&mut session.ex.state, &sf)?;
     let local_edits = session.stage_local()?;
     let done = session.finish(file, secrets, key_args, now)?;
     print_json(&serde_json::json!({
-        "replica": session.state.name, "from": sf.from, "written": stats.written, "already_held": stats.already_held,
+        "replica": session.ex.state.name, "from": sf.from, "written": stats.written, "already_held": stats.already_held,
         "local_edits": local_edits, "conflicts_waiting": done.waiting.len(), "conflicts": done.waiting,
         "backup_written": done.written,
     }))

@@ -100,6 +100,7 @@ impl From<RevError> for LocalError {
 }
 
 /// The two subkeys of a community's sync.
+#[derive(Clone)] // zeroized on drop, each copy
 pub struct SyncKeys {
     seal: Zeroizing<[u8; 32]>,
     doc_id: Zeroizing<[u8; 32]>,
@@ -791,6 +792,91 @@ fn finish(
     })
 }
 
+/// One exchange of a dataset with a peer (a sync file or a server), in the order every
+/// exchange takes: [`Session::open`] (the replica kept in the dataset and what it held
+/// after the last exchange), bring the peer's documents into [`Session::state`] (a file's
+/// import, or replication from a server), [`Session::stage`] (renumber this device's
+/// records another device took the id of, then write this device's own edits), send
+/// (a file's export, or replication to a server), [`Session::finish`].
+#[derive(Debug)]
+pub struct Session {
+    pub keys: SyncKeys,
+    /// The replica: replicate into and out of it.
+    pub state: MemReplica,
+    base: Base,
+    ds: Dataset,
+    renumbered: usize,
+    edits: u64,
+}
+
+impl Session {
+    /// Opens `ds`'s replica (a fresh one named `fresh_name` before its first exchange).
+    ///
+    /// # Errors
+    ///
+    /// A damaged `_sync` setting; a document that does not open with `keys`.
+    pub fn open(keys: SyncKeys, ds: Dataset, fresh_name: &str) -> Result<Self, LocalError> {
+        let state = load_state(&ds, fresh_name)?;
+        let base = base(&keys, &state)?;
+        Ok(Self {
+            keys,
+            state,
+            base,
+            ds,
+            renumbered: 0,
+            edits: 0,
+        })
+    }
+
+    /// After the peer's documents came in: renumbers this device's records whose id
+    /// another device took, then stages this device's own edits; the revisions written.
+    ///
+    /// # Errors
+    ///
+    /// Sealing, no randomness, a document that does not open.
+    pub fn stage(&mut self, who: &Author, nonces: Nonces<'_>) -> Result<u64, LocalError> {
+        let (ds, renumbered) = renumber_collisions(&self.keys, &self.state, &self.base, &self.ds)?;
+        self.ds = ds;
+        self.renumbered += renumbered.values().map(BTreeMap::len).sum::<usize>();
+        let n = stage(&self.keys, &mut self.state, &records(&self.ds)?, &self.base, who, nonces)?;
+        self.edits += n;
+        Ok(n)
+    }
+
+    /// The dataset to write back: merged, with the replica and the status (`peer` seen
+    /// at `at`).
+    ///
+    /// # Errors
+    ///
+    /// As [`materialize`].
+    pub fn finish(&self, peer: Option<&str>, at: i64) -> Result<Exchange, LocalError> {
+        let mut ex = finish(&self.keys, &self.state, &self.ds, peer, at, self.edits)?;
+        ex.renumbered = self.renumbered;
+        Ok(ex)
+    }
+
+    /// The merged dataset with the replica kept in it, without a new status (the CLI
+    /// writes a backup back only when it changed); the conflicts waiting.
+    ///
+    /// # Errors
+    ///
+    /// As [`materialize`].
+    pub fn merged(&self) -> Result<(Dataset, Vec<Waiting>), LocalError> {
+        let (merged, waiting) = materialize(&self.keys, &self.state, &self.ds)?;
+        Ok((with_state(merged, &self.state)?, waiting))
+    }
+
+    /// Revisions written for this device's own edits so far.
+    pub fn edits(&self) -> u64 {
+        self.edits
+    }
+
+    /// Records of this device renumbered so far.
+    pub fn renumbered(&self) -> usize {
+        self.renumbered
+    }
+}
+
 /// Export for `peer`: stages `ds`'s own edits, then the file of every change since the
 /// peer's acknowledgement; the dataset to write back (its replica advanced).
 ///
@@ -805,12 +891,10 @@ pub fn export_file(
     who: &Author,
     nonces: Nonces<'_>,
 ) -> Result<(SyncFile, Exchange), LocalError> {
-    let mut state = load_state(ds, fresh_name)?;
-    let b = base(keys, &state)?;
-    let edits = stage(keys, &mut state, &records(ds)?, &b, who, nonces)?;
-    let file = syncfile::export(&state, peer)?;
-    let ex = finish(keys, &state, ds, Some(peer), who.at, edits)?;
-    Ok((file, ex))
+    let mut s = Session::open(keys.clone(), ds.clone(), fresh_name)?;
+    s.stage(who, nonces)?;
+    let file = syncfile::export(&s.state, peer)?;
+    Ok((file, s.finish(Some(peer), who.at)?))
 }
 
 /// Import `file` into `ds`: every body must open first (another community's file is
@@ -828,17 +912,13 @@ pub fn import_file(
     who: &Author,
     nonces: Nonces<'_>,
 ) -> Result<(ImportStats, Exchange), LocalError> {
-    let mut state = load_state(ds, fresh_name)?;
-    let b = base(keys, &state)?;
     for d in file.docs.iter().filter(|d| !d.deleted) {
         keys.open(&d.id, &d.body)?;
     }
-    let stats = syncfile::import(&mut state, file)?;
-    let (ds, renumbered) = renumber_collisions(keys, &state, &b, ds)?;
-    let edits = stage(keys, &mut state, &records(&ds)?, &b, who, nonces)?;
-    let mut ex = finish(keys, &state, &ds, Some(&file.from), who.at, edits)?;
-    ex.renumbered = renumbered.values().map(BTreeMap::len).sum();
-    Ok((stats, ex))
+    let mut s = Session::open(keys.clone(), ds.clone(), fresh_name)?;
+    let stats = syncfile::import(&mut s.state, file)?;
+    s.stage(who, nonces)?;
+    Ok((stats, s.finish(Some(&file.from), who.at)?))
 }
 
 // ---------------------------------------------------------------------------------------

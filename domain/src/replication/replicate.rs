@@ -247,6 +247,59 @@ impl Options {
     }
 }
 
+/// The operations of a [`Replica`], asynchronous: what the browser's `fetch` transport
+/// implements. Every synchronous [`Replica`] is one (its futures are ready at once), so
+/// [`replicate_async`] is the one driver for the CLI, the tests and the workspace.
+#[allow(async_fn_in_trait)] // single-threaded callers (the browser, the CLI); no `Send` needed
+pub trait AsyncReplica {
+    /// As [`Replica::replica_id`].
+    fn replica_id(&self) -> String;
+    /// As [`Replica::changes`].
+    async fn changes(&self, since: &Seq, limit: usize) -> Result<ChangesResponse, ReplicaError>;
+    /// As [`Replica::revs_diff`].
+    async fn revs_diff(&self, req: &RevsDiffRequest) -> Result<RevsDiffResponse, ReplicaError>;
+    /// As [`Replica::bulk_get`].
+    async fn bulk_get(&self, req: &BulkGetRequest) -> Result<BulkGetResponse, ReplicaError>;
+    /// As [`Replica::bulk_docs`].
+    async fn bulk_docs(&mut self, req: &BulkDocsRequest) -> Result<(), ReplicaError>;
+    /// As [`Replica::get_local`].
+    async fn get_local(&self, id: &str) -> Result<Option<CheckpointDoc>, ReplicaError>;
+    /// As [`Replica::put_local`].
+    async fn put_local(&mut self, doc: CheckpointDoc) -> Result<(), ReplicaError>;
+}
+
+impl<R: Replica> AsyncReplica for R {
+    fn replica_id(&self) -> String {
+        Replica::replica_id(self)
+    }
+    async fn changes(&self, since: &Seq, limit: usize) -> Result<ChangesResponse, ReplicaError> {
+        Replica::changes(self, since, limit)
+    }
+    async fn revs_diff(&self, req: &RevsDiffRequest) -> Result<RevsDiffResponse, ReplicaError> {
+        Replica::revs_diff(self, req)
+    }
+    async fn bulk_get(&self, req: &BulkGetRequest) -> Result<BulkGetResponse, ReplicaError> {
+        Replica::bulk_get(self, req)
+    }
+    async fn bulk_docs(&mut self, req: &BulkDocsRequest) -> Result<(), ReplicaError> {
+        Replica::bulk_docs(self, req)
+    }
+    async fn get_local(&self, id: &str) -> Result<Option<CheckpointDoc>, ReplicaError> {
+        Replica::get_local(self, id)
+    }
+    async fn put_local(&mut self, doc: CheckpointDoc) -> Result<(), ReplicaError> {
+        Replica::put_local(self, doc)
+    }
+}
+
+/// Where a run is, after each batch: the stats so far and the source's `pending`
+/// (change rows it still has after this batch, when it says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress<'a> {
+    pub stats: &'a Stats,
+    pub pending: Option<u64>,
+}
+
 /// Replicates `source` into `target` until the source has no more changes. Each batch
 /// ends with a checkpoint on both sides; an error leaves the last checkpoint in place,
 /// and the next run resumes from it.
@@ -259,10 +312,36 @@ pub fn replicate<S: Replica, T: Replica>(
     target: &mut T,
     opts: &Options,
 ) -> Result<Stats, ReplicaError> {
+    ready(replicate_async(source, target, opts, &mut |_| {}))
+}
+
+/// Runs a future whose awaits are all ready at once (synchronous replicas).
+fn ready<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        // A synchronous `Replica`'s futures never wait.
+        std::task::Poll::Pending => unreachable!("a synchronous replica's future waited"),
+    }
+}
+
+/// [`replicate`] over asynchronous replicas (the workspace's CouchDB transport);
+/// `progress` is called after each batch's checkpoint.
+///
+/// # Errors
+///
+/// The first [`ReplicaError`] of either side.
+pub async fn replicate_async<S: AsyncReplica, T: AsyncReplica>(
+    source: &mut S,
+    target: &mut T,
+    opts: &Options,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Stats, ReplicaError> {
     let rep_id = replication_id(&source.replica_id(), &target.replica_id());
     let local = format!("_local/{rep_id}");
-    let mut src_cp = source.get_local(&local)?;
-    let mut dst_cp = target.get_local(&local)?;
+    let mut src_cp = source.get_local(&local).await?;
+    let mut dst_cp = target.get_local(&local).await?;
     let mut since = start_seq(src_cp.as_ref(), dst_cp.as_ref());
     let mut stats = Stats {
         started_at: since.clone(),
@@ -270,23 +349,23 @@ pub fn replicate<S: Replica, T: Replica>(
         ..Stats::default()
     };
     loop {
-        let changes = source.changes(&since, opts.batch_size.max(1))?;
+        let changes = source.changes(&since, opts.batch_size.max(1)).await?;
         if changes.results.is_empty() {
             return Ok(stats);
         }
         stats.docs_read += changes.results.len() as u64;
-        let diff = target.revs_diff(&revs_diff_request(&changes))?;
+        let diff = target.revs_diff(&revs_diff_request(&changes)).await?;
         stats.missing_found += diff.values().map(|e| e.missing.len() as u64).sum::<u64>();
         let mut docs = if diff.is_empty() {
             Vec::new()
         } else {
-            fetched_docs(&source.bulk_get(&bulk_get_request(&diff))?)
+            fetched_docs(&source.bulk_get(&bulk_get_request(&diff)).await?)
         };
         let anc = ancestor_request(&docs)?;
         if !anc.is_empty() {
-            let anc_diff = target.revs_diff(&anc)?;
+            let anc_diff = target.revs_diff(&anc).await?;
             if !anc_diff.is_empty() {
-                docs.extend(fetched_docs(&source.bulk_get(&bulk_get_request(&anc_diff))?));
+                docs.extend(fetched_docs(&source.bulk_get(&bulk_get_request(&anc_diff)).await?));
             }
         }
         for d in &mut docs {
@@ -296,18 +375,22 @@ pub fn replicate<S: Replica, T: Replica>(
         }
         if !docs.is_empty() {
             let req = bulk_docs_request(docs);
-            target.bulk_docs(&req)?;
+            target.bulk_docs(&req).await?;
             stats.docs_written += req.docs.len() as u64;
         }
         since = changes.last_seq.clone();
         stats.batches += 1;
         stats.last_seq = since.clone();
         let t = checkpoint(&rep_id, &opts.session_id, &since, dst_cp.as_ref(), &stats);
-        target.put_local(t.clone())?;
+        target.put_local(t.clone()).await?;
         let s = checkpoint(&rep_id, &opts.session_id, &since, src_cp.as_ref(), &stats);
-        source.put_local(s.clone())?;
+        source.put_local(s.clone()).await?;
         dst_cp = Some(t);
         src_cp = Some(s);
+        progress(Progress {
+            stats: &stats,
+            pending: changes.pending,
+        });
     }
 }
 
