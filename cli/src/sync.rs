@@ -75,13 +75,12 @@ use linli_domain::replication::local;
 use linli_domain::replication::merge;
 #[cfg(test)]
 use linli_domain::replication::merge::Envelope;
-use linli_domain::replication::replicate::{self, Options, ReplicaError, Stats};
+use linli_domain::replication::replicate::{self, ready, Options, ReplicaError, Stats};
 #[cfg(test)]
 use linli_domain::replication::replicate::MemReplica;
 use linli_domain::replication::syncfile::{self, SyncFile};
 use linli_domain::vault::{Guide, Keyring, RecoveryCode};
 
-use crate::couch::CouchReplica;
 use crate::vault::{self as agevault, ReadSecrets};
 
 use linli_domain::replication::local::VAULT_SETTING;
@@ -537,18 +536,19 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
         Some(p) => Some(agevault::read_passphrase(p)?),
         None => None,
     };
-    let mut remote = CouchReplica::new(
+    let mut remote = crate::couch::connect(
         &args.remote,
         args.user.as_deref(),
         password.as_ref().map(|p| p.expose_secret()),
-    )?;
-    remote.fail_after_writes = args.fail_after_writes;
-    remote.ensure_db()?;
+        args.fail_after_writes,
+    )
+    .map_err(|e| anyhow::anyhow!("--remote: {e}"))?;
+    ready(remote.ensure_db())?;
     let mut opts = Options::new(&format!("{}-{now}-{}", session.ex.state.name, random_hex(4)?));
     opts.batch_size = args.batch_size.max(1);
 
     let mut failure: Option<ReplicaError> = None;
-    let pull = match replicate::replicate(&mut remote, &mut session.ex.state, &opts) {
+    let pull = match ready(replicate::replicate_async(&mut remote, &mut session.ex.state, &opts, &mut |_| {})) {
         Ok(s) => Some(s),
         Err(e) => {
             failure = Some(e);
@@ -557,7 +557,7 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     };
     let local_edits = session.stage_local()?;
     let push = if failure.is_none() {
-        match replicate::replicate(&mut session.ex.state, &mut remote, &opts) {
+        match ready(replicate::replicate_async(&mut session.ex.state, &mut remote, &opts, &mut |_| {})) {
             Ok(s) => Some(s),
             Err(e) => {
                 failure = Some(e);

@@ -12,6 +12,8 @@
 //! - [`replicate`]: the algorithm as steps and a driver, checkpoints and resumption,
 //!   [`replicate::MemReplica`] (an in-memory database).
 //! - [`merge`]: what a document with several leaves, or a store after a union, reads as.
+//! - [`couch`]: a CouchDB database over any HTTP transport (ureq in the CLI, `fetch`
+//!   in the workspace) as an [`replicate::AsyncReplica`].
 //! - [`ids`]: document ids (keyed hash of store and key), device-prefixed record ids,
 //!   migration of existing ids.
 //! - [`syncfile`]: export and import of "changes since our last exchange".
@@ -61,6 +63,7 @@
 //! See [`ids`]: device number in the high 8 bits of the existing `u32` ids, legacy ids
 //! in device 0's space, migration by an injective, order-keeping map.
 
+pub mod couch;
 pub mod ids;
 pub mod local;
 pub mod merge;

@@ -315,8 +315,13 @@ pub fn replicate<S: Replica, T: Replica>(
     ready(replicate_async(source, target, opts, &mut |_| {}))
 }
 
-/// Runs a future whose awaits are all ready at once (synchronous replicas).
-fn ready<F: std::future::Future>(f: F) -> F::Output {
+/// Runs a future whose awaits are all ready at once (synchronous replicas and
+/// transports, e.g. the CLI's blocking HTTP).
+///
+/// # Panics
+///
+/// If the future waits (an asynchronous transport must be awaited instead).
+pub fn ready<F: std::future::Future>(f: F) -> F::Output {
     let mut f = std::pin::pin!(f);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match f.as_mut().poll(&mut cx) {
