@@ -5,7 +5,9 @@
 //    after <meta charset> of DIR/index.html. Scripts may come from the page's own origin
 //    only, plus the exact inline scripts present at build time (Trunk's module loader,
 //    the dashboard's service-worker/trust.js starter), each allowed by its SHA-256.
-//    Run again, it replaces its own tag (idempotent).
+//    Run again, it replaces its own tag (idempotent). The workspace's connect-src also
+//    names the CouchDB origins in LINLI_SYNC_ORIGINS (issue #19; at build time, or by
+//    running this script again on a built folder at deploy time).
 // 2. Service-worker cache version: when DIR/sw.js exists (the dashboard's dashboard/sw.js,
 //    the workspace's public/sw.js), its cache name `linli-dashboard-…` or
 //    `linli-workspace-…` is set to a hash of every other file of the build (a `site/`
@@ -48,16 +50,31 @@ export function inlineScripts(html) {
   return out;
 }
 
-export function policy(html) {
+// The workspace's CouchDB servers (issue #19), from LINLI_SYNC_ORIGINS: origins
+// (scheme://host[:port], space- or comma-separated) added to the workspace's connect-src,
+// never the dashboard's. Anything else is refused, so a typo cannot open the policy.
+export function syncOrigins(text = process.env.LINLI_SYNC_ORIGINS ?? '') {
+  const list = text.split(/[\s,]+/).filter(Boolean);
+  for (const o of list) {
+    if (!/^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(o)) {
+      throw new Error(`LINLI_SYNC_ORIGINS: \`${o}\` is not an origin (scheme://host[:port], no path)`);
+    }
+  }
+  return [...new Set(list)];
+}
+
+export function policy(html, connect = []) {
   const hashes = [...new Set(inlineScripts(html).map((s) => `'sha256-${sha256(s)}'`))].join(' ');
-  return POLICY_BASE.join('; ').replace(' {hashes}', hashes ? ` ${hashes}` : '');
+  return POLICY_BASE.map((d) => (d === "connect-src 'self'" && connect.length ? `${d} ${connect.join(' ')}` : d))
+    .join('; ')
+    .replace(' {hashes}', hashes ? ` ${hashes}` : '');
 }
 
 const TAG = /<meta http-equiv="Content-Security-Policy" content="[^"]*">\n?/;
 
-export function withCsp(html) {
+export function withCsp(html, connect = []) {
   const clean = html.replace(TAG, '');
-  const tag = `<meta http-equiv="Content-Security-Policy" content="${policy(clean)}">`;
+  const tag = `<meta http-equiv="Content-Security-Policy" content="${policy(clean, connect)}">`;
   const charset = /<meta charset="utf-8">\n?/i;
   if (!charset.test(clean)) throw new Error('index.html has no <meta charset="utf-8"> to put the CSP after');
   // Before any script: a policy only governs what comes after it.
@@ -93,8 +110,9 @@ export function buildVersion(dir) {
 
 export function postBuild(dir) {
   const index = join(dir, 'index.html');
-  writeFileSync(index, withCsp(readFileSync(index, 'utf8')));
   const sw = join(dir, 'sw.js');
+  const workspace = statSync(sw, { throwIfNoEntry: false }) && /linli-workspace-/.test(readFileSync(sw, 'utf8'));
+  writeFileSync(index, withCsp(readFileSync(index, 'utf8'), workspace ? syncOrigins() : []));
   let version = null;
   if (statSync(sw, { throwIfNoEntry: false })) {
     const text = readFileSync(sw, 'utf8');

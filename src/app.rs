@@ -46,7 +46,8 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     let route = provide_route();
-    provide_storage();
+    let storage = provide_storage();
+    crate::state::provide_sync(storage);
     let session = provide_session();
 
     // The static "loading" line in index.html is no longer needed.

@@ -94,3 +94,18 @@ pub fn focus_after_draw(selector: &'static str) {
     });
     let _ = leptos::prelude::window().request_animation_frame(focus.unchecked_ref());
 }
+
+/// Waits `ms` milliseconds (a timer; other tasks run meanwhile).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Whether the browser believes it is online (`navigator.onLine`).
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}

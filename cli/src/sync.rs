@@ -75,9 +75,9 @@ use linli_domain::replication::local;
 use linli_domain::replication::merge;
 #[cfg(test)]
 use linli_domain::replication::merge::Envelope;
-use linli_domain::replication::replicate::{self, ready, Options, ReplicaError, Stats};
 #[cfg(test)]
 use linli_domain::replication::replicate::MemReplica;
+use linli_domain::replication::replicate::{self, ready, Options, ReplicaError, Stats};
 use linli_domain::replication::syncfile::{self, SyncFile};
 use linli_domain::vault::{Guide, Keyring, RecoveryCode};
 
@@ -548,7 +548,12 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     opts.batch_size = args.batch_size.max(1);
 
     let mut failure: Option<ReplicaError> = None;
-    let pull = match ready(replicate::replicate_async(&mut remote, &mut session.ex.state, &opts, &mut |_| {})) {
+    let pull = match ready(replicate::replicate_async(
+        &mut remote,
+        &mut session.ex.state,
+        &opts,
+        &mut |_| {},
+    )) {
         Ok(s) => Some(s),
         Err(e) => {
             failure = Some(e);
@@ -557,7 +562,12 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     };
     let local_edits = session.stage_local()?;
     let push = if failure.is_none() {
-        match ready(replicate::replicate_async(&mut session.ex.state, &mut remote, &opts, &mut |_| {})) {
+        match ready(replicate::replicate_async(
+            &mut session.ex.state,
+            &mut remote,
+            &opts,
+            &mut |_| {},
+        )) {
             Ok(s) => Some(s),
             Err(e) => {
                 failure = Some(e);
@@ -637,7 +647,11 @@ pub fn run_import(
         .map_err(|e| anyhow::anyhow!("`{}` is not a linli sync file ({e})", sync_file.display()))?;
     // Every body must open before anything is written (another community's file is refused).
     for d in sf.docs.iter().filter(|d| !d.deleted) {
-        session.ex.keys.open(&d.id, &d.body).map_err(|_| SyncError::Sealed(d.id.clone()))?;
+        session
+            .ex
+            .keys
+            .open(&d.id, &d.body)
+            .map_err(|_| SyncError::Sealed(d.id.clone()))?;
     }
     let stats = syncfile::import(&mut session.ex.state, &sf)?;
     let local_edits = session.stage_local()?;

@@ -18,6 +18,7 @@ pub mod allocation;
 pub mod cipher;
 pub mod cockpit;
 mod community;
+pub mod couch;
 pub mod dashboard;
 mod dataset;
 pub mod decisions;

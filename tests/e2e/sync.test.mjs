@@ -7,12 +7,13 @@
 // redeemed on both is kept twice in the ledger with the later redemption flagged. A second import of the same file
 // writes nothing; a file sealed with another key is refused. A guide resolves the
 // conflict by picking B's value; the resolution reaches B at the next exchange. The files hold none of the
-// planted personal strings. (Sync by CouchDB from the browser is not built yet.)
+// planted personal strings. (The same through a CouchDB server: sync_server.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { start, waitForDemo, axeViolations, exportBackupJson, OUT } from './harness.mjs';
+import { steps } from './steps.mjs';
 
 const CLI = process.env.LINLI_CLI ?? new URL('../../target/ci/linli', import.meta.url).pathname;
 
@@ -51,94 +52,8 @@ async function importFile(page, key, file) {
 
 const replicaOf = async (page) => (await page.locator('[data-testid=sync-replica]').textContent()).trim();
 
-async function edit(page, id, fields) {
-  await page.goto(env.base + `#/register/${id}`);
-  await page.locator('#f-room').waitFor({ timeout: 60_000 });
-  for (const [sel, value] of Object.entries(fields)) await page.fill(sel, value);
-  await page.click('[data-testid=save]');
-  await page.locator('[data-testid=saved]').waitFor();
-}
-
-async function addHousehold(page, name, phone) {
-  await page.goto(env.base + '#/register/new');
-  await page.locator('form.household').waitFor({ timeout: 60_000 });
-  await page.fill('#f-room', '1808');
-  await page.fill('#f-contact_phone', phone);
-  await page.locator('.member input[type=text]').first().fill(name);
-  await page.click('[data-testid=save]');
-  await page.waitForURL(/#\/register\/\d+$/, { timeout: 60_000 });
-  return Number(page.url().match(/(\d+)$/)[1]);
-}
-
-async function values(page, id) {
-  await page.goto(env.base + `#/register/${id}`);
-  await page.locator('#f-room').waitFor({ timeout: 60_000 });
-  return { notes: await page.inputValue('#f-notes'), phone: await page.inputValue('#f-contact_phone') };
-}
-
-// Participation (as in participation.test.mjs): a message with a higher data-seq.
-async function act(page, click, msg) {
-  const sel = `[data-testid=${msg}]`;
-  const seq = await page.evaluate((q) => Number(document.querySelector(q)?.dataset.seq ?? 0), sel);
-  await page.click(click);
-  await page.waitForFunction(([q, n]) => Number(document.querySelector(q)?.dataset.seq ?? 0) > n, [sel, seq]);
-  return (await page.locator(sel).textContent()).trim();
-}
-
-async function openParticipation(page) {
-  await page.goto(env.base + '#/participation');
-  await page.locator('[data-testid=part-overall]').waitFor({ timeout: 60_000 });
-}
-
-async function balanceOf(page, hid) {
-  await page.fill('#ledger-household', String(hid));
-  const text = await page.locator('[data-testid=ledger-balance]').textContent();
-  return Number(text.match(/余额：(-?\d+) 分/)[1]);
-}
-
-// Waits until the ledger shows `expected` for `hid` (views update a moment after a write).
-async function expectBalance(page, hid, expected) {
-  await page.fill('#ledger-household', String(hid));
-  await page.locator('[data-testid=ledger-balance]', { hasText: `余额：${expected} 分` }).waitFor({ timeout: 10_000 })
-    .catch(async () => assert.equal(await balanceOf(page, hid), expected));
-}
-
-async function addActivity(page, title, channelIndex, attendance) {
-  await page.fill('#act-title', title);
-  await page.fill('#act-date', '2026-11-20');
-  await page.selectOption('#act-channel', String(channelIndex));
-  await page.fill('#act-hours', '1.5');
-  await page.fill('#act-attendance', attendance.join(' '));
-  const text = await act(page, '[data-testid=part-activity-form] button[type=submit]', 'part-activity-msg');
-  return Number(text.match(/编号 (\d+)/)[1]);
-}
-
-async function earn(page, activityId) {
-  await page.selectOption('[data-testid=earn-activity]', String(activityId));
-  await page.locator('[data-testid=earn-attendance]').waitFor();
-  return act(page, '[data-testid=earn-submit]', 'earn-msg');
-}
-
-async function redeemVoucher(page, hid) {
-  await openParticipation(page);
-  await page.fill('#redeem-household', String(hid));
-  await page.selectOption('#redeem-item', 'canteen_voucher');
-  return act(page, '[data-testid=redeem-form] button[type=submit]', 'redeem-msg');
-}
-
-// The register's number of households.
-async function householdCount(page) {
-  await page.goto(env.base + '#/register');
-  const count = page.locator('[data-testid=result-count]');
-  await count.waitFor({ timeout: 60_000 });
-  return Number((await count.textContent()).match(/\d+/)[0]);
-}
-
-const memberName = async (page, id) => {
-  await page.goto(env.base + `#/register/${id}`);
-  await page.locator('#f-room').waitFor({ timeout: 60_000 });
-  return page.locator('.member input[type=text]').first().inputValue();
-};
+const { edit, addHousehold, values, openParticipation, balanceOf, expectBalance, addActivity, earn, redeemVoucher,
+  householdCount, memberName } = steps(() => env.base);
 
 test('two browsers exchange sync files, converge, and keep the same-field edit as a conflict', async () => {
   const a = await env.newPage({ width: 1366, height: 900 });

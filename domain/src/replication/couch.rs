@@ -100,7 +100,9 @@ pub struct Couch<H> {
 
 impl<H> std::fmt::Debug for Couch<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Couch").field("db", &self.db).finish_non_exhaustive()
+        f.debug_struct("Couch")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
     }
 }
 
@@ -191,7 +193,12 @@ impl<H: Http> Couch<H> {
         &self.http
     }
 
-    async fn call(&self, method: &'static str, path: &str, body: Option<String>) -> Result<(u16, String), ReplicaError> {
+    async fn call(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<(u16, String), ReplicaError> {
         let url = format!("{}{path}", self.db);
         let what = format!("{method} {url}");
         let (status, text) = self
@@ -200,14 +207,12 @@ impl<H: Http> Couch<H> {
             .await
             .map_err(|e| unavailable(&what, e))?;
         match status {
-            401 => Err(unavailable(
-                &what,
-                "401 unauthorized: the server refused the user name or password",
-            )),
-            403 => Err(unavailable(
-                &what,
-                "403 forbidden: this user may not use this database (see its _security object)",
-            )),
+            401 => Err(ReplicaError::Refused(format!(
+                "{what}: 401 unauthorized: the server refused the user name or password"
+            ))),
+            403 => Err(ReplicaError::Refused(format!(
+                "{what}: 403 forbidden: this user may not use this database (see its _security object)"
+            ))),
             _ => Ok((status, text)),
         }
     }
@@ -311,7 +316,9 @@ impl<H: Http> AsyncReplica for Couch<H> {
         if req.docs.is_empty() {
             return Ok(BulkGetResponse::default());
         }
-        let v: Value = self.json("POST", "/_bulk_get?revs=true", Some(to_json(req)?)).await?;
+        let v: Value = self
+            .json("POST", "/_bulk_get?revs=true", Some(to_json(req)?))
+            .await?;
         Ok(parse_bulk_get(&v))
     }
 
@@ -366,7 +373,10 @@ mod tests {
 
     #[test]
     fn urls_with_credentials_or_without_a_database_are_refused() {
-        assert_eq!(check_url(" http://127.0.0.1:5984/a/").unwrap(), "http://127.0.0.1:5984/a");
+        assert_eq!(
+            check_url(" http://127.0.0.1:5984/a/").unwrap(),
+            "http://127.0.0.1:5984/a"
+        );
         assert_eq!(check_url("https://x.org/c/db").unwrap(), "https://x.org/c/db");
         assert_eq!(check_url("http://u:p@x.org/db"), Err(UrlError::Credentials));
         assert_eq!(check_url("http://x.org/"), Err(UrlError::NoDatabase));
@@ -411,14 +421,18 @@ mod tests {
             body: Option<String>,
         ) -> Result<(u16, String), String> {
             use crate::replication::replicate::Replica;
-            self.log.borrow_mut().push(format!("{method} {url} {}", auth.unwrap_or("-")));
+            self.log
+                .borrow_mut()
+                .push(format!("{method} {url} {}", auth.unwrap_or("-")));
             if let Some(s) = self.status {
                 return Ok((s, "{}".into()));
             }
             let path = url.strip_prefix("http://h/db").ok_or("wrong host")?;
             let mut srv = self.server.borrow_mut();
             let j = |v: Value| Ok((200, v.to_string()));
-            let b = || serde_json::from_str::<Value>(body.as_deref().unwrap_or("null")).map_err(|e| e.to_string());
+            let b = || {
+                serde_json::from_str::<Value>(body.as_deref().unwrap_or("null")).map_err(|e| e.to_string())
+            };
             match (method, path.split('?').next().unwrap_or("")) {
                 ("GET", "") => j(serde_json::json!({"doc_count": srv.docs.len(), "update_seq": srv.seq})),
                 ("GET", "/_changes") => {
@@ -429,11 +443,17 @@ mod tests {
                 }
                 ("POST", "/_revs_diff") => {
                     let req = serde_json::from_value(b()?).map_err(|e| e.to_string())?;
-                    j(serde_json::to_value(Replica::revs_diff(&*srv, &req).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?)
+                    j(
+                        serde_json::to_value(Replica::revs_diff(&*srv, &req).map_err(|e| e.to_string())?)
+                            .map_err(|e| e.to_string())?,
+                    )
                 }
                 ("POST", "/_bulk_get") => {
                     let req = serde_json::from_value(b()?).map_err(|e| e.to_string())?;
-                    j(serde_json::to_value(Replica::bulk_get(&*srv, &req).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?)
+                    j(
+                        serde_json::to_value(Replica::bulk_get(&*srv, &req).map_err(|e| e.to_string())?)
+                            .map_err(|e| e.to_string())?,
+                    )
                 }
                 ("POST", "/_bulk_docs") => {
                     let req: BulkDocsRequest = serde_json::from_value(b()?).map_err(|e| e.to_string())?;
@@ -441,13 +461,15 @@ mod tests {
                     Replica::bulk_docs(&mut *srv, &req).map_err(|e| e.to_string())?;
                     j(serde_json::json!([]))
                 }
-                ("GET", p) if p.starts_with("/_local/") => match Replica::get_local(&*srv, &p[1..]).map_err(|e| e.to_string())? {
-                    Some(mut d) => {
-                        d.rev = Some("0-1".into());
-                        j(serde_json::to_value(d).map_err(|e| e.to_string())?)
+                ("GET", p) if p.starts_with("/_local/") => {
+                    match Replica::get_local(&*srv, &p[1..]).map_err(|e| e.to_string())? {
+                        Some(mut d) => {
+                            d.rev = Some("0-1".into());
+                            j(serde_json::to_value(d).map_err(|e| e.to_string())?)
+                        }
+                        None => Ok((404, "{}".into())),
                     }
-                    None => Ok((404, "{}".into())),
-                },
+                }
                 ("PUT", p) if p.starts_with("/_local/") => {
                     let d: CheckpointDoc = serde_json::from_value(b()?).map_err(|e| e.to_string())?;
                     Replica::put_local(&mut *srv, d).map_err(|e| e.to_string())?;
@@ -476,7 +498,10 @@ mod tests {
         local.put("b", None, false, "B1").unwrap();
         let opts = Options::new("s1");
         let mut batches = 0;
-        let pull = ready(replicate_async(&mut remote, &mut local, &opts, &mut |_| batches += 1)).unwrap();
+        let pull = ready(replicate_async(&mut remote, &mut local, &opts, &mut |_| {
+            batches += 1
+        }))
+        .unwrap();
         assert_eq!((pull.docs_written, batches), (1, 1));
         let push = ready(replicate_async(&mut local, &mut remote, &opts, &mut |_| {})).unwrap();
         assert_eq!(push.docs_written, 1, "only b goes up; a came from there");
@@ -489,7 +514,13 @@ mod tests {
         assert!(log.iter().any(|l| l.starts_with("POST http://h/db/_bulk_docs")));
         drop((srv, log));
         // Again: nothing new either way, checkpoints found.
-        let again = ready(replicate_async(&mut remote, &mut local, &Options::new("s2"), &mut |_| {})).unwrap();
+        let again = ready(replicate_async(
+            &mut remote,
+            &mut local,
+            &Options::new("s2"),
+            &mut |_| {},
+        ))
+        .unwrap();
         assert_eq!(again.docs_written, 0);
     }
 
@@ -497,11 +528,15 @@ mod tests {
     fn refused_credentials_and_forbidden_databases_say_so() {
         for (status, says) in [(401, "401 unauthorized"), (403, "403 forbidden")] {
             let remote = fake(MemReplica::new("s"), Some(status));
-            let e = ready(remote.ensure_db()).unwrap_err().to_string();
+            let e = ready(remote.ensure_db()).unwrap_err();
+            assert!(matches!(e, ReplicaError::Refused(_)), "{e:?}");
+            let e = e.to_string();
             assert!(e.contains(says) && e.contains("GET http://h/db"), "{e}");
         }
         let remote = fake(MemReplica::new("s"), Some(500));
-        let e = ready(AsyncReplica::changes(&remote, &Value::from(0), 5)).unwrap_err().to_string();
+        let e = ready(AsyncReplica::changes(&remote, &Value::from(0), 5))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("status 500"), "{e}");
     }
 }

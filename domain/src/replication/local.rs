@@ -838,7 +838,14 @@ impl Session {
         let (ds, renumbered) = renumber_collisions(&self.keys, &self.state, &self.base, &self.ds)?;
         self.ds = ds;
         self.renumbered += renumbered.values().map(BTreeMap::len).sum::<usize>();
-        let n = stage(&self.keys, &mut self.state, &records(&self.ds)?, &self.base, who, nonces)?;
+        let n = stage(
+            &self.keys,
+            &mut self.state,
+            &records(&self.ds)?,
+            &self.base,
+            who,
+            nonces,
+        )?;
         self.edits += n;
         Ok(n)
     }

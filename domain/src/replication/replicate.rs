@@ -42,6 +42,10 @@ pub enum ReplicaError {
     /// The replica could not be reached or stopped answering (a cut-off).
     #[error("replica unavailable: {0}")]
     Unavailable(String),
+    /// The server refused the credentials or this database (401, 403): retrying will
+    /// not help until a guide changes them.
+    #[error("{0}")]
+    Refused(String),
     /// A revision id or `_revisions` path was malformed.
     #[error(transparent)]
     Rev(#[from] RevError),
@@ -370,7 +374,9 @@ pub async fn replicate_async<S: AsyncReplica, T: AsyncReplica>(
         if !anc.is_empty() {
             let anc_diff = target.revs_diff(&anc).await?;
             if !anc_diff.is_empty() {
-                docs.extend(fetched_docs(&source.bulk_get(&bulk_get_request(&anc_diff)).await?));
+                docs.extend(fetched_docs(
+                    &source.bulk_get(&bulk_get_request(&anc_diff)).await?,
+                ));
             }
         }
         for d in &mut docs {

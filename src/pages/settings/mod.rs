@@ -12,6 +12,7 @@ mod guides;
 mod plan_rules;
 mod points_rules;
 mod sync;
+mod sync_server;
 mod targets;
 
 pub(crate) use self::targets::{direction_name, indicator_name, unit_name};

@@ -43,7 +43,7 @@ enum Run {
     Failed(String),
 }
 
-fn root_key(typed: &str) -> Option<[u8; 32]> {
+pub(super) fn root_key(typed: &str) -> Option<[u8; 32]> {
     if let Some(dk) = crate::db::cipher::data_key() {
         return Some(*dk.as_bytes());
     }
@@ -341,6 +341,7 @@ pub(super) fn SyncSection() -> impl IntoView {
                 </WriteGuard>
             </div>
             <div aria-live="polite">{result}</div>
+            <super::sync_server::ServerSync key=key/>
             {move || status.get().filter(|s| !s.waiting.is_empty() || !s.flags.is_empty()).map(|s| {
                 let any_waiting = !s.waiting.is_empty();
                 view! {

@@ -1,0 +1,334 @@
+//! Continuous replication with a community's CouchDB server (issue #19), provided as
+//! context so it keeps running while the guide moves between views.
+//!
+//! One run ([`run_once`]): read the dataset in one read-only transaction, open the
+//! replica kept in it (`replication::local::Session`, the code `linli sync` runs), pull
+//! from the server, stage this device's edits (renumbering any record another device
+//! took the id of), push, and when anything changed write the merged dataset back in one
+//! read-write transaction with its history entry. A run whose read is overtaken by a
+//! write in this tab does not write (the guide's edit stays) and runs again at once.
+//!
+//! Between runs the service long-polls the server's `_changes` (1.5 s) and watches
+//! [`super::Storage::revision`], so an edit on either side starts a run within a poll.
+//! Errors retry with exponential backoff (1 s doubling to 60 s); refused credentials
+//! stop and say so; offline (`navigator.onLine`) waits without requests.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use linli_domain::replication::local::{self, Author, Session, SyncKeys};
+use linli_domain::replication::replicate::{replicate_async, Options, Progress, ReplicaError};
+use linli_domain::replication::wire::Seq;
+
+use super::Storage;
+use crate::browser::{now_millis, online, random_bytes, sleep};
+use crate::db::couch::Remote;
+use crate::db::history_entry;
+
+/// Where the service is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Not connected.
+    Off,
+    /// Reading this device's data.
+    Reading,
+    /// Bringing the server's changes: rows read so far, rows the server still has.
+    Pulling { read: u64, pending: Option<u64> },
+    /// Sending this device's changes.
+    Pushing { read: u64, pending: Option<u64> },
+    /// Writing the merged data on this device.
+    Saving,
+    /// Up to date, waiting for a change on either side.
+    Watching,
+    /// The browser is offline; nothing is sent until it is back.
+    Offline,
+    /// The last run failed; the next try is in `wait_s` seconds.
+    Retrying { error: String, wait_s: u32 },
+    /// The server refused the credentials or the database; stopped.
+    Refused(String),
+}
+
+/// What the last completed run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Report {
+    pub at: i64,
+    pub pulled: u64,
+    pub pushed: u64,
+    pub local_edits: u64,
+    pub renumbered: usize,
+    pub conflicts: usize,
+}
+
+/// The service, provided as context. `Copy`.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncService {
+    pub phase: RwSignal<Phase>,
+    /// The server's database URL while connected.
+    pub url: RwSignal<Option<String>>,
+    pub last: RwSignal<Option<Report>>,
+    /// Whether this device has edits the server has not had yet (a write since the
+    /// last run).
+    pub unsent: Signal<bool>,
+    seen: RwSignal<u64>,
+    generation: StoredValue<u64>,
+}
+
+/// What a connection needs: the database, the community's key, who acts.
+pub struct Connect {
+    pub remote: Remote,
+    pub keys: SyncKeys,
+    pub actor: String,
+}
+
+enum RunError {
+    /// A write in this tab overtook the run's read: run again.
+    Overtaken,
+    Replica(ReplicaError),
+    Other(String),
+}
+
+impl From<ReplicaError> for RunError {
+    fn from(e: ReplicaError) -> Self {
+        Self::Replica(e)
+    }
+}
+
+impl From<local::LocalError> for RunError {
+    fn from(e: local::LocalError) -> Self {
+        Self::Other(e.to_string())
+    }
+}
+
+fn nonce() -> Option<[u8; local::NONCE]> {
+    Some(random_bytes::<{ local::NONCE }>())
+}
+
+/// One run (module docs).
+async fn run_once(
+    storage: Storage,
+    remote: &mut Remote,
+    keys: &SyncKeys,
+    actor: &str,
+    phase: RwSignal<Phase>,
+) -> Result<Report, RunError> {
+    let db = storage
+        .db()
+        .ok_or_else(|| RunError::Other("no database".into()))?;
+    let before = storage.revision.get_untracked();
+    phase.set(Phase::Reading);
+    crate::browser::paint().await;
+    let ds = db
+        .read_all()
+        .await
+        .map_err(|e| RunError::Other(format!("{e:?}")))?;
+    let fresh = format!("device:{}", local::hex(&random_bytes::<8>()));
+    let mut s = Session::open(keys.clone(), ds, &fresh)?;
+    let at = now_millis();
+    let opts = Options::new(&format!(
+        "{}-{at}-{}",
+        s.state.name,
+        local::hex(&random_bytes::<4>())
+    ));
+    let pull = replicate_async(remote, &mut s.state, &opts, &mut |p: Progress<'_>| {
+        phase.set(Phase::Pulling {
+            read: p.stats.docs_read,
+            pending: p.pending,
+        });
+    })
+    .await?;
+    let who = Author {
+        by: actor.to_owned(),
+        device: 0,
+        at,
+    };
+    let edits = s.stage(&who, &mut nonce)?;
+    let push = replicate_async(&mut s.state, remote, &opts, &mut |p: Progress<'_>| {
+        phase.set(Phase::Pushing {
+            read: p.stats.docs_read,
+            pending: p.pending,
+        });
+    })
+    .await?;
+    let mut report = Report {
+        at,
+        pulled: pull.docs_written,
+        pushed: push.docs_written,
+        local_edits: edits,
+        renumbered: s.renumbered(),
+        conflicts: 0,
+    };
+    if pull.batches == 0 && push.batches == 0 && edits == 0 {
+        report.conflicts = db
+            .sync_status()
+            .await
+            .ok()
+            .flatten()
+            .map_or(0, |st| st.waiting.len());
+        return Ok(report);
+    }
+    phase.set(Phase::Saving);
+    let ex = s.finish(Some(remote.url()), at)?;
+    report.conflicts = ex.status.waiting.len();
+    if storage.revision.get_untracked() != before {
+        return Err(RunError::Overtaken);
+    }
+    let entry = history_entry(
+        at,
+        actor.to_owned(),
+        "dataset",
+        0,
+        "sync_server",
+        format!(
+            "{}: +{} / -> {} ({} edits)",
+            remote.url(),
+            report.pulled,
+            report.pushed,
+            report.local_edits
+        ),
+    );
+    storage
+        .replace_all_recorded(&ex.dataset, entry)
+        .await
+        .map_err(|e| RunError::Other(format!("{e:?}")))?;
+    Ok(report)
+}
+
+impl SyncService {
+    /// Starts continuous replication (stopping any running one).
+    pub fn connect(&self, storage: Storage, c: Connect) {
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let this = *self;
+        this.url.set(Some(c.remote.url().to_owned()));
+        let Connect {
+            mut remote,
+            keys,
+            actor,
+        } = c;
+        spawn_local(async move {
+            let live = move || this.generation.get_value() == generation;
+            let mut backoff = 1u32;
+            let mut remote_changed = true;
+            let mut since: Option<Seq> = None;
+            if let Err(e) = remote.ensure_db().await {
+                if live() {
+                    this.fail(&e, 0);
+                }
+                if matches!(e, ReplicaError::Refused(_)) {
+                    return;
+                }
+            }
+            while live() {
+                if !online() {
+                    this.phase.set(Phase::Offline);
+                    sleep(2_000).await;
+                    remote_changed = true;
+                    continue;
+                }
+                let local_changed = storage.revision.get_untracked() != this.seen.get_untracked();
+                if remote_changed || local_changed || since.is_none() {
+                    match run_once(storage, &mut remote, &keys, &actor, this.phase).await {
+                        Ok(report) => {
+                            if !live() {
+                                break;
+                            }
+                            this.seen.set(storage.revision.get_untracked());
+                            this.last.set(Some(report));
+                            backoff = 1;
+                            remote_changed = false;
+                            since = remote.update_seq().await.ok();
+                        }
+                        Err(RunError::Overtaken) => continue,
+                        Err(RunError::Replica(e)) => {
+                            if !live() {
+                                break;
+                            }
+                            if matches!(e, ReplicaError::Refused(_)) {
+                                this.fail(&e, 0);
+                                break;
+                            }
+                            this.fail(&e, backoff);
+                            sleep(i32::try_from(backoff * 1000).unwrap_or(60_000)).await;
+                            backoff = (backoff * 2).min(60);
+                            continue;
+                        }
+                        Err(RunError::Other(e)) => {
+                            if !live() {
+                                break;
+                            }
+                            this.phase.set(Phase::Retrying {
+                                error: e,
+                                wait_s: backoff,
+                            });
+                            sleep(i32::try_from(backoff * 1000).unwrap_or(60_000)).await;
+                            backoff = (backoff * 2).min(60);
+                            continue;
+                        }
+                    }
+                }
+                if !live() {
+                    break;
+                }
+                this.phase.set(Phase::Watching);
+                let started = now_millis();
+                let Some(seq) = since.clone() else { continue };
+                match remote.wait_changes(&seq, 1_500).await {
+                    Ok(c) if !c.results.is_empty() => remote_changed = true,
+                    Ok(_) => {
+                        // A server that answers a long poll at once: do not spin.
+                        if now_millis() - started < 300 {
+                            sleep(1_000).await;
+                        }
+                    }
+                    // A long poll cut (the cap in `db::couch`, the browser going offline):
+                    // a run says whether the server is really away.
+                    Err(_) => remote_changed = true,
+                }
+            }
+        });
+    }
+
+    fn fail(&self, e: &ReplicaError, wait_s: u32) {
+        self.phase.set(match e {
+            ReplicaError::Refused(m) => Phase::Refused(m.clone()),
+            other => Phase::Retrying {
+                error: other.to_string(),
+                wait_s,
+            },
+        });
+    }
+
+    /// Stops replication (a run under way finishes its current request and stops
+    /// before writing anything more on this device).
+    pub fn disconnect(&self) {
+        self.generation.set_value(self.generation.get_value() + 1);
+        self.url.set(None);
+        self.phase.set(Phase::Off);
+    }
+}
+
+/// Creates the service and provides it.
+pub fn provide_sync(storage: Storage) -> SyncService {
+    let seen = RwSignal::new(0u64);
+    let url = RwSignal::new(None::<String>);
+    let unsent = Signal::derive(move || url.with(Option::is_some) && storage.revision.get() != seen.get());
+    let s = SyncService {
+        phase: RwSignal::new(Phase::Off),
+        url,
+        last: RwSignal::new(None),
+        unsent,
+        seen,
+        generation: StoredValue::new(0),
+    };
+    provide_context(s);
+    s
+}
+
+/// The service from context.
+///
+/// # Panics
+///
+/// Outside the app's root (where it is provided).
+pub fn use_sync() -> SyncService {
+    expect_context()
+}
