@@ -5,7 +5,7 @@
 //! replica kept in it (`replication::local::Session`, the code `linli sync` runs), pull
 //! from the server, stage this device's edits (renumbering any record another device
 //! took the id of), push, and when anything changed write the merged dataset back in one
-//! read-write transaction with its history entry. A run whose read is overtaken by a
+//! read-write transaction (no history entry of its own: see [`run_once`]). A run whose read is overtaken by a
 //! write in this tab does not write (the guide's edit stays) and runs again at once.
 //!
 //! Between runs the service long-polls the server's `_changes` (1.5 s) and watches
@@ -23,7 +23,6 @@ use linli_domain::replication::wire::Seq;
 use super::Storage;
 use crate::browser::{now_millis, online, random_bytes, sleep};
 use crate::db::couch::Remote;
-use crate::db::history_entry;
 
 /// Where the service is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +56,8 @@ pub struct Report {
     pub local_edits: u64,
     pub renumbered: usize,
     pub conflicts: usize,
+    /// How long the run took, from the read to the write (ms).
+    pub took_ms: i64,
 }
 
 /// The service, provided as context. `Copy`.
@@ -117,6 +118,7 @@ async fn run_once(
     let before = storage.revision.get_untracked();
     phase.set(Phase::Reading);
     crate::browser::paint().await;
+    let t0 = now_millis();
     let ds = db
         .read_all()
         .await
@@ -156,6 +158,7 @@ async fn run_once(
         local_edits: edits,
         renumbered: s.renumbered(),
         conflicts: 0,
+        took_ms: 0,
     };
     if pull.batches == 0 && push.batches == 0 && edits == 0 {
         report.conflicts = db
@@ -172,24 +175,14 @@ async fn run_once(
     if storage.revision.get_untracked() != before {
         return Err(RunError::Overtaken);
     }
-    let entry = history_entry(
-        at,
-        actor.to_owned(),
-        "dataset",
-        0,
-        "sync_server",
-        format!(
-            "{}: +{} / -> {} ({} edits)",
-            remote.url(),
-            report.pulled,
-            report.pushed,
-            report.local_edits
-        ),
-    );
+    // No history entry: it would be a record of its own, replicated, and the other
+    // device's run writing one in turn would never end. Each revision carries its author,
+    // and the edits' own history entries replicate.
     storage
-        .replace_all_recorded(&ex.dataset, entry)
+        .replace_all(&ex.dataset)
         .await
         .map_err(|e| RunError::Other(format!("{e:?}")))?;
+    report.took_ms = now_millis() - t0;
     Ok(report)
 }
 

@@ -16,7 +16,7 @@ import { cpSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createServer } from 'node:net';
-import { start, waitForDemo, DIST, OUT } from './harness.mjs';
+import { start, waitForDemo, axeViolations, DIST, OUT } from './harness.mjs';
 import { postBuild } from '../../scripts/trunk_post_build.mjs';
 import { steps } from './steps.mjs';
 
@@ -125,6 +125,8 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   const firstPullMs = Date.now() - t0;
   const pulled = Number(await b.page.getAttribute('[data-testid=server-last]', 'data-pulled'));
   assert.ok(pulled > 4000, `B received ${pulled} revisions`);
+  assert.deepEqual(await axeViolations(b.page, 'settings server sync'), []);
+  await b.page.screenshot({ path: `${OUT}sync-server-b.png`, fullPage: false });
   console.log(`first sync of the demo: A up ${firstPushMs} ms, B down ${firstPullMs} ms (${pulled} revisions)`);
   await openParticipation(b.page);
   await expectBalance(b.page, hid, 25);
@@ -197,7 +199,10 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   }
   const visibleMs = Date.now() - sent;
   assert.equal(seen, '实时到达 7');
-  console.log(`an edit on A visible on B after ${visibleMs} ms`);
+  await openSettings(b.page);
+  const took = Number(await b.page.locator('[data-testid=server-last]').getAttribute('data-took'));
+  assert.ok(took > 0, 'the run reports its time');
+  console.log(`an edit on A visible on B after ${visibleMs} ms (B's last run ${took} ms)`);
 
   // The server holds ciphertext only.
   const all = await (await fetch(`${couchUrl}/${db}/_all_docs?include_docs=true`)).text();

@@ -174,9 +174,9 @@ pub(super) fn ServerSync(
         sync.last.get().map(|r| {
             let at = linli_domain::requests::calendar::local_datetime(r.at);
             view! {
-                <p data-testid="server-last" data-at=r.at.to_string() data-pulled=r.pulled.to_string() data-pushed=r.pushed.to_string()
+                <p data-testid="server-last" data-at=r.at.to_string() data-took=r.took_ms.to_string() data-pulled=r.pulled.to_string() data-pushed=r.pushed.to_string()
                     data-conflicts=r.conflicts.to_string()>
-                    {t_string!(i18n, settings.server_last, at = at, pulled = r.pulled, pushed = r.pushed, conflicts = r.conflicts)}
+                    {t_string!(i18n, settings.server_last, at = at, pulled = r.pulled, pushed = r.pushed, conflicts = r.conflicts, s = format!("{:.1}", r.took_ms as f64 / 1000.0))}
                     {(r.renumbered > 0).then(|| view! { " "{t_string!(i18n, settings.sync_renumbered, n = r.renumbered)} })}
                 </p>
             }
