@@ -317,6 +317,11 @@ pub enum Job {
     Seal(Seal),
     /// Decrypt the bytes with this passphrase or secret key.
     Open(String),
+    /// Encrypt the bytes as an armored (ASCII) age file: an enrolment, sent as text or a
+    /// QR code ([`linli_domain::replication::enrol`]).
+    SealArmored(Seal),
+    /// Draw the bytes (text) as a QR code, error correction level L: the SVG's bytes.
+    Qr,
 }
 
 impl Drop for Job {
@@ -355,7 +360,42 @@ pub fn run(job_text: &str, data: &[u8]) -> (Reply, Option<Vec<u8>>) {
             Ok(out) => (Reply::Done, Some(out)),
             Err(e) => (Reply::Refused(e), None),
         },
+        Job::SealArmored(s) => match seal(data, s).and_then(|b| armor(&b)) {
+            Ok(out) => (Reply::Done, Some(out)),
+            Err(e) => (Reply::Failed(e), None),
+        },
+        Job::Qr => match qr_svg(data) {
+            Some(svg) => (Reply::Done, Some(svg.into_bytes())),
+            None => (Reply::Failed("too long for a QR code".to_owned()), None),
+        },
     }
+}
+
+/// A binary age file in age's ASCII armor (the `age -a` format).
+///
+/// # Errors
+///
+/// age's message.
+pub fn armor(binary: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(binary.len() * 4 / 3 + 128);
+    let mut w = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+        .map_err(|e| e.to_string())?;
+    w.write_all(binary).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// The QR code of `text` (level L) as SVG, or `None` when it does not fit.
+pub fn qr_svg(text: &[u8]) -> Option<String> {
+    use qrcode::{render::svg, EcLevel, QrCode};
+    QrCode::with_error_correction_level(text, EcLevel::L)
+        .ok()
+        .map(|c| {
+            c.render::<svg::Color<'_>>()
+                .min_dimensions(320, 320)
+                .quiet_zone(true)
+                .build()
+        })
 }
 
 #[cfg(test)]

@@ -150,3 +150,35 @@ fn the_worker_protocol_round_trips() {
     );
     assert!(matches!(run("{", PLAIN), (Reply::Failed(_), None)));
 }
+
+/// An enrolment: an armored age file (the `age -a` format) that the same `open` reads,
+/// with the one-time code as passphrase, and its QR code as SVG; a text too long for a
+/// QR code is told, not drawn.
+#[test]
+fn enrolments_are_armored_and_drawn_as_qr_codes() {
+    let code = linli_domain::replication::enrol::code([7; 10]);
+    let job = serde_json::to_string(&Job::SealArmored(Seal::Passphrase(code.as_str().to_owned()))).unwrap();
+    let (reply, bytes) = run(&job, PLAIN);
+    assert_eq!(reply, Reply::Done);
+    let text = String::from_utf8(bytes.unwrap()).unwrap();
+    assert!(text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n"), "{text}");
+    assert!(text.trim_end().ends_with("-----END AGE ENCRYPTED FILE-----"));
+    assert!(text.lines().all(|l| l.len() <= 64));
+    assert_eq!(open(text.as_bytes(), code.as_str()).unwrap(), PLAIN);
+    let typed = linli_domain::replication::enrol::passphrase(&code.display().to_lowercase()).unwrap();
+    assert_eq!(open(text.as_bytes(), &typed).unwrap(), PLAIN, "the code as typed");
+    assert_eq!(
+        open(text.as_bytes(), "0000-0000-0000-0000-0"),
+        Err(OpenError::WrongPassphrase)
+    );
+    let (reply, svg) = run(&serde_json::to_string(&Job::Qr).unwrap(), text.as_bytes());
+    assert_eq!(reply, Reply::Done);
+    let svg = String::from_utf8(svg.unwrap()).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("<path"),
+        "{}",
+        &svg[..svg.len().min(200)]
+    );
+    let (reply, none) = run(&serde_json::to_string(&Job::Qr).unwrap(), &[b'x'; 4_000]);
+    assert!(matches!(reply, Reply::Failed(_)) && none.is_none());
+}

@@ -109,3 +109,20 @@ pub async fn sleep(ms: i32) {
 pub fn online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
+
+/// Copies `text` with the asynchronous clipboard API (ignored where missing).
+pub fn copy_text(text: &str) -> bool {
+    use wasm_bindgen::{JsCast, JsValue};
+    let Some(w) = web_sys::window() else { return false };
+    let nav: JsValue = w.navigator().into();
+    let Ok(cb) = js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard")) else {
+        return false;
+    };
+    let Ok(f) = js_sys::Reflect::get(&cb, &JsValue::from_str("writeText")) else {
+        return false;
+    };
+    let Ok(f) = f.dyn_into::<js_sys::Function>() else {
+        return false;
+    };
+    f.call1(&cb, &JsValue::from_str(text)).is_ok()
+}

@@ -202,6 +202,7 @@ pub fn run_intake(b: &Backup, payloads: &[PathBuf], guide: &str, at: Millis) -> 
             categories: &categories,
             colour: None,
             household_id: None,
+            device: 0,
         };
         let result = intake::open(&text, &keys)
             .and_then(|o| intake::take_in(&d.requests, &o.submission, &o.digest, &ctx));

@@ -58,6 +58,59 @@ pub struct Dataset {
     pub audit_log: Vec<AuditEntry>,
 }
 
+/// A record's key in its store: a number, or a setting's name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StoreKey {
+    Id(u32),
+    Name(String),
+}
+
+/// What turns one dataset into another, record by record ([`Dataset::changes_to`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// The records to put: new, or changed.
+    pub puts: Dataset,
+    /// The records to delete: `(store, key)`.
+    pub deletes: Vec<(&'static str, StoreKey)>,
+}
+
+impl Changes {
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.deletes.is_empty() && self.puts == Dataset::default()
+    }
+
+    /// Number of records put and deleted.
+    pub fn len(&self) -> usize {
+        self.deletes.len() + self.puts.counts().values().sum::<u64>() as usize
+    }
+}
+
+fn diff_store<T: Clone + PartialEq, K: Ord + Clone>(
+    store: &'static str,
+    old: &[T],
+    new: &[T],
+    key: impl Fn(&T) -> K,
+    wrap: impl Fn(K) -> StoreKey,
+    puts: &mut Vec<T>,
+    deletes: &mut Vec<(&'static str, StoreKey)>,
+) {
+    let before: BTreeMap<K, &T> = old.iter().map(|r| (key(r), r)).collect();
+    let mut seen: BTreeMap<K, ()> = BTreeMap::new();
+    for r in new {
+        let k = key(r);
+        if before.get(&k).is_none_or(|o| *o != r) {
+            puts.push(r.clone());
+        }
+        seen.insert(k, ());
+    }
+    for k in before.keys() {
+        if !seen.contains_key(k) {
+            deletes.push((store, wrap(k.clone())));
+        }
+    }
+}
+
 /// A reason a dataset is inconsistent.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IntegrityError {
@@ -101,6 +154,163 @@ impl Dataset {
             .zip(lens)
             .map(|(n, l)| ((*n).to_owned(), l as u64))
             .collect()
+    }
+
+    /// The records to put and delete so that a store holding `self` holds `new`: a sync
+    /// run writes only these instead of replacing everything.
+    ///
+    /// ```
+    /// use linli_domain::dataset::{Dataset, StoreKey};
+    /// use linli_domain::model::Setting;
+    /// let s = |k: &str, v: &str| Setting { key: k.into(), value: v.into() };
+    /// let old = Dataset { settings: vec![s("a", "1"), s("b", "1")], ..Dataset::default() };
+    /// let new = Dataset { settings: vec![s("a", "2"), s("c", "1")], ..Dataset::default() };
+    /// let ch = old.changes_to(&new);
+    /// assert_eq!(ch.puts.settings, vec![s("a", "2"), s("c", "1")]);
+    /// assert_eq!(ch.deletes, vec![("settings", StoreKey::Name("b".into()))]);
+    /// assert!(new.changes_to(&new).is_empty());
+    /// ```
+    pub fn changes_to(&self, new: &Dataset) -> Changes {
+        let mut c = Changes::default();
+        let (p, d) = (&mut c.puts, &mut c.deletes);
+        let id = StoreKey::Id;
+        diff_store(
+            "settings",
+            &self.settings,
+            &new.settings,
+            |r| r.key.clone(),
+            StoreKey::Name,
+            &mut p.settings,
+            d,
+        );
+        diff_store("grids", &self.grids, &new.grids, |r| r.id, id, &mut p.grids, d);
+        diff_store(
+            "buildings",
+            &self.buildings,
+            &new.buildings,
+            |r| r.id,
+            id,
+            &mut p.buildings,
+            d,
+        );
+        diff_store(
+            "households",
+            &self.households,
+            &new.households,
+            |r| r.id,
+            id,
+            &mut p.households,
+            d,
+        );
+        diff_store(
+            "resources",
+            &self.resources,
+            &new.resources,
+            |r| r.id,
+            id,
+            &mut p.resources,
+            d,
+        );
+        diff_store(
+            "allocation_runs",
+            &self.allocation_runs,
+            &new.allocation_runs,
+            |r| r.id,
+            id,
+            &mut p.allocation_runs,
+            d,
+        );
+        diff_store(
+            "proposals",
+            &self.proposals,
+            &new.proposals,
+            |r| r.id,
+            id,
+            &mut p.proposals,
+            d,
+        );
+        diff_store(
+            "ballots",
+            &self.ballots,
+            &new.ballots,
+            |r| r.id,
+            id,
+            &mut p.ballots,
+            d,
+        );
+        diff_store(
+            "activities",
+            &self.activities,
+            &new.activities,
+            |r| r.id,
+            id,
+            &mut p.activities,
+            d,
+        );
+        diff_store(
+            "points_ledger",
+            &self.points_ledger,
+            &new.points_ledger,
+            |r| r.id,
+            id,
+            &mut p.points_ledger,
+            d,
+        );
+        diff_store(
+            "timebank_ledger",
+            &self.timebank_ledger,
+            &new.timebank_ledger,
+            |r| r.id,
+            id,
+            &mut p.timebank_ledger,
+            d,
+        );
+        diff_store(
+            "requests",
+            &self.requests,
+            &new.requests,
+            |r| r.id,
+            id,
+            &mut p.requests,
+            d,
+        );
+        diff_store(
+            "plans",
+            &self.plans,
+            &new.plans,
+            PlanCase::id,
+            id,
+            &mut p.plans,
+            d,
+        );
+        diff_store(
+            "decisions",
+            &self.decisions,
+            &new.decisions,
+            |r| r.id,
+            id,
+            &mut p.decisions,
+            d,
+        );
+        diff_store(
+            "snapshots",
+            &self.snapshots,
+            &new.snapshots,
+            |r| r.id,
+            id,
+            &mut p.snapshots,
+            d,
+        );
+        diff_store(
+            "audit_log",
+            &self.audit_log,
+            &new.audit_log,
+            |r| r.id,
+            id,
+            &mut p.audit_log,
+            d,
+        );
+        c
     }
 
     /// Total number of residents (members of all households).
@@ -393,5 +603,71 @@ mod tests {
         let mut x = d.clone();
         x.plans.retain(|p| p.id() != 12);
         assert!(dangling(&x, "plan_id", 12));
+    }
+
+    use crate::demo::{generate, DemoConfig};
+
+    /// `old` with `changes` applied, the way the workspace writes them.
+    fn apply(old: &Dataset, c: &Changes) -> Dataset {
+        let mut d = old.clone();
+        macro_rules! store {
+            ($f:ident, $name:literal, $key:expr) => {{
+                let key = $key;
+                d.$f.retain(|r| !c.deletes.contains(&($name, key(r))));
+                for r in &c.puts.$f {
+                    match d.$f.iter_mut().find(|o| key(o) == key(r)) {
+                        Some(o) => *o = r.clone(),
+                        None => d.$f.push(r.clone()),
+                    }
+                }
+            }};
+        }
+        store!(settings, "settings", |r: &Setting| StoreKey::Name(r.key.clone()));
+        store!(households, "households", |r: &Household| StoreKey::Id(r.id));
+        store!(points_ledger, "points_ledger", |r: &PointsEntry| StoreKey::Id(
+            r.id
+        ));
+        store!(plans, "plans", |r: &PlanCase| StoreKey::Id(r.id()));
+        store!(audit_log, "audit_log", |r: &AuditEntry| StoreKey::Id(r.id));
+        d.normalize();
+        d
+    }
+
+    proptest::proptest! {
+        /// Putting the changes and deleting the keys turns the old dataset into the new,
+        /// and only what differs is written.
+        #[test]
+        fn changes_turn_old_into_new(
+            drop in proptest::collection::vec(0usize..40, 0..6),
+            edit in proptest::collection::vec(0usize..40, 0..6),
+            add in 0u32..4,
+            setting in proptest::option::of("[a-z]{1,3}"),
+        ) {
+            let old = generate(&DemoConfig { households: 40, ..DemoConfig::default() });
+            let mut new = old.clone();
+            let ids: Vec<u32> = new.households.iter().map(|h| h.id).collect();
+            new.households.retain(|h| !drop.iter().any(|&i| ids.get(i) == Some(&h.id)));
+            for &i in &edit {
+                if let Some(h) = new.households.iter_mut().find(|h| Some(&h.id) == ids.get(i)) {
+                    h.notes.push('x');
+                }
+            }
+            for k in 0..add {
+                let mut h = old.households[0].clone();
+                h.id = 10_000 + k;
+                new.households.push(h);
+            }
+            if let Some(v) = &setting {
+                new.settings.push(Setting { key: format!("zz_{v}"), value: v.clone() });
+            }
+            new.points_ledger.pop();
+            new.normalize();
+            let c = old.changes_to(&new);
+            proptest::prop_assert_eq!(apply(&old, &c), new.clone());
+            let changed = old.households.iter().filter(|h| !new.households.contains(h)).count();
+            let written = c.puts.households.len() + c.deletes.iter().filter(|(s, _)| *s == "households").count();
+            proptest::prop_assert!(written <= changed + add as usize);
+            proptest::prop_assert!(new.changes_to(&new).is_empty());
+        }
     }
 }

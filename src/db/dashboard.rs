@@ -29,7 +29,7 @@ impl Db {
         new_key: Option<Setting>,
         actor: String,
     ) -> Result<(), DbError> {
-        let id = d.snapshots.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+        let id = super::device::next_among(d.snapshots.iter().map(|r| r.id));
         let at = p.content.published_at;
         let mut batch = Batch::default();
         batch.add(

@@ -35,7 +35,7 @@ pub enum Read {
     },
     /// Every record of the store.
     All { store: &'static str },
-    /// The largest numeric primary key (0 for an empty store).
+    /// The largest numeric primary key in this device's id space (its base when none).
     MaxKey { store: &'static str },
 }
 
@@ -82,13 +82,9 @@ impl ReadResults {
     }
 
     /// The largest key of read `i` (a `MaxKey` read).
+    /// In this device's id space: one more is this device's next id ([`super::device`]).
     pub fn max_key(&self, i: usize) -> u32 {
-        let v = &self.values[i];
-        if v.is_null() || v.is_undefined() {
-            return 0;
-        }
-        let cursor: &web_sys::IdbCursor = v.unchecked_ref();
-        cursor.key().ok().and_then(|k| k.as_f64()).unwrap_or(0.0) as u32
+        super::device::largest(super::cursor_key(&self.values[i]))
     }
 }
 
@@ -135,7 +131,7 @@ impl Db {
                     Read::Index { index, key, .. } => s.index(index)?.get_all_with_key(key)?,
                     Read::All { .. } => s.get_all()?,
                     Read::MaxKey { .. } => s.open_key_cursor_with_range_and_direction(
-                        &JsValue::NULL,
+                        &super::device::key_range(0).map_err(|e| JsValue::from_str(&format!("{e:?}")))?,
                         web_sys::IdbCursorDirection::Prev,
                     )?,
                 };

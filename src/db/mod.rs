@@ -22,6 +22,7 @@ pub mod couch;
 pub mod dashboard;
 mod dataset;
 pub mod decisions;
+pub mod device;
 mod guarded;
 mod history;
 pub mod households;
@@ -229,7 +230,9 @@ impl Db {
         Ok(keys)
     }
 
-    /// The largest numeric primary key of `store`, or 0 when it is empty.
+    /// The largest numeric primary key of `store` in this device's id space, or the
+    /// space's base when the device made none there ([`device::largest`]): one more is
+    /// this device's next id.
     ///
     /// # Errors
     ///
@@ -237,18 +240,15 @@ impl Db {
     pub async fn max_key(&self, store: &str) -> Result<u32, DbError> {
         self.check_open()?;
         let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let range = device::key_range(0)?;
         let req = tx
             .object_store(store)
             .and_then(|s| {
-                s.open_key_cursor_with_range_and_direction(&JsValue::NULL, web_sys::IdbCursorDirection::Prev)
+                s.open_key_cursor_with_range_and_direction(&range, web_sys::IdbCursorDirection::Prev)
             })
             .map_err(DbError::from_js)?;
         let cursor = idb::request_done(&req).await?;
-        if cursor.is_null() {
-            return Ok(0);
-        }
-        let cursor: web_sys::IdbCursor = cursor.unchecked_into();
-        Ok(cursor.key().ok().and_then(|k| k.as_f64()).unwrap_or(0.0) as u32)
+        Ok(device::largest(cursor_key(&cursor)))
     }
 
     /// One record by primary key.
@@ -397,24 +397,35 @@ impl Db {
         self.check_open()?;
         let store = households::STORE;
         let tx = self.inner.transaction_with_str(store).map_err(DbError::from_js)?;
+        let range = device::key_range(households::PAGE_BITS)?;
         let req = tx
             .object_store(store)
-            .and_then(|s| {
-                s.open_cursor_with_range_and_direction(&JsValue::NULL, web_sys::IdbCursorDirection::Prev)
-            })
+            .and_then(|s| s.open_cursor_with_range_and_direction(&range, web_sys::IdbCursorDirection::Prev))
             .map_err(DbError::from_js)?;
         let cursor = idb::request_done(&req).await?;
-        if cursor.is_null() {
-            return Ok(0);
+        if cursor.is_null() || cursor.is_undefined() {
+            return Ok(device::largest(None));
         }
         let cursor: web_sys::IdbCursorWithValue = cursor.unchecked_into();
         let value = cursor.value().map_err(DbError::from_js)?;
-        Ok(households::page_households(&value)?
-            .iter()
-            .map(|h| h.id)
-            .max()
-            .unwrap_or(0))
+        let (lo, hi) = device::bounds();
+        Ok(device::largest(
+            households::page_households(&value)?
+                .iter()
+                .map(|h| h.id)
+                .filter(|id| (lo..=hi).contains(id))
+                .max(),
+        ))
     }
+}
+
+/// The key of a cursor request's result (`None` at the end or for a key that is no number).
+pub(crate) fn cursor_key(cursor: &JsValue) -> Option<u32> {
+    if cursor.is_null() || cursor.is_undefined() {
+        return None;
+    }
+    let c: &web_sys::IdbCursor = cursor.unchecked_ref();
+    c.key().ok().and_then(|k| k.as_f64()).map(|k| k as u32)
 }
 
 fn store_list() -> JsValue {

@@ -423,6 +423,7 @@ pub async fn take_in_payload(
             categories: &categories,
             colour: None,
             household_id: None,
+            device: crate::db::device::number(),
         };
         let outcome = match intake::take_in(&requests, &opened.submission, &opened.digest, &ctx) {
             Ok(o) => o,

@@ -220,6 +220,28 @@ impl Db {
         .await
     }
 
+    /// Records the device numbers given in the community (setting
+    /// [`linli_domain::replication::enrol::DEVICES_SETTING`]) with a history entry by
+    /// `actor` naming the number and label just given.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`]; nothing was written.
+    pub async fn save_devices(
+        &self,
+        registry: &linli_domain::replication::enrol::Registry,
+        summary: String,
+        actor: String,
+    ) -> Result<(), DbError> {
+        self.put_setting_audited(
+            linli_domain::replication::enrol::DEVICES_SETTING,
+            registry.to_json(),
+            summary,
+            actor,
+        )
+        .await
+    }
+
     /// Records that a backup file was handed to the browser's download at `at`
     /// (setting `last_backup_at`, read by the cockpit) and a history entry by `actor`
     /// saying how it was encrypted (`how`): an export of everyone's data is accountable.

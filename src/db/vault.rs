@@ -5,6 +5,7 @@
 //! guides and wraps is one atomic put.
 
 use js_sys::Reflect;
+use linli_domain::dataset::Dataset;
 use linli_domain::model::AuditEntry;
 use linli_domain::vault::{DataKey, Guide, Keyring};
 use serde::{Deserialize, Serialize};
@@ -107,13 +108,33 @@ impl Db {
         key: &DataKey,
         audit: AuditEntry,
     ) -> Result<(), DbError> {
+        self.seal_replacing(state, key, audit, None).await
+    }
+
+    /// [`Db::encrypt_in_place`], replacing the data with `dataset` when given (a device
+    /// joining a community: its own data gives way to the community's, which comes by
+    /// sync), all in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`Db::encrypt_in_place`].
+    pub async fn seal_replacing(
+        &self,
+        state: &VaultState,
+        key: &DataKey,
+        audit: AuditEntry,
+        dataset: Option<Dataset>,
+    ) -> Result<(), DbError> {
         if cipher::active() || self.vault().await?.is_some() {
             return Err(DbError::Decode {
                 store: STORE.to_owned(),
                 reason: "a passphrase is already set".to_owned(),
             });
         }
-        let dataset = self.read_all().await?;
+        let dataset = match dataset {
+            Some(d) => d,
+            None => self.read_all().await?,
+        };
         cipher::set_keys(Some(key));
         let result = async {
             let mut batch = Batch::default();

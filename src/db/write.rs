@@ -55,6 +55,37 @@ impl Db {
         self.commit(batch).await
     }
 
+    /// Writes `changes` (puts of new and changed records, deletes) in one transaction,
+    /// without a history entry: a sync run writes what the merge changed, not every
+    /// record ([`linli_domain::dataset::Dataset::changes_to`]). Nothing is written for
+    /// empty changes.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] with the browser's name; nothing changed then.
+    pub async fn write_changes(&self, changes: &linli_domain::dataset::Changes) -> Result<(), DbError> {
+        use linli_domain::dataset::StoreKey;
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut batch = Batch::default();
+        batch.put_dataset(&changes.puts)?;
+        for (store, key) in &changes.deletes {
+            match (*store, key) {
+                (households::STORE, StoreKey::Id(id)) => {
+                    batch.delete_household(*id);
+                }
+                (_, StoreKey::Id(id)) => {
+                    batch.delete(store, JsValue::from(*id));
+                }
+                (_, StoreKey::Name(name)) => {
+                    batch.delete(store, JsValue::from_str(name));
+                }
+            }
+        }
+        self.commit(batch).await
+    }
+
     /// Puts (inserts or replaces) records into one store in one transaction.
     ///
     /// # Errors
@@ -240,8 +271,9 @@ pub(super) fn issue_audits(
     deferred: &Rc<RefCell<Option<DbError>>>,
 ) -> Result<(), DbError> {
     let store = tx.object_store(AUDIT_STORE).map_err(DbError::from_js)?;
+    let range = super::device::key_range(0)?;
     let req = store
-        .open_key_cursor_with_range_and_direction(&JsValue::NULL, web_sys::IdbCursorDirection::Prev)
+        .open_key_cursor_with_range_and_direction(&range, web_sys::IdbCursorDirection::Prev)
         .map_err(DbError::from_js)?;
     let r = req.clone();
     let t = tx.clone();
@@ -249,12 +281,7 @@ pub(super) fn issue_audits(
     let on_read = wasm_bindgen::closure::Closure::once_into_js(move |_e: web_sys::Event| {
         let write = || -> Result<(), DbError> {
             let cursor = r.result().map_err(DbError::from_js)?;
-            let max = if cursor.is_null() || cursor.is_undefined() {
-                0
-            } else {
-                let c: &web_sys::IdbCursor = cursor.unchecked_ref();
-                c.key().ok().and_then(|k| k.as_f64()).unwrap_or(0.0) as u32
-            };
+            let max = super::device::largest(super::cursor_key(&cursor));
             for (i, mut entry) in audits.into_iter().enumerate() {
                 entry.id = max + 1 + i as u32;
                 store

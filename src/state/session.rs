@@ -232,6 +232,38 @@ impl Session {
         confirm: String,
         summary: String,
     ) -> Result<(), VaultFail> {
+        self.protect(name, passphrase, confirm, summary, None).await
+    }
+
+    /// A device joining a protected community (enrolment): the first guide of this
+    /// device, their passphrase over the community's data key `key`, and this device's
+    /// data replaced by `data` (an empty community, whose records come by sync, or this
+    /// device's own records moved into its id space), sealed under that key.
+    ///
+    /// # Errors
+    ///
+    /// [`VaultFail`] explaining what to fix; nothing changed then.
+    pub async fn join(
+        self,
+        name: String,
+        passphrase: String,
+        confirm: String,
+        summary: String,
+        key: DataKey,
+        data: linli_domain::dataset::Dataset,
+    ) -> Result<(), VaultFail> {
+        self.protect(name, passphrase, confirm, summary, Some((key, data)))
+            .await
+    }
+
+    async fn protect(
+        self,
+        name: String,
+        passphrase: String,
+        confirm: String,
+        summary: String,
+        join: Option<(DataKey, linli_domain::dataset::Dataset)>,
+    ) -> Result<(), VaultFail> {
         let name = vault::validate_guide_name(&name, &[], None)?;
         check_passphrase(&passphrase)?;
         if passphrase != confirm {
@@ -240,7 +272,10 @@ impl Session {
         let db = self.storage.db().ok_or(DbError::Unavailable)?;
         paint().await;
         let params = calibrate();
-        let key = DataKey::from_bytes(random_bytes::<32>());
+        let (key, replace) = match join {
+            Some((k, data)) => (k, Some(data)),
+            None => (DataKey::from_bytes(random_bytes::<32>()), None),
+        };
         let guide = Guide {
             id: 1,
             name,
@@ -274,7 +309,7 @@ impl Session {
             "create",
             summary,
         );
-        db.encrypt_in_place(&state, &key, entry).await?;
+        db.seal_replacing(&state, &key, entry, replace).await?;
         self.fresh_recovery.set(Some(code.format()));
         self.enter(state, &guide, &key).await
     }

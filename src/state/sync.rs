@@ -8,8 +8,9 @@
 //! read-write transaction (no history entry of its own: see [`run_once`]). A run whose read is overtaken by a
 //! write in this tab does not write (the guide's edit stays) and runs again at once.
 //!
-//! Between runs the service long-polls the server's `_changes` (1.5 s) and watches
-//! [`super::Storage::revision`], so an edit on either side starts a run within a poll.
+//! Between runs the service long-polls the server's `_changes` (1.5 s) while it watches
+//! [`super::Storage::revision`] (every 100 ms): a change on the server starts a run when
+//! the poll answers, an edit on this device at once (the poll is left to end).
 //! Errors retry with exponential backoff (1 s doubling to 60 s); refused credentials
 //! stop and say so; offline (`navigator.onLine`) waits without requests.
 
@@ -70,6 +71,10 @@ pub struct SyncService {
     /// Whether this device has edits the server has not had yet (a write since the
     /// last run).
     pub unsent: Signal<bool>,
+    /// The sync key typed in Settings → 同步 while the workspace has no passphrase: kept
+    /// for this tab only (memory, never stored), so leaving the page and coming back
+    /// (or making an enrolment while connected) does not ask for it again.
+    pub typed_key: RwSignal<String>,
     seen: RwSignal<u64>,
     generation: StoredValue<u64>,
 }
@@ -104,6 +109,32 @@ fn nonce() -> Option<[u8; local::NONCE]> {
     Some(random_bytes::<{ local::NONCE }>())
 }
 
+/// Resolves once this device has written since revision `seen` (checked every 100 ms).
+async fn local_write(storage: Storage, seen: u64) {
+    while storage.revision.get_untracked() == seen {
+        sleep(100).await;
+    }
+}
+
+/// The server's answer, or `None` when `here` finished first (the other is dropped:
+/// a long poll left running ends at its own timeout).
+async fn first<T>(
+    server: std::pin::Pin<&mut impl std::future::Future<Output = T>>,
+    here: std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+) -> Option<T> {
+    let (mut server, mut here) = (server, here);
+    std::future::poll_fn(move |cx| {
+        if let std::task::Poll::Ready(v) = server.as_mut().poll(cx) {
+            return std::task::Poll::Ready(Some(v));
+        }
+        if here.as_mut().poll(cx).is_ready() {
+            return std::task::Poll::Ready(None);
+        }
+        std::task::Poll::Pending
+    })
+    .await
+}
+
 /// One run (module docs).
 async fn run_once(
     storage: Storage,
@@ -111,6 +142,7 @@ async fn run_once(
     keys: &SyncKeys,
     actor: &str,
     phase: RwSignal<Phase>,
+    cache: &mut Option<local::Cache>,
 ) -> Result<Report, RunError> {
     let db = storage
         .db()
@@ -124,7 +156,9 @@ async fn run_once(
         .await
         .map_err(|e| RunError::Other(format!("{e:?}")))?;
     let fresh = format!("device:{}", local::hex(&random_bytes::<8>()));
-    let mut s = Session::open(keys.clone(), ds, &fresh)?;
+    let read = ds.clone();
+    // The previous run's replica and readings, while the stored `_sync` is what it wrote.
+    let mut s = Session::open_cached(keys.clone(), ds, &fresh, cache.take())?;
     let at = now_millis();
     let opts = Options::new(&format!(
         "{}-{at}-{}",
@@ -140,7 +174,7 @@ async fn run_once(
     .await?;
     let who = Author {
         by: actor.to_owned(),
-        device: 0,
+        device: crate::db::device::number(),
         at,
     };
     let edits = s.stage(&who, &mut nonce)?;
@@ -167,6 +201,7 @@ async fn run_once(
             .ok()
             .flatten()
             .map_or(0, |st| st.waiting.len());
+        *cache = s.into_cache(&read);
         return Ok(report);
     }
     phase.set(Phase::Saving);
@@ -178,10 +213,20 @@ async fn run_once(
     // No history entry: it would be a record of its own, replicated, and the other
     // device's run writing one in turn would never end. Each revision carries its author,
     // and the edits' own history entries replicate.
-    storage
-        .replace_all(&ex.dataset)
+    // Only the replica and status changed (this device sent its edits, or nothing
+    // received changes a record): write those alone, not every record.
+    let changes = read.changes_to(&ex.dataset);
+    let records = changes.len()
+        - changes.puts.settings.len()
+        - changes.deletes.iter().filter(|(st, _)| *st == "settings").count();
+    db.write_changes(&changes)
         .await
         .map_err(|e| RunError::Other(format!("{e:?}")))?;
+    if records > 0 {
+        // The views read again; a run that only advanced the replica leaves them.
+        storage.changed();
+    }
+    *cache = s.into_cache(&ex.dataset);
     report.took_ms = now_millis() - t0;
     Ok(report)
 }
@@ -203,6 +248,7 @@ impl SyncService {
             let mut backoff = 1u32;
             let mut remote_changed = true;
             let mut since: Option<Seq> = None;
+            let mut cache: Option<local::Cache> = None;
             if let Err(e) = remote.ensure_db().await {
                 if live() {
                     this.fail(&e, 0);
@@ -220,7 +266,7 @@ impl SyncService {
                 }
                 let local_changed = storage.revision.get_untracked() != this.seen.get_untracked();
                 if remote_changed || local_changed || since.is_none() {
-                    match run_once(storage, &mut remote, &keys, &actor, this.phase).await {
+                    match run_once(storage, &mut remote, &keys, &actor, this.phase, &mut cache).await {
                         Ok(report) => {
                             if !live() {
                                 break;
@@ -265,7 +311,17 @@ impl SyncService {
                 this.phase.set(Phase::Watching);
                 let started = now_millis();
                 let Some(seq) = since.clone() else { continue };
-                match remote.wait_changes(&seq, 1_500).await {
+                let seen = this.seen.get_untracked();
+                let waited = {
+                    let server = std::pin::pin!(remote.wait_changes(&seq, 1_500));
+                    let here = std::pin::pin!(local_write(storage, seen));
+                    first(server, here).await
+                };
+                let Some(waited) = waited else {
+                    // A write on this device: send it now, not after the long poll.
+                    continue;
+                };
+                match waited {
                     Ok(c) if !c.results.is_empty() => remote_changed = true,
                     Ok(_) => {
                         // A server that answers a long poll at once: do not spin.
@@ -310,6 +366,7 @@ pub fn provide_sync(storage: Storage) -> SyncService {
         url,
         last: RwSignal::new(None),
         unsent,
+        typed_key: RwSignal::new(String::new()),
         seen,
         generation: StoredValue::new(0),
     };

@@ -12,37 +12,19 @@
 // stopped server shows the retry.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { createServer } from 'node:net';
-import { start, waitForDemo, axeViolations, DIST, OUT } from './harness.mjs';
-import { postBuild } from '../../scripts/trunk_post_build.mjs';
+import { start, waitForDemo, axeViolations, OUT } from './harness.mjs';
+import { startCouch, stampedDist } from './couch.mjs';
 import { steps } from './steps.mjs';
 
 let env;
 let couch;
 let couchUrl;
-const ROOT = new URL('../../', import.meta.url).pathname;
 
 before(async () => {
-  const port = await new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
-  });
-  couch = spawn('bash', [`${ROOT}scripts/couch.sh`, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  couchUrl = await new Promise((resolve, reject) => {
-    createInterface({ input: couch.stdout }).once('line', (l) => resolve(l.trim()));
-    couch.once('exit', (c) => reject(new Error(`couch.sh exited ${c}`)));
-  });
-  assert.match(couchUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
-  // The deployment step: the built workspace, its CSP naming the server's origin.
-  const dir = `${OUT}sync-server-dist/`;
-  rmSync(dir, { recursive: true, force: true });
-  cpSync(DIST, dir, { recursive: true });
-  process.env.LINLI_SYNC_ORIGINS = couchUrl;
-  postBuild(dir);
-  delete process.env.LINLI_SYNC_ORIGINS;
-  env = await start(dir);
+  const c = await startCouch();
+  couch = c.process;
+  couchUrl = c.url;
+  env = await start(stampedDist(couchUrl, 'sync-server-dist'));
 });
 after(async () => {
   await env?.stop();
@@ -54,16 +36,36 @@ const { edit, addHousehold, values, openParticipation, balanceOf, expectBalance,
   householdCount, memberName } = steps(() => env.base);
 
 const phase = (page) => page.locator('[data-testid=server-phase]').getAttribute('data-phase');
+// A new database answers 404 before it is created, a stopped server refuses: the
+// browser logs those loads; every other error fails the test.
+const net = (e) => /Failed to load resource|ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED/.test(e);
+
+// Two browser contexts with their own IndexedDB, each with the demo community.
+async function twoBrowsers() {
+  const pair = [await env.newPage({ width: 1366, height: 900 }), await env.newPage({ width: 1366, height: 900 })];
+  for (const { page } of pair) {
+    await page.goto(env.base + '#/workspace');
+    await waitForDemo(page);
+  }
+  return pair;
+}
+
+// No error but the network's, then the contexts closed.
+async function closeClean(...browsers) {
+  for (const x of browsers) assert.deepEqual(x.errors.filter((e) => !net(e)), []);
+  for (const x of browsers) await x.context.close();
+}
 
 async function openSettings(page) {
   await page.goto(env.base + '#/settings');
   await page.locator('[data-testid=server-form]').waitFor({ timeout: 60_000 });
 }
 
-// Connects and waits for the first run to finish (its report shown, then watching).
+// Connects and waits for the first run to finish (its report shown, then watching);
+// `key` null for a protected workspace (its data key seals).
 async function connect(page, key, db) {
   await openSettings(page);
-  await page.fill('[data-testid=sync-key]', key);
+  if (key !== null) await page.fill('[data-testid=sync-key]', key);
   await page.fill('[data-testid=server-url]', `${couchUrl}/${db}`);
   await page.fill('[data-testid=server-user]', '');
   await page.click('[data-testid=server-connect]');
@@ -80,13 +82,141 @@ async function settled(page, since) {
   }, since, LONG);
 }
 
-test('two browsers replicate through a CouchDB server and converge, the same-field edit kept as a conflict', async () => {
-  const a = await env.newPage({ width: 1366, height: 900 });
-  const b = await env.newPage({ width: 1366, height: 900 });
-  for (const { page } of [a, b]) {
-    await page.goto(env.base + '#/workspace');
-    await waitForDemo(page);
+// Enrolment: A (the founding device, number 0) gives a new device number 1 with an
+// age-encrypted enrolment text and a one-time code; B reads the text from a picture of
+// its QR code, a mistyped code is refused next to the field, the right one opens it;
+// joining clears B's own data, fills the key and the server in; B's first sync brings
+// the community. Households made on A and B at once get ids that cannot collide
+// (B's in its own space, 1 << 24 and up) and both reach both devices.
+test('a device enrolled by code gets its own id space and the community by sync', async () => {
+  const [a, b] = await twoBrowsers();
+  const db = 'community-enrol';
+  await openSettings(a.page);
+  await a.page.click('[data-testid=sync-key-generate]');
+  const key = await a.page.inputValue('[data-testid=sync-key]');
+  await connect(a.page, key, db);
+  const communitySize = await householdCount(a.page);
+
+  // A gives: the label is required, then number 1 (A itself is 0).
+  await openSettings(a.page);
+  assert.equal(await a.page.getAttribute('[data-testid=enrol-device]', 'data-device'), '0');
+  await a.page.click('[data-testid=enrol-give]');
+  await a.page.locator('[data-testid=enrol-give-error]').waitFor();
+  await a.page.fill('[data-testid=enrol-label]', '乙的笔记本');
+  await a.page.click('[data-testid=enrol-give]');
+  const given = a.page.locator('[data-testid=enrol-given]');
+  await given.waitFor(LONG);
+  assert.equal(await given.getAttribute('data-device'), '1');
+  const code = (await a.page.locator('[data-testid=enrol-code]').textContent()).trim();
+  const text = await a.page.inputValue('[data-testid=enrol-text]');
+  assert.match(text, /^-----BEGIN AGE ENCRYPTED FILE-----/);
+  assert.ok(!text.includes(key) && !text.includes('乙的笔记本'), 'the text is encrypted');
+  const qr = `${OUT}enrol-qr.png`;
+  await a.page.locator('[data-testid=enrol-qr]').screenshot({ path: qr });
+  await a.page.screenshot({ path: `${OUT}enrol-given.png` });
+
+  // B reads the QR picture, is told a malformed and a wrong code, then joins.
+  await openSettings(b.page);
+  await b.page.setInputFiles('[data-testid=enrol-picture]', qr);
+  await b.page.waitForFunction((t) => document.querySelector('[data-testid=enrol-paste]').value === t, text, LONG);
+  await b.page.fill('[data-testid=enrol-code-in]', 'ABC');
+  await b.page.click('[data-testid=enrol-open]');
+  await b.page.locator('[data-testid=enrol-code-error]').waitFor();
+  assert.equal(await b.page.getAttribute('[data-testid=enrol-code-in]', 'aria-invalid'), 'true');
+  await b.page.fill('[data-testid=enrol-code-in]', ` ${code.toLowerCase()} `);
+  await b.page.click('[data-testid=enrol-open]');
+  await b.page.locator('[data-testid=enrol-opened]').waitFor(LONG);
+  assert.match(await b.page.locator('[data-testid=enrol-opened]').textContent(), /设备编号 1（乙的笔记本）/);
+  assert.deepEqual(await axeViolations(b.page, 'settings enrolment'), []);
+  await b.page.click('[data-testid=enrol-join]');
+  await b.page.locator('[data-testid=enrol-joined]').waitFor(LONG);
+  assert.equal(await b.page.getAttribute('[data-testid=enrol-device]', 'data-device'), '1');
+  assert.equal(await b.page.inputValue('[data-testid=sync-key]'), key);
+  assert.equal(await b.page.inputValue('[data-testid=server-url]'), `${couchUrl}/${db}`);
+  await b.page.goto(env.base + '#/register');
+  await b.page.locator('p.empty').waitFor({ timeout: 60_000 }); // B's own data gave way
+  await b.page.reload();
+  await openSettings(b.page);
+  assert.equal(await b.page.getAttribute('[data-testid=enrol-device]', 'data-device'), '1', 'the number stays');
+  await connect(b.page, key, db);
+  assert.equal(await householdCount(b.page), communitySize, 'the community came by sync');
+
+  // A household made on each at once: different ids, B's in its own space.
+  const idA = await addHousehold(a.page, '甲设备新户', '13700000011');
+  const idB = await addHousehold(b.page, '乙设备新户', '13700000012');
+  assert.ok(idA < 2 ** 24, `A's id ${idA} in the legacy space`);
+  assert.equal(idB, 2 ** 24 + 1, 'B\'s first id in its space');
+  const deadline = Date.now() + 120_000;
+  for (const [p, id, name] of [[a.page, idB, '乙设备新户'], [b.page, idA, '甲设备新户']]) {
+    let seen = '';
+    while (seen !== name && Date.now() < deadline) {
+      await p.goto(env.base + `#/register/${id}`);
+      seen = await p.locator('.member input[type=text]').first().inputValue({ timeout: 5_000 }).catch(() => '');
+      if (seen !== name) await p.waitForTimeout(1_000);
+    }
+    assert.equal(seen, name);
   }
+  for (const p of [a.page, b.page]) assert.equal(await householdCount(p), communitySize + 2);
+  for (const p of [a.page, b.page]) {
+    await openSettings(p);
+    await p.click('[data-testid=server-disconnect]');
+  }
+  await closeClean(a, b);
+});
+
+// A protected community: the enrolment carries the data key; the new device sets its
+// own guide and passphrase over it and is protected from the start.
+test('a device joins a protected community with its own guide and passphrase', async () => {
+  const [a, b] = await twoBrowsers();
+  await openSettings(a.page);
+  await a.page.fill('#setup-name', '王芳');
+  await a.page.fill('#setup-pass', 'community passphrase 1');
+  await a.page.fill('#setup-confirm', 'community passphrase 1');
+  await a.page.click('[data-testid=setup-submit]');
+  await a.page.locator('[data-testid=recovery-code]').waitFor(LONG);
+  await a.page.click('[data-testid=recovery-kept]');
+  const db = 'community-protected';
+  await connect(a.page, null, db);
+  const size = await householdCount(a.page);
+  await openSettings(a.page);
+  await a.page.fill('[data-testid=enrol-label]', '李娜的电脑');
+  await a.page.click('[data-testid=enrol-give]');
+  await a.page.locator('[data-testid=enrol-given]').waitFor(LONG);
+  const code = (await a.page.locator('[data-testid=enrol-code]').textContent()).trim();
+  const text = await a.page.inputValue('[data-testid=enrol-text]');
+
+  await openSettings(b.page);
+  await b.page.fill('[data-testid=enrol-paste]', text);
+  await b.page.fill('[data-testid=enrol-code-in]', code);
+  await b.page.click('[data-testid=enrol-open]');
+  await b.page.locator('[data-testid=enrol-join-form]').waitFor(LONG);
+  assert.equal(await b.page.locator('[data-testid=enrol-clear-warning]').count(), 1, 'clearing is said');
+  await b.page.fill('[data-testid=enrol-name]', '李娜');
+  await b.page.fill('[data-testid=enrol-pass]', 'short');
+  await b.page.fill('[data-testid=enrol-confirm-pass]', 'short');
+  await b.page.click('[data-testid=enrol-join]');
+  await b.page.locator('[data-testid=enrol-join-error]').waitFor(LONG);
+  assert.equal(await b.page.getAttribute('[data-testid=enrol-device]', 'data-device'), '0', 'nothing changed');
+  await b.page.fill('[data-testid=enrol-pass]', 'li na passphrase');
+  await b.page.fill('[data-testid=enrol-confirm-pass]', 'li na passphrase');
+  await b.page.click('[data-testid=enrol-join]');
+  await b.page.locator('[data-testid=acting-guide]', { hasText: '李娜' }).waitFor(LONG);
+  assert.equal(await b.page.locator('[data-testid=demo-banner]').count(), 0, 'B is protected');
+  await b.page.goto(env.base + '#/workspace');
+  await openSettings(b.page);
+  assert.equal(await b.page.getAttribute('[data-testid=enrol-device]', 'data-device'), '1');
+  assert.equal(await b.page.locator('[data-testid=sync-key]').count(), 0, 'the data key seals, no sync key asked');
+  await connect(b.page, null, db);
+  assert.equal(await householdCount(b.page), size, 'the community came by sync under the data key');
+  for (const p of [a.page, b.page]) {
+    await openSettings(p);
+    await p.click('[data-testid=server-disconnect]');
+  }
+  await closeClean(a, b);
+});
+
+test('two browsers replicate through a CouchDB server and converge, the same-field edit kept as a conflict', async () => {
+  const [a, b] = await twoBrowsers();
   await openSettings(a.page);
   await a.page.click('[data-testid=sync-key-generate]');
   const key = await a.page.inputValue('[data-testid=sync-key]');
@@ -170,6 +300,11 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   const va6 = await values(a.page, 6);
   assert.deepEqual(await values(b.page, 6), va6);
   assert.ok(['A 写的 6', 'B 写的 6'].includes(va6.notes));
+  // Each device's new household reaches the other in the run after its own renumbering.
+  for (const until = Date.now() + 60_000; Date.now() < until;) {
+    if (await householdCount(a.page) === before + 2 && await householdCount(b.page) === before + 2) break;
+    await a.page.waitForTimeout(2_000);
+  }
   for (const p of [a.page, b.page]) {
     assert.equal(await householdCount(p), before + 2);
     const names = [await memberName(p, newA), await memberName(p, newA + 1)].sort();
@@ -223,9 +358,5 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   await a.page.click('[data-testid=server-disconnect]');
   assert.equal(await phase(a.page), 'off');
 
-  const net = (e) => /Failed to load resource|ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED/.test(e);
-  assert.deepEqual(a.errors.filter((e) => !net(e)), []);
-  assert.deepEqual(b.errors.filter((e) => !net(e)), []);
-  await a.context.close();
-  await b.context.close();
+  await closeClean(a, b);
 });

@@ -37,6 +37,9 @@ pub struct Context<'a> {
     /// resident groups' satisfaction dispersion counts only requests with a household).
     /// Ignored for ratings.
     pub household_id: Option<u32>,
+    /// This device's number in the community: a new request's id is the next of its
+    /// space ([`crate::replication::ids::next_in`]; 0 for a device never enrolled).
+    pub device: u16,
 }
 
 /// The colour of a resident's own urgency: high → red (24 hours), medium → yellow (3
@@ -189,7 +192,8 @@ pub fn take_in(
                     reason: format!("`{category}` is not one of the community's categories"),
                 });
             }
-            let id = requests.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+            let id = crate::replication::ids::next_in(ctx.device, requests.iter().map(|r| r.id))
+                .map_err(|e| IntakeError::Format(e.to_string()))?;
             let input = Intake {
                 household_id: ctx.household_id,
                 category,

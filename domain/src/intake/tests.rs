@@ -77,6 +77,7 @@ fn intake_into(d: &mut Dataset, text: &[u8], at: Millis) -> Result<IntakeOutcome
         categories: &[],
         colour: None,
         household_id: None,
+        device: 0,
     };
     let out = take_in(&d.requests, &opened.submission, &opened.digest, &ctx)?;
     apply(d, &out, "王芳", at)?;
@@ -458,6 +459,7 @@ fn a_new_request_is_recorded_under_the_residents_code_with_its_due_time() {
         categories: &["health".to_owned()],
         colour: Some(RequestColour::Red),
         household_id: Some(d.households[0].id),
+        device: 0,
     };
     assert_eq!(
         take_in(&d.requests, &s, "d", &ctx).unwrap_err().code(),
@@ -473,6 +475,31 @@ fn a_new_request_is_recorded_under_the_residents_code_with_its_due_time() {
     };
     assert_eq!((r.colour, r.due_at), (RequestColour::Red, at + 24 * 3_600_000));
     assert_eq!(r.household_id, Some(d.households[0].id), "linked by the guide");
+    // An enrolled device numbers the request in its own space, whatever ids the
+    // legacy space and other devices hold.
+    use crate::replication::ids::{compose, device_of};
+    let legacy_max = d.requests.iter().map(|r| r.id).max().unwrap();
+    assert_eq!(device_of(legacy_max), 0);
+    let mut theirs = d.requests.clone();
+    theirs.push(Request {
+        id: compose(3, 9).unwrap(),
+        ..theirs[0].clone()
+    });
+    let ctx = Context { device: 2, ..ctx };
+    let IntakeOutcome::Created(r) = take_in(&theirs, &s, "d", &ctx).unwrap() else {
+        panic!()
+    };
+    assert_eq!(r.id, compose(2, 1).unwrap());
+    theirs.push(r);
+    let IntakeOutcome::Created(r) = take_in(&theirs, &request_for(&d, 6, "y"), "e", &ctx).unwrap() else {
+        panic!()
+    };
+    assert_eq!(r.id, compose(2, 2).unwrap());
+    let ctx = Context { device: 0, ..ctx };
+    let IntakeOutcome::Created(r) = take_in(&theirs, &request_for(&d, 7, "z"), "f", &ctx).unwrap() else {
+        panic!()
+    };
+    assert_eq!(r.id, legacy_max + 1, "device 0 continues the legacy space");
 }
 
 /// Takes request `c` in at `at` and moves it to resolved.

@@ -131,6 +131,38 @@ pub fn next_id(device: u16, existing: impl IntoIterator<Item = u32>) -> Result<u
     compose(device, last.checked_add(1).ok_or(IdError::Exhausted(device))?)
 }
 
+/// The next id of `device` in a store holding `existing` ids, device 0 (the legacy
+/// space, a device never enrolled) included: one more than the largest id of that
+/// space. Ids of other spaces never matter, so an id made on another device is never
+/// the base of this one's next.
+///
+/// # Errors
+///
+/// [`IdError::BadDevice`] above 255; [`IdError::Exhausted`] when the space is full.
+///
+/// ```
+/// use linli_domain::replication::ids::{compose, next_in};
+/// let theirs = compose(3, 7).unwrap();
+/// assert_eq!(next_in(0, [4, theirs]).unwrap(), 5);
+/// assert_eq!(next_in(0, [theirs]).unwrap(), 1);
+/// assert_eq!(next_in(3, [4, theirs]).unwrap(), compose(3, 8).unwrap());
+/// assert!(next_in(0, [0xFF_FFFF]).is_err());
+/// ```
+pub fn next_in(device: u16, existing: impl IntoIterator<Item = u32>) -> Result<u32, IdError> {
+    if device != 0 {
+        return next_id(device, existing);
+    }
+    let last = existing
+        .into_iter()
+        .filter(|id| device_of(*id) == 0)
+        .max()
+        .unwrap_or(0);
+    match last.checked_add(1) {
+        Some(n) if n <= MAX_LOCAL => Ok(n),
+        _ => Err(IdError::Exhausted(0)),
+    }
+}
+
 /// Moves legacy ids into `device`'s space: an id that fits in 24 bits keeps its number
 /// (`device << 24 | id`); a larger one (or one already in some device's space) gets the
 /// next free local numbers, in ascending order. Injective and order-keeping.

@@ -411,7 +411,7 @@ pub fn reading(keys: &SyncKeys, id: &str, doc: &MemDoc) -> Result<Option<Reading
 }
 
 /// What the dataset held after its last exchange, by document id.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Base {
     docs: BTreeMap<String, (Value, Vec<RevId>, RevId)>,
 }
@@ -431,6 +431,43 @@ pub fn base(keys: &SyncKeys, state: &MemReplica) -> Result<Base, LocalError> {
         }
     }
     Ok(Base { docs })
+}
+
+impl Base {
+    /// Brings the readings up to `state` for the documents written after `since` (their
+    /// `seq` above it): read again, or dropped when deleted.
+    ///
+    /// # Errors
+    ///
+    /// As [`reading`].
+    fn refresh(&mut self, keys: &SyncKeys, state: &MemReplica, since: u64) -> Result<(), LocalError> {
+        for (id, d) in state.docs.iter().filter(|(_, d)| d.seq > since) {
+            match reading(keys, id, d)? {
+                Some(r) => {
+                    let leaves = d.tree.live_leaves();
+                    let winner = leaves[0].clone();
+                    self.docs
+                        .insert(id.clone(), (Value::Object(r.merged.record), leaves, winner));
+                }
+                None => {
+                    self.docs.remove(id);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a [`Session`] leaves for the next one on the same device (the workspace's
+/// continuous replication): the replica and its readings, valid while the dataset's
+/// `_sync` setting still holds exactly the text this exchange wrote. Saves parsing the
+/// replica and opening every document each run.
+#[derive(Debug)]
+pub struct Cache {
+    text: String,
+    state: MemReplica,
+    base: Base,
+    since: u64,
 }
 
 /// Who writes this exchange's revisions.
@@ -617,7 +654,9 @@ pub const RENUMBERED: [&str; 5] = [
 pub type Renumbered = BTreeMap<&'static str, BTreeMap<u32, u32>>;
 
 /// Records created here since the last exchange whose id another device used for a
-/// different record (ids are still "largest + 1" on each device) get the next free id,
+/// different record get the next free id (a safety net: enrolled devices create ids in
+/// their own space, [`super::ids`] and [`super::enrol`], so this happens only between
+/// devices never enrolled, which all share the legacy space, or two given one number),
 /// so both are kept instead of merging as one conflicted document: households, ledger
 /// entries, requests and audit entries. References to a renumbered household in this
 /// device's records (ledger entries, time transfers, requests, audit entries about it)
@@ -804,6 +843,8 @@ pub struct Session {
     /// The replica: replicate into and out of it.
     pub state: MemReplica,
     base: Base,
+    /// The replica's `seq` when the session opened (its base reads the replica then).
+    opened_at: u64,
     ds: Dataset,
     renumbered: usize,
     edits: u64,
@@ -816,10 +857,40 @@ impl Session {
     ///
     /// A damaged `_sync` setting; a document that does not open with `keys`.
     pub fn open(keys: SyncKeys, ds: Dataset, fresh_name: &str) -> Result<Self, LocalError> {
-        let state = load_state(&ds, fresh_name)?;
-        let base = base(&keys, &state)?;
+        Self::open_cached(keys, ds, fresh_name, None)
+    }
+
+    /// [`Session::open`], taking the replica and its readings from `cache` when the
+    /// dataset's `_sync` setting is the text the cached exchange wrote (else as `open`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::open`].
+    pub fn open_cached(
+        keys: SyncKeys,
+        ds: Dataset,
+        fresh_name: &str,
+        cache: Option<Cache>,
+    ) -> Result<Self, LocalError> {
+        let stored = ds
+            .settings
+            .iter()
+            .find(|s| s.key == SYNC_SETTING)
+            .map(|s| s.value.as_str());
+        let (state, base) = match cache {
+            Some(mut c) if stored == Some(c.text.as_str()) => {
+                c.base.refresh(&keys, &c.state, c.since)?;
+                (c.state, c.base)
+            }
+            _ => {
+                let state = load_state(&ds, fresh_name)?;
+                let base = base(&keys, &state)?;
+                (state, base)
+            }
+        };
         Ok(Self {
             keys,
+            opened_at: state.seq,
             state,
             base,
             ds,
@@ -871,6 +942,23 @@ impl Session {
     pub fn merged(&self) -> Result<(Dataset, Vec<Waiting>), LocalError> {
         let (merged, waiting) = materialize(&self.keys, &self.state, &self.ds)?;
         Ok((with_state(merged, &self.state)?, waiting))
+    }
+
+    /// What the next session may start from once `written` (this session's
+    /// [`Session::finish`]) is what the dataset holds.
+    pub fn into_cache(self, written: &Dataset) -> Option<Cache> {
+        let text = written
+            .settings
+            .iter()
+            .find(|s| s.key == SYNC_SETTING)?
+            .value
+            .clone();
+        Some(Cache {
+            text,
+            state: self.state,
+            base: self.base,
+            since: self.opened_at,
+        })
     }
 
     /// Revisions written for this device's own edits so far.
@@ -1024,6 +1112,48 @@ mod tests {
         }
     }
 
+    /// A session opened from the previous one's cache reads exactly what one opened
+    /// from the stored text reads, after records were edited, added and deleted; a
+    /// dataset whose `_sync` is not the cached text is opened from its text.
+    #[test]
+    fn a_cached_session_reads_as_a_fresh_one() {
+        let k = SyncKeys::from_root(&[3; 32]);
+        let mut n = counter();
+        let ds = generate(&DemoConfig {
+            households: 12,
+            ..DemoConfig::default()
+        });
+        let mut s1 = Session::open(k.clone(), ds, "device:a").unwrap();
+        s1.stage(&who("A", 1), &mut n).unwrap();
+        let ex1 = s1.finish(None, 1).unwrap();
+        let cache = s1.into_cache(&ex1.dataset).unwrap();
+        // Edits after the first exchange, then a second exchange from the cache.
+        let mut d2 = ex1.dataset.clone();
+        d2.households[0].notes = "changed".into();
+        d2.households.remove(3);
+        let mut h = d2.households[1].clone();
+        h.id = 900;
+        d2.households.push(h);
+        let mut s2 = Session::open_cached(k.clone(), d2.clone(), "unused", Some(cache)).unwrap();
+        assert_eq!(
+            s2.base,
+            Session::open(k.clone(), d2.clone(), "unused").unwrap().base
+        );
+        assert_eq!(s2.stage(&who("A", 2), &mut n).unwrap(), 3);
+        let ex2 = s2.finish(None, 2).unwrap();
+        let cache = s2.into_cache(&ex2.dataset).unwrap();
+        let fresh = Session::open(k.clone(), ex2.dataset.clone(), "unused").unwrap();
+        let cached = Session::open_cached(k.clone(), ex2.dataset.clone(), "unused", Some(cache)).unwrap();
+        assert_eq!(cached.base, fresh.base, "the readings after the second exchange");
+        assert_eq!(cached.state.docs, fresh.state.docs);
+        // Another text: the cache is not used.
+        let mut s3 = Session::open(k.clone(), ex2.dataset.clone(), "x").unwrap();
+        s3.stage(&who("A", 3), &mut n).unwrap();
+        let stale = s3.into_cache(&ex1.dataset).unwrap();
+        let other = Session::open_cached(k.clone(), ex2.dataset.clone(), "unused", Some(stale)).unwrap();
+        assert_eq!(other.base, fresh.base);
+    }
+
     fn who(by: &str, at: i64) -> Author {
         Author {
             by: by.into(),
@@ -1078,9 +1208,23 @@ mod tests {
         // renumbered where A used their ids), then hands its file back.
         let (fa, a1) = export_file(&k, &da, "x", "device:b", &who("A", 3), &mut na).unwrap();
         assert_eq!(a1.local_edits, 4);
+        // Sending changes no record here: only the replica and status are written.
+        let written = da.changes_to(&a1.dataset);
+        assert!(written.deletes.is_empty());
+        assert!(written.puts.settings.iter().all(|s| is_local_setting(&s.key)));
+        assert!(written.puts.settings.iter().any(|s| s.key == SYNC_SETTING));
+        assert_eq!(
+            written.len(),
+            written.puts.settings.len(),
+            "no record but local settings"
+        );
         assert_eq!(fa.since, 0, "B has acknowledged nothing yet");
         let (_, b1) = import_file(&k, &db, "x", &fa, &who("B", 4), &mut nb).unwrap();
         assert_eq!(b1.renumbered, 2);
+        assert!(
+            db.changes_to(&b1.dataset).puts.households.len() >= 2,
+            "A's edits change B's records"
+        );
         let (fb, b2) = export_file(&k, &b1.dataset, "x", "device:a", &who("B", 5), &mut nb).unwrap();
         let (_, a2) = import_file(&k, &a1.dataset, "x", &fb, &who("A", 6), &mut na).unwrap();
         assert_eq!(a2.renumbered, 0);

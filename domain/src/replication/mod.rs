@@ -64,6 +64,7 @@
 //! in device 0's space, migration by an injective, order-keeping map.
 
 pub mod couch;
+pub mod enrol;
 pub mod ids;
 pub mod local;
 pub mod merge;

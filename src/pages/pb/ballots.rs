@@ -24,7 +24,7 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
     let storage = use_storage();
     let ballot_ids = on_ballot(&data.ds, &period);
     let count = data.ballots.iter().filter(|b| b.period == period).count();
-    let next_id = RwSignal::new(data.ballots.iter().map(|b| b.id).max().unwrap_or(0) + 1);
+    let next_id = RwSignal::new(crate::db::device::next_among(data.ballots.iter().map(|b| b.id)));
     let text = RwSignal::new(String::new());
     let building = RwSignal::new(None::<u32>);
     let error = RwSignal::new(None::<String>);
@@ -109,14 +109,8 @@ pub(super) fn BallotEntry(data: Arc<PbData>, period: String) -> impl IntoView {
                 Ok(t) => t.as_string().unwrap_or_default(),
                 Err(e) => return import_msg.set(Some(Err(format!("{e:?}")))),
             };
-            let first_id = data
-                .ballots
-                .iter()
-                .map(|b| b.id)
-                .max()
-                .unwrap_or(0)
-                .max(next_id.get_untracked().saturating_sub(1))
-                + 1;
+            let first_id =
+                crate::db::device::next_among(data.ballots.iter().map(|b| b.id)).max(next_id.get_untracked());
             let ballots = Instance::from_pb_str(&text)
                 .map_err(|e| format!("{}{e}", t_string!(i18n, pb.import_invalid)))
                 .and_then(|inst| {

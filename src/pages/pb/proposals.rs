@@ -153,7 +153,7 @@ pub(super) fn ProposalForm(data: Arc<PbData>, period: String, saved: RwSignal<bo
     );
     let group = RwSignal::new(GROUPS[0].to_owned());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let next_id = data.proposals.iter().map(|p| p.id).max().unwrap_or(0) + 1;
+    let next_id = crate::db::device::next_among(data.proposals.iter().map(|p| p.id));
     let cats = data.categories.clone();
     let heading_period = period.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use linli_domain::intake::{self, Body, Identity, IntakeError, IntakeKeys, IntakeOutcome, KeysError, Opened};
 use linli_domain::requests::calendar::local_datetime;
-use wasm_bindgen::{JsCast, JsValue};
 
 use super::{request_error, status_name, Ctx, Current};
 use crate::browser::{now_millis, random_bytes};
@@ -58,22 +57,6 @@ fn keys_error(i18n: Ctx, e: &KeysError) -> String {
         KeysError::Reused => t_string!(i18n, requests.intake_keys_err_reused).to_owned(),
         KeysError::NoSuchRetired(id) => t_string!(i18n, requests.intake_keys_err_no_such, id = *id),
     }
-}
-
-/// Copies `text` with the asynchronous clipboard API (ignored where missing).
-fn copy(text: &str) -> bool {
-    let Some(w) = web_sys::window() else { return false };
-    let nav: JsValue = w.navigator().into();
-    let Ok(cb) = js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard")) else {
-        return false;
-    };
-    let Ok(f) = js_sys::Reflect::get(&cb, &JsValue::from_str("writeText")) else {
-        return false;
-    };
-    let Ok(f) = f.dyn_into::<js_sys::Function>() else {
-        return false;
-    };
-    f.call1(&cb, &JsValue::from_str(text)).is_ok()
 }
 
 /// The community's intake keys: the current public key (copyable), creating or
@@ -150,7 +133,7 @@ pub(super) fn IntakeKeysView(current: Current) -> impl IntoView {
                                     view! {
                                         <code class="key" data-testid="intake-public-key">{c.public.clone()}</code>" "
                                         <button type="button" class="small" on:click=move |_| {
-                                            if copy(&public) {
+                                            if crate::browser::copy_text(&public) {
                                                 say(msg, Ok(t_string!(i18n, requests.intake_copied).to_owned()));
                                             }
                                         }>{t!(i18n, requests.intake_copy)}</button>

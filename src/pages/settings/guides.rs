@@ -23,7 +23,9 @@ fn outcome_view(o: Outcome, testid: &'static str) -> impl IntoView {
     }
 }
 
-fn text_input(
+/// An input whose id is also its test id, bound to `value` (passwords get the minimum
+/// length).
+pub(super) fn text_input(
     id: &'static str,
     kind: &'static str,
     value: RwSignal<String>,

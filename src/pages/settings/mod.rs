@@ -8,6 +8,7 @@ mod backup;
 mod backup_settings;
 mod catalogue;
 mod editors;
+mod enrol;
 mod guides;
 mod plan_rules;
 mod points_rules;

@@ -65,7 +65,9 @@ pub(super) fn SyncSection() -> impl IntoView {
     let session = crate::state::use_session();
     let storage = use_storage();
     let status = RwSignal::new(None::<Status>);
-    let key = RwSignal::new(String::new());
+    // The tab's typed sync key (memory only), kept across visits of the page.
+    let key = crate::state::use_sync().typed_key;
+    let server_url = RwSignal::new(super::sync_server::remembered().0);
     let peer = RwSignal::new(String::new());
     let run = RwSignal::new(Run::Idle);
     let protected = crate::db::cipher::active();
@@ -113,7 +115,7 @@ pub(super) fn SyncSection() -> impl IntoView {
             let keys = SyncKeys::from_root(&root);
             let who = Author {
                 by: acting(i18n, session),
-                device: 0,
+                device: crate::db::device::number(),
                 at: now_millis(),
             };
             let (file, ex) = match local::export_file(&keys, &ds, &fresh_name(), &p, &who, &mut nonce) {
@@ -169,7 +171,7 @@ pub(super) fn SyncSection() -> impl IntoView {
             let keys = SyncKeys::from_root(&root);
             let who = Author {
                 by: acting(i18n, session),
-                device: 0,
+                device: crate::db::device::number(),
                 at: now_millis(),
             };
             let (stats, ex) = match local::import_file(&keys, &ds, &fresh_name(), &file, &who, &mut nonce) {
@@ -235,7 +237,7 @@ pub(super) fn SyncSection() -> impl IntoView {
             let keys = SyncKeys::from_root(&root);
             let who = Author {
                 by: acting(i18n, session),
-                device: 0,
+                device: crate::db::device::number(),
                 at: now_millis(),
             };
             let fields: Vec<String> = picked.keys().cloned().collect();
@@ -341,7 +343,8 @@ pub(super) fn SyncSection() -> impl IntoView {
                 </WriteGuard>
             </div>
             <div aria-live="polite">{result}</div>
-            <super::sync_server::ServerSync key=key/>
+            <super::sync_server::ServerSync key=key url=server_url/>
+            <super::enrol::Enrol key=key server_url=server_url/>
             {move || status.get().filter(|s| !s.waiting.is_empty() || !s.flags.is_empty()).map(|s| {
                 let any_waiting = !s.waiting.is_empty();
                 view! {

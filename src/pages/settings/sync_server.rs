@@ -51,22 +51,42 @@ fn reachable(url: &str) -> bool {
     o == own || allowed_origins().iter().any(|a| a == o || a == "*")
 }
 
+/// The address and user remembered on this device (empty when none).
+pub(super) fn remembered() -> (String, String) {
+    local_storage()
+        .and_then(|s| s.get_item(REMEMBER).ok().flatten())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Remembers the address and user on this device.
+pub(super) fn remember(url: &str, user: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(
+            REMEMBER,
+            &serde_json::json!([url.trim(), user.trim()]).to_string(),
+        );
+    }
+}
+
+/// `url` if it is a database address [`check_url`] accepts.
+pub(super) fn checked(url: &str) -> Option<String> {
+    check_url(url).ok()
+}
+
 /// The server-sync part of the 同步 section.
 #[component]
 pub(super) fn ServerSync(
     /// The sync key typed in the section (used while the workspace has no passphrase).
     key: RwSignal<String>,
+    /// The database address (shared with enrolment, which fills it in).
+    url: RwSignal<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = crate::state::use_session();
     let storage = use_storage();
     let sync = use_sync();
-    let remembered: (String, String) = local_storage()
-        .and_then(|s| s.get_item(REMEMBER).ok().flatten())
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let url = RwSignal::new(remembered.0);
-    let user = RwSignal::new(remembered.1);
+    let user = RwSignal::new(remembered().1);
     let password = RwSignal::new(String::new());
     let tried = RwSignal::new(false);
 
@@ -108,9 +128,7 @@ pub(super) fn ServerSync(
         let Ok(remote) = crate::db::couch::remote(&u, &name, &pw) else {
             return;
         };
-        if let Some(s) = local_storage() {
-            let _ = s.set_item(REMEMBER, &serde_json::json!([u.trim(), name.trim()]).to_string());
-        }
+        remember(&u, &name);
         sync.connect(
             storage,
             Connect {
