@@ -31,7 +31,7 @@ const db = `bench-${households}`;
 let env;
 try {
   let t = Date.now();
-  execFileSync(cli, ['demo', '--households', String(households), '--out', backup], { stdio: ['ignore', 'ignore', 'ignore'] });
+  execFileSync(cli, ['demo', '--seed', '2026', '--households', String(households), '--out', backup], { stdio: ['ignore', 'ignore', 'ignore'] });
   console.log(`demo of ${households} households written in ${Date.now() - t} ms`);
   t = Date.now();
   const out = execFileSync(cli, ['sync', backup, '--remote', `${couch.url}/${db}`, '--allow-plain', '--sync-key-file', keyFile],
