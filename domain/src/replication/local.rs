@@ -653,8 +653,27 @@ pub const RENUMBERED: [&str; 5] = [
 /// Old id → new id of the records renumbered in one store.
 pub type Renumbered = BTreeMap<&'static str, BTreeMap<u32, u32>>;
 
+/// Whether this device's creation of a document lost a race: the winning live leaf
+/// (CouchDB's order, the same on every device) descends from a creation (generation 1)
+/// that none of this device's last-exchange leaves `ours` descends from, and each of
+/// `ours` descends from a creation of its own. Two devices that created the same id and
+/// sent it before seeing each other's agree on which one renumbers.
+fn lost_creation(tree: &RevTree, ours: &[RevId]) -> bool {
+    let Some(winner) = tree.live_leaves().into_iter().next() else {
+        return false;
+    };
+    let root = |r: &RevId| tree.path(r).last().filter(|x| x.gen == 1).cloned();
+    let Some(theirs) = root(&winner) else {
+        return false;
+    };
+    !ours.is_empty() && ours.iter().all(|o| root(o).is_some_and(|mine| mine != theirs))
+}
+
 /// Records created here since the last exchange whose id another device used for a
-/// different record get the next free id (a safety net: enrolled devices create ids in
+/// different record get the next free id, and so do records this device created and
+/// sent at the same time as another device created the same id, when the other's
+/// creation wins ([`lost_creation`]: the other device keeps its record, this one moves
+/// and deletes its own revision) (a safety net: enrolled devices create ids in
 /// their own space, [`super::ids`] and [`super::enrol`], so this happens only between
 /// devices never enrolled, which all share the legacy space, or two given one number),
 /// so both are kept instead of merging as one conflicted document: households, ledger
@@ -685,15 +704,21 @@ pub fn renumber_collisions(
                 continue;
             };
             let id = keys.doc_id(store, &old.to_string());
-            if base.docs.contains_key(&id) {
-                continue;
-            }
             let Some(doc) = state.docs.get(&id) else {
                 continue;
             };
-            match reading(keys, &id, doc)? {
-                Some(now) if Value::Object(now.merged.record.clone()) != *r => {}
-                _ => continue,
+            if let Some((_, ours, _)) = base.docs.get(&id) {
+                // Sent already: taken only when another device created the same id at
+                // the same time and its creation wins (both were sent before either
+                // saw the other's).
+                if !lost_creation(&doc.tree, ours) {
+                    continue;
+                }
+            } else {
+                match reading(keys, &id, doc)? {
+                    Some(now) if Value::Object(now.merged.record.clone()) != *r => {}
+                    _ => continue,
+                }
             }
             while used.contains(&next) || state.docs.contains_key(&keys.doc_id(store, &next.to_string())) {
                 next += 1;
@@ -1159,6 +1184,132 @@ mod tests {
             by: by.into(),
             device: 0,
             at,
+        }
+    }
+
+    /// One device's run against a shared server, split where the race happens: pull,
+    /// then (later) stage and push.
+    fn pull(k: &SyncKeys, ds: &Dataset, name: &str, server: &mut MemReplica, n: u64) -> Session {
+        let mut s = Session::open(k.clone(), ds.clone(), name).unwrap();
+        let o = crate::replication::replicate::Options::new(&format!("{name}-pull-{n}"));
+        crate::replication::replicate::replicate(server, &mut s.state, &o).unwrap();
+        s
+    }
+
+    fn push(mut s: Session, who: &Author, server: &mut MemReplica, nonces: Nonces<'_>, n: u64) -> Exchange {
+        s.stage(who, nonces).unwrap();
+        let o = crate::replication::replicate::Options::new(&format!("push-{n}"));
+        crate::replication::replicate::replicate(&mut s.state, server, &o).unwrap();
+        s.finish(Some("server"), who.at).unwrap()
+    }
+
+    #[test]
+    fn two_devices_that_send_the_same_new_id_at_once_keep_both_records() {
+        let k = SyncKeys::from_root(&[5; 32]);
+        let (mut na, mut nb) = (counter(), counter());
+        let mut server = MemReplica::new("server");
+        let ds = generate(&DemoConfig {
+            households: 6,
+            ..DemoConfig::default()
+        });
+        let a0 = push(
+            pull(&k, &ds, "device:a", &mut server, 0),
+            &who("A", 1),
+            &mut server,
+            &mut na,
+            0,
+        );
+        let b0 = push(
+            pull(&k, &ds, "device:b", &mut server, 1),
+            &who("B", 2),
+            &mut server,
+            &mut nb,
+            1,
+        );
+        // Both add a household with the same next id and a points entry for it.
+        let next = ds.households.iter().map(|h| h.id).max().unwrap() + 1;
+        let pid = ds.points_ledger.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+        let add = |d: &Dataset, notes: &str, at: i64| {
+            let mut d = d.clone();
+            let mut h = d.households[0].clone();
+            h.id = next;
+            h.notes = notes.into();
+            d.households.push(h);
+            let mut e = d.points_ledger[0].clone();
+            e.id = pid;
+            e.household_id = next;
+            e.at = at;
+            d.points_ledger.push(e);
+            d
+        };
+        let (da, db) = (
+            add(&a0.dataset, "new on A", 100),
+            add(&b0.dataset, "new on B", 200),
+        );
+        // Both pull (nothing new), then both send: the server holds both creations.
+        let sa = pull(&k, &da, "x", &mut server, 2);
+        let sb = pull(&k, &db, "x", &mut server, 3);
+        let a1 = push(sa, &who("A", 3), &mut server, &mut na, 2);
+        let b1 = push(sb, &who("B", 4), &mut server, &mut nb, 3);
+        assert_eq!((a1.renumbered, b1.renumbered), (0, 0), "neither saw the other's");
+        // Each runs again: exactly one (the one whose creation lost) moves its records.
+        let a2 = push(
+            pull(&k, &a1.dataset, "x", &mut server, 4),
+            &who("A", 5),
+            &mut server,
+            &mut na,
+            4,
+        );
+        let b2 = push(
+            pull(&k, &b1.dataset, "x", &mut server, 5),
+            &who("B", 6),
+            &mut server,
+            &mut nb,
+            5,
+        );
+        assert_eq!(
+            a2.renumbered + b2.renumbered,
+            2,
+            "one household and one entry moved"
+        );
+        assert!(a2.renumbered == 0 || b2.renumbered == 0, "only one device moves");
+        let a3 = push(
+            pull(&k, &a2.dataset, "x", &mut server, 6),
+            &who("A", 7),
+            &mut server,
+            &mut na,
+            6,
+        );
+        let b3 = push(
+            pull(&k, &b2.dataset, "x", &mut server, 7),
+            &who("B", 8),
+            &mut server,
+            &mut nb,
+            7,
+        );
+        let strip = |d: &Dataset| {
+            let mut d = d.clone();
+            d.settings.retain(|s| !is_local_setting(&s.key));
+            d
+        };
+        assert_eq!(strip(&a3.dataset), strip(&b3.dataset), "converged");
+        assert!(a3.status.waiting.is_empty(), "{:?}", a3.status.waiting);
+        assert!(b3.status.waiting.is_empty(), "{:?}", b3.status.waiting);
+        let new: BTreeMap<&str, u32> = a3
+            .dataset
+            .households
+            .iter()
+            .filter(|h| h.notes.starts_with("new on"))
+            .map(|h| (h.notes.as_str(), h.id))
+            .collect();
+        assert_eq!(new.len(), 2, "both households kept: {new:?}");
+        let mut ids: Vec<u32> = new.values().copied().collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec![next, next + 1]);
+        // Each points entry still names its own household.
+        for (notes, at) in [("new on A", 100), ("new on B", 200)] {
+            let e = a3.dataset.points_ledger.iter().find(|e| e.at == at).unwrap();
+            assert_eq!(e.household_id, new[notes], "{notes}");
         }
     }
 
