@@ -124,11 +124,12 @@ fn qr_data_url(armored: &str) -> String {
     use qrcode::{render::svg, EcLevel, QrCode};
     QrCode::with_error_correction_level(armored.as_bytes(), EcLevel::L)
         .map(|c| {
-            svg_data_url(
-                &c.render::<svg::Color<'_>>()
+            linli_domain::data_url::svg(
+                c.render::<svg::Color<'_>>()
                     .min_dimensions(320, 320)
                     .quiet_zone(true)
-                    .build(),
+                    .build()
+                    .as_bytes(),
             )
         })
         .unwrap_or_default()
@@ -139,22 +140,6 @@ fn refused(field: &str, reason: &str) -> Reply {
         field: field.to_owned(),
         reason: reason.to_owned(),
     }
-}
-
-/// `data:image/svg+xml,…`, every byte but letters, digits and a few safe marks
-/// percent-encoded: an `<img>` shows it as a picture (no script runs in one), and no
-/// markup is ever put into the page.
-pub fn svg_data_url(svg: &str) -> String {
-    let mut out = String::with_capacity(svg.len() * 2);
-    out.push_str("data:image/svg+xml,");
-    for b in svg.bytes() {
-        if b.is_ascii_alphanumeric() || b" -_.:/=;,".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! carries and what the storage layer writes in one transaction.
 
 use crate::order::SortDyn;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -83,6 +83,14 @@ impl Changes {
     /// Number of records put and deleted.
     pub fn len(&self) -> usize {
         self.deletes.len() + self.puts.counts().values().sum::<u64>() as usize
+    }
+
+    /// Number of records put and deleted outside `settings` (what the views show; a
+    /// sync run that changes only settings such as its status leaves them).
+    pub fn records(&self) -> usize {
+        self.len()
+            - self.puts.settings.len()
+            - self.deletes.iter().filter(|(st, _)| *st == "settings").count()
     }
 }
 
@@ -169,6 +177,7 @@ impl Dataset {
     /// assert_eq!(ch.puts.settings, vec![s("a", "2"), s("c", "1")]);
     /// assert_eq!(ch.deletes, vec![("settings", StoreKey::Name("b".into()))]);
     /// assert!(new.changes_to(&new).is_empty());
+    /// assert_eq!((ch.len(), ch.records()), (3, 0), "settings only");
     /// ```
     pub fn changes_to(&self, new: &Dataset) -> Changes {
         let mut c = Changes::default();
@@ -311,6 +320,83 @@ impl Dataset {
             d,
         );
         c
+    }
+
+    /// Applies `c` the way a store does: every put replaces the record with its key or
+    /// adds it, every delete removes the record with its key; then every store is in key
+    /// order ([`Dataset::normalize`]). `old.apply(&old.changes_to(&new))` gives `new`
+    /// (normalized).
+    pub fn apply(&mut self, c: &Changes) {
+        fn one<T: Clone, K: Ord>(
+            store: &str,
+            list: &mut Vec<T>,
+            puts: &[T],
+            deletes: &[(&'static str, StoreKey)],
+            key: impl Fn(&T) -> K,
+            wrap: impl Fn(&K) -> StoreKey,
+        ) {
+            let gone: BTreeSet<&StoreKey> = deletes
+                .iter()
+                .filter(|(s, _)| *s == store)
+                .map(|(_, k)| k)
+                .collect();
+            if puts.is_empty() && gone.is_empty() {
+                return;
+            }
+            let mut by: BTreeMap<K, T> = list.drain(..).map(|r| (key(&r), r)).collect();
+            by.retain(|k, _| !gone.contains(&wrap(k)));
+            for p in puts {
+                by.insert(key(p), p.clone());
+            }
+            *list = by.into_values().collect();
+        }
+        let (p, d) = (&c.puts, &c.deletes[..]);
+        let id = |k: &u32| StoreKey::Id(*k);
+        one(
+            "settings",
+            &mut self.settings,
+            &p.settings,
+            d,
+            |r| r.key.clone(),
+            |k| StoreKey::Name(k.clone()),
+        );
+        one("grids", &mut self.grids, &p.grids, d, |r| r.id, id);
+        one("buildings", &mut self.buildings, &p.buildings, d, |r| r.id, id);
+        one("households", &mut self.households, &p.households, d, |r| r.id, id);
+        one("resources", &mut self.resources, &p.resources, d, |r| r.id, id);
+        one(
+            "allocation_runs",
+            &mut self.allocation_runs,
+            &p.allocation_runs,
+            d,
+            |r| r.id,
+            id,
+        );
+        one("proposals", &mut self.proposals, &p.proposals, d, |r| r.id, id);
+        one("ballots", &mut self.ballots, &p.ballots, d, |r| r.id, id);
+        one("activities", &mut self.activities, &p.activities, d, |r| r.id, id);
+        one(
+            "points_ledger",
+            &mut self.points_ledger,
+            &p.points_ledger,
+            d,
+            |r| r.id,
+            id,
+        );
+        one(
+            "timebank_ledger",
+            &mut self.timebank_ledger,
+            &p.timebank_ledger,
+            d,
+            |r| r.id,
+            id,
+        );
+        one("requests", &mut self.requests, &p.requests, d, |r| r.id, id);
+        one("plans", &mut self.plans, &p.plans, d, PlanCase::id, id);
+        one("decisions", &mut self.decisions, &p.decisions, d, |r| r.id, id);
+        one("snapshots", &mut self.snapshots, &p.snapshots, d, |r| r.id, id);
+        one("audit_log", &mut self.audit_log, &p.audit_log, d, |r| r.id, id);
+        self.normalize();
     }
 
     /// Total number of residents (members of all households).
@@ -610,26 +696,7 @@ mod tests {
     /// `old` with `changes` applied, the way the workspace writes them.
     fn apply(old: &Dataset, c: &Changes) -> Dataset {
         let mut d = old.clone();
-        macro_rules! store {
-            ($f:ident, $name:literal, $key:expr) => {{
-                let key = $key;
-                d.$f.retain(|r| !c.deletes.contains(&($name, key(r))));
-                for r in &c.puts.$f {
-                    match d.$f.iter_mut().find(|o| key(o) == key(r)) {
-                        Some(o) => *o = r.clone(),
-                        None => d.$f.push(r.clone()),
-                    }
-                }
-            }};
-        }
-        store!(settings, "settings", |r: &Setting| StoreKey::Name(r.key.clone()));
-        store!(households, "households", |r: &Household| StoreKey::Id(r.id));
-        store!(points_ledger, "points_ledger", |r: &PointsEntry| StoreKey::Id(
-            r.id
-        ));
-        store!(plans, "plans", |r: &PlanCase| StoreKey::Id(r.id()));
-        store!(audit_log, "audit_log", |r: &AuditEntry| StoreKey::Id(r.id));
-        d.normalize();
+        d.apply(c);
         d
     }
 

@@ -31,6 +31,7 @@ pub mod audit;
 pub mod backup;
 pub mod cockpit;
 pub mod csv_cell;
+pub mod data_url;
 pub mod dataset;
 pub mod date;
 pub mod decisions;

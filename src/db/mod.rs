@@ -32,6 +32,7 @@ pub mod participation;
 pub mod pb;
 pub mod plans;
 pub mod register;
+pub mod replica;
 pub mod requests;
 pub mod schema;
 pub mod settings;

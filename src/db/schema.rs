@@ -50,6 +50,10 @@ pub static MIGRATIONS: &[Migration] = &[
         description: "v4: store `vault` (guides, wrapped data keys, lock preferences; see db::vault)",
         apply: v4,
     },
+    Migration {
+        description: "v5: store `replica` (the sync replica, one entry per document; see db::replica)",
+        apply: v5,
+    },
 ];
 
 /// `(store, key path, indexes as (name, key path(s), unique, multi-entry))`.
@@ -164,6 +168,15 @@ fn v4(db: &IdbDatabase, _tx: &IdbTransaction) -> Result<(), JsValue> {
         params.set_key_path(&JsValue::from_str(key));
         db.create_object_store_with_optional_parameters(name, &params)?;
     }
+    Ok(())
+}
+
+/// v5: the `replica` store, keyed by `id`. A `_sync` setting already stored moves into
+/// it at the next sync run (`state::sync`) or whole-dataset write.
+fn v5(db: &IdbDatabase, _tx: &IdbTransaction) -> Result<(), JsValue> {
+    let params = IdbObjectStoreParameters::new();
+    params.set_key_path(&JsValue::from_str("id"));
+    db.create_object_store_with_optional_parameters(super::replica::STORE, &params)?;
     Ok(())
 }
 

@@ -131,6 +131,9 @@ impl Db {
                 reason: "a passphrase is already set".to_owned(),
             });
         }
+        // Sealing in place keeps the replica (it holds the same records); a new dataset
+        // (joining a community) starts without one.
+        let fresh = dataset.is_some();
         let dataset = match dataset {
             Some(d) => d,
             None => self.read_all().await?,
@@ -140,6 +143,9 @@ impl Db {
             let mut batch = Batch::default();
             for name in linli_domain::dataset::STORE_NAMES {
                 batch.clear(name);
+            }
+            if fresh {
+                batch.clear(super::replica::STORE);
             }
             batch.put_dataset(&dataset)?;
             batch.put_raw(STORE, to_js(state)?);

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use js_sys::Array;
 use linli_domain::dataset::{Dataset, STORE_NAMES};
 use linli_domain::model::{AuditEntry, Household};
+use linli_domain::replication::local::SYNC_SETTING;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbTransactionMode;
@@ -33,6 +34,7 @@ impl Db {
         for name in STORE_NAMES {
             batch.clear(name);
         }
+        batch.clear(super::replica::STORE);
         batch.put_dataset(dataset)?;
         self.commit(batch).await
     }
@@ -50,6 +52,7 @@ impl Db {
         for name in STORE_NAMES {
             batch.clear(name);
         }
+        batch.clear(super::replica::STORE);
         batch.put_dataset(dataset)?;
         batch.audit(entry);
         self.commit(batch).await
@@ -57,18 +60,26 @@ impl Db {
 
     /// Writes `changes` (puts of new and changed records, deletes) in one transaction,
     /// without a history entry: a sync run writes what the merge changed, not every
-    /// record ([`linli_domain::dataset::Dataset::changes_to`]). Nothing is written for
-    /// empty changes.
+    /// record ([`linli_domain::dataset::Dataset::changes_to`]), and with them the replica's
+    /// documents it changed and its meta (`super::replica`). Nothing is written for
+    /// empty changes and no replica.
     ///
     /// # Errors
     ///
     /// [`DbError`] with the browser's name; nothing changed then.
-    pub async fn write_changes(&self, changes: &linli_domain::dataset::Changes) -> Result<(), DbError> {
+    pub async fn write_changes(
+        &self,
+        changes: &linli_domain::dataset::Changes,
+        replica: Option<&linli_domain::replication::local::Parts>,
+    ) -> Result<(), DbError> {
         use linli_domain::dataset::StoreKey;
-        if changes.is_empty() {
+        if changes.is_empty() && replica.is_none() {
             return Ok(());
         }
         let mut batch = Batch::default();
+        if let Some(parts) = replica {
+            batch.put_replica(parts)?;
+        }
         batch.put_dataset(&changes.puts)?;
         for (store, key) in &changes.deletes {
             match (*store, key) {
@@ -462,7 +473,15 @@ impl Batch {
             }
             Ok(())
         }
-        all(self, "settings", &d.settings)?;
+        // The replica goes to its own store, one entry per document (`super::replica`).
+        for st in &d.settings {
+            if st.key == SYNC_SETTING {
+                self.replace_replica(&st.value)?;
+                self.delete("settings", JsValue::from_str(SYNC_SETTING));
+            } else {
+                self.put("settings", st)?;
+            }
+        }
         all(self, "grids", &d.grids)?;
         all(self, "buildings", &d.buildings)?;
         self.household_changes.reserve(d.households.len());

@@ -2,10 +2,12 @@
 //! context so it keeps running while the guide moves between views.
 //!
 //! One run ([`run_once`]): read the dataset in one read-only transaction, open the
-//! replica kept in it (`replication::local::Session`, the code `linli sync` runs), pull
-//! from the server, stage this device's edits (renumbering any record another device
-//! took the id of), push, and when anything changed write the merged dataset back in one
-//! read-write transaction (no history entry of its own: see [`run_once`]). A run whose read is overtaken by a
+//! replica (kept in memory from the previous run while the `replica` store's meta is
+//! the one it wrote, see `db::replica`; `replication::local::Session`, the code
+//! `linli sync` runs), pull from the server, stage this device's edits (renumbering any
+//! record another device took the id of), push, and when anything changed write what the
+//! merge changed and the replica's changed documents in one read-write transaction (no
+//! history entry of its own: see [`run_once`]). A run whose read is overtaken by a
 //! write in this tab does not write (the guide's edit stays) and runs again at once.
 //!
 //! Between runs the service long-polls the server's `_changes` (1.5 s) while it watches
@@ -18,7 +20,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use linli_domain::replication::local::{self, Author, Session, SyncKeys};
-use linli_domain::replication::replicate::{replicate_async, Options, Progress, ReplicaError};
+use linli_domain::replication::replicate::{replicate_async, MemReplica, Options, Progress, ReplicaError};
 use linli_domain::replication::wire::Seq;
 
 use super::Storage;
@@ -46,6 +48,10 @@ pub enum Phase {
     Retrying { error: String, wait_s: u32 },
     /// The server refused the credentials or the database; stopped.
     Refused(String),
+    /// A run cannot complete on this device (the merged records do not open, do not
+    /// hold together, or the store refuses them): trying again gives the same answer,
+    /// so it stopped; nothing was written.
+    Stuck(String),
 }
 
 /// What the last completed run did.
@@ -59,7 +65,12 @@ pub struct Report {
     pub conflicts: usize,
     /// How long the run took, from the read to the write (ms).
     pub took_ms: i64,
+    /// Milliseconds of each step of the run ([`STEPS`]).
+    pub steps: [u32; 7],
 }
+
+/// The steps of a run, as [`Report::steps`] times them.
+pub const STEPS: [&str; 7] = ["read", "open", "pull", "stage", "push", "finish", "write"];
 
 /// The service, provided as context. `Copy`.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +101,25 @@ enum RunError {
     /// A write in this tab overtook the run's read: run again.
     Overtaken,
     Replica(ReplicaError),
+    /// Would fail the same way again ([`Phase::Stuck`]).
+    Stuck(String),
     Other(String),
+}
+
+impl RunError {
+    /// A failed write: refused for what it holds (stop), or for the moment (retry).
+    fn write(e: crate::db::DbError) -> Self {
+        use crate::db::DbError;
+        match &e {
+            DbError::Browser { name, .. } if name == "ConstraintError" || name == "DataError" => {
+                Self::Stuck(e.to_string())
+            }
+            DbError::Decode { .. } | DbError::Decrypt { .. } | DbError::ReadOnly => {
+                Self::Stuck(e.to_string())
+            }
+            _ => Self::Other(format!("{e:?}")),
+        }
+    }
 }
 
 impl From<ReplicaError> for RunError {
@@ -101,7 +130,11 @@ impl From<ReplicaError> for RunError {
 
 impl From<local::LocalError> for RunError {
     fn from(e: local::LocalError) -> Self {
-        Self::Other(e.to_string())
+        match e {
+            local::LocalError::NoRandom => Self::Other(e.to_string()),
+            local::LocalError::Replica(r) => Self::Replica(r),
+            e => Self::Stuck(e.to_string()),
+        }
     }
 }
 
@@ -151,14 +184,46 @@ async fn run_once(
     phase.set(Phase::Reading);
     crate::browser::paint().await;
     let t0 = now_millis();
+    let mut steps = [0u32; 7];
+    let mut mark = t0;
+    let mut lap = |i: usize| {
+        let now = now_millis();
+        steps[i] = u32::try_from(now - mark).unwrap_or(u32::MAX);
+        mark = now;
+    };
     let ds = db
         .read_all()
         .await
         .map_err(|e| RunError::Other(format!("{e:?}")))?;
+    lap(0);
     let fresh = format!("device:{}", local::hex(&random_bytes::<8>()));
     let read = ds.clone();
-    // The previous run's replica and readings, while the stored `_sync` is what it wrote.
-    let mut s = Session::open_cached(keys.clone(), ds, &fresh, cache.take())?;
+    let db_err = |e: crate::db::DbError| RunError::Other(format!("{e:?}"));
+    // The replica: a `_sync` setting not yet moved into the `replica` store is read once
+    // and moved (every document written); else the previous run's replica and readings
+    // while the store's meta is what it wrote; else the store's.
+    let legacy = ds.settings.iter().any(|st| st.key == local::SYNC_SETTING);
+    let stored = if legacy {
+        None
+    } else {
+        db.replica_meta().await.map_err(db_err)?
+    };
+    let (mut s, all) = match (cache.take(), &stored) {
+        _ if legacy => (Session::open(keys.clone(), ds, &fresh)?, true),
+        (Some(c), Some(m)) if c.holds(m) => (Session::from_cache(keys.clone(), ds, c)?, false),
+        (_, Some(_)) => match db.replica().await.map_err(db_err)? {
+            Some(state) => (Session::with_state(keys.clone(), ds, state)?, false),
+            None => (
+                Session::with_state(keys.clone(), ds, MemReplica::new(&fresh))?,
+                true,
+            ),
+        },
+        (_, None) => (
+            Session::with_state(keys.clone(), ds, MemReplica::new(&fresh))?,
+            true,
+        ),
+    };
+    lap(1);
     let at = now_millis();
     let opts = Options::new(&format!(
         "{}-{at}-{}",
@@ -172,12 +237,14 @@ async fn run_once(
         });
     })
     .await?;
+    lap(2);
     let who = Author {
         by: actor.to_owned(),
         device: crate::db::device::number(),
         at,
     };
     let edits = s.stage(&who, &mut nonce)?;
+    lap(3);
     let push = replicate_async(&mut s.state, remote, &opts, &mut |p: Progress<'_>| {
         phase.set(Phase::Pushing {
             read: p.stats.docs_read,
@@ -185,6 +252,7 @@ async fn run_once(
         });
     })
     .await?;
+    lap(4);
     let mut report = Report {
         at,
         pulled: pull.docs_written,
@@ -193,6 +261,7 @@ async fn run_once(
         renumbered: s.renumbered(),
         conflicts: 0,
         took_ms: 0,
+        steps: [0; 7],
     };
     if pull.batches == 0 && push.batches == 0 && edits == 0 {
         report.conflicts = db
@@ -201,33 +270,35 @@ async fn run_once(
             .ok()
             .flatten()
             .map_or(0, |st| st.waiting.len());
-        *cache = s.into_cache(&read);
+        *cache = stored.map(|m| s.into_cache_for(m, Some(read)));
+        report.steps = steps;
         return Ok(report);
     }
     phase.set(Phase::Saving);
-    let ex = s.finish(Some(remote.url()), at)?;
+    let (ex, parts) = s.finish_parts(Some(remote.url()), at, all)?;
     report.conflicts = ex.status.waiting.len();
+    let changes = read.changes_to(&ex.dataset);
+    lap(5);
     if storage.revision.get_untracked() != before {
         return Err(RunError::Overtaken);
     }
     // No history entry: it would be a record of its own, replicated, and the other
     // device's run writing one in turn would never end. Each revision carries its author,
     // and the edits' own history entries replicate.
-    // Only the replica and status changed (this device sent its edits, or nothing
-    // received changes a record): write those alone, not every record.
-    let changes = read.changes_to(&ex.dataset);
-    let records = changes.len()
-        - changes.puts.settings.len()
-        - changes.deletes.iter().filter(|(st, _)| *st == "settings").count();
-    db.write_changes(&changes)
+    // Only what the merge changed is written (often only the status: this device sent
+    // its edits), with the replica's documents this run wrote and its meta.
+    let records = changes.records();
+    db.write_changes(&changes, Some(&parts))
         .await
-        .map_err(|e| RunError::Other(format!("{e:?}")))?;
+        .map_err(RunError::write)?;
     if records > 0 {
         // The views read again; a run that only advanced the replica leaves them.
         storage.changed();
     }
-    *cache = s.into_cache(&ex.dataset);
+    *cache = Some(s.into_cache_for(parts.meta, Some(ex.dataset)));
+    lap(6);
     report.took_ms = now_millis() - t0;
+    report.steps = steps;
     Ok(report)
 }
 
@@ -278,6 +349,12 @@ impl SyncService {
                             since = remote.update_seq().await.ok();
                         }
                         Err(RunError::Overtaken) => continue,
+                        Err(RunError::Stuck(e)) => {
+                            if live() {
+                                this.phase.set(Phase::Stuck(e));
+                            }
+                            break;
+                        }
                         Err(RunError::Replica(e)) => {
                             if !live() {
                                 break;

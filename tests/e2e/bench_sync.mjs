@@ -53,10 +53,20 @@ try {
   await page.fill('[data-testid=server-url]', `${couch.url}/${db}`);
   t = Date.now();
   await page.click('[data-testid=server-connect]');
-  await page.locator('[data-testid=server-last]').waitFor({ timeout: 3_600_000 });
+  // The phase every 30 s, so a run that does not end still says where it is.
+  const watch = setInterval(async () => {
+    const text = await page.locator('[data-testid=server-phase]').textContent().catch(() => '?');
+    console.log(`  after ${Math.round((Date.now() - t) / 1000)} s: ${text}`);
+  }, 30_000);
+  try {
+    await page.locator('[data-testid=server-last]').waitFor({ timeout: 3_600_000 });
+  } finally {
+    clearInterval(watch);
+  }
   const ms = Date.now() - t;
   const pulled = await page.getAttribute('[data-testid=server-last]', 'data-pulled');
-  console.log(`browser first sync of ${households} households: ${ms} ms (${pulled} revisions)`);
+  const steps = await page.getAttribute('[data-testid=server-last]', 'data-steps');
+  console.log(`browser first sync of ${households} households: ${ms} ms (${pulled} revisions; ${steps})`);
 } finally {
   await env?.stop();
   couch.process.kill('SIGTERM');

@@ -257,7 +257,8 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   assert.ok(pulled > 4000, `B received ${pulled} revisions`);
   assert.deepEqual(await axeViolations(b.page, 'settings server sync'), []);
   await b.page.screenshot({ path: `${OUT}sync-server-b.png`, fullPage: false });
-  console.log(`first sync of the demo: A up ${firstPushMs} ms, B down ${firstPullMs} ms (${pulled} revisions)`);
+  const firstSteps = await b.page.getAttribute('[data-testid=server-last]', 'data-steps');
+  console.log(`first sync of the demo: A up ${firstPushMs} ms, B down ${firstPullMs} ms (${pulled} revisions; B's run: ${firstSteps})`);
   await openParticipation(b.page);
   await expectBalance(b.page, hid, 25);
 
@@ -337,7 +338,9 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   await openSettings(b.page);
   const took = Number(await b.page.locator('[data-testid=server-last]').getAttribute('data-took'));
   assert.ok(took > 0, 'the run reports its time');
-  console.log(`an edit on A visible on B after ${visibleMs} ms (B's last run ${took} ms)`);
+  const steps = await b.page.locator('[data-testid=server-last]').getAttribute('data-steps');
+  assert.match(steps, /^read \d+, open \d+, pull \d+, stage \d+, push \d+, finish \d+, write \d+$/);
+  console.log(`an edit on A visible on B after ${visibleMs} ms (B's last run ${took} ms: ${steps})`);
 
   // The server holds ciphertext only.
   const all = await (await fetch(`${couchUrl}/${db}/_all_docs?include_docs=true`)).text();
@@ -348,6 +351,23 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   }
   const info = await (await fetch(`${couchUrl}/${db}`)).json();
   console.log(`server: ${info.doc_count} documents, ${all.length} bytes of _all_docs with bodies`);
+
+  // A wrong key on B (mistyped, or another community's): what B keeps from the server
+  // does not open. The run stops and says so instead of retrying for ever; nothing on
+  // B changes; the right key again syncs.
+  const kept = await householdCount(b.page);
+  await openSettings(b.page);
+  await b.page.click('[data-testid=server-disconnect]');
+  await b.page.fill('[data-testid=sync-key]', 'ef'.repeat(32));
+  await b.page.click('[data-testid=server-connect]');
+  await b.page.locator('[data-testid=server-phase][data-phase=stuck]').waitFor(LONG);
+  assert.match(await b.page.locator('[data-testid=server-phase]').textContent(), /已停止.*does not open/);
+  await b.page.waitForTimeout(3_000);
+  assert.equal(await phase(b.page), 'stuck', 'no retry');
+  assert.equal(await householdCount(b.page), kept);
+  await openSettings(b.page);
+  await b.page.click('[data-testid=server-disconnect]');
+  await connect(b.page, key, db);
 
   // The server stops: the workspace says so and retries with backoff.
   couch.kill('SIGTERM');

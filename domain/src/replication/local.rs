@@ -249,25 +249,47 @@ pub fn load_state(ds: &Dataset, fresh_name: &str) -> Result<MemReplica, LocalErr
     r.seq = st.seq;
     r.local = st.local;
     for (id, d) in st.docs {
-        let mut revs = d.revs;
-        revs.sort_by(|a, b| a.rev.cmp(&b.rev));
-        let mut doc = MemDoc {
-            tree: RevTree::new(),
-            bodies: BTreeMap::new(),
-            seq: d.seq,
-        };
-        for x in revs {
-            let path: Vec<RevId> = std::iter::once(x.rev.clone()).chain(x.parent.clone()).collect();
-            doc.tree
-                .merge_path(&path, x.deleted)
-                .map_err(|e| LocalError::State(format!("{id}: {e}")))?;
-            if let Some(b) = x.body {
-                doc.bodies.insert(x.rev, b);
-            }
-        }
+        let doc = mem_doc(&id, d)?;
         r.docs.insert(id, doc);
     }
     Ok(r)
+}
+
+fn mem_doc(id: &str, d: StoredDoc) -> Result<MemDoc, LocalError> {
+    let mut revs = d.revs;
+    revs.sort_by(|a, b| a.rev.cmp(&b.rev));
+    let mut doc = MemDoc {
+        tree: RevTree::new(),
+        bodies: BTreeMap::new(),
+        seq: d.seq,
+    };
+    for x in revs {
+        let path: Vec<RevId> = std::iter::once(x.rev.clone()).chain(x.parent.clone()).collect();
+        doc.tree
+            .merge_path(&path, x.deleted)
+            .map_err(|e| LocalError::State(format!("{id}: {e}")))?;
+        if let Some(b) = x.body {
+            doc.bodies.insert(x.rev, b);
+        }
+    }
+    Ok(doc)
+}
+
+fn stored_doc(d: &MemDoc) -> StoredDoc {
+    let revs = d
+        .tree
+        .revs()
+        .map(|rev| {
+            let node = d.tree.node(rev);
+            StoredRev {
+                rev: rev.clone(),
+                parent: node.and_then(|n| n.parent.clone()),
+                deleted: node.is_some_and(|n| n.deleted),
+                body: d.bodies.get(rev).cloned(),
+            }
+        })
+        .collect();
+    StoredDoc { seq: d.seq, revs }
 }
 
 /// The replica's id stored in `ds` (`None` before its first exchange).
@@ -286,26 +308,7 @@ pub fn replica_name(ds: &Dataset) -> Option<String> {
 ///
 /// [`LocalError::Decode`] if it does not encode (never).
 pub fn state_text(r: &MemReplica) -> Result<String, LocalError> {
-    let docs = r
-        .docs
-        .iter()
-        .map(|(id, d)| {
-            let revs = d
-                .tree
-                .revs()
-                .map(|rev| {
-                    let node = d.tree.node(rev);
-                    StoredRev {
-                        rev: rev.clone(),
-                        parent: node.and_then(|n| n.parent.clone()),
-                        deleted: node.is_some_and(|n| n.deleted),
-                        body: d.bodies.get(rev).cloned(),
-                    }
-                })
-                .collect();
-            (id.clone(), StoredDoc { seq: d.seq, revs })
-        })
-        .collect();
+    let docs = r.docs.iter().map(|(id, d)| (id.clone(), stored_doc(d))).collect();
     let st = StoredState {
         v: STATE_VERSION,
         replica: r.name.clone(),
@@ -314,6 +317,133 @@ pub fn state_text(r: &MemReplica) -> Result<String, LocalError> {
         local: r.local.clone(),
     };
     serde_json::to_string(&st).map_err(|e| LocalError::Decode(format!("cannot encode the sync state: {e}")))
+}
+
+/// The replica in parts, for a store that writes only what changed (the workspace's
+/// `replica` store): the replica's own fields (name, sequence, checkpoints) and its
+/// documents in buckets by the first two characters of their id (256 for the hexadecimal
+/// ids of [`SyncKeys::doc_id`]): few enough entries that writing all of them is one
+/// quick transaction, small enough that a run rewrites only the buckets of the documents
+/// it changed. [`Parts::join`] of all of a replica's parts reads exactly as
+/// [`load_state`] of its [`state_text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
+    /// The replica without its documents.
+    pub meta: String,
+    /// Bucket key ([`Parts::bucket`]) → the bucket's documents as JSON text.
+    pub buckets: Vec<(String, String)>,
+}
+
+impl Parts {
+    /// The key of the bucket that holds document `id`.
+    pub fn bucket(id: &str) -> String {
+        let mut b = String::from("b:");
+        b.extend(id.chars().take(2));
+        b
+    }
+
+    fn encode(docs: impl Iterator<Item = (String, StoredDoc)>) -> Result<Vec<(String, String)>, LocalError> {
+        let mut groups: BTreeMap<String, BTreeMap<String, StoredDoc>> = BTreeMap::new();
+        for (id, d) in docs {
+            groups.entry(Self::bucket(&id)).or_default().insert(id, d);
+        }
+        groups
+            .into_iter()
+            .map(|(b, docs)| {
+                let text = serde_json::to_string(&docs)
+                    .map_err(|e| LocalError::Decode(format!("cannot encode the sync state: {e}")))?;
+                Ok((b, text))
+            })
+            .collect()
+    }
+
+    fn meta_of(st: &StoredState) -> Result<String, LocalError> {
+        serde_json::to_string(&StoredState {
+            v: st.v,
+            replica: st.replica.clone(),
+            seq: st.seq,
+            docs: BTreeMap::new(),
+            local: st.local.clone(),
+        })
+        .map_err(|e| LocalError::Decode(format!("cannot encode the sync state: {e}")))
+    }
+
+    /// `r`'s meta and the buckets holding a document written after sequence `since`
+    /// (every bucket when `None`).
+    ///
+    /// # Errors
+    ///
+    /// [`LocalError::Decode`] if it does not encode (never).
+    pub fn of(r: &MemReplica, since: Option<u64>) -> Result<Self, LocalError> {
+        let touched: Option<BTreeSet<String>> = since.map(|s| {
+            r.docs
+                .iter()
+                .filter(|(_, d)| d.seq > s)
+                .map(|(id, _)| Self::bucket(id))
+                .collect()
+        });
+        let meta = Self::meta_of(&StoredState {
+            v: STATE_VERSION,
+            replica: r.name.clone(),
+            seq: r.seq,
+            docs: BTreeMap::new(),
+            local: r.local.clone(),
+        })?;
+        let buckets = Self::encode(
+            r.docs
+                .iter()
+                .filter(|(id, _)| touched.as_ref().is_none_or(|t| t.contains(&Self::bucket(id))))
+                .map(|(id, d)| (id.clone(), stored_doc(d))),
+        )?;
+        Ok(Self { meta, buckets })
+    }
+
+    /// Every part of the replica a `_sync` setting's text holds.
+    ///
+    /// # Errors
+    ///
+    /// As [`load_state`].
+    pub fn of_text(sync_text: &str) -> Result<Self, LocalError> {
+        let st: StoredState =
+            serde_json::from_str(sync_text).map_err(|e| LocalError::State(e.to_string()))?;
+        if st.v != STATE_VERSION {
+            return Err(LocalError::State(format!(
+                "version {} (this linli reads {STATE_VERSION})",
+                st.v
+            )));
+        }
+        let meta = Self::meta_of(&st)?;
+        let buckets = Self::encode(st.docs.into_iter())?;
+        Ok(Self { meta, buckets })
+    }
+
+    /// The replica whose meta is `meta` and whose buckets' texts are `buckets` (every
+    /// bucket of it).
+    ///
+    /// # Errors
+    ///
+    /// [`LocalError::State`] for a damaged part, or one of another version.
+    pub fn join(meta: &str, buckets: impl IntoIterator<Item = String>) -> Result<MemReplica, LocalError> {
+        let st: StoredState = serde_json::from_str(meta).map_err(|e| LocalError::State(e.to_string()))?;
+        if st.v != STATE_VERSION {
+            return Err(LocalError::State(format!(
+                "version {} (this linli reads {STATE_VERSION})",
+                st.v
+            )));
+        }
+        let mut r = MemReplica::new(&st.replica);
+        r.seq = st.seq;
+        r.local = st.local;
+        for text in buckets {
+            let docs: BTreeMap<String, StoredDoc> =
+                serde_json::from_str(&text).map_err(|e| LocalError::State(format!("a bucket: {e}")))?;
+            for (id, d) in docs {
+                let doc = mem_doc(&id, d)?;
+                r.docs.insert(id, doc);
+            }
+        }
+        Ok(r)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -459,15 +589,23 @@ impl Base {
 }
 
 /// What a [`Session`] leaves for the next one on the same device (the workspace's
-/// continuous replication): the replica and its readings, valid while the dataset's
-/// `_sync` setting still holds exactly the text this exchange wrote. Saves parsing the
-/// replica and opening every document each run.
+/// continuous replication): the replica and its readings, valid while the store still
+/// holds exactly the text this exchange wrote (the dataset's `_sync` setting, or the
+/// [`Parts`]' meta). Saves parsing the replica and opening every document each run.
 #[derive(Debug)]
 pub struct Cache {
     text: String,
     state: MemReplica,
     base: Base,
     since: u64,
+    written: Option<Dataset>,
+}
+
+impl Cache {
+    /// Whether the replica stored, said by `stored`, is the one this cache holds.
+    pub fn holds(&self, stored: &str) -> bool {
+        self.text == stored
+    }
 }
 
 /// Who writes this exchange's revisions.
@@ -517,6 +655,20 @@ pub fn stage(
     who: &Author,
     nonces: Nonces<'_>,
 ) -> Result<u64, LocalError> {
+    stage_records(keys, state, recs, None, base, who, nonces)
+}
+
+/// [`stage`] of `recs`; the documents deleted are those of `base` that `recs` lacks, or
+/// when `gone` is given, those (then `recs` need only hold the records that changed).
+fn stage_records(
+    keys: &SyncKeys,
+    state: &mut MemReplica,
+    recs: &[Record],
+    gone: Option<&[String]>,
+    base: &Base,
+    who: &Author,
+    nonces: Nonces<'_>,
+) -> Result<u64, LocalError> {
     let mut written = 0u64;
     let mut seen = BTreeSet::new();
     for (store, key, rec) in recs {
@@ -540,10 +692,24 @@ pub fn stage(
         state.branch(&id, parent.as_ref(), false, &body)?;
         written += 1;
     }
-    for (id, (_, leaves, _)) in &base.docs {
-        if seen.contains(id) {
-            continue;
-        }
+    let deleted: Vec<(&String, &Vec<RevId>)> = match gone {
+        None => base
+            .docs
+            .iter()
+            .filter(|(id, _)| !seen.contains(*id))
+            .map(|(id, (_, leaves, _))| (id, leaves))
+            .collect(),
+        Some(ids) => ids
+            .iter()
+            .filter(|id| !seen.contains(*id))
+            .filter_map(|id| {
+                base.docs
+                    .get_key_value(id)
+                    .map(|(id, (_, leaves, _))| (id, leaves))
+            })
+            .collect(),
+    };
+    for (id, leaves) in deleted {
         let current: Vec<RevId> = state.docs.get(id).map(|d| d.tree.leaves()).unwrap_or_default();
         for l in leaves.iter().filter(|l| current.contains(l)) {
             state.branch(id, Some(l), true, "")?;
@@ -614,6 +780,98 @@ pub fn materialize(
     ds.check_integrity()
         .map_err(|e| LocalError::Inconsistent(e.to_string()))?;
     Ok((ds, waiting))
+}
+
+/// [`materialize`] of `state` for a dataset `old` that is the materialization of the
+/// replica at sequence `since` with this device's edits staged since: only the documents
+/// written after `since` are read again; every other record of `old` is its document's
+/// reading already. Gives exactly what [`materialize`] gives (tested), reading a few
+/// documents instead of the whole community: a sync run's finish.
+///
+/// # Errors
+///
+/// As [`materialize`].
+pub fn materialize_since(
+    keys: &SyncKeys,
+    state: &MemReplica,
+    old: &Dataset,
+    since: u64,
+) -> Result<(Dataset, Vec<Waiting>), LocalError> {
+    let mut puts: BTreeMap<&str, Vec<Value>> = STORE_NAMES.iter().map(|s| (*s, Vec::new())).collect();
+    let mut touched: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut fresh: Vec<(String, Waiting)> = Vec::new();
+    let mut gone: BTreeSet<&str> = BTreeSet::new();
+    for (id, d) in state.docs.iter().filter(|(_, d)| d.seq > since) {
+        let Some(r) = reading(keys, id, d)? else {
+            gone.insert(id);
+            continue;
+        };
+        let Some(store) = STORE_NAMES.iter().find(|s| **s == r.store) else {
+            return Err(LocalError::Decode(format!(
+                "document {id} holds a record of an unknown store `{}`",
+                r.store
+            )));
+        };
+        for c in &r.merged.conflicts {
+            fresh.push((
+                id.clone(),
+                Waiting {
+                    store: r.store.clone(),
+                    key: r.key.clone(),
+                    field: c.field.clone(),
+                    by_ours: c.by_ours.clone(),
+                    by_theirs: c.by_theirs.clone(),
+                },
+            ));
+        }
+        touched.insert((r.store.clone(), r.key.clone()));
+        puts.entry(store)
+            .or_default()
+            .push(Value::Object(r.merged.record));
+    }
+    let mut deletes = Vec::new();
+    if !gone.is_empty() {
+        for (store, key, _) in records(old)? {
+            if gone.contains(keys.doc_id(&store, &key).as_str()) {
+                let Some(name) = STORE_NAMES.iter().find(|s| **s == store) else {
+                    continue;
+                };
+                let k = if store == "settings" {
+                    crate::dataset::StoreKey::Name(key.clone())
+                } else {
+                    match key.parse() {
+                        Ok(n) => crate::dataset::StoreKey::Id(n),
+                        Err(_) => continue,
+                    }
+                };
+                deletes.push((*name, k));
+                touched.insert((store, key));
+            }
+        }
+    }
+    let obj: Map<String, Value> = puts
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::Array(v)))
+        .collect();
+    let puts: Dataset = serde_json::from_value(Value::Object(obj))
+        .map_err(|e| LocalError::Decode(format!("the merged records do not decode as a dataset: {e}")))?;
+    let mut ds = old.clone();
+    ds.settings.retain(|s| s.key != SYNC_SETTING);
+    ds.apply(&crate::dataset::Changes { puts, deletes });
+    ds.check_integrity()
+        .map_err(|e| LocalError::Inconsistent(e.to_string()))?;
+    // The conflicts: those of the documents not read again, and those read, in document
+    // order as `materialize` lists them.
+    let mut waiting: Vec<(String, Waiting)> = status(old)
+        .map(|st| st.waiting)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|w| !touched.contains(&(w.store.clone(), w.key.clone())))
+        .map(|w| (keys.doc_id(&w.store, &w.key), w))
+        .chain(fresh)
+        .collect();
+    waiting.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((ds, waiting.into_iter().map(|(_, w)| w).collect()))
 }
 
 /// `ds` with `state` as its `_sync` setting.
@@ -820,6 +1078,14 @@ pub struct Exchange {
     pub renumbered: usize,
 }
 
+/// How an exchange finishes: the replica into the dataset's `_sync` setting, or beside
+/// it ([`Parts`]), materializing only what was written after a sequence when given.
+#[derive(Clone, Copy)]
+enum Finish {
+    Setting,
+    Parts(Option<u64>),
+}
+
 fn finish(
     keys: &SyncKeys,
     state: &MemReplica,
@@ -827,8 +1093,12 @@ fn finish(
     peer: Option<&str>,
     at: i64,
     local_edits: u64,
+    mode: Finish,
 ) -> Result<Exchange, LocalError> {
-    let (merged, waiting) = materialize(keys, state, old)?;
+    let (merged, waiting) = match mode {
+        Finish::Parts(Some(since)) => materialize_since(keys, state, old, since)?,
+        Finish::Setting | Finish::Parts(None) => materialize(keys, state, old)?,
+    };
     let (points, time) = flags(&merged);
     let mut peers = status(old).map(|s| s.peers).unwrap_or_default();
     if let Some(p) = peer {
@@ -841,7 +1111,10 @@ fn finish(
         flags: points.into_iter().chain(time).collect(),
         peers,
     };
-    let mut dataset = with_state(merged, state)?;
+    let mut dataset = match mode {
+        Finish::Setting => with_state(merged, state)?,
+        Finish::Parts(_) => merged,
+    };
     dataset.settings.retain(|s| s.key != STATUS_SETTING);
     dataset.settings.push(Setting {
         key: STATUS_SETTING.to_owned(),
@@ -871,6 +1144,9 @@ pub struct Session {
     /// The replica's `seq` when the session opened (its base reads the replica then).
     opened_at: u64,
     ds: Dataset,
+    /// What the replica read as when the session opened, when known (a cached session):
+    /// then only the records that differ from it are staged.
+    prev: Option<Dataset>,
     renumbered: usize,
     edits: u64,
 }
@@ -902,23 +1178,50 @@ impl Session {
             .iter()
             .find(|s| s.key == SYNC_SETTING)
             .map(|s| s.value.as_str());
-        let (state, base) = match cache {
-            Some(mut c) if stored == Some(c.text.as_str()) => {
-                c.base.refresh(&keys, &c.state, c.since)?;
-                (c.state, c.base)
-            }
+        match cache {
+            Some(c) if stored.is_some_and(|t| c.holds(t)) => Self::from_cache(keys, ds, c),
             _ => {
                 let state = load_state(&ds, fresh_name)?;
-                let base = base(&keys, &state)?;
-                (state, base)
+                Self::with_state(keys, ds, state)
             }
-        };
+        }
+    }
+
+    /// A session over `ds` whose replica is `state` (kept beside the dataset, not in its
+    /// `_sync` setting: the workspace's `replica` store, see [`Parts`]).
+    ///
+    /// # Errors
+    ///
+    /// A document that does not open with `keys`.
+    pub fn with_state(keys: SyncKeys, ds: Dataset, state: MemReplica) -> Result<Self, LocalError> {
+        let base = base(&keys, &state)?;
         Ok(Self {
             keys,
             opened_at: state.seq,
             state,
             base,
             ds,
+            prev: None,
+            renumbered: 0,
+            edits: 0,
+        })
+    }
+
+    /// A session over `ds` from the previous session's `cache`; the caller checked that
+    /// the replica stored is still the one the cache holds ([`Cache::holds`]).
+    ///
+    /// # Errors
+    ///
+    /// A document written since the cache that does not open with `keys`.
+    pub fn from_cache(keys: SyncKeys, ds: Dataset, mut c: Cache) -> Result<Self, LocalError> {
+        c.base.refresh(&keys, &c.state, c.since)?;
+        Ok(Self {
+            keys,
+            opened_at: c.state.seq,
+            state: c.state,
+            base: c.base,
+            ds,
+            prev: c.written,
             renumbered: 0,
             edits: 0,
         })
@@ -931,19 +1234,66 @@ impl Session {
     ///
     /// Sealing, no randomness, a document that does not open.
     pub fn stage(&mut self, who: &Author, nonces: Nonces<'_>) -> Result<u64, LocalError> {
-        let (ds, renumbered) = renumber_collisions(&self.keys, &self.state, &self.base, &self.ds)?;
-        self.ds = ds;
-        self.renumbered += renumbered.values().map(BTreeMap::len).sum::<usize>();
-        let n = stage(
-            &self.keys,
-            &mut self.state,
-            &records(&self.ds)?,
-            &self.base,
-            who,
-            nonces,
-        )?;
+        if self.prev.is_none() || self.may_collide()? {
+            let (ds, renumbered) = renumber_collisions(&self.keys, &self.state, &self.base, &self.ds)?;
+            self.ds = ds;
+            self.renumbered += renumbered.values().map(BTreeMap::len).sum::<usize>();
+        }
+        let n = match &self.prev {
+            // A cached session: the records that differ from what the replica read as
+            // (this device's edits since), not every record.
+            Some(prev) => {
+                let ch = prev.changes_to(&self.ds);
+                let gone: Vec<String> = ch
+                    .deletes
+                    .iter()
+                    .filter_map(|(store, k)| match k {
+                        crate::dataset::StoreKey::Name(n) if is_local_setting(n) => None,
+                        crate::dataset::StoreKey::Name(n) => Some(self.keys.doc_id(store, n)),
+                        crate::dataset::StoreKey::Id(n) => Some(self.keys.doc_id(store, &n.to_string())),
+                    })
+                    .collect();
+                stage_records(
+                    &self.keys,
+                    &mut self.state,
+                    &records(&ch.puts)?,
+                    Some(&gone),
+                    &self.base,
+                    who,
+                    nonces,
+                )?
+            }
+            None => stage(
+                &self.keys,
+                &mut self.state,
+                &records(&self.ds)?,
+                &self.base,
+                who,
+                nonces,
+            )?,
+        };
         self.edits += n;
         Ok(n)
+    }
+
+    /// Whether a document written since the session opened (brought by the peer) can
+    /// take the id of one of this device's records ([`renumber_collisions`] needed): a
+    /// creation of this device's that lost a race, or a new record of a renumbered store.
+    fn may_collide(&self) -> Result<bool, LocalError> {
+        for (id, d) in self.state.docs.iter().filter(|(_, d)| d.seq > self.opened_at) {
+            match self.base.docs.get(id) {
+                Some((_, ours, _)) if lost_creation(&d.tree, ours) => return Ok(true),
+                Some(_) => {}
+                None => {
+                    if let Some(r) = reading(&self.keys, id, d)? {
+                        if RENUMBERED.contains(&r.store.as_str()) {
+                            return Ok(true);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(false)
     }
 
     /// The dataset to write back: merged, with the replica and the status (`peer` seen
@@ -953,7 +1303,15 @@ impl Session {
     ///
     /// As [`materialize`].
     pub fn finish(&self, peer: Option<&str>, at: i64) -> Result<Exchange, LocalError> {
-        let mut ex = finish(&self.keys, &self.state, &self.ds, peer, at, self.edits)?;
+        let mut ex = finish(
+            &self.keys,
+            &self.state,
+            &self.ds,
+            peer,
+            at,
+            self.edits,
+            Finish::Setting,
+        )?;
         ex.renumbered = self.renumbered;
         Ok(ex)
     }
@@ -978,12 +1336,54 @@ impl Session {
             .find(|s| s.key == SYNC_SETTING)?
             .value
             .clone();
-        Some(Cache {
-            text,
+        Some(self.into_cache_for(text, None))
+    }
+
+    /// The replica and its readings for the next session, valid while `stored` (the
+    /// text that says which replica is stored: the `_sync` setting, or the [`Parts`]'
+    /// meta written by [`Session::finish_parts`]) is what the store holds.
+    ///
+    /// `written`, when given, is the dataset written with it (what the replica reads
+    /// as): the next session stages only the records that differ from it.
+    pub fn into_cache_for(self, stored: String, written: Option<Dataset>) -> Cache {
+        Cache {
+            text: stored,
             state: self.state,
             base: self.base,
             since: self.opened_at,
-        })
+            written,
+        }
+    }
+
+    /// [`Session::finish`] for a replica kept beside the dataset: the dataset to write
+    /// without a `_sync` setting, and the replica's parts to write with it: its meta and
+    /// the buckets of the documents written in this session (every bucket when `all`).
+    /// Unless `all`, the session's dataset must be what the replica read as when the
+    /// session opened, with this device's edits since (the replica and the records are
+    /// written together, as the workspace does): then only the documents written in this
+    /// session are read again ([`materialize_since`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::finish`].
+    pub fn finish_parts(
+        &self,
+        peer: Option<&str>,
+        at: i64,
+        all: bool,
+    ) -> Result<(Exchange, Parts), LocalError> {
+        let mut ex = finish(
+            &self.keys,
+            &self.state,
+            &self.ds,
+            peer,
+            at,
+            self.edits,
+            Finish::Parts((!all).then_some(self.opened_at)),
+        )?;
+        ex.renumbered = self.renumbered;
+        let parts = Parts::of(&self.state, (!all).then_some(self.opened_at))?;
+        Ok((ex, parts))
     }
 
     /// Revisions written for this device's own edits so far.
@@ -1119,16 +1519,21 @@ pub fn resolve_record(
     for w in writes {
         state.branch(&id, Some(&w.parent), w.deleted, &w.body)?;
     }
-    finish(keys, &state, ds, None, who.at, edits + 1)
+    finish(keys, &state, ds, None, who.at, edits + 1, Finish::Setting)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::demo::{generate, DemoConfig};
+    use crate::replication::replicate::Options;
 
     fn counter() -> impl FnMut() -> Option<[u8; NONCE]> {
-        let mut n = 0u64;
+        counter_from(0)
+    }
+
+    fn counter_from(start: u64) -> impl FnMut() -> Option<[u8; NONCE]> {
+        let mut n = start;
         move || {
             n += 1;
             let mut out = [0u8; NONCE];
@@ -1200,7 +1605,165 @@ mod tests {
         s.stage(who, nonces).unwrap();
         let o = crate::replication::replicate::Options::new(&format!("push-{n}"));
         crate::replication::replicate::replicate(&mut s.state, server, &o).unwrap();
-        s.finish(Some("server"), who.at).unwrap()
+        let full = s.finish(Some("server"), who.at).unwrap();
+        // Reading only the documents this session wrote gives the same dataset.
+        let (since, _) = s.finish_parts(Some("server"), who.at, false).unwrap();
+        let mut whole = full.dataset.clone();
+        whole.settings.retain(|x| x.key != SYNC_SETTING);
+        assert_eq!(since.dataset, whole, "materialize_since = materialize");
+        assert_eq!(since.status, full.status);
+        full
+    }
+
+    #[test]
+    fn a_replica_in_parts_reads_as_its_sync_setting_and_a_session_writes_only_the_buckets_it_changed() {
+        let k = SyncKeys::from_root(&[3; 32]);
+        let mut n = counter();
+        let ds = generate(&DemoConfig {
+            households: 5,
+            ..DemoConfig::default()
+        });
+        let mut s0 = Session::open(k.clone(), ds.clone(), "device:p").unwrap();
+        s0.stage(&who("A", 1), &mut n).unwrap();
+        let (ex0, all) = s0.finish_parts(None, 1, true).unwrap();
+        assert!(
+            ex0.dataset.settings.iter().all(|s| s.key != SYNC_SETTING),
+            "no _sync"
+        );
+        assert!(
+            all.buckets.len() > 100 && all.buckets.len() <= 256,
+            "{}",
+            all.buckets.len()
+        );
+        assert!(all
+            .buckets
+            .iter()
+            .all(|(b, _)| b.len() == 4 && b.starts_with("b:")));
+        let texts = |p: &Parts| p.buckets.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
+        let joined = Parts::join(&all.meta, texts(&all)).unwrap();
+        assert_eq!(state_text(&joined).unwrap(), state_text(&s0.state).unwrap());
+        // The next session, opened on the joined replica, edits one household.
+        let mut d1 = ex0.dataset.clone();
+        d1.households[2].notes = "changed".into();
+        let d1_id = d1.households[2].id;
+        let mut s1 = Session::with_state(k.clone(), d1, joined).unwrap();
+        assert_eq!(s1.stage(&who("A", 2), &mut n).unwrap(), 1);
+        let (ex1, some) = s1.finish_parts(None, 2, false).unwrap();
+        let id = k.doc_id("households", &d1_id.to_string());
+        assert_eq!(some.buckets.len(), 1, "only the edited document's bucket");
+        assert_eq!(some.buckets[0].0, Parts::bucket(&id));
+        assert_ne!(some.meta, all.meta, "the meta says which replica is stored");
+        // Writing those parts over the first gives the session's replica.
+        let mut buckets: BTreeMap<String, String> = all.buckets.into_iter().collect();
+        buckets.extend(some.buckets.clone());
+        let after = Parts::join(&some.meta, buckets.into_values()).unwrap();
+        assert_eq!(state_text(&after).unwrap(), state_text(&s1.state).unwrap());
+        assert_eq!(ex1.dataset.households[2].notes, "changed");
+        let cache = s1.into_cache_for(some.meta.clone(), None);
+        assert!(cache.holds(&some.meta) && !cache.holds(&all.meta));
+        assert!(Parts::join("{", Vec::new()).is_err(), "damaged meta");
+        let text = state_text(&s0.state).unwrap();
+        let from_text = Parts::of_text(&text).unwrap();
+        assert_eq!(from_text.meta, Parts::of(&s0.state, None).unwrap().meta);
+        assert_eq!(
+            state_text(&Parts::join(&from_text.meta, texts(&from_text)).unwrap()).unwrap(),
+            text
+        );
+    }
+
+    /// A cached session (stages only what differs from the dataset it wrote, renumbers
+    /// only when the peer brought something that can collide, reads only the documents
+    /// it wrote) leaves exactly what a whole one leaves, run after run.
+    #[test]
+    fn a_cached_session_stages_and_finishes_as_a_whole_one() {
+        let k = SyncKeys::from_root(&[8; 32]);
+        let mut nb = counter();
+        let mut nw = counter();
+        let ds = generate(&DemoConfig {
+            households: 12,
+            ..DemoConfig::default()
+        });
+        // B, the peer: its replica holds the community and later its edits.
+        let mut b = Session::open(k.clone(), ds.clone(), "device:b").unwrap();
+        b.stage(&who("B", 1), &mut nb).unwrap();
+        let mut b_state = b.state.clone();
+        let _ = &mut nw;
+        let mut b_ds = b.finish(None, 1).unwrap().dataset;
+        // A, twice: cached (fast) and whole, from the same first exchange.
+        let mut a = Session::with_state(k.clone(), ds.clone(), MemReplica::new("device:a")).unwrap();
+        crate::replication::replicate::replicate(&mut b_state, &mut a.state, &Options::new("b-a")).unwrap();
+        a.stage(&who("A", 2), &mut nw).unwrap();
+        let (ex, parts) = a.finish_parts(None, 2, true).unwrap();
+        let mut whole_state = a.state.clone();
+        let mut cache = Some(a.into_cache_for(parts.meta, Some(ex.dataset.clone())));
+        let mut a_ds = ex.dataset;
+        for round in 0..6u32 {
+            let at = 10 + i64::from(round);
+            // A's edits: a field, a new household, a deleted ledger entry, a setting.
+            let mut edited = a_ds.clone();
+            let i = round as usize % edited.households.len();
+            edited.households[i].notes = format!("A round {round}");
+            if round % 2 == 0 {
+                let mut h = edited.households[0].clone();
+                h.id = edited.households.iter().map(|h| h.id).max().unwrap() + 1;
+                h.notes = format!("new on A {round}");
+                edited.households.push(h);
+            }
+            if round == 3 {
+                edited.points_ledger.pop();
+                edited.settings.push(Setting {
+                    key: "round".into(),
+                    value: round.to_string(),
+                });
+            }
+            // B's edits: the same field of another household, and on even rounds a new
+            // household with the id A gives its own (renumbered on A).
+            let j = (round as usize + 5) % b_ds.households.len();
+            b_ds.households[j].notes = format!("B round {round}");
+            if round % 2 == 0 {
+                let mut h = b_ds.households[1].clone();
+                h.id = a_ds.households.iter().map(|h| h.id).max().unwrap() + 1;
+                h.notes = format!("new on B {round}");
+                b_ds.households.push(h);
+            }
+            let mut bs = Session::with_state(k.clone(), b_ds.clone(), b_state.clone()).unwrap();
+            bs.stage(&who("B", at), &mut nb).unwrap();
+            b_state = bs.state.clone();
+            b_ds = bs.finish(None, at).unwrap().dataset;
+            // The cached run and the whole run of A, from the same replica and dataset.
+            let mut fast = Session::from_cache(k.clone(), edited.clone(), cache.take().unwrap()).unwrap();
+            let mut slow = Session::with_state(k.clone(), edited.clone(), whole_state.clone()).unwrap();
+            for s in [&mut fast, &mut slow] {
+                let o = Options::new(&format!("b-a-{round}"));
+                crate::replication::replicate::replicate(&mut b_state.clone(), &mut s.state, &o).unwrap();
+            }
+            // The same nonces for both, so equal edits make equal revisions.
+            let start = 1_000_000 * u64::from(round + 1);
+            let (mut n1, mut n2) = (counter_from(start), counter_from(start));
+            let ef = fast.stage(&who("A", at), &mut n1).unwrap();
+            let es = slow.stage(&who("A", at), &mut n2).unwrap();
+            assert_eq!((ef, fast.renumbered()), (es, slow.renumbered()), "round {round}");
+            assert_eq!(state_text(&fast.state).unwrap(), state_text(&slow.state).unwrap());
+            let (xf, pf) = fast.finish_parts(None, at, false).unwrap();
+            let (xs, _) = slow.finish_parts(None, at, true).unwrap();
+            assert_eq!(xf.dataset, xs.dataset, "round {round}");
+            assert_eq!(xf.status, xs.status);
+            if round % 2 == 0 {
+                assert!(xf.renumbered > 0, "round {round}: B took A's new id");
+            }
+            whole_state = slow.state.clone();
+            a_ds = xf.dataset.clone();
+            cache = Some(fast.into_cache_for(pf.meta, Some(xf.dataset)));
+            // B takes A's side back and reads it.
+            let o = Options::new(&format!("a-b-{round}"));
+            crate::replication::replicate::replicate(&mut whole_state.clone(), &mut b_state, &o).unwrap();
+            let bs = Session::with_state(k.clone(), b_ds.clone(), b_state.clone()).unwrap();
+            b_ds = bs.finish(None, at).unwrap().dataset;
+        }
+        assert!(
+            a_ds.households.iter().any(|h| h.notes == "B round 5"),
+            "B's edits reached A"
+        );
     }
 
     #[test]
@@ -1311,6 +1874,42 @@ mod tests {
             let e = a3.dataset.points_ledger.iter().find(|e| e.at == at).unwrap();
             assert_eq!(e.household_id, new[notes], "{notes}");
         }
+        // Then the same field on both, and a deletion on A: one conflict waits on both,
+        // the household is gone on both (each finish checked against the whole reading).
+        let (mut da, mut db) = (a3.dataset.clone(), b3.dataset.clone());
+        da.households[1].notes = "A says".into();
+        db.households[1].notes = "B says".into();
+        let dropped = da.households[3].id;
+        da.households.remove(3);
+        da.points_ledger.retain(|e| e.household_id != dropped);
+        da.timebank_ledger
+            .retain(|e| e.giver_household_id != dropped && e.receiver_household_id != dropped);
+        da.requests.retain(|r| r.household_id != Some(dropped));
+        let a4 = push(
+            pull(&k, &da, "x", &mut server, 8),
+            &who("A", 9),
+            &mut server,
+            &mut na,
+            8,
+        );
+        let b4 = push(
+            pull(&k, &db, "x", &mut server, 9),
+            &who("B", 10),
+            &mut server,
+            &mut nb,
+            9,
+        );
+        let a5 = push(
+            pull(&k, &a4.dataset, "x", &mut server, 10),
+            &who("A", 11),
+            &mut server,
+            &mut na,
+            10,
+        );
+        assert_eq!(strip(&a5.dataset), strip(&b4.dataset), "converged");
+        assert_eq!(a5.status.waiting.len(), 1, "{:?}", a5.status.waiting);
+        assert_eq!(a5.status.waiting, b4.status.waiting);
+        assert!(b4.dataset.households.iter().all(|h| h.id != dropped));
     }
 
     #[test]

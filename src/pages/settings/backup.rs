@@ -133,7 +133,7 @@ pub(super) fn BackupSection(settings: Settings) -> impl IntoView {
         export.set(Job::Working);
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
-            let d = match db.read_all().await {
+            let d = match db.read_all_with_replica().await {
                 Ok(d) => d,
                 Err(e) => return export.set(Job::Failed(crate::components::db_error::plain(i18n, &e))),
             };

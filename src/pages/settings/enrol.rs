@@ -38,21 +38,6 @@ struct Given2 {
     qr: String,
 }
 
-/// A `data:` URL of SVG bytes, every byte but a few safe ones percent-encoded: an
-/// `<img>` shows it as a picture and no markup enters the page.
-fn svg_data_url(svg: &[u8]) -> String {
-    let mut out = String::with_capacity(svg.len() * 2);
-    out.push_str("data:image/svg+xml,");
-    for &b in svg {
-        if b.is_ascii_alphanumeric() || b" -_.:/=;,".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The enrolment part of the 同步 section.
 #[component]
 pub(super) fn Enrol(
@@ -142,7 +127,7 @@ pub(super) fn Enrol(
                 Outcome::Failed(m) => return fail(format!("{} {m}", t_string!(i18n, settings.enrol_failed))),
             };
             let qr = match backup_worker::run(&Job::Qr, text.as_bytes()).await {
-                Outcome::Done(svg) => svg_data_url(&svg),
+                Outcome::Done(svg) => linli_domain::data_url::svg(&svg),
                 _ => String::new(),
             };
             registry.given.push(Given {

@@ -108,7 +108,7 @@ pub(super) fn SyncSection() -> impl IntoView {
         spawn_local(async move {
             crate::browser::paint().await;
             let Some(db) = storage.db() else { return };
-            let ds = match db.read_all().await {
+            let ds = match db.read_all_with_replica().await {
                 Ok(d) => d,
                 Err(e) => return run.set(Run::Failed(crate::components::db_error::plain(i18n, &e))),
             };
@@ -164,7 +164,7 @@ pub(super) fn SyncSection() -> impl IntoView {
                 return run.set(Run::Failed(t_string!(i18n, settings.sync_not_a_file).to_owned()));
             };
             let Some(db) = storage.db() else { return };
-            let ds = match db.read_all().await {
+            let ds = match db.read_all_with_replica().await {
                 Ok(d) => d,
                 Err(e) => return run.set(Run::Failed(crate::components::db_error::plain(i18n, &e))),
             };
@@ -209,7 +209,7 @@ pub(super) fn SyncSection() -> impl IntoView {
         };
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
-            let r = match db.read_all().await {
+            let r = match db.read_all_with_replica().await {
                 Ok(ds) => local::open_conflicts(&SyncKeys::from_root(&root), &ds).map_err(|e| e.to_string()),
                 Err(e) => Err(crate::components::db_error::plain(i18n, &e)),
             };
@@ -230,7 +230,7 @@ pub(super) fn SyncSection() -> impl IntoView {
         run.set(Run::Working);
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
-            let ds = match db.read_all().await {
+            let ds = match db.read_all_with_replica().await {
                 Ok(d) => d,
                 Err(e) => return run.set(Run::Failed(crate::components::db_error::plain(i18n, &e))),
             };

@@ -184,6 +184,11 @@ pub(super) fn ServerSync(
                 "error",
                 "refused",
             ),
+            Phase::Stuck(e) => (
+                t_string!(i18n, settings.server_stuck, error = e).to_owned(),
+                "error",
+                "stuck",
+            ),
         };
         view! { <p class=cls role="status" data-testid="server-phase" data-phase=kind>{text}</p> }
     };
@@ -191,8 +196,14 @@ pub(super) fn ServerSync(
     let last_line = move || {
         sync.last.get().map(|r| {
             let at = linli_domain::requests::calendar::local_datetime(r.at);
+            let steps = crate::state::sync::STEPS
+                .iter()
+                .zip(r.steps)
+                .map(|(n, ms)| format!("{n} {ms}"))
+                .collect::<Vec<_>>()
+                .join(", ");
             view! {
-                <p data-testid="server-last" data-at=r.at.to_string() data-took=r.took_ms.to_string() data-pulled=r.pulled.to_string() data-pushed=r.pushed.to_string()
+                <p data-testid="server-last" data-at=r.at.to_string() data-took=r.took_ms.to_string() data-steps=steps data-pulled=r.pulled.to_string() data-pushed=r.pushed.to_string()
                     data-conflicts=r.conflicts.to_string()>
                     {t_string!(i18n, settings.server_last, at = at, pulled = r.pulled, pushed = r.pushed, conflicts = r.conflicts, s = format!("{:.1}", r.took_ms as f64 / 1000.0))}
                     {(r.renumbered > 0).then(|| view! { " "{t_string!(i18n, settings.sync_renumbered, n = r.renumbered)} })}
