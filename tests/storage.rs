@@ -214,7 +214,11 @@ static WITH_V4: &[Migration] = &[
         apply: MIGRATIONS[3].apply,
     },
     Migration {
-        description: "v5 (test): an index on existing data and a new store",
+        description: "v5",
+        apply: MIGRATIONS[4].apply,
+    },
+    Migration {
+        description: "v6 (test): an index on existing data and a new store",
         apply: v4_test,
     },
 ];
@@ -287,7 +291,8 @@ async fn upgrading_a_v1_database_keeps_every_record() {
     write_v1(&db, &d, false).await;
     db.close();
 
-    // v1 → v2 (households into pages) → v3 (plan cases) → v4 (test) in one open.
+    // v1 → v2 (households into pages) → v3 (plan cases) → v4 (vault) → v5 (replica) → v6 (test)
+    // in one open.
     let db2 = Db::open_with("t-migrate", WITH_V4, || {}, || {}).await.unwrap();
     assert_eq!(db2.version() as usize, MIGRATIONS.len() + 1);
     assert!(db2.store_names().iter().any(|s| s == "added_in_v4_test"));
