@@ -406,6 +406,7 @@ struct StatsOut {
     docs_read: u64,
     docs_written: u64,
     batches: u64,
+    skipped: u64,
     started_at: Value,
     last_seq: Value,
 }
@@ -416,6 +417,7 @@ impl From<&Stats> for StatsOut {
             docs_read: s.docs_read,
             docs_written: s.docs_written,
             batches: s.batches,
+            skipped: s.skipped,
             started_at: s.started_at.clone(),
             last_seq: s.last_seq.clone(),
         }
@@ -548,6 +550,7 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
     opts.batch_size = args.batch_size.max(1);
 
     let mut failure: Option<ReplicaError> = None;
+    let before_pull = session.ex.state.seq;
     let pull = match ready(replicate::replicate_async(
         &mut remote,
         &mut session.ex.state,
@@ -560,12 +563,21 @@ pub fn run_sync(args: &SyncArgs, now: i64) -> Result<()> {
             None
         }
     };
+    // What the pull wrote is on the server: the push does not ask about it again (as
+    // the workspace's runs).
+    let push_opts = Options {
+        from_target: Some(replicate::FromTarget {
+            after: before_pull,
+            through: session.ex.state.seq,
+        }),
+        ..opts
+    };
     let local_edits = session.stage_local()?;
     let push = if failure.is_none() {
         match ready(replicate::replicate_async(
             &mut session.ex.state,
             &mut remote,
-            &opts,
+            &push_opts,
             &mut |_| {},
         )) {
             Ok(s) => Some(s),

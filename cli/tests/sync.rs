@@ -150,6 +150,12 @@ fn two_backups_converge_through_the_server_with_the_same_field_conflict_on_both_
     let joined = sync(&b, &remote, &key, &[]);
     assert_eq!(joined["local_edits"], 0, "{joined}");
     assert_eq!(joined["push"]["docs_written"], 0, "{joined}");
+    // Its push does not ask the server about what the pull has just brought.
+    assert_eq!(joined["push"]["docs_read"], 0, "{joined}");
+    assert_eq!(
+        joined["push"]["skipped"], joined["pull"]["docs_written"],
+        "{joined}"
+    );
 
     let (h1, h2) = (read(&a).households[0].id, read(&a).households[1].id);
     // A: room and planted personal strings of h1, notes of h2, a new household in device 1's space.

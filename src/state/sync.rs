@@ -20,7 +20,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use linli_domain::replication::local::{self, Author, Session, SyncKeys};
-use linli_domain::replication::replicate::{replicate_async, MemReplica, Options, Progress, ReplicaError};
+use linli_domain::replication::replicate::{
+    replicate_async, FromTarget, MemReplica, Options, Progress, ReplicaError,
+};
 use linli_domain::replication::wire::Seq;
 
 use super::Storage;
@@ -45,13 +47,67 @@ pub enum Phase {
     /// The browser is offline; nothing is sent until it is back.
     Offline,
     /// The last run failed; the next try is in `wait_s` seconds.
-    Retrying { error: String, wait_s: u32 },
+    Retrying { why: Why, wait_s: u32 },
     /// The server refused the credentials or the database; stopped.
     Refused(String),
     /// A run cannot complete on this device (the merged records do not open, do not
     /// hold together, or the store refuses them): trying again gives the same answer,
     /// so it stopped; nothing was written.
-    Stuck(String),
+    Stuck(Why),
+}
+
+/// Why a run failed, as the page words it (in the guide's language; `locales/`), with
+/// the technical text kept for support (shown folded away).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// The server could not be reached, stopped answering or refused a document.
+    Unreachable(String),
+    /// A revision id or path from the server that the protocol does not allow.
+    Protocol(String),
+    /// Documents that do not open with this community's key (a wrong sync key, or
+    /// another community's database).
+    Sealed(String),
+    /// This device's replica (its sync record) does not read.
+    Damaged(String),
+    /// The merged records do not hold together or do not decode.
+    Inconsistent(String),
+    /// This device's store failed or refused a read or a write.
+    Store(crate::db::DbError),
+    /// Anything else (the technical text).
+    Other(String),
+}
+
+impl Why {
+    /// A stable name (`data-why`, tests).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unreachable(_) => "unreachable",
+            Self::Protocol(_) => "protocol",
+            Self::Sealed(_) => "sealed",
+            Self::Damaged(_) => "damaged",
+            Self::Inconsistent(_) => "inconsistent",
+            Self::Store(_) => "store",
+            Self::Other(_) => "other",
+        }
+    }
+
+    fn of_replica(e: &ReplicaError) -> Self {
+        match e {
+            ReplicaError::Rev(_) => Self::Protocol(e.to_string()),
+            _ => Self::Unreachable(e.to_string()),
+        }
+    }
+
+    fn of_local(e: &local::LocalError) -> Self {
+        use local::LocalError as L;
+        match e {
+            L::Sealed(_) => Self::Sealed(e.to_string()),
+            L::State(_) => Self::Damaged(e.to_string()),
+            L::Replica(r) => Self::of_replica(r),
+            L::NoRandom => Self::Other(e.to_string()),
+            _ => Self::Inconsistent(e.to_string()),
+        }
+    }
 }
 
 /// What the last completed run did.
@@ -102,8 +158,9 @@ enum RunError {
     Overtaken,
     Replica(ReplicaError),
     /// Would fail the same way again ([`Phase::Stuck`]).
-    Stuck(String),
-    Other(String),
+    Stuck(Why),
+    /// May pass at the next try ([`Phase::Retrying`]).
+    Other(Why),
 }
 
 impl RunError {
@@ -112,12 +169,12 @@ impl RunError {
         use crate::db::DbError;
         match &e {
             DbError::Browser { name, .. } if name == "ConstraintError" || name == "DataError" => {
-                Self::Stuck(e.to_string())
+                Self::Stuck(Why::Store(e))
             }
             DbError::Decode { .. } | DbError::Decrypt { .. } | DbError::ReadOnly => {
-                Self::Stuck(e.to_string())
+                Self::Stuck(Why::Store(e))
             }
-            _ => Self::Other(format!("{e:?}")),
+            _ => Self::Other(Why::Store(e)),
         }
     }
 }
@@ -131,9 +188,9 @@ impl From<ReplicaError> for RunError {
 impl From<local::LocalError> for RunError {
     fn from(e: local::LocalError) -> Self {
         match e {
-            local::LocalError::NoRandom => Self::Other(e.to_string()),
+            local::LocalError::NoRandom => Self::Other(Why::of_local(&e)),
             local::LocalError::Replica(r) => Self::Replica(r),
-            e => Self::Stuck(e.to_string()),
+            e => Self::Stuck(Why::of_local(&e)),
         }
     }
 }
@@ -179,7 +236,7 @@ async fn run_once(
 ) -> Result<Report, RunError> {
     let db = storage
         .db()
-        .ok_or_else(|| RunError::Other("no database".into()))?;
+        .ok_or(RunError::Other(Why::Store(crate::db::DbError::Unavailable)))?;
     let before = storage.revision.get_untracked();
     phase.set(Phase::Reading);
     crate::browser::paint().await;
@@ -191,14 +248,15 @@ async fn run_once(
         steps[i] = u32::try_from(now - mark).unwrap_or(u32::MAX);
         mark = now;
     };
-    let ds = db
-        .read_all()
-        .await
-        .map_err(|e| RunError::Other(format!("{e:?}")))?;
+    let ds = db.read_all().await.map_err(|e| RunError::Other(Why::Store(e)))?;
     lap(0);
-    let fresh = format!("device:{}", local::hex(&random_bytes::<8>()));
     let read = ds.clone();
-    let db_err = |e: crate::db::DbError| RunError::Other(format!("{e:?}"));
+    // This device's record of when it last synced (rewritten once a day): the other
+    // devices' cockpits name a device not seen for days.
+    let mut ds = ds;
+    linli_domain::replication::seen::note(&mut ds.settings, crate::db::device::number(), t0);
+    let fresh = format!("device:{}", local::hex(&random_bytes::<8>()));
+    let db_err = |e: crate::db::DbError| RunError::Other(Why::Store(e));
     // The replica: a `_sync` setting not yet moved into the `replica` store is read once
     // and moved (every document written); else the previous run's replica and readings
     // while the store's meta is what it wrote; else the store's.
@@ -230,6 +288,7 @@ async fn run_once(
         s.state.name,
         local::hex(&random_bytes::<4>())
     ));
+    let before_pull = s.state.seq;
     let pull = replicate_async(remote, &mut s.state, &opts, &mut |p: Progress<'_>| {
         phase.set(Phase::Pulling {
             read: p.stats.docs_read,
@@ -243,9 +302,17 @@ async fn run_once(
         device: crate::db::device::number(),
         at,
     };
+    // What the pull wrote is on the server: the push does not ask about it again.
+    let push_opts = Options {
+        from_target: Some(FromTarget {
+            after: before_pull,
+            through: s.state.seq,
+        }),
+        ..opts
+    };
     let edits = s.stage(&who, &mut nonce)?;
     lap(3);
-    let push = replicate_async(&mut s.state, remote, &opts, &mut |p: Progress<'_>| {
+    let push = replicate_async(&mut s.state, remote, &push_opts, &mut |p: Progress<'_>| {
         phase.set(Phase::Pushing {
             read: p.stats.docs_read,
             pending: p.pending,
@@ -368,14 +435,11 @@ impl SyncService {
                             backoff = (backoff * 2).min(60);
                             continue;
                         }
-                        Err(RunError::Other(e)) => {
+                        Err(RunError::Other(why)) => {
                             if !live() {
                                 break;
                             }
-                            this.phase.set(Phase::Retrying {
-                                error: e,
-                                wait_s: backoff,
-                            });
+                            this.phase.set(Phase::Retrying { why, wait_s: backoff });
                             sleep(i32::try_from(backoff * 1000).unwrap_or(60_000)).await;
                             backoff = (backoff * 2).min(60);
                             continue;
@@ -418,7 +482,7 @@ impl SyncService {
         self.phase.set(match e {
             ReplicaError::Refused(m) => Phase::Refused(m.clone()),
             other => Phase::Retrying {
-                error: other.to_string(),
+                why: Why::of_replica(other),
                 wait_s,
             },
         });

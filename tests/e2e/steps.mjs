@@ -7,7 +7,11 @@ export function steps(base) {
   async function edit(page, id, fields) {
     await page.goto(base() + `#/register/${id}`);
     await page.locator('#f-room').waitFor({ timeout: 60_000 });
-    for (const [sel, value] of Object.entries(fields)) await page.fill(sel, value);
+    for (const [sel, value] of Object.entries(fields)) {
+      const tag = await page.locator(sel).evaluate((e) => e.tagName);
+      if (tag === 'SELECT') await page.selectOption(sel, value);
+      else await page.fill(sel, value);
+    }
     await page.click('[data-testid=save]');
     await page.locator('[data-testid=saved]').waitFor();
   }

@@ -102,8 +102,14 @@ test('two browsers exchange sync files, converge, and keep the same-field edit a
   // Offline edits. Household 5: A the notes, B the phone. Household 6: both the notes.
   await edit(a.page, 5, { '#f-notes': 'A 的备注 5' });
   await edit(b.page, 5, { '#f-contact_phone': '13911112222' });
-  await edit(a.page, 6, { '#f-notes': 'A 写的 6' });
-  await edit(b.page, 6, { '#f-notes': 'B 写的 6' });
+  // …and its group, to two other groups (the conflict view shows their names, not codes).
+  await a.page.goto(env.base + '#/register/6');
+  await a.page.locator('#f-group').waitFor({ timeout: 60_000 });
+  const groupNow = await a.page.inputValue('#f-group');
+  const [groupA, groupB] = (await a.page.locator('#f-group option').evaluateAll((os) => os.map((o) => [o.value, o.textContent])))
+    .filter(([v]) => v && v !== groupNow);
+  await edit(a.page, 6, { '#f-notes': 'A 写的 6', '#f-group': groupA[0] });
+  await edit(b.page, 6, { '#f-notes': 'B 写的 6', '#f-group': groupB[0] });
   // Both redeem the household's last voucher (25 points: one voucher each, offline).
   assert.match(await redeemVoucher(a.page, hid), /已兑换/);
   assert.match(await redeemVoucher(b.page, hid), /已兑换/);
@@ -125,7 +131,10 @@ test('two browsers exchange sync files, converge, and keep the same-field edit a
   const row = a.page.locator('[data-testid=sync-conflict][data-store=households][data-key="6"][data-field=notes]').first();
   await row.waitFor();
   const who = await row.textContent();
-  assert.ok(who.length > 0);
+  // Store and field in words (住户, 备注), never their keys.
+  assert.match(who, /住户/);
+  assert.match(who, /备注/);
+  assert.doesNotMatch(who, /households|notes/);
   await openParticipation(a.page);
   await expectBalance(a.page, hid, -15); // both redemptions kept in the ledger
 
@@ -161,13 +170,26 @@ test('two browsers exchange sync files, converge, and keep the same-field edit a
   assert.ok(await rec.locator('[data-testid=sync-resolve]').isDisabled(), 'nothing chosen yet');
   // The sync section with its conflict table and the conflict view passes axe.
   assert.deepEqual(await axeViolations(a.page, 'settings sync conflicts'), []);
+  await rec.screenshot({ path: `${OUT}sync-conflict-view.png` });
+  // The record by its address, each field by its label, each value as the form shows it.
+  assert.match(await rec.locator('[data-testid=sync-open-title]').textContent(), /单元 .+（住户 6）/);
+  assert.equal((await rec.locator('[data-testid=sync-open-field][data-field=notes] legend').textContent()).trim(), '备注');
+  const group = rec.locator('[data-testid=sync-open-field][data-field=group]');
+  assert.equal((await group.locator('legend').textContent()).trim(), '群体');
+  const groupTexts = (await group.locator('[data-testid=sync-pick-text]').allTextContents()).sort();
+  assert.deepEqual(groupTexts, [groupA[1], groupB[1]].sort(), 'group names, not codes');
   await rec.locator('input[type=radio][data-value="B 写的 6"]').check();
+  assert.ok(await rec.locator('[data-testid=sync-resolve]').isDisabled(), 'the group is not chosen yet');
+  await group.locator(`input[type=radio][data-value="${groupB[0]}"]`).check();
   await rec.locator('[data-testid=sync-resolve]').click();
   await a.page.locator('[data-testid=sync-resolved]').waitFor(LONG);
   await exportFor(a.page, key, bId, `${OUT}sync-a2.json`);
   const rb2 = await importFile(b.page, key, `${OUT}sync-a2.json`);
-  assert.equal(rb2.conflicts, ra.conflicts - 1);
+  assert.equal(rb2.conflicts, ra.conflicts - 2, 'both fields of household 6 resolved');
   assert.equal((await values(b.page, 6)).notes, 'B 写的 6');
+  await b.page.goto(env.base + '#/register/6');
+  await b.page.locator('#f-group').waitFor({ timeout: 60_000 });
+  assert.equal(await b.page.inputValue('#f-group'), groupB[0]);
   assert.equal((await values(a.page, 6)).notes, 'B 写的 6');
 
   // The files carry none of the planted strings (sealed bodies, keyed ids).

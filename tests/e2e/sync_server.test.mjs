@@ -12,7 +12,10 @@
 // stopped server shows the retry.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, waitForDemo, axeViolations, OUT } from './harness.mjs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { start, waitForDemo, axeViolations, exportBackupJson, OUT } from './harness.mjs';
 import { startCouch, stampedDist } from './couch.mjs';
 import { steps } from './steps.mjs';
 
@@ -32,6 +35,7 @@ after(async () => {
 });
 
 const LONG = { timeout: 180_000 };
+const CLI = process.env.LINLI_CLI ?? new URL('../../target/ci/linli', import.meta.url).pathname;
 const { edit, addHousehold, values, openParticipation, balanceOf, expectBalance, addActivity, earn, redeemVoucher,
   householdCount, memberName } = steps(() => env.base);
 
@@ -352,6 +356,31 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   const info = await (await fetch(`${couchUrl}/${db}`)).json();
   console.log(`server: ${info.doc_count} documents, ${all.length} bytes of _all_docs with bodies`);
 
+  // A device not seen for ten days: its record (`seen:9`, which an enrolled device
+  // writes at its first sync of a day) reaches the server from a backup through
+  // `linli sync`; both cockpits name it. A and B were never enrolled (device 0 writes
+  // none), so they name nothing else.
+  await b.page.goto(env.base + '#/settings');
+  await b.page.locator('[data-testid=backup-settings]').waitFor({ timeout: 60_000 });
+  await exportBackupJson(b.page, `${OUT}sync-server-b.json`);
+  const { payload, ...header } = JSON.parse(readFileSync(`${OUT}sync-server-b.json`, 'utf8'));
+  payload.settings.push({ key: 'seen:9', value: String(Date.now() - 10 * 86_400_000) });
+  const payloadText = JSON.stringify(payload);
+  header.counts.settings = payload.settings.length;
+  header.payload_sha256 = createHash('sha256').update(payloadText, 'utf8').digest('hex');
+  writeFileSync(`${OUT}sync-server-b.json`, JSON.stringify(header).slice(0, -1) + ',"payload":' + payloadText + '}');
+  writeFileSync(`${OUT}sync-server.key`, key + '\n');
+  const pushed = JSON.parse(execFileSync(CLI, ['sync', `${OUT}sync-server-b.json`, '--remote', `${couchUrl}/${db}`,
+    '--allow-plain', '--sync-key-file', `${OUT}sync-server.key`], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 }));
+  assert.ok(pushed.local_edits >= 1 && pushed.push.docs_written >= 1, JSON.stringify(pushed));
+  for (const p of [a.page, b.page]) {
+    await p.goto(env.base + '#/workspace');
+    const stale = p.locator('[data-testid=cockpit-sync-stale]');
+    await stale.waitFor(LONG);
+    const text = await stale.textContent();
+    assert.match(text, /超过 7 天没有同步的设备：设备 9（最后同步 \d{4}-\d\d-\d\d \d\d:\d\d）。/);
+  }
+
   // A wrong key on B (mistyped, or another community's): what B keeps from the server
   // does not open. The run stops and says so instead of retrying for ever; nothing on
   // B changes; the right key again syncs.
@@ -361,7 +390,12 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   await b.page.fill('[data-testid=sync-key]', 'ef'.repeat(32));
   await b.page.click('[data-testid=server-connect]');
   await b.page.locator('[data-testid=server-phase][data-phase=stuck]').waitFor(LONG);
-  assert.match(await b.page.locator('[data-testid=server-phase]').textContent(), /已停止.*does not open/);
+  // Said in Chinese (the technical text folded away for support).
+  const stuck = b.page.locator('[data-testid=server-phase]');
+  assert.equal(await stuck.getAttribute('data-why'), 'sealed');
+  assert.match(await stuck.locator('p').textContent(), /已停止.*同步密钥打不开/);
+  assert.doesNotMatch(await stuck.locator('p').textContent(), /[a-z]{4,}/, 'no English in the sentence');
+  assert.match(await stuck.locator('[data-testid=server-why-detail]').textContent(), /does not open/);
   await b.page.waitForTimeout(3_000);
   assert.equal(await phase(b.page), 'stuck', 'no retry');
   assert.equal(await householdCount(b.page), kept);
@@ -374,7 +408,9 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   await edit(a.page, 8, { '#f-notes': '服务器停了' });
   await openSettings(a.page);
   await a.page.locator('[data-testid=server-phase][data-phase=retrying]').waitFor(LONG);
-  assert.match(await a.page.locator('[data-testid=server-phase]').textContent(), /秒后重试/);
+  const retrying = a.page.locator('[data-testid=server-phase]');
+  assert.equal(await retrying.getAttribute('data-why'), 'unreachable');
+  assert.match(await retrying.locator('p').textContent(), /秒后重试：连不上服务器/);
   await a.page.click('[data-testid=server-disconnect]');
   assert.equal(await phase(a.page), 'off');
 

@@ -17,6 +17,8 @@
 //! - [`ids`]: document ids (keyed hash of store and key), device-prefixed record ids,
 //!   migration of existing ids.
 //! - [`syncfile`]: export and import of "changes since our last exchange".
+//! - [`seen`]: each device's record of when it last synced (once a day), for the
+//!   cockpit's devices not seen for some days.
 //! - [`local`]: a whole dataset as a replica (sealing, the `_sync` setting, staging,
 //!   materializing, sync-file exchanges, conflict resolution), shared by the CLI and the
 //!   workspace.
@@ -70,6 +72,7 @@ pub mod local;
 pub mod merge;
 pub mod replicate;
 pub mod rev;
+pub mod seen;
 pub mod syncfile;
 pub mod wire;
 

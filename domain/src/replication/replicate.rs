@@ -196,6 +196,9 @@ pub struct Stats {
     pub started_at: Seq,
     /// The last sequence checkpointed.
     pub last_seq: Seq,
+    /// Change rows not read because they came from the target ([`FromTarget`]): the
+    /// sequences skipped.
+    pub skipped: u64,
 }
 
 /// Step 6: the checkpoint after a batch: this batch first in the history, then the
@@ -238,6 +241,44 @@ pub struct Options {
     pub batch_size: usize,
     /// Longest `_revisions` path sent.
     pub revs_limit: usize,
+    /// Source changes that came from the target ([`FromTarget`]): set on the push that
+    /// follows a pull from the same server, so the push does not ask the server about
+    /// the documents it has just sent.
+    pub from_target: Option<FromTarget>,
+}
+
+/// Every change of the source with a sequence in `(after, through]` was written by a
+/// replication *from* this run's target: the pull just before a push, with the source's
+/// update sequence before (`after`) and after (`through`) it. Sequences are the source's
+/// own numbers ([`MemReplica::seq`]; the device's replica).
+///
+/// When the run's checkpoint covers `after` (every change before the pull was already
+/// replicated to the target), the target holds every change up to `through`: the run
+/// checkpoints `through` at once and reads only later changes. Without that, asking the
+/// target is what tells, and the run reads from its checkpoint as usual. A document
+/// pulled and then edited on the device has a sequence after `through` and is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FromTarget {
+    pub after: u64,
+    pub through: u64,
+}
+
+impl FromTarget {
+    /// The sequence a run whose checkpoint is `since` may start from: `through` when
+    /// `since` covers `after` and is before `through`; else `None` (start at `since`).
+    ///
+    /// ```
+    /// use linli_domain::replication::replicate::FromTarget;
+    /// let pulled = FromTarget { after: 10, through: 250 };
+    /// assert_eq!(pulled.start(&serde_json::json!(10)), Some(250));
+    /// assert_eq!(pulled.start(&serde_json::json!(9)), None); // an unsent change before the pull
+    /// assert_eq!(pulled.start(&serde_json::json!(250)), None); // nothing to skip
+    /// assert_eq!(pulled.start(&serde_json::json!("3-g1AAAA")), None); // not a number of ours
+    /// ```
+    pub fn start(&self, since: &Seq) -> Option<u64> {
+        let s = since.as_u64()?;
+        (s >= self.after && s < self.through).then_some(self.through)
+    }
 }
 
 impl Options {
@@ -247,6 +288,7 @@ impl Options {
             session_id: session_id.to_owned(),
             batch_size: 100,
             revs_limit: DEFAULT_REVS_LIMIT,
+            from_target: None,
         }
     }
 }
@@ -357,25 +399,37 @@ pub async fn replicate_async<S: AsyncReplica, T: AsyncReplica>(
         last_seq: since.clone(),
         ..Stats::default()
     };
+    let mut ends = Ends {
+        source,
+        target,
+        rep_id: &rep_id,
+        session_id: &opts.session_id,
+    };
+    if let Some(through) = opts.from_target.and_then(|k| k.start(&since)) {
+        stats.skipped = through - since.as_u64().unwrap_or(0);
+        since = Seq::from(through);
+        stats.last_seq = since.clone();
+        ends.checkpoint(&since, &mut src_cp, &mut dst_cp, &stats).await?;
+    }
     loop {
-        let changes = source.changes(&since, opts.batch_size.max(1)).await?;
+        let changes = ends.source.changes(&since, opts.batch_size.max(1)).await?;
         if changes.results.is_empty() {
             return Ok(stats);
         }
         stats.docs_read += changes.results.len() as u64;
-        let diff = target.revs_diff(&revs_diff_request(&changes)).await?;
+        let diff = ends.target.revs_diff(&revs_diff_request(&changes)).await?;
         stats.missing_found += diff.values().map(|e| e.missing.len() as u64).sum::<u64>();
         let mut docs = if diff.is_empty() {
             Vec::new()
         } else {
-            fetched_docs(&source.bulk_get(&bulk_get_request(&diff)).await?)
+            fetched_docs(&ends.source.bulk_get(&bulk_get_request(&diff)).await?)
         };
         let anc = ancestor_request(&docs)?;
         if !anc.is_empty() {
-            let anc_diff = target.revs_diff(&anc).await?;
+            let anc_diff = ends.target.revs_diff(&anc).await?;
             if !anc_diff.is_empty() {
                 docs.extend(fetched_docs(
-                    &source.bulk_get(&bulk_get_request(&anc_diff)).await?,
+                    &ends.source.bulk_get(&bulk_get_request(&anc_diff)).await?,
                 ));
             }
         }
@@ -386,22 +440,44 @@ pub async fn replicate_async<S: AsyncReplica, T: AsyncReplica>(
         }
         if !docs.is_empty() {
             let req = bulk_docs_request(docs);
-            target.bulk_docs(&req).await?;
+            ends.target.bulk_docs(&req).await?;
             stats.docs_written += req.docs.len() as u64;
         }
         since = changes.last_seq.clone();
         stats.batches += 1;
         stats.last_seq = since.clone();
-        let t = checkpoint(&rep_id, &opts.session_id, &since, dst_cp.as_ref(), &stats);
-        target.put_local(t.clone()).await?;
-        let s = checkpoint(&rep_id, &opts.session_id, &since, src_cp.as_ref(), &stats);
-        source.put_local(s.clone()).await?;
-        dst_cp = Some(t);
-        src_cp = Some(s);
+        ends.checkpoint(&since, &mut src_cp, &mut dst_cp, &stats).await?;
         progress(Progress {
             stats: &stats,
             pending: changes.pending,
         });
+    }
+}
+
+/// The two sides of a run and its ids, for writing checkpoints.
+struct Ends<'a, S, T> {
+    source: &'a mut S,
+    target: &'a mut T,
+    rep_id: &'a str,
+    session_id: &'a str,
+}
+
+impl<S: AsyncReplica, T: AsyncReplica> Ends<'_, S, T> {
+    /// Step 6 on both sides: the target's checkpoint first, then the source's.
+    async fn checkpoint(
+        &mut self,
+        since: &Seq,
+        src_cp: &mut Option<CheckpointDoc>,
+        dst_cp: &mut Option<CheckpointDoc>,
+        stats: &Stats,
+    ) -> Result<(), ReplicaError> {
+        let t = checkpoint(self.rep_id, self.session_id, since, dst_cp.as_ref(), stats);
+        self.target.put_local(t.clone()).await?;
+        let s = checkpoint(self.rep_id, self.session_id, since, src_cp.as_ref(), stats);
+        self.source.put_local(s.clone()).await?;
+        *dst_cp = Some(t);
+        *src_cp = Some(s);
+        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use super::merge::{
     ancestry, closed_leaves, flag_points, merge_fields, merge_household, merge_request, resolve, save_writes,
     stock_after, Bodies, Envelope, Flag, HOUSEHOLD_RULES,
 };
-use super::replicate::{replicate, MemDoc, MemReplica, Options, ReplicaError};
+use super::replicate::{replicate, FromTarget, MemDoc, MemReplica, Options, ReplicaError, Stats};
 use super::rev::RevId;
 use super::syncfile::{export, import, SyncError};
 use super::wire::Seq;
@@ -98,6 +98,84 @@ fn a_cut_off_replication_resumes_from_its_checkpoint_without_duplicates() {
     // Nothing left to do: a third run reads nothing and writes nothing.
     let again = replicate(&mut src, &mut dst, &opts("s3", 10)).unwrap();
     assert_eq!((again.docs_read, again.docs_written), (0, 0));
+}
+
+/// A device's run: pull from `server`, then push to it, the push told what the pull
+/// wrote (as the workspace and `linli sync` run). A pull cut off ends the run.
+fn exchange(
+    device: &mut MemReplica,
+    server: &mut MemReplica,
+    session: &str,
+    batch: usize,
+) -> Result<(Stats, Stats), ReplicaError> {
+    let after = device.seq;
+    let pull = replicate(server, device, &opts(session, batch))?;
+    let push_opts = Options {
+        from_target: Some(FromTarget {
+            after,
+            through: device.seq,
+        }),
+        ..opts(session, batch)
+    };
+    Ok((pull, replicate(device, server, &push_opts)?))
+}
+
+#[test]
+fn a_push_after_a_pull_does_not_ask_the_server_about_what_the_pull_brought() {
+    let mut server = MemReplica::new("server");
+    for i in 0..40 {
+        plain_doc(&mut server, i);
+    }
+    // A new device: the pull brings 40 documents, the push reads none of them.
+    let mut dev = MemReplica::new("device");
+    let (pull, push) = exchange(&mut dev, &mut server, "r1", 10).unwrap();
+    assert_eq!(pull.docs_written, 40);
+    assert_eq!((push.docs_read, push.skipped, push.docs_written), (0, 40, 0));
+    // Its checkpoint moved past them: a plain push afterwards reads nothing either.
+    let plain = replicate(&mut dev, &mut server, &opts("r2", 10)).unwrap();
+    assert_eq!((plain.started_at.clone(), plain.docs_read), (Seq::from(40), 0));
+
+    // The server gets 5 new documents; the device edits one document offline before
+    // pulling. The pull's range is skipped, the edit (made before the pull, not yet
+    // sent) is not: the checkpoint does not cover it, so the push reads from there.
+    for i in 100..105 {
+        plain_doc(&mut server, i);
+    }
+    let leaf = dev.doc("doc001").unwrap().tree.winner().unwrap();
+    dev.put("doc001", Some(&leaf), false, "edited before the pull")
+        .unwrap();
+    let (pull, push) = exchange(&mut dev, &mut server, "r3", 10).unwrap();
+    assert_eq!(pull.docs_written, 5);
+    assert_eq!(push.skipped, 0, "an unsent change lies before the pulled range");
+    assert_eq!(push.docs_read, 6, "the edit and the 5 pulled documents");
+    assert_eq!(push.docs_written, 1);
+
+    // A document pulled and edited on the device after the pull is sent; a new one too.
+    plain_doc(&mut server, 200);
+    let after = dev.seq;
+    replicate(&mut server, &mut dev, &opts("r4", 10)).unwrap();
+    let pulled = FromTarget {
+        after,
+        through: dev.seq,
+    };
+    let leaf = dev.doc("doc200").unwrap().tree.winner().unwrap();
+    dev.put("doc200", Some(&leaf), false, "edited after the pull")
+        .unwrap();
+    plain_doc(&mut dev, 300);
+    let push = replicate(
+        &mut dev,
+        &mut server,
+        &Options {
+            from_target: Some(pulled),
+            ..opts("r4", 10)
+        },
+    )
+    .unwrap();
+    assert_eq!((push.skipped, push.docs_read, push.docs_written), (1, 2, 2));
+    for (id, d) in &dev.docs {
+        assert_eq!(d.tree, server.docs[id].tree, "{id}");
+        assert_eq!(d.bodies, server.docs[id].bodies, "{id}");
+    }
 }
 
 #[test]
@@ -272,6 +350,13 @@ enum Op {
         to: usize,
         cut: Option<u64>,
     },
+    /// A device's run against another replica as its server: pull, then a push told
+    /// what the pull wrote ([`FromTarget`]); `cut` kills the device's store mid-pull.
+    Exchange {
+        dev: usize,
+        srv: usize,
+        cut: Option<u64>,
+    },
     /// A sync file from one replica imported by another.
     File {
         from: usize,
@@ -293,6 +378,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (r.clone(), 0..3usize).prop_map(|(r, pick)| Op::Advance { r, pick }),
         3 => (r.clone(), r.clone(), proptest::option::of(0..4u64))
             .prop_map(|(from, to, cut)| Op::Sync { from, to, cut }),
+        2 => (r.clone(), r.clone(), proptest::option::of(0..4u64))
+            .prop_map(|(dev, srv, cut)| Op::Exchange { dev, srv, cut }),
         1 => (r.clone(), r.clone()).prop_map(|(from, to)| Op::File { from, to }),
         1 => (r, 0..HOUSEHOLDS, any::<bool>()).prop_map(|(r, h, theirs)| Op::Resolve { r, h, theirs }),
     ]
@@ -541,6 +628,19 @@ impl World {
                 t.fail_after_writes = cut;
                 let res = replicate(s, t, &opts(&format!("s{step}"), 4));
                 t.fail_after_writes = None;
+                match res {
+                    Ok(_) | Err(ReplicaError::Unavailable(_)) => {}
+                    Err(e) => panic!("replication failed: {e}"),
+                }
+            }
+            Op::Exchange { dev, srv, cut } => {
+                if dev == srv {
+                    return;
+                }
+                let (d, s) = pair(&mut self.rs, dev, srv);
+                d.fail_after_writes = cut;
+                let res = exchange(d, s, &format!("x{step}"), 4);
+                d.fail_after_writes = None;
                 match res {
                     Ok(_) | Err(ReplicaError::Unavailable(_)) => {}
                     Err(e) => panic!("replication failed: {e}"),

@@ -7,6 +7,7 @@
 mod backup;
 mod backup_settings;
 mod catalogue;
+mod conflict_text;
 mod editors;
 mod enrol;
 mod guides;

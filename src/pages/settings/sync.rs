@@ -18,6 +18,7 @@ use linli_domain::replication::merge::FlagReason;
 use linli_domain::replication::syncfile::SyncFile;
 
 use super::backup::acting;
+use super::conflict_text::{self, Names};
 use crate::browser::{download, now_millis, random_bytes};
 use crate::components::WriteGuard;
 use crate::db::history_entry;
@@ -201,7 +202,7 @@ pub(super) fn SyncSection() -> impl IntoView {
 
     // The conflict view: both values of every conflicted field, a choice per field, one
     // save per record (recorded in the history).
-    let open = RwSignal::new(None::<Result<Vec<Open>, String>>);
+    let open = RwSignal::new(None::<Result<(Vec<Open>, Names), String>>);
     let choices = RwSignal::new(BTreeMap::<(String, String, String), serde_json::Value>::new());
     let load_open = move || {
         let Some(root) = root_key(&key.get_untracked()) else {
@@ -210,7 +211,12 @@ pub(super) fn SyncSection() -> impl IntoView {
         spawn_local(async move {
             let Some(db) = storage.db() else { return };
             let r = match db.read_all_with_replica().await {
-                Ok(ds) => local::open_conflicts(&SyncKeys::from_root(&root), &ds).map_err(|e| e.to_string()),
+                Ok(ds) => local::open_conflicts(&SyncKeys::from_root(&root), &ds)
+                    .map(|list| {
+                        let names = Names::of(&ds, &list);
+                        (list, names)
+                    })
+                    .map_err(|e| e.to_string()),
                 Err(e) => Err(crate::components::db_error::plain(i18n, &e)),
             };
             choices.set(BTreeMap::new());
@@ -359,8 +365,8 @@ pub(super) fn SyncSection() -> impl IntoView {
             })}
             {move || open.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{t!(i18n, common.status_error)}<code>{e}</code></p> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="ok" data-testid="sync-no-conflicts">{t!(i18n, settings.sync_no_conflicts)}</p> }.into_any(),
-                Ok(list) => list.into_iter().map(|o| {
+                Ok((list, _)) if list.is_empty() => view! { <p class="ok" data-testid="sync-no-conflicts">{t!(i18n, settings.sync_no_conflicts)}</p> }.into_any(),
+                Ok((list, names)) => list.into_iter().map(|o| {
                     let (store, rkey) = (o.store.clone(), o.key.clone());
                     let fields: Vec<String> = o.conflicts.iter().map(|c| c.field.clone()).collect();
                     let all_chosen = {
@@ -371,19 +377,20 @@ pub(super) fn SyncSection() -> impl IntoView {
                         let name = format!("pick-{}-{}-{}", o.store, o.key, c.field);
                         let opt = |v: serde_json::Value, by: String, which: &'static str| {
                             let k = (o.store.clone(), o.key.clone(), c.field.clone());
-                            let shown = match &v { serde_json::Value::String(s) => s.clone(), other => other.to_string() };
+                            let raw = match &v { serde_json::Value::String(s) => s.clone(), other => other.to_string() };
+                            let shown = conflict_text::value(i18n, &names, &o.store, &c.field, &v);
                             view! {
                                 <label class="choice">
                                     <input type="radio" name=name.clone() data-testid=format!("sync-pick-{which}")
-                                        data-value=shown.clone()
+                                        data-value=raw
                                         on:change=move |_| choices.update(|m| { m.insert(k.clone(), v.clone()); })/>
-                                    " "<span>{shown}</span>" "<span class="muted small">{t_string!(i18n, settings.sync_set_by, by = by)}</span>
+                                    " "<span data-testid="sync-pick-text">{shown}</span>" "<span class="muted small">{t_string!(i18n, settings.sync_set_by, by = by)}</span>
                                 </label>
                             }
                         };
                         view! {
                             <fieldset data-testid="sync-open-field" data-field=c.field.clone()>
-                                <legend>{c.field.clone()}</legend>
+                                <legend>{conflict_text::field(i18n, &o.store, &c.field)}</legend>
                                 {opt(c.ours.clone(), c.by_ours.clone(), "ours")}
                                 {opt(c.theirs.clone(), c.by_theirs.clone(), "theirs")}
                             </fieldset>
@@ -392,7 +399,7 @@ pub(super) fn SyncSection() -> impl IntoView {
                     let (s2, k2) = (store.clone(), rkey.clone());
                     view! {
                         <div class="confirm" data-testid="sync-open" data-store=store.clone() data-key=rkey.clone()>
-                            <p>{t_string!(i18n, settings.sync_open_record, store = store.clone(), key = rkey.clone())}</p>
+                            <p data-testid="sync-open-title">{t_string!(i18n, settings.sync_open_record, record = conflict_text::record(i18n, &names, &store, &rkey))}</p>
                             {rows}
                             <WriteGuard>
                                 <button data-testid="sync-resolve" disabled=move || !all_chosen() || busy()
@@ -419,7 +426,7 @@ fn ConflictList(status: Status) -> impl IntoView {
         .map(|w| {
             view! {
                 <tr data-testid="sync-conflict" data-store=w.store.clone() data-key=w.key.clone() data-field=w.field.clone()>
-                    <td>{w.store.clone()}</td><td>{w.key.clone()}</td><td>{w.field.clone()}</td>
+                    <td>{conflict_text::store(i18n, &w.store)}</td><td>{w.key.clone()}</td><td>{conflict_text::field(i18n, &w.store, &w.field)}</td>
                     <td>{w.by_ours.clone()}</td><td>{w.by_theirs.clone()}</td>
                 </tr>
             }

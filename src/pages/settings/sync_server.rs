@@ -16,7 +16,7 @@ use linli_domain::replication::local::SyncKeys;
 use super::backup::acting;
 use super::sync::root_key;
 use crate::i18n::*;
-use crate::state::sync::{Connect, Phase};
+use crate::state::sync::{Connect, Phase, Why};
 use crate::state::{use_storage, use_sync};
 
 const REMEMBER: &str = "linli.sync.server";
@@ -75,6 +75,45 @@ pub(super) fn checked(url: &str) -> Option<String> {
 }
 
 /// The server-sync part of the 同步 section.
+/// A failure's sentence in the guide's language and its technical text.
+fn why_text(i18n: leptos_i18n::I18nContext<Locale>, why: &Why) -> (String, String) {
+    match why {
+        Why::Unreachable(d) => (
+            t_string!(i18n, settings.server_why_unreachable).to_owned(),
+            d.clone(),
+        ),
+        Why::Protocol(d) => (
+            t_string!(i18n, settings.server_why_protocol).to_owned(),
+            d.clone(),
+        ),
+        Why::Sealed(d) => (t_string!(i18n, settings.server_why_sealed).to_owned(), d.clone()),
+        Why::Damaged(d) => (t_string!(i18n, settings.server_why_damaged).to_owned(), d.clone()),
+        Why::Inconsistent(d) => (
+            t_string!(i18n, settings.server_why_inconsistent).to_owned(),
+            d.clone(),
+        ),
+        Why::Store(e) => (crate::components::db_error::plain(i18n, e), format!("{e:?}")),
+        Why::Other(d) => (t_string!(i18n, settings.server_why_other).to_owned(), d.clone()),
+    }
+}
+
+/// A failed phase: the sentence, and the technical text folded away for support.
+fn failed_line(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    text: String,
+    kind: &'static str,
+    why: &'static str,
+    detail: String,
+) -> AnyView {
+    view! {
+        <div class="error" role="status" data-testid="server-phase" data-phase=kind data-why=why>
+            <p>{text}</p>
+            <details class="small"><summary>{t!(i18n, settings.server_details)}</summary><code data-testid="server-why-detail">{detail}</code></details>
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 pub(super) fn ServerSync(
     /// The sync key typed in the section (used while the workspace has no passphrase).
@@ -174,23 +213,37 @@ pub(super) fn ServerSync(
                 "muted",
                 "offline",
             ),
-            Phase::Retrying { error, wait_s } => (
-                t_string!(i18n, settings.server_retrying, s = wait_s, error = error).to_owned(),
-                "error",
-                "retrying",
-            ),
-            Phase::Refused(e) => (
-                t_string!(i18n, settings.server_refused, error = e).to_owned(),
-                "error",
-                "refused",
-            ),
-            Phase::Stuck(e) => (
-                t_string!(i18n, settings.server_stuck, error = e).to_owned(),
-                "error",
-                "stuck",
-            ),
+            Phase::Retrying { why, wait_s } => {
+                let (error, detail) = why_text(i18n, &why);
+                return failed_line(
+                    i18n,
+                    t_string!(i18n, settings.server_retrying, s = wait_s, error = error).to_string(),
+                    "retrying",
+                    why.code(),
+                    detail,
+                );
+            }
+            Phase::Refused(detail) => {
+                return failed_line(
+                    i18n,
+                    t_string!(i18n, settings.server_refused).to_owned(),
+                    "refused",
+                    "refused",
+                    detail,
+                );
+            }
+            Phase::Stuck(why) => {
+                let (error, detail) = why_text(i18n, &why);
+                return failed_line(
+                    i18n,
+                    t_string!(i18n, settings.server_stuck, error = error).to_string(),
+                    "stuck",
+                    why.code(),
+                    detail,
+                );
+            }
         };
-        view! { <p class=cls role="status" data-testid="server-phase" data-phase=kind>{text}</p> }
+        view! { <p class=cls role="status" data-testid="server-phase" data-phase=kind>{text}</p> }.into_any()
     };
 
     let last_line = move || {

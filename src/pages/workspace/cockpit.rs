@@ -37,6 +37,8 @@ struct View {
     backup_due_days: i64,
     /// What the last sync exchange left (conflicts, flags, peers), if any.
     sync: Option<linli_domain::replication::local::Status>,
+    /// The other devices whose last sync is [`PEER_STALE_DAYS`] old or more.
+    devices_stale: Vec<linli_domain::replication::seen::Seen>,
 }
 
 fn compute(d: &Dataset, now: i64) -> View {
@@ -66,6 +68,12 @@ fn compute(d: &Dataset, now: i64) -> View {
         indicators: linli_domain::snapshot::indicators(d, local_day(now)).map_err(|e| e.to_string()),
         items_error,
         sync: linli_domain::replication::local::status(d),
+        devices_stale: linli_domain::replication::seen::stale(
+            &d.settings,
+            crate::db::device::number(),
+            now,
+            PEER_STALE_DAYS,
+        ),
     }
 }
 
@@ -358,6 +366,20 @@ pub(super) fn CockpitView() -> impl IntoView {
             .iter()
             .filter(|(_, at)| now - **at >= PEER_STALE_DAYS * 86_400_000)
             .map(|(p, _)| p.clone())
+            .chain(v.devices_stale.iter().map(|d| {
+                let since = linli_domain::requests::calendar::local_datetime(d.at);
+                match &d.label {
+                    Some(l) => t_string!(
+                        i18n,
+                        workspace.sync_device_named,
+                        label = l.clone(),
+                        n = d.device,
+                        since = since.clone()
+                    )
+                    .to_string(),
+                    None => t_string!(i18n, workspace.sync_device, n = d.device, since = since).to_string(),
+                }
+            }))
             .collect();
         let open = !s.waiting.is_empty() || !s.flags.is_empty();
         Some(view! {
@@ -365,7 +387,7 @@ pub(super) fn CockpitView() -> impl IntoView {
                 data-conflicts=s.waiting.len().to_string() data-flags=s.flags.len().to_string() data-stale=stale.len().to_string()>
                 {t_string!(i18n, workspace.sync_line, n = s.waiting.len(), m = s.flags.len())}
                 {(!stale.is_empty()).then(|| view! {
-                    " "{t_string!(i18n, workspace.sync_stale, days = PEER_STALE_DAYS, list = stale.join(", "))}
+                    " "<span data-testid="cockpit-sync-stale">{t_string!(i18n, workspace.sync_stale, days = PEER_STALE_DAYS, list = stale.join(t_string!(i18n, common.sep_list)))}</span>
                 })}
                 " "<a href=Route::Settings.href() data-testid="cockpit-sync-link">{t!(i18n, workspace.sync_link)}</a>
             </p>
