@@ -14,14 +14,18 @@
 //! [`super::Storage::revision`] (every 100 ms): a change on the server starts a run when
 //! the poll answers, an edit on this device at once (the poll is left to end).
 //! Errors retry with exponential backoff (1 s doubling to 60 s); refused credentials
-//! stop and say so; offline (`navigator.onLine`) waits without requests.
+//! stop and say so; offline (`navigator.onLine`) waits without requests. A pull cut off
+//! half-way (the server or the network gone) is continued by the next run from the
+//! checkpoint it reached (kept in memory); a push cut off half-way first writes what the
+//! run did; the push after a pull is told
+//! what the pull brought and skips it (`replicate::FromTarget`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use linli_domain::replication::local::{self, Author, Session, SyncKeys};
 use linli_domain::replication::replicate::{
-    replicate_async, FromTarget, MemReplica, Options, Progress, ReplicaError,
+    replicate_async, FromTarget, MemReplica, Options, Progress, ReplicaError, Stats,
 };
 use linli_domain::replication::wire::Seq;
 
@@ -268,7 +272,10 @@ async fn run_once(
     };
     let (mut s, all) = match (cache.take(), &stored) {
         _ if legacy => (Session::open(keys.clone(), ds, &fresh)?, true),
-        (Some(c), Some(m)) if c.holds(m) => (Session::from_cache(keys.clone(), ds, c)?, false),
+        // (A session cut off in its pull before any replica was stored holds `""`.)
+        (Some(c), m) if c.holds(m.as_deref().unwrap_or_default()) => {
+            (Session::from_cache(keys.clone(), ds, c)?, false)
+        }
         (_, Some(_)) => match db.replica().await.map_err(db_err)? {
             Some(state) => (Session::with_state(keys.clone(), ds, state)?, false),
             None => (
@@ -281,6 +288,8 @@ async fn run_once(
             true,
         ),
     };
+    // A continued session of a first sync writes every bucket, as the uncut one would.
+    let all = all || s.opened_at() == 0;
     lap(1);
     let at = now_millis();
     let opts = Options::new(&format!(
@@ -288,15 +297,35 @@ async fn run_once(
         s.state.name,
         local::hex(&random_bytes::<4>())
     ));
-    let before_pull = s.state.seq;
     let pull = replicate_async(remote, &mut s.state, &opts, &mut |p: Progress<'_>| {
         phase.set(Phase::Pulling {
             read: p.stats.docs_read,
             pending: p.pending,
         });
     })
-    .await?;
+    .await;
     lap(2);
+    // A pull cut off half-way (the server died, the network went) keeps what it brought
+    // in memory: the next run continues this session (`Session::into_resume`), its pull
+    // resuming from the checkpoint reached (a first sync of 100,000 households cut after
+    // a minute does not start again). Nothing is staged or written before the pull is
+    // whole: this device's records the server has not sent yet would read as new ones.
+    let pull = match pull {
+        Ok(p) => p,
+        Err(e) => {
+            if !legacy {
+                *cache = Some(s.into_resume(stored.unwrap_or_default()));
+            }
+            return Err(e.into());
+        }
+    };
+    // Everything since the session opened came from the server (a continued session's
+    // first pull included): the push does not ask about it again.
+    let pulled = FromTarget {
+        after: s.opened_at(),
+        through: s.state.seq,
+    };
+    let mut cut = None;
     let who = Author {
         by: actor.to_owned(),
         device: crate::db::device::number(),
@@ -304,10 +333,7 @@ async fn run_once(
     };
     // What the pull wrote is on the server: the push does not ask about it again.
     let push_opts = Options {
-        from_target: Some(FromTarget {
-            after: before_pull,
-            through: s.state.seq,
-        }),
+        from_target: Some(pulled),
         ..opts
     };
     let edits = s.stage(&who, &mut nonce)?;
@@ -318,7 +344,19 @@ async fn run_once(
             pending: p.pending,
         });
     })
-    .await?;
+    .await;
+    let push = match push {
+        Ok(p) => p,
+        // Nothing of this run to keep: the next run does it all again.
+        Err(e) if edits == 0 && pulled.through == pulled.after => return Err(e.into()),
+        // A push cut off half-way: what the pull brought and the staged edits (some of
+        // their revisions may be on the server already) are written below like any
+        // run's, with the checkpoint reached, then the error is reported.
+        Err(e) => {
+            cut = Some(e);
+            Stats::default()
+        }
+    };
     lap(4);
     let mut report = Report {
         at,
@@ -330,7 +368,7 @@ async fn run_once(
         took_ms: 0,
         steps: [0; 7],
     };
-    if pull.batches == 0 && push.batches == 0 && edits == 0 {
+    if cut.is_none() && pull.batches == 0 && push.batches == 0 && edits == 0 {
         report.conflicts = db
             .sync_status()
             .await
@@ -363,6 +401,9 @@ async fn run_once(
         storage.changed();
     }
     *cache = Some(s.into_cache_for(parts.meta, Some(ex.dataset)));
+    if let Some(e) = cut {
+        return Err(e.into());
+    }
     lap(6);
     report.took_ms = now_millis() - t0;
     report.steps = steps;

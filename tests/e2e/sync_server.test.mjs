@@ -16,21 +16,24 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { start, waitForDemo, axeViolations, exportBackupJson, OUT } from './harness.mjs';
-import { startCouch, stampedDist } from './couch.mjs';
+import { startCouch, startRelay, stampedDist } from './couch.mjs';
 import { steps } from './steps.mjs';
 
 let env;
 let couch;
 let couchUrl;
+let relay;
 
 before(async () => {
   const c = await startCouch();
   couch = c.process;
   couchUrl = c.url;
-  env = await start(stampedDist(couchUrl, 'sync-server-dist'));
+  relay = await startRelay(couchUrl);
+  env = await start(stampedDist(`${couchUrl} ${relay.url}`, 'sync-server-dist'));
 });
 after(async () => {
   await env?.stop();
+  await relay?.kill();
   couch?.kill('SIGTERM');
 });
 
@@ -67,14 +70,19 @@ async function openSettings(page) {
 
 // Connects and waits for the first run to finish (its report shown, then watching);
 // `key` null for a protected workspace (its data key seals).
-async function connect(page, key, db) {
-  await openSettings(page);
-  if (key !== null) await page.fill('[data-testid=sync-key]', key);
-  await page.fill('[data-testid=server-url]', `${couchUrl}/${db}`);
-  await page.fill('[data-testid=server-user]', '');
-  await page.click('[data-testid=server-connect]');
+async function connect(page, key, db, server = couchUrl) {
+  await startConnect(page, key, db, server);
   await page.locator('[data-testid=server-last]').waitFor(LONG);
   await page.locator('[data-testid=server-phase][data-phase=watching]').waitFor(LONG);
+}
+
+// Fills the form and connects, without waiting.
+async function startConnect(page, key, db, server = couchUrl) {
+  await openSettings(page);
+  if (key !== null) await page.fill('[data-testid=sync-key]', key);
+  await page.fill('[data-testid=server-url]', `${server}/${db}`);
+  await page.fill('[data-testid=server-user]', '');
+  await page.click('[data-testid=server-connect]');
 }
 
 // Waits until `page`'s last run is newer than `since` and the service watches again.
@@ -212,6 +220,58 @@ test('a device joins a protected community with its own guide and passphrase', a
   assert.equal(await b.page.locator('[data-testid=sync-key]').count(), 0, 'the data key seals, no sync key asked');
   await connect(b.page, null, db);
   assert.equal(await householdCount(b.page), size, 'the community came by sync under the data key');
+  for (const p of [a.page, b.page]) {
+    await openSettings(p);
+    await p.click('[data-testid=server-disconnect]');
+  }
+  await closeClean(a, b);
+});
+
+// The server dies in the middle of a first sync and comes back: the browser says so,
+// retries, and its next run resumes from the last checkpoint (not from the start), with
+// nothing twice: the same community on both devices, and no document added on the server.
+test('a server killed in the middle of a first sync: the run resumes from its checkpoint, nothing twice', async () => {
+  const [a, b] = await twoBrowsers();
+  await openSettings(a.page);
+  await a.page.click('[data-testid=sync-key-generate]');
+  const key = await a.page.inputValue('[data-testid=sync-key]');
+  const db = 'community-resume';
+  await connect(a.page, key, db);
+  const docs = (await (await fetch(`${couchUrl}/${db}`)).json()).doc_count;
+  assert.ok(docs > 9000, `the community is on the server: ${docs}`);
+
+  // B joins through the relay; once it has read 2,000 of the server's changes, the server
+  // "dies" (every connection cut, the port closed).
+  relay.since.length = 0;
+  await startConnect(b.page, key, db, relay.url);
+  await b.page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid=server-phase]');
+    return el?.dataset.phase === 'pulling' && Number((el.textContent.match(/(\d+)/) ?? [])[1]) >= 2000;
+  }, null, LONG);
+  await relay.kill();
+  const before = relay.since.length;
+  assert.ok(before >= 20, `${before} batches asked for before the cut`);
+  const retrying = b.page.locator('[data-testid=server-phase][data-phase=retrying]');
+  await retrying.waitFor(LONG);
+  assert.equal(await retrying.getAttribute('data-why'), 'unreachable');
+  assert.equal(await b.page.locator('[data-testid=server-last]').count(), 0, 'no run finished');
+
+  // Back: the next run's pull starts from a checkpoint the first run recorded.
+  await relay.revive();
+  await b.page.locator('[data-testid=server-phase][data-phase=watching]').waitFor(LONG);
+  const resumed = relay.since.slice(before).find((s) => s !== 'now');
+  assert.ok(resumed !== undefined && resumed !== '0', `the pull after the cut asked from ${resumed}`);
+  console.log(`a first sync cut after ${before} batches resumed from sequence ${String(resumed).slice(0, 24)}`);
+
+  // Nothing twice: the server has the same documents; B holds the community once.
+  assert.equal((await (await fetch(`${couchUrl}/${db}`)).json()).doc_count, docs);
+  assert.equal(await householdCount(b.page), await householdCount(a.page));
+  await edit(a.page, 9, { '#f-notes': '断线之后' });
+  for (const until = Date.now() + 60_000; Date.now() < until;) {
+    if ((await values(b.page, 9)).notes === '断线之后') break;
+    await b.page.waitForTimeout(1_000);
+  }
+  assert.equal((await values(b.page, 9)).notes, '断线之后');
   for (const p of [a.page, b.page]) {
     await openSettings(p);
     await p.click('[data-testid=server-disconnect]');

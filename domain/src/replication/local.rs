@@ -599,6 +599,9 @@ pub struct Cache {
     base: Base,
     since: u64,
     written: Option<Dataset>,
+    /// A session cut off before it staged ([`Session::into_resume`]): the next one
+    /// continues it (same base, same start) instead of starting from what was written.
+    resume: bool,
 }
 
 impl Cache {
@@ -1214,10 +1217,17 @@ impl Session {
     ///
     /// A document written since the cache that does not open with `keys`.
     pub fn from_cache(keys: SyncKeys, ds: Dataset, mut c: Cache) -> Result<Self, LocalError> {
-        c.base.refresh(&keys, &c.state, c.since)?;
+        let opened_at = if c.resume {
+            // The cut session, continued: what its pull brought is neither staged against
+            // nor written yet, so its base and start stay.
+            c.since
+        } else {
+            c.base.refresh(&keys, &c.state, c.since)?;
+            c.state.seq
+        };
         Ok(Self {
             keys,
-            opened_at: c.state.seq,
+            opened_at,
             state: c.state,
             base: c.base,
             ds,
@@ -1352,7 +1362,32 @@ impl Session {
             base: self.base,
             since: self.opened_at,
             written,
+            resume: false,
         }
+    }
+
+    /// The cache of a session whose pull was cut off before it staged and wrote anything
+    /// (the server or the network gone): the next session ([`Session::from_cache`], with
+    /// the dataset read again) is this one continued. Its pull resumes from the checkpoint
+    /// the cut one reached instead of from the start, and it stages against the same base:
+    /// writing what a cut pull brought, or staging before the pull is complete, would
+    /// take this device's records the peer has not sent yet for new ones of its own.
+    /// `stored` is the replica's text in the store, which nothing changed (`""` for none).
+    pub fn into_resume(self, stored: String) -> Cache {
+        Cache {
+            text: stored,
+            since: self.opened_at,
+            state: self.state,
+            base: self.base,
+            written: self.prev,
+            resume: true,
+        }
+    }
+
+    /// The replica's sequence when the session opened: what a pull writes comes after
+    /// it (a continued session's first pull included), before anything is staged.
+    pub fn opened_at(&self) -> u64 {
+        self.opened_at
     }
 
     /// [`Session::finish`] for a replica kept beside the dataset: the dataset to write
@@ -1674,6 +1709,96 @@ mod tests {
     /// A cached session (stages only what differs from the dataset it wrote, renumbers
     /// only when the peer brought something that can collide, reads only the documents
     /// it wrote) leaves exactly what a whole one leaves, run after run.
+    #[test]
+    fn a_first_sync_cut_in_its_pull_continues_from_its_checkpoint_and_ends_as_an_uncut_one() {
+        // The server holds B's community (B's edit of one household included); A holds
+        // the same community without any shared history (the demo on both) and edits
+        // another household offline, before the cut and between the two runs.
+        let k = SyncKeys::from_root(&[9; 32]);
+        let mut nb = counter();
+        let mut na = counter();
+        let mut ds = generate(&DemoConfig {
+            households: 40,
+            ..DemoConfig::default()
+        });
+        ds.normalize();
+        let mut server = MemReplica::new("server");
+        let mut b_ds = ds.clone();
+        b_ds.households[3].notes = "B's note".into();
+        let mut b = Session::open(k.clone(), b_ds, "device:b").unwrap();
+        b.stage(&who("B", 1), &mut nb).unwrap();
+        crate::replication::replicate::replicate(&mut b.state, &mut server, &Options::new("b")).unwrap();
+        let mut a_ds = ds.clone();
+        a_ds.households[7].notes = "A before the cut".into();
+        let opts = Options {
+            batch_size: 10,
+            ..Options::new("a-1")
+        };
+        // The uncut run, for comparison.
+        let mut whole = Session::with_state(k.clone(), a_ds.clone(), MemReplica::new("device:a")).unwrap();
+        crate::replication::replicate::replicate(&mut server.clone(), &mut whole.state, &opts).unwrap();
+        // The cut run: this device's store takes 25 revisions, then the run stops.
+        let mut cut = Session::with_state(k.clone(), a_ds.clone(), MemReplica::new("device:a")).unwrap();
+        cut.state.fail_after_writes = Some(25);
+        let err = crate::replication::replicate::replicate(&mut server, &mut cut.state, &opts);
+        assert!(matches!(err, Err(ReplicaError::Unavailable(_))), "{err:?}");
+        cut.state.fail_after_writes = None;
+        assert!(cut.state.docs.len() >= 20, "some documents came");
+        let cache = cut.into_resume(String::new());
+        // Between the runs A edits again; the next run continues the cut session.
+        a_ds.households[9].notes = "A between the runs".into();
+        let mut next = Session::from_cache(k.clone(), a_ds.clone(), cache).unwrap();
+        assert_eq!(
+            next.opened_at(),
+            0,
+            "the continued session starts where the cut one did"
+        );
+        let stats = crate::replication::replicate::replicate(
+            &mut server,
+            &mut next.state,
+            &Options {
+                batch_size: 10,
+                ..Options::new("a-2")
+            },
+        )
+        .unwrap();
+        assert_ne!(
+            stats.started_at,
+            serde_json::json!(0),
+            "resumed from a checkpoint"
+        );
+        assert!(stats.docs_read < server.docs.len() as u64, "{stats:?}");
+        whole.ds = a_ds.clone();
+        // The same nonces for both: the same revisions.
+        next.stage(&who("A", 2), &mut na).unwrap();
+        whole.stage(&who("A", 2), &mut counter()).unwrap();
+        // Exactly the revisions of the uncut run: no record of the community the cut pull
+        // had not brought yet was taken for a new one of A's.
+        assert_eq!(next.edits(), whole.edits(), "as the uncut run");
+        assert_eq!(next.renumbered(), whole.renumbered());
+        let (n, _) = next.finish_parts(None, 2, true).unwrap();
+        let (w, _) = whole.finish_parts(None, 2, true).unwrap();
+        assert_eq!(n.dataset, w.dataset);
+        assert_eq!(n.status, w.status);
+        for (id, d) in &next.state.docs {
+            assert_eq!(d.tree, whole.state.docs[id].tree.clone(), "{id}");
+        }
+        let h = |i: usize| {
+            let id = a_ds.households[i].id;
+            n.dataset
+                .households
+                .iter()
+                .find(|h| h.id == id)
+                .map(|h| h.notes.clone())
+        };
+        assert_eq!(h(3).as_deref(), Some("B's note"));
+        // A's edits are kept (A's records, held without history in common with the
+        // server's, are A's own: the ones that differ take new ids, as in the uncut run).
+        for v in ["A before the cut", "A between the runs"] {
+            assert!(n.dataset.households.iter().any(|h| h.notes == v), "{v}");
+        }
+    }
+
     #[test]
     fn a_cached_session_stages_and_finishes_as_a_whole_one() {
         let k = SyncKeys::from_root(&[8; 32]);
