@@ -85,12 +85,20 @@ impl Changes {
         self.deletes.len() + self.puts.counts().values().sum::<u64>() as usize
     }
 
-    /// Number of records put and deleted outside `settings` (what the views show; a
-    /// sync run that changes only settings such as its status leaves them).
+    /// Number of records put and deleted that the views show: every store's, the
+    /// replicated settings included (a device's record, the enrolment registry, the
+    /// improvement items, …), this device's own settings not
+    /// ([`crate::replication::local::is_local_setting`]: a sync run that changes only
+    /// its status or its replica leaves the views).
     pub fn records(&self) -> usize {
+        let local = |k: &str| crate::replication::local::is_local_setting(k);
         self.len()
-            - self.puts.settings.len()
-            - self.deletes.iter().filter(|(st, _)| *st == "settings").count()
+            - self.puts.settings.iter().filter(|s| local(&s.key)).count()
+            - self
+                .deletes
+                .iter()
+                .filter(|(st, k)| *st == "settings" && matches!(k, StoreKey::Name(n) if local(n)))
+                .count()
     }
 }
 
@@ -177,7 +185,11 @@ impl Dataset {
     /// assert_eq!(ch.puts.settings, vec![s("a", "2"), s("c", "1")]);
     /// assert_eq!(ch.deletes, vec![("settings", StoreKey::Name("b".into()))]);
     /// assert!(new.changes_to(&new).is_empty());
-    /// assert_eq!((ch.len(), ch.records()), (3, 0), "settings only");
+    /// assert_eq!((ch.len(), ch.records()), (3, 3), "replicated settings are shown");
+    /// // This device's own settings (`_…`: the sync status, the replica) are not.
+    /// let own = Dataset { settings: vec![s("_sync_status", "{}")], ..Dataset::default() };
+    /// assert_eq!(Dataset::default().changes_to(&own).records(), 0);
+    /// assert_eq!(own.changes_to(&Dataset::default()).records(), 0);
     /// ```
     pub fn changes_to(&self, new: &Dataset) -> Changes {
         let mut c = Changes::default();

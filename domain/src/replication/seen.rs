@@ -79,9 +79,14 @@ pub fn heartbeat(settings: &[Setting], device: u16, now: i64) -> Option<Setting>
     if device == 0 {
         return None;
     }
-    let last = devices(settings).into_iter().find(|s| s.device == device);
+    // Its own record only (no registry read: this runs at every exchange).
+    let own = key(device);
+    let last = settings
+        .iter()
+        .find(|s| s.key == own)
+        .and_then(|s| s.value.trim().parse::<i64>().ok());
     match last {
-        Some(s) if s.at <= now && now - s.at < DAY_MS => None,
+        Some(at) if at <= now && now - at < DAY_MS => None,
         _ => Some(Setting {
             key: key(device),
             value: now.to_string(),
