@@ -200,11 +200,28 @@ pub fn DbErrorView(
         view! {
             <div class="error db-error" role="alert" data-testid="db-error" data-kind=p.kind.code()>
                 <p>{lead.clone()}<strong>{p.headline}</strong>" "{p.next}</p>
-                <details>
-                    <summary>{t!(i18n, common.err_details)}</summary>
-                    <code>{p.technical}</code>
-                </details>
+                <TechnicalDetails text=p.technical/>
             </div>
         }
+    }
+}
+
+/// The technical text of an error, folded away under "技术信息（给技术支持）": for
+/// support, never the sentence a guide reads. Every error paragraph ends with it.
+#[component]
+pub fn TechnicalDetails(
+    /// The technical text (an error's name or message).
+    #[prop(into)]
+    text: String,
+    /// `data-testid` of the text, when a test reads it.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <details class="small">
+            <summary>{t!(i18n, common.err_details)}</summary>
+            <code data-testid=testid>{text}</code>
+        </details>
     }
 }

@@ -15,6 +15,7 @@ use linli_domain::replication::local::SyncKeys;
 
 use super::backup::acting;
 use super::sync::root_key;
+use crate::components::db_error::TechnicalDetails;
 use crate::i18n::*;
 use crate::state::sync::{Connect, Phase, Why};
 use crate::state::{use_storage, use_sync};
@@ -98,17 +99,11 @@ fn why_text(i18n: leptos_i18n::I18nContext<Locale>, why: &Why) -> (String, Strin
 }
 
 /// A failed phase: the sentence, and the technical text folded away for support.
-fn failed_line(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    text: String,
-    kind: &'static str,
-    why: &'static str,
-    detail: String,
-) -> AnyView {
+fn failed_line(text: String, kind: &'static str, why: &'static str, detail: String) -> AnyView {
     view! {
         <div class="error" role="status" data-testid="server-phase" data-phase=kind data-why=why>
             <p>{text}</p>
-            <details class="small"><summary>{t!(i18n, settings.server_details)}</summary><code data-testid="server-why-detail">{detail}</code></details>
+            <TechnicalDetails text=detail testid="server-why-detail"/>
         </div>
     }
     .into_any()
@@ -216,7 +211,6 @@ pub(super) fn ServerSync(
             Phase::Retrying { why, wait_s } => {
                 let (error, detail) = why_text(i18n, &why);
                 return failed_line(
-                    i18n,
                     t_string!(i18n, settings.server_retrying, s = wait_s, error = error).to_string(),
                     "retrying",
                     why.code(),
@@ -225,7 +219,6 @@ pub(super) fn ServerSync(
             }
             Phase::Refused(detail) => {
                 return failed_line(
-                    i18n,
                     t_string!(i18n, settings.server_refused).to_owned(),
                     "refused",
                     "refused",
@@ -235,7 +228,6 @@ pub(super) fn ServerSync(
             Phase::Stuck(why) => {
                 let (error, detail) = why_text(i18n, &why);
                 return failed_line(
-                    i18n,
                     t_string!(i18n, settings.server_stuck, error = error).to_string(),
                     "stuck",
                     why.code(),

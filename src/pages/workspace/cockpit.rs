@@ -364,7 +364,7 @@ pub(super) fn CockpitView() -> impl IntoView {
         let stale: Vec<String> = s
             .peers
             .iter()
-            .filter(|(_, at)| now - **at >= PEER_STALE_DAYS * 86_400_000)
+            .filter(|(_, at)| now - **at >= PEER_STALE_DAYS * linli_domain::replication::seen::DAY_MS)
             .map(|(p, _)| p.clone())
             .chain(v.devices_stale.iter().map(|d| {
                 let since = linli_domain::requests::calendar::local_datetime(d.at);
