@@ -224,6 +224,43 @@ pub fn changed_fields(old: &Household, new: &Household) -> Vec<&'static str> {
     out
 }
 
+/// The household to save from a form opened on `base`, filled in as `mine`, when the
+/// stored record became `theirs` meanwhile (another device's edit arrived by sync,
+/// another tab saved): the fields the guide changed from `mine`, every other field from
+/// `theirs`, so neither side's edit is lost. Also the fields both changed, to different
+/// values (the guide's value is kept: the form said so before the save).
+///
+/// ```
+/// use linli_domain::household::rebase;
+/// let data = linli_domain::demo::generate(&linli_domain::demo::DemoConfig::default());
+/// let base = data.households[0].clone();
+/// let mut mine = base.clone();
+/// mine.notes = "门铃坏了".into();
+/// let mut theirs = base.clone();
+/// theirs.contact_phone = "13900000000".into();
+/// let (saved, both) = rebase(&base, &mine, &theirs);
+/// assert_eq!((saved.notes.as_str(), saved.contact_phone.as_str()), ("门铃坏了", "13900000000"));
+/// assert!(both.is_empty());
+/// theirs.notes = "另一条".into();
+/// assert_eq!(rebase(&base, &mine, &theirs).1, vec!["notes"]);
+/// ```
+pub fn rebase(base: &Household, mine: &Household, theirs: &Household) -> (Household, Vec<&'static str>) {
+    let mut out = theirs.clone();
+    let mut both = Vec::new();
+    macro_rules! take {
+        ($($f:ident),*) => {
+            $( if mine.$f != base.$f {
+                if theirs.$f != base.$f && theirs.$f != mine.$f {
+                    both.push(stringify!($f));
+                }
+                out.$f = mine.$f.clone();
+            } )*
+        };
+    }
+    household_fields!(take);
+    (out, both)
+}
+
 /// Every code [`changed_fields`] can name, in its order (a history view
 /// translates them; [`crate::audit::changed_household_fields`]).
 pub const FIELD_CODES: &[&str] = {
@@ -397,5 +434,32 @@ mod tests {
         b.room = "999".into();
         b.members[0].chronic_illness = !b.members[0].chronic_illness;
         assert_eq!(changed_fields(&a, &b), ["room", "members"]);
+    }
+
+    #[test]
+    fn rebase_keeps_both_sides_edits_and_names_the_fields_both_changed() {
+        let d = data();
+        let base = d.households[3].clone();
+        let mut mine = base.clone();
+        mine.room = "1808".into();
+        mine.members[0].chronic_illness = !base.members[0].chronic_illness;
+        mine.notes = "我的".into();
+        let mut theirs = base.clone();
+        theirs.lives_alone = !base.lives_alone;
+        theirs.updated_at = base.updated_at + 5;
+        theirs.notes = "他们的".into();
+        theirs.room = "1808".into();
+        let (out, both) = rebase(&base, &mine, &theirs);
+        // Mine where I changed, theirs everywhere else (their updated_at included).
+        assert_eq!(out.room, "1808");
+        assert_eq!(out.members, mine.members);
+        assert_eq!(out.notes, "我的");
+        assert_eq!(out.lives_alone, theirs.lives_alone);
+        assert_eq!(out.updated_at, theirs.updated_at);
+        // The same change on both sides is no clash; different values are.
+        assert_eq!(both, ["notes"]);
+        // Nothing changed on either side: the stored record as it is.
+        assert_eq!(rebase(&base, &base, &theirs).0, theirs);
+        assert_eq!(rebase(&base, &mine, &base).0, mine);
     }
 }

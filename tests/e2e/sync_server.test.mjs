@@ -429,6 +429,37 @@ test('two browsers replicate through a CouchDB server and converge, the same-fie
   console.log(`an edit on A visible on B: min ${visible[0]} ms, median ${visible[1]} ms, max ${visible[2]} ms`);
   assert.equal((await values(b.page, 7)).notes, '实时到达 7 第3次');
 
+  // B is typing in household 7's form when A's edit of it arrives: B's form stays as
+  // typed and says the record changed; B's save keeps both edits (B's notes, A's phone).
+  const phoneBefore = (await values(b.page, 7)).phone;
+  await b.page.fill('#f-notes', 'B 正在输入');
+  await edit(a.page, 7, { '#f-contact_phone': '13822223333' });
+  await b.page.locator('[data-testid=hh-newer]').waitFor(LONG);
+  await b.page.screenshot({ path: `${OUT}sync-household-newer.png` });
+  assert.equal(await b.page.inputValue('#f-notes'), 'B 正在输入', 'what B typed is kept');
+  assert.equal(await b.page.inputValue('#f-contact_phone'), phoneBefore, 'the form is not rebuilt under B');
+  await b.page.click('[data-testid=save]');
+  await b.page.locator('[data-testid=saved]').waitFor();
+  await b.page.locator('[data-testid=hh-newer]').waitFor({ state: 'detached' });
+  assert.deepEqual(await values(b.page, 7), { notes: 'B 正在输入', phone: '13822223333' });
+  let onA = {};
+  for (const t0 = Date.now(); onA.notes !== 'B 正在输入' && Date.now() - t0 < 60_000;) {
+    onA = await values(a.page, 7);
+    if (onA.notes !== 'B 正在输入') await a.page.goto(env.base + '#/workspace');
+  }
+  assert.deepEqual(onA, { notes: 'B 正在输入', phone: '13822223333' }, 'both edits on A too');
+  // Or B drops what it typed and takes the newer record.
+  await b.page.goto(env.base + '#/register/7');
+  await b.page.locator('#f-notes').waitFor({ timeout: 60_000 });
+  await b.page.fill('#f-notes', 'B 不要了');
+  await edit(a.page, 7, { '#f-notes': 'A 的新备注' });
+  await b.page.locator('[data-testid=hh-newer]').waitFor(LONG);
+  assert.equal(await b.page.inputValue('#f-notes'), 'B 不要了');
+  await b.page.click('[data-testid=hh-newer-load]');
+  await b.page.waitForFunction(() => document.querySelector('#f-notes')?.value === 'A 的新备注', null,
+    { polling: 50, timeout: 10_000 });
+  assert.equal(await b.page.locator('[data-testid=hh-newer]').count(), 0);
+
   // The server holds ciphertext only.
   const all = await (await fetch(`${couchUrl}/${db}/_all_docs?include_docs=true`)).text();
   assert.ok(all.length > 100_000, 'the server holds the community');

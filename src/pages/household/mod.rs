@@ -19,7 +19,7 @@ use self::members::member_row;
 use crate::browser::{now_millis, this_year};
 use crate::components::db_error::DbErrorView;
 use crate::components::labels;
-use crate::components::loaded::{load, LoadGate};
+use crate::components::loaded::{load, LoadGate, Shared};
 use crate::components::WriteGuard;
 use crate::db::register::HouseholdForm as FormData;
 use crate::i18n::*;
@@ -66,17 +66,47 @@ pub fn HouseholdPage(id: Option<u32>) -> impl IntoView {
     let data = load(storage, move |db| async move { db.household_form(id).await });
     // Lives outside the form, so "saved" survives the form's reload after a write.
     let state = RwSignal::new(SaveState::Idle);
+    // The form is built on `shown`. A newer load (another device's edit brought by sync,
+    // another tab's save) rebuilds it while nothing is typed; with unsaved changes it is
+    // kept as `newer`: the form stays as typed, says so, and its save keeps both sides'
+    // edits (`household::rebase`), or the guide drops theirs and shows the newer one.
+    let dirty = RwSignal::new(false);
+    let shown = RwSignal::new(None::<Shared<FormData>>);
+    let newer = RwSignal::new(None::<Shared<FormData>>);
+    Effect::new(move |_| {
+        let Some(cur) = data.current.get() else { return };
+        let kept = shown.with_untracked(|s| s.as_ref().map(|s| s.household.clone()));
+        match kept {
+            // Typing: the form stays (a reload of other records changes nothing here).
+            Some(h) if dirty.get_untracked() => newer.set((h != cur.household).then_some(cur)),
+            _ => {
+                newer.set(None);
+                shown.set(Some(cur));
+            }
+        }
+    });
     view! {
         <article class="page" data-page="household">
             <p><a href=Route::Register.href()>{t!(i18n, common.hh_back)}</a></p>
             <LoadGate phase=data.phase error=Signal::derive(move || data.error())>
-                {move || data.current.get().map(|d| if id.is_some() && d.household.is_none() {
+                {move || newer.with(|n| n.as_ref().and_then(|n| n.household.clone())).filter(|_| id.is_some()).map(|_| view! {
+                    <div class="warn hh-newer" role="alert" data-testid="hh-newer">
+                        <p>{t!(i18n, common.hh_newer)}</p>
+                        <button type="button" data-testid="hh-newer-load" on:click=move |_| {
+                            dirty.set(false);
+                            shown.set(newer.get_untracked());
+                            newer.set(None);
+                        }>{t!(i18n, common.hh_newer_load)}</button>
+                    </div>
+                })}
+                {move || shown.get().map(|d| if id.is_some() && d.household.is_none() {
                     view! {
                         <h1>{t!(i18n, common.hh_title)}</h1>
                         <p class="empty" role="alert">{t!(i18n, common.hh_not_found)}</p>
                     }.into_any()
                 } else {
-                    view! { <HouseholdForm data=d.0.clone() id=id state=state/> }.into_any()
+                    let theirs = Signal::derive(move || newer.with(|n| n.as_ref().and_then(|n| n.household.clone())));
+                    view! { <HouseholdForm data=d.0.clone() id=id state=state dirty=dirty theirs=theirs/> }.into_any()
                 })}
             </LoadGate>
         </article>
@@ -84,7 +114,15 @@ pub fn HouseholdPage(id: Option<u32>) -> impl IntoView {
 }
 
 #[component]
-fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState>) -> impl IntoView {
+fn HouseholdForm(
+    data: Arc<FormData>,
+    id: Option<u32>,
+    state: RwSignal<SaveState>,
+    /// Whether the form holds unsaved changes (set here, read by the page).
+    dirty: RwSignal<bool>,
+    /// The stored household when it changed after the form was built.
+    theirs: Signal<Option<Household>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = crate::state::use_session();
     let storage = use_storage();
@@ -94,6 +132,8 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
             .clone()
             .unwrap_or_else(|| blank_household(data.buildings.first())),
     );
+    let base = original.clone();
+    Effect::new(move |_| dirty.set(draft.with(|h| Some(h) != base.as_ref())));
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let confirm_delete = RwSignal::new(false);
     let buildings = data.buildings.clone();
@@ -123,7 +163,11 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
         }
         errors.set(Vec::new());
         state.set(SaveState::Saving);
-        let orig = orig2.clone();
+        // The record changed under the form: the guide's changes on the stored one.
+        let (h, orig) = match (orig2.clone(), theirs.get_untracked()) {
+            (Some(base), Some(now)) => (linli_domain::household::rebase(&base, &h, &now).0, Some(now)),
+            (orig, _) => (h, orig),
+        };
         let who = actor();
         let address = (h.building_id, h.unit, h.room.trim().to_lowercase());
         let moved = orig
@@ -150,6 +194,8 @@ fn HouseholdForm(data: Arc<FormData>, id: Option<u32>, state: RwSignal<SaveState
             duplicates.set(Vec::new());
             match db.save_household(h, orig.as_ref(), who, now_millis()).await {
                 Ok(new_id) => {
+                    // What was typed is stored: the reload rebuilds the form on it.
+                    dirty.set(false);
                     state.set(SaveState::Saved);
                     storage.changed();
                     if id.is_none() {
